@@ -1,0 +1,976 @@
+//! Typing expressions: names, levels, types, aggregates.
+//!
+//! In: an AST expression and the context it appears in (the level of the
+//! item, whether it is inside an aggregate or a gate). Out: an [`ir::Expr`]
+//! whose every node has a type and a level, and diagnostics for unknown
+//! names, type mismatches (both operands labelled), options that do not
+//! exist, aggregates over a level that is not finer, nested aggregates.
+
+use super::CheckError;
+use super::resolve::{Named, Resolver};
+use crate::diagnostic::Diag;
+use crate::ir::{self, AggFunc, ExprKind, Func, LevelId, Node, Type};
+use crate::source::Span;
+use crate::suggest;
+use crate::syntax::ast;
+
+/// Where an expression appears.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// The level of the item (an indicator's `at`); aggregates reduce to it.
+    pub at: Option<LevelId>,
+    pub in_agg: bool,
+    /// In a dimension's gate: names must be its children.
+    pub gate: bool,
+}
+
+impl Ctx {
+    pub fn at(level: Option<LevelId>) -> Ctx {
+        Ctx {
+            at: level,
+            in_agg: false,
+            gate: false,
+        }
+    }
+}
+
+fn finest(a: Option<LevelId>, b: Option<LevelId>) -> Option<LevelId> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+const FUNCS: &[&str] = &[
+    "abs",
+    "round",
+    "floor",
+    "ceil",
+    "sqrt",
+    "ln",
+    "exp",
+    "least",
+    "greatest",
+    "clamp",
+    "coalesce",
+    "is_missing",
+    "count_selected",
+    "year",
+    "days_between",
+    "count",
+    "sum",
+    "mean",
+    "median",
+    "min",
+    "max",
+    "share",
+    "ratio",
+    "percentile",
+    "stddev",
+    "distinct",
+    "score",
+];
+
+impl Resolver<'_> {
+    /// Describes a type for messages.
+    pub fn type_name(&self, t: Type) -> String {
+        match t {
+            Type::Number => "a number".into(),
+            Type::Bool => "a yes/no value".into(),
+            Type::Text => "text".into(),
+            Type::Date => "a date".into(),
+            Type::Option(q) => format!("an option of `{}`", self.questions[q].id),
+            Type::Set(q) => format!("a set of options of `{}`", self.questions[q].id),
+            Type::Level(l) => format!("the level `{}`", self.levels[l].id),
+            Type::Error => "an invalid value".into(),
+        }
+    }
+
+    /// Reports unless `e` has type `want` (or is already an error).
+    pub fn expect(&mut self, e: &ir::Expr, want: Type, context: &str) -> bool {
+        if e.ty == want || e.ty == Type::Error {
+            return true;
+        }
+        let help = match (want, e.ty) {
+            (Type::Number, Type::Bool) => {
+                Some("convert explicitly: `if C then 1 else 0`".to_string())
+            }
+            (Type::Bool, Type::Number) => {
+                Some("compare it to make a yes/no value, e.g. `x >= 4`".to_string())
+            }
+            (Type::Number, Type::Set(_)) => {
+                Some("count the options chosen with `count_selected(…)`".to_string())
+            }
+            (Type::Bool, Type::Option(_)) => {
+                Some("compare it to an option, e.g. `x == \"a\"`".to_string())
+            }
+            _ => None,
+        };
+        let msg = format!(
+            "{context} must be {}, found {}",
+            self.type_name(want),
+            self.type_name(e.ty)
+        );
+        self.diags.push(
+            Diag::error(
+                CheckError::TypeMismatch(msg),
+                e.span,
+                format!("this is {}", self.type_name(e.ty)),
+            )
+            .maybe_help(help),
+        );
+        false
+    }
+
+    fn err(&self, span: Span) -> ir::Expr {
+        ir::Expr {
+            kind: ExprKind::Num(f64::NAN),
+            ty: Type::Error,
+            level: None,
+            span,
+        }
+    }
+
+    pub fn expr(&mut self, e: &ast::Expr, ctx: Ctx) -> ir::Expr {
+        let span = e.span;
+        match &e.kind {
+            ast::ExprKind::Num(n) => ir::Expr {
+                kind: ExprKind::Num(n.value),
+                ty: Type::Number,
+                level: None,
+                span,
+            },
+            ast::ExprKind::Str(s) => ir::Expr {
+                kind: ExprKind::Str(s.value.clone()),
+                ty: Type::Text,
+                level: None,
+                span,
+            },
+            ast::ExprKind::Bool(b) => ir::Expr {
+                kind: ExprKind::Bool(*b),
+                ty: Type::Bool,
+                level: None,
+                span,
+            },
+            ast::ExprKind::Paren(x) => {
+                let mut inner = self.expr(x, ctx);
+                inner.span = span;
+                inner
+            }
+            ast::ExprKind::Name(id) => self.name(None, id, ctx, span),
+            ast::ExprKind::Qualified(l, id) => self.name(Some(l), id, ctx, span),
+            ast::ExprKind::Unary(op, x) => {
+                let x = self.expr(x, ctx);
+                let (op, ty) = match op {
+                    ast::UnOp::Not => {
+                        self.expect(&x, Type::Bool, "the operand of `not`");
+                        (ir::UnOp::Not, Type::Bool)
+                    }
+                    ast::UnOp::Neg => {
+                        self.expect(&x, Type::Number, "the operand of `-`");
+                        (ir::UnOp::Neg, Type::Number)
+                    }
+                };
+                ir::Expr {
+                    level: x.level,
+                    kind: ExprKind::Unary(op, Box::new(x)),
+                    ty,
+                    span,
+                }
+            }
+            ast::ExprKind::Binary(op, a, b) => self.binary(*op, a, b, ctx, span),
+            ast::ExprKind::In(x, items) => {
+                let x = self.expr(x, ctx);
+                let mut level = x.level;
+                let mut out = Vec::new();
+                for it in items {
+                    let it = self.expr(it, ctx);
+                    self.compatible(&x, &it, "`in`");
+                    level = finest(level, it.level);
+                    out.push(it);
+                }
+                ir::Expr {
+                    kind: ExprKind::In(Box::new(x), out),
+                    ty: Type::Bool,
+                    level,
+                    span,
+                }
+            }
+            ast::ExprKind::If(c, a, b) => {
+                let c = self.expr(c, ctx);
+                self.expect(&c, Type::Bool, "the condition of `if`");
+                let a = self.expr(a, ctx);
+                let b = self.expr(b, ctx);
+                let ty = if a.ty == Type::Error { b.ty } else { a.ty };
+                if a.ty != b.ty && a.ty != Type::Error && b.ty != Type::Error {
+                    let msg = format!(
+                        "the branches of `if` differ: {} and {}",
+                        self.type_name(a.ty),
+                        self.type_name(b.ty)
+                    );
+                    self.diags.push(
+                        Diag::error(
+                            CheckError::TypeMismatch(msg),
+                            a.span,
+                            format!("this is {}", self.type_name(a.ty)),
+                        )
+                        .related(b.span, format!("this is {}", self.type_name(b.ty))),
+                    );
+                }
+                let level = finest(finest(c.level, a.level), b.level);
+                ir::Expr {
+                    kind: ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    ty,
+                    level,
+                    span,
+                }
+            }
+            ast::ExprKind::Call {
+                func,
+                args,
+                filter,
+                weight,
+            } => self.call(func, args, filter.as_deref(), weight.as_deref(), ctx, span),
+        }
+    }
+
+    /// Resolves a name to a question, let, indicator or level.
+    fn name(
+        &mut self,
+        qualifier: Option<&ast::Ident>,
+        id: &ast::Ident,
+        ctx: Ctx,
+        span: Span,
+    ) -> ir::Expr {
+        let Some(&named) = self.names.get(&id.name) else {
+            if let Some(&removed) = self.m.removed.get(&id.name) {
+                self.diags.push(
+                    Diag::error(
+                        CheckError::RemovedReference(id.name.clone()),
+                        id.span,
+                        "still used here",
+                    )
+                    .related(removed, "removed here")
+                    .help("remove or change this use too, or keep the item"),
+                );
+            } else {
+                let candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
+                let help =
+                    suggest::closest(&id.name, candidates).map(|s| format!("did you mean `{s}`?"));
+                self.diags.push(
+                    Diag::error(
+                        CheckError::UnknownName(id.name.clone()),
+                        id.span,
+                        "not declared",
+                    )
+                    .maybe_help(help),
+                );
+            }
+            return self.err(span);
+        };
+        self.used.insert(id.name.clone());
+        let (kind, ty, level) = match named {
+            Named::Level(l) => (ExprKind::Num(f64::NAN), Type::Level(l), Some(l)),
+            Named::Question(q) => {
+                let question = &self.questions[q];
+                let ty = match question.ty {
+                    ir::QType::Number | ir::QType::Percent { .. } | ir::QType::Scale { .. } => {
+                        Type::Number
+                    }
+                    ir::QType::YesNo => Type::Bool,
+                    ir::QType::Choice(_) => Type::Option(q),
+                    ir::QType::Multi(_) => Type::Set(q),
+                    ir::QType::Date => Type::Date,
+                    ir::QType::Text => Type::Text,
+                };
+                (ExprKind::Question(q), ty, Some(question.level))
+            }
+            Named::Let(i) => {
+                if !self.ensure_from(Node::Let(i), id) {
+                    return self.err(span);
+                }
+                let l = self.lets[i].as_ref().expect("resolved let");
+                (ExprKind::Let(i), l.expr.ty, l.expr.level)
+            }
+            Named::Indicator(i) => {
+                if !self.ensure_from(Node::Indicator(i), id) {
+                    return self.err(span);
+                }
+                let ind = self.indicators[i].as_ref().expect("resolved indicator");
+                (ExprKind::Indicator(i), ind.value.ty, Some(ind.at))
+            }
+            Named::Dimension(i) if ctx.gate => {
+                if !self.ensure_from(Node::Dimension(i), id) {
+                    return self.err(span);
+                }
+                (ExprKind::DimensionScore(i), Type::Number, ctx.at)
+            }
+            Named::Dimension(_) | Named::Evidence(_) => {
+                let what = if matches!(named, Named::Dimension(_)) {
+                    "dimension"
+                } else {
+                    "evidence"
+                };
+                self.diags.push(
+                    Diag::error(
+                        CheckError::WrongKind {
+                            name: id.name.clone(),
+                            found: what,
+                            expected: "a value",
+                        },
+                        id.span,
+                        "not a value",
+                    )
+                    .help("expressions use questions, lets and indicators"),
+                );
+                return self.err(span);
+            }
+        };
+        if ctx.gate {
+            if !self
+                .gate_children
+                .iter()
+                .any(|c| self.child_name(*c) == id.name)
+            {
+                self.diags.push(
+                    Diag::error(
+                        CheckError::GateNotChild(id.name.clone()),
+                        id.span,
+                        "not a child",
+                    )
+                    .help("a gate tests the dimension's own indicators and dimensions"),
+                );
+            }
+        }
+        if let Some(q) = qualifier {
+            if let Some(l) = self.level_ref(q) {
+                if level != Some(l) {
+                    let actual = level.map(|x| self.levels[x].id.clone()).unwrap_or_default();
+                    self.diags.push(
+                        Diag::error(
+                            CheckError::WrongLevel(format!(
+                                "`{}` is at level `{actual}`, not `{}`",
+                                id.name, q.name
+                            )),
+                            q.span,
+                            "this level",
+                        )
+                        .help(format!(
+                            "write `{actual}.{}` or just `{}`",
+                            id.name, id.name
+                        )),
+                    );
+                }
+            }
+        }
+        // In a gate, children are read at the dimension's own level.
+        let level = if ctx.gate { ctx.at } else { level };
+        ir::Expr {
+            kind,
+            ty,
+            level,
+            span,
+        }
+    }
+
+    pub fn child_name(&self, c: ir::ChildRef) -> &str {
+        match c {
+            ir::ChildRef::Indicator(i) => &self.ind_decls[i].id.name,
+            ir::ChildRef::Dimension(i) => &self.dim_decls[i].id.name,
+        }
+    }
+
+    /// Checks that two operands can be compared for equality.
+    fn compatible(&mut self, a: &ir::Expr, b: &ir::Expr, op: &str) -> bool {
+        match (a.ty, b.ty) {
+            (Type::Error, _) | (_, Type::Error) => true,
+            (Type::Option(q), Type::Text) => self.check_option(q, b),
+            (Type::Text, Type::Option(q)) => self.check_option(q, a),
+            (x, y) if x == y && !matches!(x, Type::Set(_) | Type::Level(_)) => true,
+            (x, y) => {
+                let msg = format!(
+                    "{op} cannot compare {} with {}",
+                    self.type_name(x),
+                    self.type_name(y)
+                );
+                let mut d = Diag::error(
+                    CheckError::TypeMismatch(msg),
+                    a.span,
+                    format!("this is {}", self.type_name(x)),
+                )
+                .related(b.span, format!("this is {}", self.type_name(y)));
+                if matches!(x, Type::Set(_)) {
+                    d = d.help("test a set with `has`: `activites has \"sport\"`");
+                } else if matches!(x, Type::Option(_)) && y == Type::Number {
+                    d = d.help("options are named as strings: `sexe == \"2\"`");
+                }
+                self.diags.push(d);
+                false
+            }
+        }
+    }
+
+    /// A string compared with an option of `q` must be one of its options.
+    fn check_option(&mut self, q: ir::QuestionId, lit: &ir::Expr) -> bool {
+        let ExprKind::Str(s) = &lit.kind else {
+            return true;
+        };
+        let question = &self.questions[q];
+        if question.ty.options().iter().any(|o| &o.code == s) {
+            return true;
+        }
+        let codes: Vec<&str> = question
+            .ty
+            .options()
+            .iter()
+            .map(|o| o.code.as_str())
+            .collect();
+        let help = match suggest::closest(s, codes.iter().copied()) {
+            Some(c) => format!("did you mean \"{c}\"?"),
+            None => format!(
+                "options of `{}`: {}",
+                question.id,
+                codes
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let qspan = question.span;
+        self.diags.push(
+            Diag::error(
+                CheckError::UnknownOption {
+                    option: s.clone(),
+                    question: question.id.clone(),
+                },
+                lit.span,
+                "not an option",
+            )
+            .related(qspan, "question declared here")
+            .help(help),
+        );
+        false
+    }
+
+    fn binary(
+        &mut self,
+        op: ast::BinOp,
+        a: &ast::Expr,
+        b: &ast::Expr,
+        ctx: Ctx,
+        span: Span,
+    ) -> ir::Expr {
+        use ast::BinOp as B;
+        let a = self.expr(a, ctx);
+        let b = self.expr(b, ctx);
+        let level = finest(a.level, b.level);
+        let ty = match op {
+            B::Or | B::And => {
+                self.expect(&a, Type::Bool, &format!("an operand of `{}`", op.symbol()));
+                self.expect(&b, Type::Bool, &format!("an operand of `{}`", op.symbol()));
+                Type::Bool
+            }
+            B::Eq | B::Ne => {
+                self.compatible(&a, &b, &format!("`{}`", op.symbol()));
+                Type::Bool
+            }
+            B::Lt | B::Le | B::Gt | B::Ge => {
+                let ok = matches!(
+                    (a.ty, b.ty),
+                    (Type::Number, Type::Number) | (Type::Date, Type::Date)
+                ) || a.ty == Type::Error
+                    || b.ty == Type::Error;
+                if !ok {
+                    let msg = format!(
+                        "`{}` orders numbers or dates, not {} and {}",
+                        op.symbol(),
+                        self.type_name(a.ty),
+                        self.type_name(b.ty)
+                    );
+                    self.diags.push(
+                        Diag::error(
+                            CheckError::TypeMismatch(msg),
+                            a.span,
+                            format!("this is {}", self.type_name(a.ty)),
+                        )
+                        .related(b.span, format!("this is {}", self.type_name(b.ty))),
+                    );
+                }
+                Type::Bool
+            }
+            B::Has => {
+                match a.ty {
+                    Type::Set(q) => {
+                        if b.ty == Type::Text {
+                            self.check_option(q, &b);
+                        } else {
+                            self.expect(&b, Type::Text, "the option after `has`");
+                        }
+                    }
+                    Type::Error => {}
+                    other => {
+                        let msg = format!(
+                            "`has` tests a set of options, found {}",
+                            self.type_name(other)
+                        );
+                        let help = matches!(other, Type::Option(_))
+                            .then(|| "for a single choice, write `x == \"a\"`".to_string());
+                        self.diags.push(
+                            Diag::error(
+                                CheckError::TypeMismatch(msg),
+                                a.span,
+                                format!("this is {}", self.type_name(other)),
+                            )
+                            .maybe_help(help),
+                        );
+                    }
+                }
+                Type::Bool
+            }
+            B::Add | B::Sub | B::Mul | B::Div | B::Pow => {
+                let ctx_s = format!("an operand of `{}`", op.symbol());
+                self.expect(&a, Type::Number, &ctx_s);
+                self.expect(&b, Type::Number, &ctx_s);
+                Type::Number
+            }
+        };
+        let op = match op {
+            B::Or => ir::BinOp::Or,
+            B::And => ir::BinOp::And,
+            B::Eq => ir::BinOp::Eq,
+            B::Ne => ir::BinOp::Ne,
+            B::Lt => ir::BinOp::Lt,
+            B::Le => ir::BinOp::Le,
+            B::Gt => ir::BinOp::Gt,
+            B::Ge => ir::BinOp::Ge,
+            B::Has => ir::BinOp::Has,
+            B::Add => ir::BinOp::Add,
+            B::Sub => ir::BinOp::Sub,
+            B::Mul => ir::BinOp::Mul,
+            B::Div => ir::BinOp::Div,
+            B::Pow => ir::BinOp::Pow,
+        };
+        ir::Expr {
+            kind: ExprKind::Binary(op, Box::new(a), Box::new(b)),
+            ty,
+            level,
+            span,
+        }
+    }
+
+    fn arity(
+        &mut self,
+        func: &ast::Ident,
+        n: usize,
+        ok: bool,
+        expected: &'static str,
+        span: Span,
+    ) -> bool {
+        if !ok {
+            self.diags.push(Diag::error(
+                CheckError::Arity {
+                    func: func.name.clone(),
+                    expected,
+                    found: n,
+                },
+                span,
+                "this call",
+            ));
+        }
+        ok
+    }
+
+    fn call(
+        &mut self,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        filter: Option<&ast::Expr>,
+        weight: Option<&ast::Expr>,
+        ctx: Ctx,
+        span: Span,
+    ) -> ir::Expr {
+        let name = func.name.as_str();
+        let agg = match name {
+            "count" => Some(AggFunc::Count),
+            "sum" => Some(AggFunc::Sum),
+            "mean" => Some(AggFunc::Mean),
+            "median" => Some(AggFunc::Median),
+            "min" => Some(AggFunc::Min),
+            "max" => Some(AggFunc::Max),
+            "share" => Some(AggFunc::Share),
+            "ratio" => Some(AggFunc::Ratio),
+            "percentile" => Some(AggFunc::Percentile),
+            "stddev" => Some(AggFunc::Stddev),
+            "distinct" => Some(AggFunc::Distinct),
+            _ => None,
+        };
+        if let Some(f) = agg {
+            return self.aggregate(f, func, args, filter, weight, ctx, span);
+        }
+        if let Some(x) = filter.or(weight) {
+            self.diags.push(Diag::error(
+                CheckError::TypeMismatch(format!(
+                    "`where` and `weight` apply to aggregates, not to `{name}`"
+                )),
+                x.span,
+                "not allowed here",
+            ));
+        }
+        if name == "score" {
+            return self.score(func, args, ctx, span);
+        }
+        let f = match name {
+            "abs" => Func::Abs,
+            "round" => Func::Round,
+            "floor" => Func::Floor,
+            "ceil" => Func::Ceil,
+            "sqrt" => Func::Sqrt,
+            "ln" => Func::Ln,
+            "exp" => Func::Exp,
+            "least" => Func::Least,
+            "greatest" => Func::Greatest,
+            "clamp" => Func::Clamp,
+            "coalesce" => Func::Coalesce,
+            "is_missing" => Func::IsMissing,
+            "count_selected" => Func::CountSelected,
+            "year" => Func::Year,
+            "days_between" => Func::DaysBetween,
+            _ => {
+                let help = suggest::closest(name, FUNCS.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.diags.push(
+                    Diag::error(
+                        CheckError::UnknownFunction(name.to_string()),
+                        func.span,
+                        "no such function",
+                    )
+                    .maybe_help(help.or_else(|| Some(format!("functions: {}", FUNCS.join(", "))))),
+                );
+                return self.err(span);
+            }
+        };
+        let a: Vec<ir::Expr> = args.iter().map(|x| self.expr(x, ctx)).collect();
+        let n = a.len();
+        let level = a.iter().fold(None, |l, x| finest(l, x.level));
+        let ctx_s = format!("an argument of `{name}`");
+        let ty = match f {
+            Func::Abs | Func::Floor | Func::Ceil | Func::Sqrt | Func::Ln | Func::Exp => {
+                self.arity(func, n, n == 1, "one number", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Number, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::Round => {
+                self.arity(
+                    func,
+                    n,
+                    n == 1 || n == 2,
+                    "a number and optionally a number of digits",
+                    span,
+                );
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Number, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::Least | Func::Greatest => {
+                self.arity(func, n, n >= 1, "one or more numbers", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Number, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::Clamp => {
+                self.arity(func, n, n == 3, "three numbers (value, low, high)", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Number, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::Coalesce => {
+                self.arity(func, n, n >= 1, "one or more values", span);
+                let first = a
+                    .iter()
+                    .map(|x| x.ty)
+                    .find(|t| *t != Type::Error)
+                    .unwrap_or(Type::Error);
+                for x in a.iter().skip(1) {
+                    self.compatible(&a[0], x, "`coalesce`");
+                }
+                first
+            }
+            Func::IsMissing => {
+                self.arity(func, n, n == 1, "one value", span);
+                Type::Bool
+            }
+            Func::CountSelected => {
+                self.arity(func, n, n == 1, "one multi question", span);
+                if let Some(x) = a.first() {
+                    if !matches!(x.ty, Type::Set(_) | Type::Error) {
+                        let msg = format!(
+                            "`count_selected` counts the options of a multi question, found {}",
+                            self.type_name(x.ty)
+                        );
+                        self.diags.push(Diag::error(
+                            CheckError::TypeMismatch(msg),
+                            x.span,
+                            "not a set",
+                        ));
+                    }
+                }
+                Type::Number
+            }
+            Func::Year => {
+                self.arity(func, n, n == 1, "one date", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Date, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::DaysBetween => {
+                self.arity(func, n, n == 2, "two dates", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Date, &ctx_s);
+                });
+                Type::Number
+            }
+        };
+        ir::Expr {
+            kind: ExprKind::Func(f, a),
+            ty,
+            level,
+            span,
+        }
+    }
+
+    fn score(&mut self, func: &ast::Ident, args: &[ast::Expr], ctx: Ctx, span: Span) -> ir::Expr {
+        if !ctx.gate {
+            self.diags.push(
+                Diag::error(CheckError::ScoreOutsideGate, func.span, "here").help(
+                    "elsewhere a name means the value; a dimension's gates may test `score(child)`",
+                ),
+            );
+            return self.err(span);
+        }
+        let target = match args {
+            [
+                ast::Expr {
+                    kind: ast::ExprKind::Name(id),
+                    ..
+                },
+            ] => id,
+            _ => {
+                self.arity(func, args.len(), false, "the name of one child", span);
+                return self.err(span);
+            }
+        };
+        let child = self
+            .gate_children
+            .iter()
+            .copied()
+            .find(|c| self.child_name(*c) == target.name);
+        match child {
+            Some(c) => {
+                self.used.insert(target.name.clone());
+                ir::Expr {
+                    kind: ExprKind::Score(c),
+                    ty: Type::Number,
+                    level: ctx.at,
+                    span,
+                }
+            }
+            None => {
+                let names: Vec<String> = self
+                    .gate_children
+                    .iter()
+                    .map(|c| self.child_name(*c).to_string())
+                    .collect();
+                let help = suggest::closest(&target.name, names.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.diags.push(
+                    Diag::error(
+                        CheckError::GateNotChild(target.name.clone()),
+                        target.span,
+                        "not a child of this dimension",
+                    )
+                    .maybe_help(help),
+                );
+                self.err(span)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        mut f: AggFunc,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        filter: Option<&ast::Expr>,
+        weight: Option<&ast::Expr>,
+        ctx: Ctx,
+        span: Span,
+    ) -> ir::Expr {
+        if ctx.in_agg {
+            self.diags.push(
+                Diag::error(
+                    CheckError::NestedAggregate,
+                    span,
+                    "inside another aggregate",
+                )
+                .help("define an indicator at the middle level and aggregate that"),
+            );
+            return self.err(span);
+        }
+        let inner = Ctx {
+            in_agg: true,
+            ..ctx
+        };
+        let a: Vec<ir::Expr> = args.iter().map(|x| self.expr(x, inner)).collect();
+        let fl = filter.map(|x| self.expr(x, inner));
+        let w = weight.map(|x| self.expr(x, inner));
+        let name = f.name();
+        let n = a.len();
+        let ctx_s = format!("the argument of `{name}`");
+        match f {
+            AggFunc::Count => {
+                if self.arity(func, n, n == 1, "one yes/no condition or a level", span) {
+                    match a[0].ty {
+                        Type::Level(_) => f = AggFunc::CountRows,
+                        _ => {
+                            self.expect(&a[0], Type::Bool, &ctx_s);
+                        }
+                    }
+                }
+            }
+            AggFunc::Share => {
+                if self.arity(func, n, n == 1, "one yes/no condition", span) {
+                    self.expect(&a[0], Type::Bool, &ctx_s);
+                }
+            }
+            AggFunc::Ratio => {
+                if self.arity(
+                    func,
+                    n,
+                    n == 2,
+                    "two numbers (numerator, denominator)",
+                    span,
+                ) {
+                    self.expect(&a[0], Type::Number, &ctx_s);
+                    self.expect(&a[1], Type::Number, &ctx_s);
+                }
+            }
+            AggFunc::Percentile => {
+                if self.arity(
+                    func,
+                    n,
+                    n == 2,
+                    "a number and a percentile between 0 and 100",
+                    span,
+                ) {
+                    self.expect(&a[0], Type::Number, &ctx_s);
+                    self.expect(&a[1], Type::Number, &ctx_s);
+                    match a[1].kind {
+                        ExprKind::Num(p) if (0.0..=100.0).contains(&p) => {}
+                        _ if a[1].ty == Type::Error => {}
+                        _ => self.diags.push(Diag::error(
+                            CheckError::InvalidValue(
+                                "the percentile is a number between 0 and 100".into(),
+                            ),
+                            a[1].span,
+                            "not a constant in 0..100",
+                        )),
+                    }
+                }
+            }
+            AggFunc::Distinct => {
+                self.arity(func, n, n == 1, "one value", span);
+            }
+            _ => {
+                if self.arity(func, n, n == 1, "one number", span) {
+                    self.expect(&a[0], Type::Number, &ctx_s);
+                }
+            }
+        }
+        if let Some(x) = &fl {
+            self.expect(x, Type::Bool, "the `where` filter");
+        }
+        if let Some(x) = &w {
+            if !matches!(
+                f,
+                AggFunc::Mean | AggFunc::Sum | AggFunc::Share | AggFunc::Ratio
+            ) {
+                self.diags.push(Diag::error(
+                    CheckError::TypeMismatch(format!(
+                        "`weight` applies to mean, sum, share and ratio, not `{name}`"
+                    )),
+                    x.span,
+                    "not allowed here",
+                ));
+            }
+            self.expect(x, Type::Number, "the weight");
+        }
+        if a.iter()
+            .chain(fl.iter())
+            .chain(w.iter())
+            .any(|x| x.ty == Type::Error)
+        {
+            return self.err(span);
+        }
+        // The aggregated level: the finest level among the argument, filter and weight
+        // (the percentile's rank is a constant).
+        let over = a
+            .iter()
+            .take(if f == AggFunc::Percentile { 1 } else { n })
+            .chain(fl.iter())
+            .chain(w.iter())
+            .fold(None, |l, x| finest(l, x.level));
+        let Some(at) = ctx.at else {
+            self.diags.push(
+                Diag::error(CheckError::AggregateLevel(format!("`{name}` needs the level of an indicator to aggregate to")), span, "here")
+                    .help("aggregates belong in an indicator's `value` (or `when`, `target`); declare an indicator at the level you want"),
+            );
+            return self.err(span);
+        };
+        let Some(over) = over else {
+            self.diags.push(Diag::error(
+                CheckError::AggregateLevel(format!(
+                    "`{name}` has nothing to aggregate: its argument is a constant"
+                )),
+                span,
+                "no level",
+            ));
+            return self.err(span);
+        };
+        if over <= at {
+            let msg = format!(
+                "`{name}` aggregates rows of a finer level than `{}`, but its argument is at `{}`",
+                self.levels[at].id, self.levels[over].id
+            );
+            self.diags.push(
+                Diag::error(
+                    CheckError::AggregateLevel(msg),
+                    span,
+                    "nothing finer to aggregate",
+                )
+                .help("the value is already one per unit here: use it without the aggregate"),
+            );
+            return self.err(span);
+        }
+        ir::Expr {
+            kind: ExprKind::Agg {
+                func: f,
+                over,
+                args: a,
+                filter: fl.map(Box::new),
+                weight: w.map(Box::new),
+            },
+            ty: Type::Number,
+            level: Some(at),
+            span,
+        }
+    }
+}

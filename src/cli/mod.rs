@@ -1,0 +1,97 @@
+//! Command-line interface: one file per subcommand, each with its clap
+//! arguments and a `run` that returns the exit code. This is the edge: the
+//! only place that prints and renders diagnostics.
+
+mod check;
+mod fmt;
+
+use clap::{Parser, Subcommand};
+use grille::diagnostic::{Diag, Severity};
+use grille::source::SourceMap;
+use std::io::IsTerminal;
+
+/// Exit codes (see docs/cli.md).
+pub const OK: i32 = 0;
+pub const FRAMEWORK_ERRORS: i32 = 1;
+pub const USAGE: i32 = 2;
+#[allow(dead_code)]
+pub const DATA_ERRORS: i32 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "grille",
+    version,
+    about = "Social-impact indicator frameworks: check, format and evaluate `.grille` files"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, resolve and check a framework; print its diagnostics.
+    Check(check::Args),
+    /// Rewrite files in the canonical layout (comments kept).
+    Fmt(fmt::Args),
+}
+
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { USAGE } else { OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Fmt(a) => fmt::run(a),
+    }
+}
+
+/// Whether stderr gets colours: a terminal, and `NO_COLOR` unset.
+pub fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints diagnostics to stderr, rendered.
+pub fn report(diags: &[Diag], sources: &SourceMap) {
+    let color = color();
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&d.render(sources, 100, color));
+        out.push('\n');
+    }
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    if errors + warnings > 0 {
+        out.push_str(&summary(errors, warnings));
+        out.push('\n');
+    }
+    eprint!("{out}");
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// "2 errors, 1 warning"
+pub fn summary(errors: usize, warnings: usize) -> String {
+    match (errors, warnings) {
+        (0, w) => plural(w, "warning"),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}

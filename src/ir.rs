@@ -1,0 +1,538 @@
+//! Stage 3, the resolved framework.
+//!
+//! In: produced by `check` from the merged AST. Out: read by `eval`,
+//! `report`, `doc` and `explain`. Names are resolved to indices, every
+//! expression carries its type and level, levels are ordered from the
+//! coarsest (index 0) to the finest, and `order` lists lets, indicators and
+//! dimensions so that each comes after everything it depends on.
+
+use crate::source::{SourceId, Span};
+use indexmap::IndexMap;
+
+pub type LevelId = usize;
+pub type QuestionId = usize;
+pub type LetId = usize;
+pub type IndicatorId = usize;
+pub type DimensionId = usize;
+pub type EvidenceId = usize;
+pub type RatingsId = usize;
+
+/// Texts by language tag; an untagged text is stored under `""`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Labels(pub IndexMap<String, String>);
+
+impl Labels {
+    /// The text in `lang`, else the untagged text, else the default language's, else any.
+    pub fn get(&self, lang: &str, default_lang: &str) -> Option<&str> {
+        self.0
+            .get(lang)
+            .or_else(|| self.0.get(""))
+            .or_else(|| self.0.get(default_lang))
+            .or_else(|| self.0.values().next())
+            .map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The whole checked framework.
+#[derive(Debug, Clone)]
+pub struct Framework {
+    pub id: String,
+    pub title: Labels,
+    pub description: Labels,
+    pub version: Option<String>,
+    pub languages: Vec<String>,
+    /// Ids of the frameworks this one adapts, nearest first.
+    pub extends: Vec<String>,
+    pub missing: Vec<String>,
+    pub dont_know: Vec<String>,
+    pub refused: Vec<String>,
+    pub min_group: u32,
+    pub levels: Vec<Level>,
+    pub questions: Vec<Question>,
+    pub lets: Vec<Let>,
+    pub indicators: Vec<Indicator>,
+    pub dimensions: Vec<Dimension>,
+    pub evidence: Vec<Evidence>,
+    pub ratings: Vec<Ratings>,
+    pub rules: Vec<Rule>,
+    /// Lets, indicators and dimensions, each after what it depends on.
+    pub order: Vec<Node>,
+    /// The framework's files, the adapting file first, then its bases.
+    pub sources: Vec<SourceId>,
+}
+
+impl Framework {
+    /// The default language (first declared), or `en`.
+    pub fn default_lang(&self) -> &str {
+        self.languages.first().map(String::as_str).unwrap_or("en")
+    }
+
+    pub fn level_by_name(&self, name: &str) -> Option<LevelId> {
+        self.levels.iter().position(|l| l.id == name)
+    }
+
+    pub fn indicator_by_name(&self, name: &str) -> Option<IndicatorId> {
+        self.indicators.iter().position(|l| l.id == name)
+    }
+
+    pub fn dimension_by_name(&self, name: &str) -> Option<DimensionId> {
+        self.dimensions.iter().position(|l| l.id == name)
+    }
+}
+
+/// A node of the dependency order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Node {
+    Let(LetId),
+    Indicator(IndicatorId),
+    Dimension(DimensionId),
+}
+
+#[derive(Debug, Clone)]
+pub struct Level {
+    pub id: String,
+    pub label: Labels,
+    /// Column holding a unit's identifier in this level's table.
+    pub key: String,
+    pub parent: Option<LevelId>,
+    /// Column naming the parent unit in this level's table.
+    pub parent_column: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionDef {
+    pub code: String,
+    pub label: Labels,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum QType {
+    Number,
+    /// `of_100`: bare numbers are on a 0..100 scale.
+    Percent {
+        of_100: bool,
+    },
+    Scale {
+        lo: f64,
+        hi: f64,
+    },
+    YesNo,
+    Choice(Vec<OptionDef>),
+    Multi(Vec<OptionDef>),
+    Date,
+    Text,
+}
+
+impl QType {
+    pub fn options(&self) -> &[OptionDef] {
+        match self {
+            QType::Choice(o) | QType::Multi(o) => o,
+            _ => &[],
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            QType::Number => "number",
+            QType::Percent { .. } => "percent",
+            QType::Scale { .. } => "scale",
+            QType::YesNo => "yesno",
+            QType::Choice(_) => "choice",
+            QType::Multi(_) => "multi",
+            QType::Date => "date",
+            QType::Text => "text",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub level: LevelId,
+    pub ty: QType,
+    pub label: Labels,
+    pub description: Labels,
+    pub required: bool,
+    pub column: String,
+    pub unit: Option<String>,
+    pub range: Option<(f64, f64)>,
+    pub integer: bool,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+/// The type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Type {
+    Number,
+    Bool,
+    Text,
+    Date,
+    /// A value of choice question Q.
+    Option(QuestionId),
+    /// A set of options of multi question Q.
+    Set(QuestionId),
+    /// A level name, only as the argument of `count`.
+    Level(LevelId),
+    /// Already reported as an error; accepted everywhere to avoid cascades.
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct Let {
+    pub id: String,
+    pub expr: Expr,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MapKey {
+    Num(f64),
+    Text(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Normalize {
+    Goalposts {
+        lo: f64,
+        hi: f64,
+    },
+    Target(Expr),
+    MinMax,
+    Rank,
+    Map(Vec<(MapKey, f64)>),
+    /// A bool value: true scores 100 (mirrored by `better lower`).
+    Bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Rollup {
+    Pooled,
+    Sum,
+    Mean,
+    Median,
+    Min,
+    Max,
+    Share,
+    Distribution,
+    None,
+    MeanWeighted(Expr),
+}
+
+impl Rollup {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rollup::Pooled => "pooled",
+            Rollup::Sum => "sum",
+            Rollup::Mean | Rollup::MeanWeighted(_) => "mean",
+            Rollup::Median => "median",
+            Rollup::Min => "min",
+            Rollup::Max => "max",
+            Rollup::Share => "share",
+            Rollup::Distribution => "distribution",
+            Rollup::None => "none",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub id: String,
+    pub at: LevelId,
+    pub label: Labels,
+    pub description: Labels,
+    pub value: Expr,
+    pub unit: Option<String>,
+    pub better: Better,
+    pub normalize: Option<Normalize>,
+    pub rollup: Rollup,
+    pub when: Option<Expr>,
+    pub min_n: Option<u32>,
+    pub rate: Option<RatingsId>,
+    pub method: Option<String>,
+    pub nature: Option<String>,
+    pub source: Option<String>,
+    pub tags: Vec<String>,
+    pub locked: bool,
+    pub doc: Option<String>,
+    pub span: Span,
+    /// Levels at which it is reported (its own and the coarser ones its rollup reaches).
+    pub levels: Vec<LevelId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    Mean,
+    Geometric,
+    Harmonic,
+    Median,
+    Min,
+    Max,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChildRef {
+    Indicator(IndicatorId),
+    Dimension(DimensionId),
+}
+
+#[derive(Debug, Clone)]
+pub struct Child {
+    pub item: ChildRef,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Gate {
+    pub expr: Expr,
+    /// The gate as written, for reports (`score(confiance_soi) >= 50`).
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    pub id: String,
+    pub label: Labels,
+    pub description: Labels,
+    pub aggregate: Aggregate,
+    pub require: f64,
+    pub rate: Option<RatingsId>,
+    pub children: Vec<Child>,
+    pub evidence: Vec<EvidenceId>,
+    pub gates: Vec<Gate>,
+    pub when: Option<Expr>,
+    pub locked: bool,
+    pub doc: Option<String>,
+    pub span: Span,
+    /// Levels at which every child is reported.
+    pub levels: Vec<LevelId>,
+    /// Has no parent dimension.
+    pub top: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub id: String,
+    pub at: LevelId,
+    pub label: Labels,
+    pub collect: Expr,
+    pub filter: Option<Expr>,
+    pub keep: Option<usize>,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub id: String,
+    pub below: Option<f64>,
+    pub label: Labels,
+}
+
+#[derive(Debug, Clone)]
+pub struct Ratings {
+    pub id: String,
+    pub steps: Vec<Step>,
+}
+
+impl Ratings {
+    /// The first step whose bound is above the score (the last step otherwise).
+    pub fn rate(&self, score: f64) -> &Step {
+        self.steps
+            .iter()
+            .find(|s| s.below.is_none_or(|b| score < b))
+            .unwrap_or_else(|| self.steps.last().expect("ratings have at least one step"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSeverity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub at: LevelId,
+    pub check: Expr,
+    pub message: Labels,
+    pub severity: RuleSeverity,
+    pub span: Span,
+}
+
+/// A typed, resolved expression.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    /// The finest level it varies at (`None` for a constant).
+    pub level: Option<LevelId>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    Not,
+    Neg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Has,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+}
+
+/// Row functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Abs,
+    Round,
+    Floor,
+    Ceil,
+    Sqrt,
+    Ln,
+    Exp,
+    Least,
+    Greatest,
+    Clamp,
+    Coalesce,
+    IsMissing,
+    CountSelected,
+    Year,
+    DaysBetween,
+}
+
+/// Aggregate functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    /// `count(LEVEL)`: rows of the level.
+    CountRows,
+    /// `count(C)`: rows where C is true.
+    Count,
+    Sum,
+    Mean,
+    Median,
+    Min,
+    Max,
+    Share,
+    Ratio,
+    Percentile,
+    Stddev,
+    Distinct,
+}
+
+impl AggFunc {
+    pub fn name(self) -> &'static str {
+        match self {
+            AggFunc::CountRows | AggFunc::Count => "count",
+            AggFunc::Sum => "sum",
+            AggFunc::Mean => "mean",
+            AggFunc::Median => "median",
+            AggFunc::Min => "min",
+            AggFunc::Max => "max",
+            AggFunc::Share => "share",
+            AggFunc::Ratio => "ratio",
+            AggFunc::Percentile => "percentile",
+            AggFunc::Stddev => "stddev",
+            AggFunc::Distinct => "distinct",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Num(f64),
+    Str(String),
+    Bool(bool),
+    Question(QuestionId),
+    Let(LetId),
+    Indicator(IndicatorId),
+    /// `score(child)`, only in gates.
+    Score(ChildRef),
+    /// A dimension's score used as a value, only in gates.
+    DimensionScore(DimensionId),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    In(Box<Expr>, Vec<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    Func(Func, Vec<Expr>),
+    Agg {
+        func: AggFunc,
+        /// The finer level whose rows are aggregated.
+        over: LevelId,
+        args: Vec<Expr>,
+        filter: Option<Box<Expr>>,
+        weight: Option<Box<Expr>>,
+    },
+}
+
+impl Expr {
+    /// Calls `f` on this expression and every sub-expression.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Unary(_, a) => a.walk(f),
+            ExprKind::Binary(_, a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::In(a, items) => {
+                a.walk(f);
+                items.iter().for_each(|e| e.walk(f));
+            }
+            ExprKind::If(c, a, b) => {
+                c.walk(f);
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::Func(_, args) => args.iter().for_each(|e| e.walk(f)),
+            ExprKind::Agg {
+                args,
+                filter,
+                weight,
+                ..
+            } => {
+                args.iter().for_each(|e| e.walk(f));
+                if let Some(x) = filter {
+                    x.walk(f);
+                }
+                if let Some(x) = weight {
+                    x.walk(f);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether an aggregate appears anywhere in it.
+    pub fn has_aggregate(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e.kind, ExprKind::Agg { .. }));
+        found
+    }
+}

@@ -1,0 +1,22 @@
+//! grille: a language and engine for social-impact indicator frameworks.
+//!
+//! ```text
+//!  .grille text ──syntax──▶ AST ──check──▶ ir::Framework ──eval──▶ results ──report──▶ JSON/CSV/MD/HTML
+//!                  (pest)        (names, levels, types,      (columnar)
+//!                                 extends merging)
+//! ```
+//!
+//! Each stage is a public module with its own error enum; every problem is a
+//! [`diagnostic::Diag`] with a stable code and spans into a
+//! [`source::SourceMap`]. The library never prints: rendering is the CLI's job.
+
+pub mod check;
+pub mod diagnostic;
+pub mod fmt;
+pub mod ir;
+pub mod source;
+pub mod suggest;
+pub mod syntax;
+
+/// The engine's name and version, as written into results.
+pub const ENGINE: &str = concat!("grille ", env!("CARGO_PKG_VERSION"));
