@@ -39,6 +39,10 @@ pub struct Diag {
     pub primary: Label,
     pub related: Vec<Label>,
     pub help: Option<String>,
+    /// For data diagnostics: the row (line number in the file, header = 1).
+    pub row: Option<usize>,
+    /// For data diagnostics: the column's header.
+    pub column: Option<String>,
 }
 
 impl Diag {
@@ -63,7 +67,16 @@ impl Diag {
             },
             related: Vec::new(),
             help: None,
+            row: None,
+            column: None,
         }
+    }
+
+    /// Places a data diagnostic at a row and column of a table.
+    pub fn cell(mut self, row: usize, column: Option<&str>) -> Diag {
+        self.row = Some(row);
+        self.column = column.map(str::to_string);
+        self
     }
 
     /// Adds a second labelled place.
@@ -148,13 +161,17 @@ pub struct JsonDiag {
     pub message: String,
     pub file: String,
     pub line: usize,
-    pub column: usize,
+    pub col: usize,
     pub span: [usize; 2],
     pub label: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<JsonLabel>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 fn json_label(sources: &SourceMap, l: &Label) -> JsonLabel {
@@ -179,7 +196,7 @@ impl Diag {
             message: self.message.clone(),
             file: p.file,
             line: p.line,
-            column: p.column,
+            col: p.column,
             span: p.span,
             label: p.text,
             related: self
@@ -188,6 +205,8 @@ impl Diag {
                 .map(|l| json_label(sources, l))
                 .collect(),
             help: self.help.clone(),
+            row: self.row,
+            column: self.column.clone(),
         }
     }
 

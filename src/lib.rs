@@ -11,9 +11,12 @@
 //! [`source::SourceMap`]. The library never prints: rendering is the CLI's job.
 
 pub mod check;
+pub mod data;
 pub mod diagnostic;
+pub mod eval;
 pub mod fmt;
 pub mod ir;
+pub mod report;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

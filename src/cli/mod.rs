@@ -3,6 +3,7 @@
 //! only place that prints and renders diagnostics.
 
 mod check;
+mod eval;
 mod fmt;
 
 use clap::{Parser, Subcommand};
@@ -14,7 +15,6 @@ use std::io::IsTerminal;
 pub const OK: i32 = 0;
 pub const FRAMEWORK_ERRORS: i32 = 1;
 pub const USAGE: i32 = 2;
-#[allow(dead_code)]
 pub const DATA_ERRORS: i32 = 3;
 
 #[derive(Parser)]
@@ -32,6 +32,8 @@ struct Cli {
 enum Command {
     /// Parse, resolve and check a framework; print its diagnostics.
     Check(check::Args),
+    /// Evaluate a framework against response data and write the results.
+    Eval(eval::Args),
     /// Rewrite files in the canonical layout (comments kept).
     Fmt(fmt::Args),
 }
@@ -47,6 +49,7 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Eval(a) => eval::run(a),
         Command::Fmt(a) => fmt::run(a),
     }
 }

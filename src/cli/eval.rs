@@ -1,0 +1,174 @@
+//! `grille eval FRAMEWORK --data SPEC… [--format json|csv] [--lang L] [--level LEVEL] [--out PATH] [--strict]`
+
+use super::{DATA_ERRORS, FRAMEWORK_ERRORS, OK, USAGE, report};
+use grille::check::{self, Failure, Options};
+use grille::data::{self, DataSpec};
+use grille::diagnostic::{Diag, Severity};
+use grille::source::SourceMap;
+use sha2::Digest;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The `.grille` file to evaluate.
+    framework: PathBuf,
+    /// `LEVEL=PATH` (repeatable), or a bare PATH when one level has questions; `-` reads standard input.
+    #[arg(long, required = true)]
+    data: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    /// Language of labels and messages (default: the framework's first language).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Report only this level.
+    #[arg(long)]
+    level: Option<String>,
+    /// Write the result to this file (atomically) instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Exit 3 when the data has errors (unreadable cells, unknown options or parents, failed error rules).
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+/// Codes that make `--strict` fail.
+const STRICT: &[&str] = &[
+    "grille::data::bad_value",
+    "grille::data::unknown_option",
+    "grille::data::out_of_range",
+    "grille::data::unknown_parent",
+    "grille::data::duplicate_key",
+];
+
+/// How many diagnostics of one code are rendered on standard error.
+const SHOWN_PER_CODE: usize = 20;
+
+pub fn run(a: Args) -> i32 {
+    let mut sources = SourceMap::new();
+    let checked = match check::check_path(&a.framework, &mut sources, &Options::default()) {
+        Ok(c) => c,
+        Err(Failure::Io { path, error }) => {
+            eprintln!("error: cannot read `{path}`: {error}");
+            return USAGE;
+        }
+        Err(Failure::Invalid(d)) => {
+            report(&d, &sources);
+            return FRAMEWORK_ERRORS;
+        }
+    };
+    let fw = &checked.framework;
+    let lang = a
+        .lang
+        .clone()
+        .unwrap_or_else(|| fw.default_lang().to_string());
+    if !fw.languages.is_empty() && !fw.languages.contains(&lang) {
+        eprintln!(
+            "error: `--lang {lang}`: the framework's languages are {}",
+            fw.languages.join(", ")
+        );
+        return USAGE;
+    }
+    let level = match &a.level {
+        None => None,
+        Some(l) => match fw.level_by_name(l) {
+            Some(x) => Some(x),
+            None => {
+                eprintln!(
+                    "error: `--level {l}`: the framework's levels are {}",
+                    fw.levels
+                        .iter()
+                        .map(|x| x.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                return USAGE;
+            }
+        },
+    };
+    let mut framework_hash = sha2::Sha256::new();
+    for s in &fw.sources {
+        framework_hash.update(sources.get(*s).text.as_bytes());
+    }
+    let framework_sha256 = data::hex(&framework_hash.finalize());
+    let mut tables = Vec::new();
+    let mut stdin = std::io::stdin();
+    for spec in &a.data {
+        match data::read_table(fw, &DataSpec::parse(spec), &mut stdin, &mut sources) {
+            Ok(t) => tables.push(t),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return USAGE;
+            }
+        }
+    }
+    let (ds, mut diags) = data::build(fw, tables, &sources);
+    let (results, eval_diags) = grille::eval::evaluate(fw, &ds, &sources, &lang);
+    diags.extend(eval_diags);
+    // Framework warnings are `check`'s business; here the data speaks.
+    report(&limit(&diags), &sources);
+    let strict_fail = a.strict
+        && diags
+            .iter()
+            .any(|d| d.severity == Severity::Error || STRICT.contains(&d.code));
+    if ds.fatal || strict_fail {
+        eprintln!("error: the data has errors; no result was written");
+        return DATA_ERRORS;
+    }
+    let cx = grille::report::Context {
+        fw,
+        ds: &ds,
+        results: &results,
+        lang: &lang,
+        level,
+        framework_sha256: &framework_sha256,
+    };
+    let text = match a.format {
+        Format::Json => {
+            let doc = grille::report::json::result(&cx, &diags, &sources);
+            serde_json::to_string_pretty(&doc).expect("results serialise") + "\n"
+        }
+        Format::Csv => grille::report::csv::result(&cx),
+    };
+    match &a.out {
+        None => {
+            print!("{text}");
+            OK
+        }
+        Some(p) => match super::fmt::write_atomic(p, &text) {
+            Ok(()) => OK,
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", p.display());
+                USAGE
+            }
+        },
+    }
+}
+
+/// The diagnostics to render: at most [`SHOWN_PER_CODE`] of each code, then a count.
+fn limit(diags: &[Diag]) -> Vec<Diag> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for d in diags {
+        let c = counts.entry(d.code).or_insert(0);
+        *c += 1;
+        if *c <= SHOWN_PER_CODE {
+            out.push(d.clone());
+        }
+    }
+    for (code, n) in counts {
+        if n > SHOWN_PER_CODE {
+            eprintln!(
+                "note: {} more `{code}` diagnostics are not shown here (the JSON result lists them all)",
+                n - SHOWN_PER_CODE
+            );
+        }
+    }
+    out
+}

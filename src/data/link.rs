@@ -1,0 +1,815 @@
+//! Tables → linked units and typed columns.
+//!
+//! In: the framework and its tables (coarsest level first). Out: a
+//! [`Dataset`]: for every level, its units in order of first appearance
+//! and each unit's parent; one typed column per question; and a
+//! [`TableReport`] per table accounting for every row. Rows whose parent
+//! is unknown or whose key repeats are rejected with a diagnostic on the
+//! cell; levels without a table get their units from the parent columns
+//! of finer tables.
+
+use super::cells::{self, Cell, CellContext, Invalid};
+use super::column::{self, Column};
+use super::{DataError, Table};
+use crate::diagnostic::{Diag, Severity};
+use crate::ir::{Framework, LevelId, QType, QuestionId};
+use crate::source::{SourceMap, Span};
+use indexmap::IndexMap;
+use std::collections::HashMap;
+
+/// The units of one level.
+#[derive(Debug, Clone, Default)]
+pub struct LevelUnits {
+    pub ids: Vec<String>,
+    pub index: HashMap<String, u32>,
+    /// Index of each unit's parent in the coarser level (`u32::MAX` at the top).
+    pub parent: Vec<u32>,
+    /// Index into [`Dataset::tables`] when the level has a table.
+    pub table: Option<usize>,
+    /// For a level with a table: each unit's line and byte offset in it.
+    pub lines: Vec<u32>,
+    pub offsets: Vec<u32>,
+}
+
+impl LevelUnits {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// Answers per question, for the result's `data` section.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct QuestionCounts {
+    pub present: usize,
+    pub blank: usize,
+    pub dont_know: usize,
+    pub refused: usize,
+    pub invalid: usize,
+}
+
+/// What happened to a table's rows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TableReport {
+    pub file: String,
+    pub sha256: String,
+    pub rows: usize,
+    pub used: usize,
+    pub rejected: Vec<Rejected>,
+    pub questions: IndexMap<String, QuestionCounts>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rejected {
+    pub row: usize,
+    pub reason: String,
+}
+
+/// Linked units and typed columns.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub levels: Vec<LevelUnits>,
+    /// One column per question, over the units of the question's level.
+    pub columns: Vec<Column>,
+    pub tables: Vec<Table>,
+    /// For each question, the field index in its level's table.
+    pub fields: Vec<Option<usize>>,
+    pub reports: IndexMap<String, TableReport>,
+    /// A required answer is missing, or a column the data needs is absent.
+    pub fatal: bool,
+}
+
+fn header_matches(header: &str, column: &str) -> bool {
+    header == column
+        || header
+            .strip_suffix(column)
+            .is_some_and(|p| p.ends_with('/'))
+}
+
+/// Byte range of field `field` of the record starting at `offset`.
+pub fn cell_span(text: &str, offset: usize, field: usize, delim: u8) -> (usize, usize) {
+    let b = text.as_bytes();
+    let mut i = offset;
+    let mut f = 0;
+    let mut start = i;
+    let mut quoted = false;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'"' {
+            quoted = !quoted;
+        } else if !quoted && (c == delim || c == b'\n' || c == b'\r') {
+            if f == field {
+                return trim_span(text, start, i);
+            }
+            if c != delim {
+                break;
+            }
+            f += 1;
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if f == field {
+        trim_span(text, start, i)
+    } else {
+        (start.min(b.len()), start.min(b.len()))
+    }
+}
+
+fn trim_span(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    while s < e && (b[s] == b' ' || b[s] == b'"') {
+        s += 1;
+    }
+    while e > s && (b[e - 1] == b' ' || b[e - 1] == b'"') {
+        e -= 1;
+    }
+    (s, e)
+}
+
+struct Builder<'a> {
+    fw: &'a Framework,
+    sources: &'a SourceMap,
+    levels: Vec<LevelUnits>,
+    diags: Vec<Diag>,
+    fatal: bool,
+}
+
+/// Where a column of a table is, for a question.
+enum Source {
+    Combined(usize),
+    Split(Vec<(u32, usize)>),
+    Absent,
+}
+
+/// Links the tables into a dataset.
+pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Dataset, Vec<Diag>) {
+    tables.sort_by_key(|t| t.level);
+    let mut b = Builder {
+        fw,
+        sources,
+        levels: vec![LevelUnits::default(); fw.levels.len()],
+        diags: Vec::new(),
+        fatal: false,
+    };
+    for (i, t) in tables.iter().enumerate() {
+        if let Some(prev) = b.levels[t.level].table {
+            let _ = prev;
+            b.diags.push(Diag::error(
+                DataError::Unreadable(format!(
+                    "two tables are given for level `{}`",
+                    fw.levels[t.level].id
+                )),
+                Span::new(t.src, 0, 0),
+                "second table",
+            ));
+            b.fatal = true;
+            continue;
+        }
+        b.levels[t.level].table = Some(i);
+    }
+    let mut columns: Vec<Option<Column>> = vec![None; fw.questions.len()];
+    let mut fields: Vec<Option<usize>> = vec![None; fw.questions.len()];
+    let mut reports = IndexMap::new();
+    for (i, t) in tables.iter().enumerate() {
+        if b.levels[t.level].table != Some(i) {
+            continue;
+        }
+        let report = b.table(t, &mut columns, &mut fields);
+        reports.insert(fw.levels[t.level].id.clone(), report);
+    }
+    let columns = fw
+        .questions
+        .iter()
+        .zip(columns)
+        .map(|(q, c)| c.unwrap_or_else(|| empty_column(&q.ty, b.levels[q.level].len())))
+        .collect();
+    let ds = Dataset {
+        levels: b.levels,
+        columns,
+        tables,
+        fields,
+        reports,
+        fatal: b.fatal,
+    };
+    (ds, b.diags)
+}
+
+fn empty_column(ty: &QType, n: usize) -> Column {
+    match ty {
+        QType::Number | QType::Percent { .. } | QType::Scale { .. } => {
+            Column::Num(vec![f64::NAN; n])
+        }
+        QType::YesNo => Column::Bool(vec![column::NA_BOOL; n]),
+        QType::Choice(_) => Column::Opt(vec![column::NA_OPT; n]),
+        QType::Multi(_) => Column::Set(vec![column::NA_SET; n]),
+        QType::Date => Column::Date(vec![column::NA_DATE; n]),
+        QType::Text => Column::Text(vec![None; n]),
+    }
+}
+
+fn push(col: &mut Column, cell: &Cell) {
+    match (col, cell) {
+        (Column::Num(v), Cell::Num(x)) => v.push(*x),
+        (Column::Bool(v), Cell::Bool(x)) => v.push(*x as u8),
+        (Column::Opt(v), Cell::Opt(x)) => v.push(*x),
+        (Column::Set(v), Cell::Set(x)) => v.push(*x),
+        (Column::Date(v), Cell::Date(x)) => v.push(*x),
+        (Column::Text(v), Cell::Text(x)) => v.push(Some(x.clone().into_boxed_str())),
+        (Column::Num(v), _) => v.push(f64::NAN),
+        (Column::Bool(v), _) => v.push(column::NA_BOOL),
+        (Column::Opt(v), _) => v.push(column::NA_OPT),
+        (Column::Set(v), _) => v.push(column::NA_SET),
+        (Column::Date(v), _) => v.push(column::NA_DATE),
+        (Column::Text(v), _) => v.push(None),
+    }
+}
+
+impl Builder<'_> {
+    fn header_span(&self, t: &Table) -> Span {
+        let text = &self.sources.get(t.src).text;
+        let end = text.find(['\n', '\r']).unwrap_or(text.len());
+        Span::new(t.src, 0, end)
+    }
+
+    fn table(
+        &mut self,
+        t: &Table,
+        columns: &mut [Option<Column>],
+        fields: &mut [Option<usize>],
+    ) -> TableReport {
+        let fw = self.fw;
+        let level = &fw.levels[t.level];
+        let text = self.sources.get(t.src).text.clone();
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(t.delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let headers: Vec<String> = match rdr.headers() {
+            Ok(h) => h
+                .iter()
+                .map(|x| x.trim().trim_start_matches('\u{feff}').to_string())
+                .collect(),
+            Err(e) => {
+                self.unreadable(t, e.to_string());
+                return self.empty_report(t);
+            }
+        };
+        let find = |name: &str| headers.iter().position(|h| header_matches(h, name));
+        let finest = t.level + 1 == fw.levels.len();
+        let key_col = find(&level.key);
+        if key_col.is_none() && !finest {
+            self.missing_column(
+                t,
+                &level.key,
+                format!("each {} row needs its identifier", level.id),
+            );
+        }
+        let parent_col = level.parent_column.as_deref().and_then(|c| {
+            let f = find(c);
+            if f.is_none() {
+                self.missing_column(
+                    t,
+                    c,
+                    format!(
+                        "each {} row names its {}",
+                        level.id,
+                        fw.levels[t.level - 1].id
+                    ),
+                );
+            }
+            f
+        });
+        // Columns naming the parents of table-less coarser levels.
+        let mut ancestor_cols: Vec<Option<usize>> = vec![None; fw.levels.len()];
+        for l in 1..t.level {
+            if let Some(c) = &fw.levels[l].parent_column {
+                ancestor_cols[l] = find(c);
+            }
+        }
+        let questions: Vec<QuestionId> = (0..fw.questions.len())
+            .filter(|&q| fw.questions[q].level == t.level)
+            .collect();
+        let mut used_cols = vec![false; headers.len()];
+        if let Some(k) = key_col {
+            used_cols[k] = true;
+        }
+        if let Some(p) = parent_col {
+            used_cols[p] = true;
+        }
+        for c in ancestor_cols.iter().flatten() {
+            used_cols[*c] = true;
+        }
+        let mut srcs: Vec<Source> = Vec::new();
+        for &q in &questions {
+            let question = &fw.questions[q];
+            let combined = find(&question.column);
+            let split: Vec<(u32, usize)> = question
+                .ty
+                .options()
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| {
+                    find(&format!("{}/{}", question.column, o.code)).map(|c| (i as u32, c))
+                })
+                .collect();
+            for (_, c) in &split {
+                used_cols[*c] = true;
+            }
+            let s = match combined {
+                Some(c) => {
+                    used_cols[c] = true;
+                    fields[q] = Some(c);
+                    Source::Combined(c)
+                }
+                None if matches!(question.ty, QType::Multi(_)) && !split.is_empty() => {
+                    Source::Split(split)
+                }
+                None => {
+                    self.diags.push(
+                        Diag::warning(
+                            DataError::MissingColumn { column: question.column.clone() },
+                            self.header_span(t),
+                            format!("no column for question `{}`", question.id),
+                        )
+                        .help("its answers are all missing; name a column after the question, or set `column \"…\"` on it"),
+                    );
+                    Source::Absent
+                }
+            };
+            srcs.push(s);
+        }
+        let ignored: Vec<&str> = headers
+            .iter()
+            .zip(&used_cols)
+            .filter(|(h, u)| !**u && !h.is_empty())
+            .map(|(h, _)| h.as_str())
+            .collect();
+        if !ignored.is_empty() {
+            let list = ignored
+                .iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.diags.push(Diag::new(
+                Severity::Note,
+                DataError::IgnoredColumns(list),
+                self.header_span(t),
+                "header row",
+            ));
+        }
+        let cx = CellContext {
+            fw,
+            decimal_comma: t.decimal_comma,
+        };
+        let mut cols: Vec<Column> = questions
+            .iter()
+            .map(|&q| empty_column(&fw.questions[q].ty, 0))
+            .collect();
+        let mut counts: Vec<QuestionCounts> = vec![QuestionCounts::default(); questions.len()];
+        let mut keep: Vec<bool> = Vec::new();
+        let mut rejected: Vec<Rejected> = Vec::new();
+        let mut rows = 0usize;
+        let mut rec = csv::StringRecord::new();
+        let blank_cell = Cell::Blank;
+        loop {
+            match rdr.read_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    self.unreadable(t, e.to_string());
+                    break;
+                }
+            }
+            rows += 1;
+            let pos = rec
+                .position()
+                .expect("records read from text have a position");
+            let line = pos.line() as usize;
+            let offset = pos.byte() as usize;
+            if rec.iter().all(|c| c.trim().is_empty()) {
+                // Still pushed so that columns stay aligned with `keep`.
+                for c in cols.iter_mut() {
+                    push(c, &blank_cell);
+                }
+                keep.push(false);
+                rejected.push(Rejected {
+                    row: line,
+                    reason: "empty row".into(),
+                });
+                continue;
+            }
+            for (k, s) in srcs.iter().enumerate() {
+                let q = &fw.questions[questions[k]];
+                let cell = match s {
+                    Source::Combined(c) => cells::read(q, rec.get(*c).unwrap_or("").trim(), &cx),
+                    Source::Split(parts) => {
+                        let mut bits = 0u64;
+                        let mut any = false;
+                        for (opt, c) in parts {
+                            if let Some(v) = cells::split_flag(rec.get(*c).unwrap_or("")) {
+                                any = true;
+                                if v {
+                                    bits |= 1 << opt;
+                                }
+                            }
+                        }
+                        if any { Cell::Set(bits) } else { Cell::Blank }
+                    }
+                    Source::Absent => Cell::Blank,
+                };
+                let n = &mut counts[k];
+                match &cell {
+                    Cell::Blank => n.blank += 1,
+                    Cell::DontKnow => n.dont_know += 1,
+                    Cell::Refused => n.refused += 1,
+                    Cell::Invalid(inv) => {
+                        n.invalid += 1;
+                        let field = match s {
+                            Source::Combined(c) => *c,
+                            _ => 0,
+                        };
+                        let raw = rec.get(field).unwrap_or("").trim().to_string();
+                        self.invalid(
+                            t,
+                            &text,
+                            offset,
+                            line,
+                            field,
+                            &headers,
+                            questions[k],
+                            &raw,
+                            inv,
+                        );
+                    }
+                    _ => n.present += 1,
+                }
+                if matches!(cell, Cell::Blank) && q.required && !matches!(s, Source::Absent) {
+                    let field = if let Source::Combined(c) = s { *c } else { 0 };
+                    let (a, b) = cell_span(&text, offset, field, t.delimiter);
+                    self.diags.push(
+                        Diag::error(
+                            DataError::RequiredMissing(q.id.clone()),
+                            Span::new(t.src, a, b),
+                            "no answer",
+                        )
+                        .cell(line, headers.get(field).map(String::as_str)),
+                    );
+                    self.fatal = true;
+                }
+                push(&mut cols[k], &cell);
+            }
+            let key = match key_col {
+                Some(k) => rec.get(k).unwrap_or("").trim().to_string(),
+                None => line.to_string(),
+            };
+            let ok = self.link(
+                t,
+                &text,
+                &rec,
+                line,
+                offset,
+                key,
+                key_col,
+                parent_col,
+                &ancestor_cols,
+                &headers,
+                &mut rejected,
+            );
+            keep.push(ok);
+        }
+        let used = keep.iter().filter(|k| **k).count();
+        for (k, mut c) in cols.into_iter().enumerate() {
+            c.retain(&keep);
+            columns[questions[k]] = Some(c);
+        }
+        TableReport {
+            file: t.file.clone(),
+            sha256: t.sha256.clone(),
+            rows,
+            used,
+            rejected,
+            questions: questions
+                .iter()
+                .zip(counts)
+                .map(|(&q, c)| (fw.questions[q].id.clone(), c))
+                .collect(),
+        }
+    }
+
+    /// Registers a row's unit; `false` (with a diagnostic) when it is rejected.
+    #[allow(clippy::too_many_arguments)]
+    fn link(
+        &mut self,
+        t: &Table,
+        text: &str,
+        rec: &csv::StringRecord,
+        line: usize,
+        offset: usize,
+        key: String,
+        key_col: Option<usize>,
+        parent_col: Option<usize>,
+        ancestor_cols: &[Option<usize>],
+        headers: &[String],
+        rejected: &mut Vec<Rejected>,
+    ) -> bool {
+        let fw = self.fw;
+        let level = t.level;
+        let span_of = |field: usize| {
+            let (a, b) = cell_span(text, offset, field, t.delimiter);
+            Span::new(t.src, a, b)
+        };
+        if key.is_empty() {
+            rejected.push(Rejected {
+                row: line,
+                reason: format!("no {} identifier", fw.levels[level].id),
+            });
+            let sp = span_of(key_col.unwrap_or(0));
+            self.diags.push(
+                Diag::warning(
+                    DataError::BadValue {
+                        value: String::new(),
+                        expected: "an identifier".into(),
+                    },
+                    sp,
+                    "empty key",
+                )
+                .cell(
+                    line,
+                    key_col.and_then(|k| headers.get(k)).map(String::as_str),
+                ),
+            );
+            return false;
+        }
+        if let Some(&first) = self.levels[level].index.get(&key) {
+            let first_line = self.levels[level]
+                .lines
+                .get(first as usize)
+                .copied()
+                .unwrap_or(0);
+            rejected.push(Rejected {
+                row: line,
+                reason: format!(
+                    "duplicate {} `{key}` (first on row {first_line})",
+                    fw.levels[level].id
+                ),
+            });
+            let sp = span_of(key_col.unwrap_or(0));
+            self.diags.push(
+                Diag::error(
+                    DataError::DuplicateKey {
+                        level: fw.levels[level].id.clone(),
+                        key: key.clone(),
+                    },
+                    sp,
+                    "seen before",
+                )
+                .help(format!(
+                    "the first row with this key (row {first_line}) is used; this one is left out"
+                ))
+                .cell(
+                    line,
+                    key_col.and_then(|k| headers.get(k)).map(String::as_str),
+                ),
+            );
+            return false;
+        }
+        let mut parent = u32::MAX;
+        if level > 0 {
+            let Some(pc) = parent_col else { return false };
+            let pkey = rec.get(pc).unwrap_or("").trim();
+            let p = level - 1;
+            let plevel = &fw.levels[p];
+            if self.levels[p].table.is_some() {
+                match self.levels[p].index.get(pkey) {
+                    Some(&i) => parent = i,
+                    None => {
+                        rejected.push(Rejected {
+                            row: line,
+                            reason: format!("unknown {} `{pkey}`", plevel.id),
+                        });
+                        let help = if self.levels[p].len() <= 10_000 {
+                            crate::suggest::closest(
+                                pkey,
+                                self.levels[p].ids.iter().map(String::as_str),
+                            )
+                            .map(|s| format!("did you mean `{s}`? The row is left out"))
+                        } else {
+                            None
+                        };
+                        self.diags.push(
+                            Diag::error(DataError::UnknownParent { level: plevel.id.clone(), key: pkey.to_string() }, span_of(pc), format!("no such {}", plevel.id))
+                                .help(help.unwrap_or_else(|| format!("add it to the {} table, or correct this cell; the row is left out", plevel.id)))
+                                .cell(line, headers.get(pc).map(String::as_str)),
+                        );
+                        return false;
+                    }
+                }
+            } else {
+                if pkey.is_empty() {
+                    rejected.push(Rejected {
+                        row: line,
+                        reason: format!("no {}", plevel.id),
+                    });
+                    self.diags.push(
+                        Diag::error(
+                            DataError::UnknownParent {
+                                level: plevel.id.clone(),
+                                key: String::new(),
+                            },
+                            span_of(pc),
+                            "empty",
+                        )
+                        .cell(line, headers.get(pc).map(String::as_str)),
+                    );
+                    return false;
+                }
+                parent = self.discover(t, p, pkey, rec, ancestor_cols, line, &span_of);
+            }
+        }
+        let lu = &mut self.levels[level];
+        let idx = lu.ids.len() as u32;
+        lu.index.insert(key.clone(), idx);
+        lu.ids.push(key);
+        lu.parent.push(parent);
+        lu.lines.push(line as u32);
+        lu.offsets.push(offset as u32);
+        true
+    }
+
+    /// Finds or creates a unit of table-less level `p` named in a finer row.
+    #[allow(clippy::too_many_arguments)]
+    fn discover(
+        &mut self,
+        t: &Table,
+        p: LevelId,
+        key: &str,
+        rec: &csv::StringRecord,
+        ancestor_cols: &[Option<usize>],
+        line: usize,
+        span_of: &dyn Fn(usize) -> Span,
+    ) -> u32 {
+        let fw = self.fw;
+        let grand = if p == 0 {
+            u32::MAX
+        } else {
+            match ancestor_cols[p] {
+                Some(c) => {
+                    let gkey = rec.get(c).unwrap_or("").trim();
+                    if self.levels[p - 1].table.is_some() {
+                        self.levels[p - 1]
+                            .index
+                            .get(gkey)
+                            .copied()
+                            .unwrap_or(u32::MAX)
+                    } else if gkey.is_empty() {
+                        u32::MAX
+                    } else {
+                        self.discover(t, p - 1, gkey, rec, ancestor_cols, line, span_of)
+                    }
+                }
+                None => u32::MAX,
+            }
+        };
+        if let Some(&i) = self.levels[p].index.get(key) {
+            let known = self.levels[p].parent[i as usize];
+            if grand != u32::MAX && known != u32::MAX && known != grand {
+                let gl = &fw.levels[p - 1];
+                let c = ancestor_cols[p].unwrap_or(0);
+                self.diags.push(
+                    Diag::warning(
+                        DataError::ConflictingParent {
+                            level: fw.levels[p].id.clone(),
+                            key: key.to_string(),
+                            parent: gl.id.clone(),
+                            first: self.levels[p - 1].ids[known as usize].clone(),
+                            second: self.levels[p - 1].ids[grand as usize].clone(),
+                        },
+                        span_of(c),
+                        "differs from an earlier row",
+                    )
+                    .help("the first one is kept")
+                    .cell(line, None),
+                );
+            }
+            return i;
+        }
+        if p > 0 && grand == u32::MAX && ancestor_cols[p].is_none() && self.levels[p].is_empty() {
+            let col = fw.levels[p].parent_column.clone().unwrap_or_default();
+            self.missing_column(
+                t,
+                &col,
+                format!(
+                    "{} has no table, so its {} is read here",
+                    fw.levels[p].id,
+                    fw.levels[p - 1].id
+                ),
+            );
+        }
+        let lu = &mut self.levels[p];
+        let idx = lu.ids.len() as u32;
+        lu.index.insert(key.to_string(), idx);
+        lu.ids.push(key.to_string());
+        lu.parent.push(grand);
+        idx
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn invalid(
+        &mut self,
+        t: &Table,
+        text: &str,
+        offset: usize,
+        line: usize,
+        field: usize,
+        headers: &[String],
+        q: QuestionId,
+        raw: &str,
+        inv: &Invalid,
+    ) {
+        let question = &self.fw.questions[q];
+        let (a, b) = cell_span(text, offset, field, t.delimiter);
+        let span = Span::new(t.src, a, b);
+        let d = match inv {
+            Invalid::NotA { expected, help } => Diag::warning(
+                DataError::BadValue {
+                    value: raw.to_string(),
+                    expected: expected.clone(),
+                },
+                span,
+                format!("`{}` expects {expected}", question.id),
+            )
+            .maybe_help(help.clone()),
+            Invalid::UnknownOption { value, suggestion } => {
+                let codes: Vec<&str> = question
+                    .ty
+                    .options()
+                    .iter()
+                    .map(|o| o.code.as_str())
+                    .collect();
+                Diag::warning(
+                    DataError::UnknownOption {
+                        value: value.clone(),
+                        question: question.id.clone(),
+                    },
+                    span,
+                    "unknown option",
+                )
+                .help(match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("options: {}", codes.join(", ")),
+                })
+            }
+            Invalid::OutOfRange { lo, hi } => Diag::warning(
+                DataError::OutOfRange {
+                    value: raw.to_string(),
+                    question: question.id.clone(),
+                    lo: crate::fmt::number(*lo),
+                    hi: crate::fmt::number(*hi),
+                },
+                span,
+                "out of range",
+            ),
+        };
+        self.diags
+            .push(d.cell(line, headers.get(field).map(String::as_str)));
+    }
+
+    fn missing_column(&mut self, t: &Table, column: &str, why: String) {
+        self.fatal = true;
+        self.diags.push(
+            Diag::error(
+                DataError::MissingColumn {
+                    column: column.to_string(),
+                },
+                self.header_span(t),
+                "header row",
+            )
+            .help(why),
+        );
+    }
+
+    fn unreadable(&mut self, t: &Table, why: String) {
+        self.fatal = true;
+        self.diags.push(Diag::error(
+            DataError::Unreadable(why),
+            Span::new(t.src, 0, 0),
+            "here",
+        ));
+    }
+
+    fn empty_report(&self, t: &Table) -> TableReport {
+        TableReport {
+            file: t.file.clone(),
+            sha256: t.sha256.clone(),
+            rows: 0,
+            used: 0,
+            rejected: Vec::new(),
+            questions: IndexMap::new(),
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! Response data: reading tables and turning them into typed columns.
+//!
+//! In: `--data` specs (`LEVEL=PATH`, a bare path, `-`), a checked
+//! framework. Out: a [`Dataset`] (units of every level linked to their
+//! parents, one typed column per question), the per-table accounting that
+//! the result's `data` section shows, and data diagnostics pointing at
+//! cells. Every format is first turned into CSV text kept in the
+//! [`SourceMap`], so diagnostics can underline a cell whatever the format.
+
+pub mod cells;
+pub mod column;
+mod formats;
+mod link;
+
+pub use column::Column;
+pub use link::{
+    Dataset, LevelUnits, QuestionCounts, TableReport, build, cell_span as cell_span_pub,
+};
+
+use crate::diagnostic::Code;
+use crate::ir::{Framework, LevelId};
+use crate::source::{SourceId, SourceMap};
+use sha2::Digest;
+
+/// Problems with data.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum DataError {
+    #[error("`{value}` is not {expected}")]
+    BadValue { value: String, expected: String },
+    #[error("`{value}` is not an option of `{question}`")]
+    UnknownOption { value: String, question: String },
+    #[error("{value} is outside the range {lo}..{hi} of `{question}`")]
+    OutOfRange {
+        value: String,
+        question: String,
+        lo: String,
+        hi: String,
+    },
+    #[error("unknown {level} `{key}`")]
+    UnknownParent { level: String, key: String },
+    #[error("{level} `{key}` appears twice")]
+    DuplicateKey { level: String, key: String },
+    #[error("`{0}` is required but has no answer")]
+    RequiredMissing(String),
+    #[error("the column `{column}` is missing from this table")]
+    MissingColumn { column: String },
+    #[error("{0}")]
+    RuleFailed(String),
+    #[error("columns that no question names are ignored: {0}")]
+    IgnoredColumns(String),
+    #[error("{0}")]
+    Unreadable(String),
+    #[error("{level} `{key}` is given two different {parent}s: `{first}` and `{second}`")]
+    ConflictingParent {
+        level: String,
+        key: String,
+        parent: String,
+        first: String,
+        second: String,
+    },
+}
+
+impl Code for DataError {
+    fn code(&self) -> &'static str {
+        match self {
+            DataError::BadValue { .. } => "grille::data::bad_value",
+            DataError::UnknownOption { .. } => "grille::data::unknown_option",
+            DataError::OutOfRange { .. } => "grille::data::out_of_range",
+            DataError::UnknownParent { .. } => "grille::data::unknown_parent",
+            DataError::DuplicateKey { .. } => "grille::data::duplicate_key",
+            DataError::RequiredMissing(_) => "grille::data::required_missing",
+            DataError::MissingColumn { .. } => "grille::data::missing_column",
+            DataError::RuleFailed(_) => "grille::data::rule_failed",
+            DataError::IgnoredColumns(_) => "grille::data::ignored_columns",
+            DataError::Unreadable(_) => "grille::data::unreadable",
+            DataError::ConflictingParent { .. } => "grille::data::conflicting_parent",
+        }
+    }
+}
+
+/// One `--data` argument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataSpec {
+    pub level: Option<String>,
+    pub path: String,
+    pub sheet: Option<String>,
+}
+
+impl DataSpec {
+    /// Reads `LEVEL=PATH`, `PATH`, `PATH#Sheet` or `-`.
+    pub fn parse(s: &str) -> DataSpec {
+        let (level, rest) = match s.split_once('=') {
+            Some((l, p)) if !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+                (Some(l.to_string()), p)
+            }
+            _ => (None, s),
+        };
+        let (path, sheet) = match rest.rsplit_once('#') {
+            Some((p, sh)) if p.to_lowercase().ends_with(".xlsx") => {
+                (p.to_string(), Some(sh.to_string()))
+            }
+            _ => (rest.to_string(), None),
+        };
+        DataSpec { level, path, sheet }
+    }
+}
+
+/// A table read into memory, as CSV text in the source map.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub level: LevelId,
+    /// The name shown in results and diagnostics (the path given).
+    pub file: String,
+    pub src: SourceId,
+    /// SHA-256 of the bytes read.
+    pub sha256: String,
+    pub delimiter: u8,
+    pub decimal_comma: bool,
+}
+
+/// Why data could not be read at all (exit 2).
+#[derive(Debug)]
+pub enum InputError {
+    Io { path: String, error: std::io::Error },
+    Usage(String),
+    Format { path: String, reason: String },
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::Io { path, error } => write!(f, "cannot read `{path}`: {error}"),
+            InputError::Usage(m) => f.write_str(m),
+            InputError::Format { path, reason } => write!(f, "cannot read `{path}`: {reason}"),
+        }
+    }
+}
+
+/// Levels that have questions, finest first.
+fn question_levels(fw: &Framework) -> Vec<LevelId> {
+    let mut v: Vec<LevelId> = fw.questions.iter().map(|q| q.level).collect();
+    v.sort_unstable_by(|a, b| b.cmp(a));
+    v.dedup();
+    v
+}
+
+/// Which level a spec is for.
+pub fn spec_level(fw: &Framework, spec: &DataSpec) -> Result<LevelId, InputError> {
+    match &spec.level {
+        Some(l) => fw.level_by_name(l).ok_or_else(|| {
+            InputError::Usage(format!(
+                "`--data {l}=…`: the framework has no level `{l}` (levels: {})",
+                fw.levels
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
+        None => {
+            let ql = question_levels(fw);
+            match ql.as_slice() {
+                [one] => Ok(*one),
+                [] => Err(InputError::Usage(
+                    "the framework has no questions, so no data can be read".into(),
+                )),
+                _ => Err(InputError::Usage(format!(
+                    "`--data {}`: several levels have questions ({}); write `--data LEVEL=PATH`",
+                    spec.path,
+                    ql.iter()
+                        .rev()
+                        .map(|l| fw.levels[*l].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+            }
+        }
+    }
+}
+
+/// Reads the file (or standard input) named by `spec` into a [`Table`].
+///
+/// # Errors
+/// [`InputError`] when the file cannot be read or is not in a known format.
+pub fn read_table(
+    fw: &Framework,
+    spec: &DataSpec,
+    stdin: &mut dyn std::io::Read,
+    sources: &mut SourceMap,
+) -> Result<Table, InputError> {
+    let level = spec_level(fw, spec)?;
+    let bytes = if spec.path == "-" {
+        let mut b = Vec::new();
+        stdin.read_to_end(&mut b).map_err(|error| InputError::Io {
+            path: "-".into(),
+            error,
+        })?;
+        b
+    } else {
+        std::fs::read(&spec.path).map_err(|error| InputError::Io {
+            path: spec.path.clone(),
+            error,
+        })?
+    };
+    let sha256 = hex(&sha2::Sha256::digest(&bytes));
+    let lower = spec.path.to_lowercase();
+    let fmt_err = |reason: String| InputError::Format {
+        path: spec.path.clone(),
+        reason,
+    };
+    let (text, name, delimiter, decimal_comma) = if lower.ends_with(".json") {
+        (
+            formats::json_to_csv(&bytes, false).map_err(fmt_err)?,
+            format!("{} (as CSV)", spec.path),
+            b',',
+            false,
+        )
+    } else if lower.ends_with(".ndjson") || lower.ends_with(".jsonl") {
+        (
+            formats::json_to_csv(&bytes, true).map_err(fmt_err)?,
+            format!("{} (as CSV)", spec.path),
+            b',',
+            false,
+        )
+    } else if lower.ends_with(".xlsx")
+        || lower.ends_with(".xlsm")
+        || lower.ends_with(".xls")
+        || lower.ends_with(".ods")
+    {
+        let (text, sheet) =
+            formats::workbook_to_csv(&spec.path, spec.sheet.as_deref()).map_err(fmt_err)?;
+        (text, format!("{}#{sheet}", spec.path), b',', false)
+    } else {
+        let text =
+            String::from_utf8(bytes).map_err(|e| fmt_err(format!("not UTF-8 text ({e})")))?;
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
+        let d = if lower.ends_with(".tsv") || lower.ends_with(".tab") {
+            b'\t'
+        } else {
+            formats::detect_delimiter(&text)
+        };
+        let name = if spec.path == "-" {
+            "<stdin>".to_string()
+        } else {
+            spec.path.clone()
+        };
+        (text, name, d, d == b';')
+    };
+    let src = sources.add(name.clone(), text);
+    Ok(Table {
+        level,
+        file: if spec.path == "-" {
+            "<stdin>".into()
+        } else {
+            spec.path.clone()
+        },
+        src,
+        sha256,
+        delimiter,
+        decimal_comma,
+    })
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

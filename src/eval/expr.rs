@@ -1,0 +1,650 @@
+//! Columnar evaluation of expressions.
+//!
+//! In: a typed IR expression and the level to evaluate it at. Out: one
+//! column with a value per unit of that level. Coarser values are
+//! broadcast by gathering through precomputed ancestor indices;
+//! aggregates group the rows of their finer level by their ancestor at the
+//! requested level, so the same expression gives an enterprise's value or,
+//! evaluated at the territory, the pooled value over all its rows.
+
+use super::agg::{self, AggInput};
+use super::{Evaluator, IndLevel};
+use crate::data::Column;
+use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET, civil_from_days};
+use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, Func, LevelId, Type, UnOp};
+
+/// Statistics of the aggregates met while evaluating one value.
+#[derive(Debug, Clone)]
+pub struct AggStat {
+    pub n: Vec<u32>,
+    pub passed: Vec<u32>,
+    pub ci: Option<Vec<Option<(f64, f64)>>>,
+}
+
+fn missing_of(ty: Type, n: usize) -> Column {
+    match ty {
+        Type::Bool => Column::Bool(vec![NA_BOOL; n]),
+        Type::Option(_) => Column::Opt(vec![NA_OPT; n]),
+        Type::Set(_) => Column::Set(vec![NA_SET; n]),
+        Type::Date => Column::Date(vec![NA_DATE; n]),
+        Type::Text => Column::Text(vec![None; n]),
+        _ => Column::Num(vec![f64::NAN; n]),
+    }
+}
+
+fn nums(c: Column) -> Vec<f64> {
+    match c {
+        Column::Num(v) => v,
+        other => vec![f64::NAN; other.len()],
+    }
+}
+
+fn bools(c: Column) -> Vec<u8> {
+    match c {
+        Column::Bool(v) => v,
+        other => vec![NA_BOOL; other.len()],
+    }
+}
+
+fn b3(b: bool) -> u8 {
+    b as u8
+}
+
+impl Evaluator<'_> {
+    pub fn n_units(&self, l: LevelId) -> usize {
+        self.ds.levels[l].len()
+    }
+
+    /// For each unit of `from`, the index of its ancestor at `to` (`to <= from`).
+    pub fn anc(&mut self, from: LevelId, to: LevelId) -> std::rc::Rc<Vec<u32>> {
+        if let Some(v) = self.anc_cache.get(&(from, to)) {
+            return v.clone();
+        }
+        let v: Vec<u32> = if from == to {
+            (0..self.n_units(from) as u32).collect()
+        } else {
+            let up = self.anc(from - 1, to);
+            self.ds.levels[from]
+                .parent
+                .iter()
+                .map(|&p| {
+                    if p == u32::MAX {
+                        u32::MAX
+                    } else {
+                        up[p as usize]
+                    }
+                })
+                .collect()
+        };
+        let rc = std::rc::Rc::new(v);
+        self.anc_cache.insert((from, to), rc.clone());
+        rc
+    }
+
+    /// Brings a column at level `from` to the finer level `to`.
+    fn broadcast(&mut self, c: &Column, from: LevelId, to: LevelId) -> Column {
+        if from == to {
+            return c.clone();
+        }
+        let idx = self.anc(to, from);
+        c.gather(&idx)
+    }
+
+    /// Evaluates `e` once per unit of level `l`.
+    pub fn eval(&mut self, e: &Expr, l: LevelId) -> Column {
+        let n = self.n_units(l);
+        if let Some(el) = e.level {
+            if el > l && !matches!(e.kind, ExprKind::Agg { .. }) && !self.reads_rolled_up(e, l) {
+                return missing_of(e.ty, n);
+            }
+        }
+        match &e.kind {
+            ExprKind::Num(x) => Column::Num(vec![*x; n]),
+            ExprKind::Bool(b) => Column::Bool(vec![*b as u8; n]),
+            ExprKind::Str(s) => Column::Text(vec![Some(s.clone().into_boxed_str()); n]),
+            ExprKind::Question(q) => {
+                let ql = self.fw.questions[*q].level;
+                let c = std::mem::replace(&mut self.columns[*q], Column::Num(Vec::new()));
+                let out = self.broadcast(&c, ql, l);
+                self.columns[*q] = c;
+                out
+            }
+            ExprKind::Let(i) => {
+                let le = &self.fw.lets[*i].expr;
+                let at = le.level.unwrap_or(l).min(l);
+                let key = (*i, at);
+                if !self.let_cache.contains_key(&key) {
+                    let c = self.eval(le, at);
+                    self.let_cache.insert(key, c);
+                }
+                let c = self.let_cache.get(&key).expect("inserted above").clone();
+                self.broadcast(&c, at, l)
+            }
+            ExprKind::Indicator(i) => self.indicator_value(*i, l),
+            ExprKind::Score(c) => Column::Num(self.child_scores(*c, l)),
+            ExprKind::DimensionScore(d) => {
+                Column::Num(self.child_scores(ChildRef::Dimension(*d), l))
+            }
+            ExprKind::Unary(op, x) => {
+                let c = self.eval(x, l);
+                match op {
+                    UnOp::Not => Column::Bool(
+                        bools(c)
+                            .into_iter()
+                            .map(|b| if b == NA_BOOL { b } else { 1 - b })
+                            .collect(),
+                    ),
+                    UnOp::Neg => Column::Num(nums(c).into_iter().map(|v| -v).collect()),
+                }
+            }
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, l, e),
+            ExprKind::In(x, items) => {
+                let mut acc = vec![0u8; n];
+                let xc = self.eval(x, l);
+                let mut any_missing = vec![false; n];
+                for it in items {
+                    let eq = self.equal(&xc, x.ty, it, l);
+                    for r in 0..n {
+                        match eq[r] {
+                            1 => acc[r] = 1,
+                            NA_BOOL => any_missing[r] = true,
+                            _ => {}
+                        }
+                    }
+                }
+                for r in 0..n {
+                    if acc[r] == 0 && (any_missing[r] || !xc.present(r)) {
+                        acc[r] = NA_BOOL;
+                    }
+                }
+                Column::Bool(acc)
+            }
+            ExprKind::If(c, a, b) => {
+                let cc = bools(self.eval(c, l));
+                let ac = self.eval(a, l);
+                let bc = self.eval(b, l);
+                let mut out = ac.clone();
+                for r in 0..n {
+                    match cc[r] {
+                        1 => {}
+                        0 => copy_row(&mut out, &bc, r),
+                        _ => out.set_missing(r),
+                    }
+                }
+                out
+            }
+            ExprKind::Func(f, args) => self.func(*f, args, l),
+            ExprKind::Agg {
+                func,
+                over,
+                args,
+                filter,
+                weight,
+            } => self.aggregate(
+                *func,
+                *over,
+                args,
+                filter.as_deref(),
+                weight.as_deref(),
+                l,
+                e,
+            ),
+        }
+    }
+
+    /// In a gate, an indicator or dimension named at a coarser level reads its rolled-up result.
+    fn reads_rolled_up(&self, e: &Expr, l: LevelId) -> bool {
+        match e.kind {
+            ExprKind::Indicator(i) => self.ind.contains_key(&(i, l)),
+            ExprKind::Score(_) | ExprKind::DimensionScore(_) => true,
+            _ => false,
+        }
+    }
+
+    /// An indicator's values at level `l`: its own, rolled up, or broadcast.
+    pub fn indicator_value(&mut self, i: usize, l: LevelId) -> Column {
+        if let Some(v) = self.ind.get(&(i, l)) {
+            return v.value.clone();
+        }
+        let at = self.fw.indicators[i].at;
+        if at < l {
+            if let Some(v) = self.ind.get(&(i, at)).map(|x: &IndLevel| x.value.clone()) {
+                return self.broadcast(&v, at, l);
+            }
+        }
+        missing_of(self.fw.indicators[i].value.ty, self.n_units(l))
+    }
+
+    /// Whether two sides are equal, row by row (three-valued).
+    fn equal(&mut self, ac: &Column, aty: Type, b: &Expr, l: LevelId) -> Vec<u8> {
+        let n = ac.len();
+        // An option compared with a string literal compares option indices.
+        if let (Type::Option(q), ExprKind::Str(s)) = (aty, &b.kind) {
+            let idx = self.fw.questions[q]
+                .ty
+                .options()
+                .iter()
+                .position(|o| &o.code == s)
+                .map(|i| i as u32);
+            if let Column::Opt(v) = ac {
+                return v
+                    .iter()
+                    .map(|&x| {
+                        if x == NA_OPT {
+                            NA_BOOL
+                        } else {
+                            b3(Some(x) == idx)
+                        }
+                    })
+                    .collect();
+            }
+        }
+        let bc = self.eval(b, l);
+        let mut out = vec![NA_BOOL; n];
+        match (ac, &bc) {
+            (Column::Num(x), Column::Num(y)) => {
+                for r in 0..n {
+                    if !x[r].is_nan() && !y[r].is_nan() {
+                        out[r] = b3(x[r] == y[r]);
+                    }
+                }
+            }
+            (Column::Bool(x), Column::Bool(y)) => {
+                for r in 0..n {
+                    if x[r] != NA_BOOL && y[r] != NA_BOOL {
+                        out[r] = b3(x[r] == y[r]);
+                    }
+                }
+            }
+            (Column::Opt(x), Column::Opt(y)) => {
+                for r in 0..n {
+                    if x[r] != NA_OPT && y[r] != NA_OPT {
+                        out[r] = b3(x[r] == y[r]);
+                    }
+                }
+            }
+            (Column::Date(x), Column::Date(y)) => {
+                for r in 0..n {
+                    if x[r] != NA_DATE && y[r] != NA_DATE {
+                        out[r] = b3(x[r] == y[r]);
+                    }
+                }
+            }
+            (Column::Text(x), Column::Text(y)) => {
+                for r in 0..n {
+                    if let (Some(a), Some(b)) = (&x[r], &y[r]) {
+                        out[r] = b3(a == b);
+                    }
+                }
+            }
+            (Column::Opt(x), Column::Text(y)) | (Column::Text(y), Column::Opt(x)) => {
+                let q = match (aty, b.ty) {
+                    (Type::Option(q), _) | (_, Type::Option(q)) => Some(q),
+                    _ => None,
+                };
+                let opts = q.map(|q| self.fw.questions[q].ty.options()).unwrap_or(&[]);
+                for r in 0..n {
+                    if let (true, Some(t)) = (x[r] != NA_OPT, &y[r]) {
+                        out[r] = b3(opts.get(x[r] as usize).is_some_and(|o| *o.code == **t));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, l: LevelId, whole: &Expr) -> Column {
+        let n = self.n_units(l);
+        match op {
+            BinOp::Or | BinOp::And => {
+                let x = bools(self.eval(a, l));
+                let y = bools(self.eval(b, l));
+                let out = x
+                    .iter()
+                    .zip(&y)
+                    .map(|(&p, &q)| match op {
+                        BinOp::And => match (p, q) {
+                            (0, _) | (_, 0) => 0,
+                            (1, 1) => 1,
+                            _ => NA_BOOL,
+                        },
+                        _ => match (p, q) {
+                            (1, _) | (_, 1) => 1,
+                            (0, 0) => 0,
+                            _ => NA_BOOL,
+                        },
+                    })
+                    .collect();
+                Column::Bool(out)
+            }
+            BinOp::Eq | BinOp::Ne => {
+                let (lhs, rhs) = if matches!(a.kind, ExprKind::Str(_)) {
+                    (b, a)
+                } else {
+                    (a, b)
+                };
+                let ac = self.eval(lhs, l);
+                let mut eq = self.equal(&ac, lhs.ty, rhs, l);
+                if op == BinOp::Ne {
+                    for v in eq.iter_mut() {
+                        if *v != NA_BOOL {
+                            *v = 1 - *v;
+                        }
+                    }
+                }
+                Column::Bool(eq)
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let ac = self.eval(a, l);
+                let bc = self.eval(b, l);
+                let cmp = |x: f64, y: f64| match op {
+                    BinOp::Lt => x < y,
+                    BinOp::Le => x <= y,
+                    BinOp::Gt => x > y,
+                    _ => x >= y,
+                };
+                let out = match (&ac, &bc) {
+                    (Column::Date(x), Column::Date(y)) => (0..n)
+                        .map(|r| {
+                            if x[r] == NA_DATE || y[r] == NA_DATE {
+                                NA_BOOL
+                            } else {
+                                b3(cmp(x[r] as f64, y[r] as f64))
+                            }
+                        })
+                        .collect(),
+                    _ => {
+                        let x = nums(ac);
+                        let y = nums(bc);
+                        (0..n)
+                            .map(|r| {
+                                if x[r].is_nan() || y[r].is_nan() {
+                                    NA_BOOL
+                                } else {
+                                    b3(cmp(x[r], y[r]))
+                                }
+                            })
+                            .collect()
+                    }
+                };
+                Column::Bool(out)
+            }
+            BinOp::Has => {
+                let sc = self.eval(a, l);
+                let bit = match (&a.ty, &b.kind) {
+                    (Type::Set(q), ExprKind::Str(s)) => self.fw.questions[*q]
+                        .ty
+                        .options()
+                        .iter()
+                        .position(|o| &o.code == s),
+                    _ => None,
+                };
+                let Column::Set(v) = sc else {
+                    return Column::Bool(vec![NA_BOOL; n]);
+                };
+                Column::Bool(
+                    v.iter()
+                        .map(|&s| {
+                            if s == NA_SET {
+                                NA_BOOL
+                            } else {
+                                b3(bit.is_some_and(|i| s & (1 << i) != 0))
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
+                let x = nums(self.eval(a, l));
+                let y = nums(self.eval(b, l));
+                let mut zero = 0usize;
+                let out: Vec<f64> = x
+                    .iter()
+                    .zip(&y)
+                    .map(|(&p, &q)| match op {
+                        BinOp::Add => p + q,
+                        BinOp::Sub => p - q,
+                        BinOp::Mul => p * q,
+                        BinOp::Div => {
+                            if q == 0.0 && !p.is_nan() {
+                                zero += 1;
+                                f64::NAN
+                            } else {
+                                p / q
+                            }
+                        }
+                        _ => {
+                            let v = p.powf(q);
+                            if v.is_finite() { v } else { f64::NAN }
+                        }
+                    })
+                    .collect();
+                if zero > 0 {
+                    *self.div_zero.entry(whole.span).or_insert(0) += zero;
+                }
+                Column::Num(out)
+            }
+        }
+    }
+
+    fn func(&mut self, f: Func, args: &[Expr], l: LevelId) -> Column {
+        let n = self.n_units(l);
+        let cols: Vec<Column> = args.iter().map(|a| self.eval(a, l)).collect();
+        let num_at = |c: &Column, r: usize| match c {
+            Column::Num(v) => v[r],
+            _ => f64::NAN,
+        };
+        let finite = |v: f64| if v.is_finite() { v } else { f64::NAN };
+        match f {
+            Func::Abs | Func::Floor | Func::Ceil | Func::Sqrt | Func::Ln | Func::Exp => {
+                let x = &cols[0];
+                Column::Num(
+                    (0..n)
+                        .map(|r| {
+                            let v = num_at(x, r);
+                            finite(match f {
+                                Func::Abs => v.abs(),
+                                Func::Floor => v.floor(),
+                                Func::Ceil => v.ceil(),
+                                Func::Sqrt => v.sqrt(),
+                                Func::Ln => v.ln(),
+                                _ => v.exp(),
+                            })
+                        })
+                        .collect(),
+                )
+            }
+            Func::Round => Column::Num(
+                (0..n)
+                    .map(|r| {
+                        let v = num_at(&cols[0], r);
+                        let d = cols.get(1).map(|c| num_at(c, r)).unwrap_or(0.0);
+                        if d.is_nan() {
+                            return f64::NAN;
+                        }
+                        let m = 10f64.powi(d as i32);
+                        finite((v * m).round() / m)
+                    })
+                    .collect(),
+            ),
+            Func::Least | Func::Greatest => Column::Num(
+                (0..n)
+                    .map(|r| {
+                        let vals = cols.iter().map(|c| num_at(c, r)).filter(|v| !v.is_nan());
+                        if f == Func::Least {
+                            vals.fold(f64::NAN, f64::min)
+                        } else {
+                            vals.fold(f64::NAN, f64::max)
+                        }
+                    })
+                    .collect(),
+            ),
+            Func::Clamp => Column::Num(
+                (0..n)
+                    .map(|r| {
+                        let (v, lo, hi) = (
+                            num_at(&cols[0], r),
+                            num_at(&cols[1], r),
+                            num_at(&cols[2], r),
+                        );
+                        if v.is_nan() || lo.is_nan() || hi.is_nan() {
+                            f64::NAN
+                        } else {
+                            v.max(lo).min(hi)
+                        }
+                    })
+                    .collect(),
+            ),
+            Func::Coalesce => {
+                let mut out = cols[0].clone();
+                for r in 0..n {
+                    if !out.present(r) {
+                        if let Some(c) = cols.iter().skip(1).find(|c| c.present(r)) {
+                            copy_row(&mut out, c, r);
+                        }
+                    }
+                }
+                out
+            }
+            Func::IsMissing => Column::Bool((0..n).map(|r| b3(!cols[0].present(r))).collect()),
+            Func::CountSelected => match &cols[0] {
+                Column::Set(v) => Column::Num(
+                    v.iter()
+                        .map(|&s| {
+                            if s == NA_SET {
+                                f64::NAN
+                            } else {
+                                s.count_ones() as f64
+                            }
+                        })
+                        .collect(),
+                ),
+                _ => Column::Num(vec![f64::NAN; n]),
+            },
+            Func::Year => match &cols[0] {
+                Column::Date(v) => Column::Num(
+                    v.iter()
+                        .map(|&d| {
+                            if d == NA_DATE {
+                                f64::NAN
+                            } else {
+                                civil_from_days(d).0 as f64
+                            }
+                        })
+                        .collect(),
+                ),
+                _ => Column::Num(vec![f64::NAN; n]),
+            },
+            Func::DaysBetween => match (&cols[0], &cols[1]) {
+                (Column::Date(a), Column::Date(b)) => Column::Num(
+                    (0..n)
+                        .map(|r| {
+                            if a[r] == NA_DATE || b[r] == NA_DATE {
+                                f64::NAN
+                            } else {
+                                (b[r] - a[r]) as f64
+                            }
+                        })
+                        .collect(),
+                ),
+                _ => Column::Num(vec![f64::NAN; n]),
+            },
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        func: AggFunc,
+        over: LevelId,
+        args: &[Expr],
+        filter: Option<&Expr>,
+        weight: Option<&Expr>,
+        l: LevelId,
+        whole: &Expr,
+    ) -> Column {
+        let n = self.n_units(l);
+        if over <= l {
+            return Column::Num(vec![f64::NAN; n]);
+        }
+        let groups = self.anc(over, l);
+        let rows = groups.len();
+        let arg_cols: Vec<Column> = match func {
+            AggFunc::CountRows => Vec::new(),
+            AggFunc::Percentile => vec![self.eval(&args[0], over)],
+            _ => args.iter().map(|a| self.eval(a, over)).collect(),
+        };
+        let pct = match (func, args.get(1)) {
+            (
+                AggFunc::Percentile,
+                Some(Expr {
+                    kind: ExprKind::Num(p),
+                    ..
+                }),
+            ) => *p,
+            _ => 50.0,
+        };
+        let mut pass: Vec<bool> = match filter {
+            Some(f) => bools(self.eval(f, over))
+                .into_iter()
+                .map(|b| b == 1)
+                .collect(),
+            None => vec![true; rows],
+        };
+        for (r, g) in groups.iter().enumerate() {
+            if *g == u32::MAX {
+                pass[r] = false;
+            }
+        }
+        // A pooled rollup counts only rows of units where the indicator applies.
+        if let Some((at, mask)) = self.mask.clone() {
+            if over > at {
+                let up = self.anc(over, at);
+                for r in 0..rows {
+                    if up[r] == u32::MAX || mask[up[r] as usize] != 1 {
+                        pass[r] = false;
+                    }
+                }
+            }
+        }
+        let w = weight.map(|w| nums(self.eval(w, over)));
+        let out = agg::run(&AggInput {
+            func,
+            groups: &groups,
+            n_groups: n,
+            args: &arg_cols,
+            pass: &pass,
+            weight: w.as_deref(),
+            pct,
+        });
+        if out.bad_weights > 0 {
+            let span = weight.map(|w| w.span).unwrap_or(whole.span);
+            *self.bad_weights.entry(span).or_insert(0) += out.bad_weights;
+        }
+        if out.div_zero > 0 {
+            *self.div_zero.entry(whole.span).or_insert(0) += out.div_zero;
+        }
+        if let Some(s) = self.stats.as_mut() {
+            s.push(AggStat {
+                n: out.n,
+                passed: out.passed,
+                ci: out.ci,
+            });
+        }
+        Column::Num(out.values)
+    }
+}
+
+/// Copies row `r` of `src` into `dst` (same type).
+pub fn copy_row(dst: &mut Column, src: &Column, r: usize) {
+    match (dst, src) {
+        (Column::Num(d), Column::Num(s)) => d[r] = s[r],
+        (Column::Bool(d), Column::Bool(s)) => d[r] = s[r],
+        (Column::Opt(d), Column::Opt(s)) => d[r] = s[r],
+        (Column::Set(d), Column::Set(s)) => d[r] = s[r],
+        (Column::Date(d), Column::Date(s)) => d[r] = s[r],
+        (Column::Text(d), Column::Text(s)) => d[r] = s[r].clone(),
+        (d, _) => d.set_missing(r),
+    }
+}

@@ -1,0 +1,201 @@
+//! Values → scores, and children's scores → a dimension's score.
+//!
+//! In: an indicator's values at one level and its normalisation; or a
+//! dimension's children's weights and scores at one unit. Out: scores in
+//! 0..100 (missing where they cannot be computed) and warnings for scales
+//! that collapse (all units equal under `minmax`, one unit under `rank`).
+
+use crate::ir::{Aggregate, Better, MapKey, Normalize};
+
+/// Scores for numeric values under a value-independent rule (goalposts, target).
+pub fn goalposts(v: f64, lo: f64, hi: f64) -> f64 {
+    ((v - lo) / (hi - lo)).clamp(0.0, 1.0) * 100.0
+}
+
+/// `target T`: higher is better unless `better lower`.
+pub fn target(v: f64, t: f64, better: Better) -> f64 {
+    if v.is_nan() || t.is_nan() || t <= 0.0 {
+        return f64::NAN;
+    }
+    match better {
+        Better::Higher => (v / t).min(1.0).max(0.0) * 100.0,
+        Better::Lower => {
+            if v <= t {
+                100.0
+            } else {
+                t / v * 100.0
+            }
+        }
+    }
+}
+
+/// `minmax` over the present values; `None` when the scale collapses.
+pub fn minmax(values: &[f64]) -> Option<Vec<f64>> {
+    let present = values.iter().filter(|v| !v.is_nan());
+    let (lo, hi) = present.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+        (a.min(v), b.max(v))
+    });
+    if !(hi > lo) {
+        return None;
+    }
+    Some(
+        values
+            .iter()
+            .map(|&v| {
+                if v.is_nan() {
+                    f64::NAN
+                } else {
+                    (v - lo) / (hi - lo) * 100.0
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `rank`: ascending rank (ties share their average rank) scaled to 0..100;
+/// `None` when fewer than two units have a value.
+pub fn rank(values: &[f64]) -> Option<Vec<f64>> {
+    let mut idx: Vec<usize> = (0..values.len()).filter(|&i| !values[i].is_nan()).collect();
+    let m = idx.len();
+    if m < 2 {
+        return None;
+    }
+    idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut out = vec![f64::NAN; values.len()];
+    let mut i = 0;
+    while i < m {
+        let mut j = i;
+        while j + 1 < m && values[idx[j + 1]] == values[idx[i]] {
+            j += 1;
+        }
+        // Ranks are 1-based: positions i..=j share ((i+1)+(j+1))/2.
+        let r = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            out[k] = (r - 1.0) / (m - 1) as f64 * 100.0;
+        }
+        i = j + 1;
+    }
+    Some(out)
+}
+
+/// Points of a mapping for a key.
+pub fn map_points(entries: &[(MapKey, f64)], key: &MapKey) -> Option<f64> {
+    entries.iter().find(|(k, _)| k == key).map(|(_, p)| *p)
+}
+
+/// Mirrors a score for `better lower` (where the rule says so).
+pub fn mirror(s: f64, better: Better) -> f64 {
+    match better {
+        Better::Higher => s,
+        Better::Lower => 100.0 - s,
+    }
+}
+
+/// Whether the rule's score is mirrored by `better lower`.
+pub fn mirrors(n: &Normalize) -> bool {
+    matches!(
+        n,
+        Normalize::Goalposts { .. } | Normalize::MinMax | Normalize::Rank | Normalize::Bool
+    )
+}
+
+/// A dimension's score from `(weight, score)` pairs of the scored children.
+pub fn combine(agg: Aggregate, parts: &[(f64, f64)]) -> f64 {
+    if parts.is_empty() {
+        return f64::NAN;
+    }
+    let wsum: f64 = parts.iter().map(|p| p.0).sum();
+    match agg {
+        Aggregate::Mean => parts.iter().map(|(w, s)| w * s).sum::<f64>() / wsum,
+        Aggregate::Geometric => {
+            if parts.iter().any(|p| p.1 <= 0.0) {
+                0.0
+            } else {
+                (parts.iter().map(|(w, s)| w * s.ln()).sum::<f64>() / wsum).exp()
+            }
+        }
+        Aggregate::Harmonic => {
+            if parts.iter().any(|p| p.1 <= 0.0) {
+                0.0
+            } else {
+                wsum / parts.iter().map(|(w, s)| w / s).sum::<f64>()
+            }
+        }
+        Aggregate::Median => {
+            let mut v = parts.to_vec();
+            v.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let half = wsum / 2.0;
+            let mut cum = 0.0;
+            for (w, s) in &v {
+                cum += w;
+                // The lower middle value when the weights split exactly.
+                if cum >= half - 1e-12 * wsum {
+                    return *s;
+                }
+            }
+            v.last().map(|p| p.1).unwrap_or(f64::NAN)
+        }
+        Aggregate::Min => parts.iter().map(|p| p.1).fold(f64::INFINITY, f64::min),
+        Aggregate::Max => parts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_average_ties() {
+        let r = rank(&[10.0, 20.0, 20.0, f64::NAN, 30.0]).unwrap();
+        assert_eq!(r[0], 0.0);
+        assert_eq!(r[1], 50.0);
+        assert_eq!(r[2], 50.0);
+        assert!(r[3].is_nan());
+        assert_eq!(r[4], 100.0);
+        assert!(rank(&[1.0]).is_none());
+    }
+
+    #[test]
+    fn minmax_collapses() {
+        assert!(minmax(&[2.0, 2.0]).is_none());
+        assert_eq!(minmax(&[0.0, 5.0, 10.0]).unwrap(), vec![0.0, 50.0, 100.0]);
+    }
+
+    #[test]
+    fn weighted_median_takes_lower_middle() {
+        assert_eq!(
+            combine(Aggregate::Median, &[(1.0, 10.0), (1.0, 20.0)]),
+            10.0
+        );
+        assert_eq!(
+            combine(Aggregate::Median, &[(1.0, 10.0), (3.0, 20.0)]),
+            20.0
+        );
+        assert_eq!(
+            combine(Aggregate::Median, &[(1.0, 10.0), (1.0, 20.0), (1.0, 30.0)]),
+            20.0
+        );
+    }
+
+    #[test]
+    fn zero_child_in_geometric_and_harmonic() {
+        assert_eq!(
+            combine(Aggregate::Geometric, &[(1.0, 0.0), (1.0, 50.0)]),
+            0.0
+        );
+        assert_eq!(
+            combine(Aggregate::Harmonic, &[(1.0, 0.0), (1.0, 50.0)]),
+            0.0
+        );
+        assert_eq!(combine(Aggregate::Mean, &[(1.0, 0.0), (1.0, 50.0)]), 25.0);
+    }
+
+    #[test]
+    fn target_both_directions() {
+        assert_eq!(target(5.0, 10.0, Better::Higher), 50.0);
+        assert_eq!(target(20.0, 10.0, Better::Higher), 100.0);
+        assert_eq!(target(5.0, 10.0, Better::Lower), 100.0);
+        assert_eq!(target(40.0, 10.0, Better::Lower), 25.0);
+        assert!(target(5.0, 0.0, Better::Lower).is_nan());
+    }
+}

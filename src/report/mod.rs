@@ -1,0 +1,110 @@
+//! Stage 5, reports: results → JSON, CSV (and human reports).
+//!
+//! In: the framework, the dataset, the evaluated [`Results`] and the
+//! diagnostics. Out: text. Nothing is computed here: values are only
+//! looked up, formatted and laid out.
+
+pub mod csv;
+pub mod json;
+
+use crate::data::Column;
+use crate::data::Dataset;
+use crate::data::column::{NA_OPT, format_date};
+use crate::eval::{Results, Status};
+use crate::ir::{Framework, LevelId};
+
+/// What every report needs.
+pub struct Context<'a> {
+    pub fw: &'a Framework,
+    pub ds: &'a Dataset,
+    pub results: &'a Results,
+    pub lang: &'a str,
+    /// Only this level, when given.
+    pub level: Option<LevelId>,
+    /// SHA-256 of the framework's files.
+    pub framework_sha256: &'a str,
+}
+
+impl Context<'_> {
+    /// Levels to report, coarsest first.
+    pub fn levels(&self) -> Vec<LevelId> {
+        self.results
+            .levels
+            .iter()
+            .copied()
+            .filter(|l| self.level.is_none_or(|x| x == *l))
+            .collect()
+    }
+
+    /// The parent unit's id.
+    pub fn parent(&self, l: LevelId, u: usize) -> Option<&str> {
+        if l == 0 {
+            return None;
+        }
+        let p = self.ds.levels[l].parent[u];
+        (p != u32::MAX).then(|| self.ds.levels[l - 1].ids[p as usize].as_str())
+    }
+}
+
+/// A reported value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Num(f64),
+    Bool(bool),
+    Text(String),
+    Distribution(Vec<(String, u32)>),
+}
+
+/// The value of an indicator at a unit, if it is shown.
+pub fn indicator_value(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> Option<Value> {
+    let lv = cx.results.indicators.get(&(i, l))?;
+    if matches!(lv.status[u], Status::NotApplicable | Status::Suppressed) {
+        return None;
+    }
+    if let Some(d) = &lv.distribution {
+        let ind = &cx.fw.indicators[i];
+        if let crate::ir::Type::Option(q) = ind.value.ty {
+            let opts = cx.fw.questions[q].ty.options();
+            return Some(Value::Distribution(
+                opts.iter()
+                    .zip(&d[u])
+                    .map(|(o, c)| (o.code.clone(), *c))
+                    .collect(),
+            ));
+        }
+        return None;
+    }
+    if !lv.value.present(u) {
+        return None;
+    }
+    Some(match &lv.value {
+        Column::Num(v) => Value::Num(v[u]),
+        Column::Bool(v) => Value::Bool(v[u] == 1),
+        Column::Text(v) => Value::Text(v[u].as_deref().unwrap_or("").to_string()),
+        Column::Date(v) => Value::Text(format_date(v[u])),
+        Column::Opt(v) => match cx.fw.indicators[i].value.ty {
+            crate::ir::Type::Option(q) if v[u] != NA_OPT => {
+                Value::Text(cx.fw.questions[q].ty.options()[v[u] as usize].code.clone())
+            }
+            _ => return None,
+        },
+        Column::Set(_) => return None,
+    })
+}
+
+/// A rating's step id for a score.
+pub fn rating(
+    fw: &Framework,
+    rate: Option<usize>,
+    score: f64,
+    gates_failed: bool,
+) -> Option<String> {
+    let r = &fw.ratings[rate?];
+    if score.is_nan() {
+        return None;
+    }
+    if gates_failed {
+        return r.steps.first().map(|s| s.id.clone());
+    }
+    Some(r.rate(score).id.clone())
+}
