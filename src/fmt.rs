@@ -22,6 +22,7 @@ pub fn format(file: &File, text: &str) -> String {
     };
     p.header(&file.header);
     for item in &file.items {
+        p.flush_trailing(item.span().start as usize);
         p.out.push('\n');
         p.item(item);
     }
@@ -55,6 +56,18 @@ impl Printer<'_> {
                 self.out.push_str(&"  ".repeat(self.indent));
                 self.out.push_str(&format!("//{}\n", c.text.trim_end()));
             }
+        }
+    }
+
+    /// Writes the comments before `pos` that end a line of code.
+    fn flush_trailing(&mut self, pos: usize) {
+        while let Some(c) = self.comments.get(self.next) {
+            let start = c.span.start as usize;
+            let line_start = self.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            if start >= pos || self.text[line_start..start].trim().is_empty() {
+                break;
+            }
+            self.flush(start + 1);
         }
     }
 
@@ -284,12 +297,12 @@ impl Printer<'_> {
         let mut props: Vec<&PropNode> = b.props.iter().collect();
         let mut head = format!("{kw} {}", b.id.name);
         // `rule ID at LEVEL { … }`
-        if b.kind == ItemKind::Rule {
-            if let Some(pos) = props.iter().position(|p| matches!(p.prop, Prop::At(_))) {
-                let at = props.remove(pos);
-                head.push(' ');
-                head.push_str(&self.prop_text(&at.prop));
-            }
+        if b.kind == ItemKind::Rule
+            && let Some(pos) = props.iter().position(|p| matches!(p.prop, Prop::At(_)))
+        {
+            let at = props.remove(pos);
+            head.push(' ');
+            head.push_str(&self.prop_text(&at.prop));
         }
         // Short levels stay on one line.
         if b.kind == ItemKind::Level && !props.iter().any(|p| matches!(p.prop, Prop::Child(_))) {

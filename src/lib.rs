@@ -10,6 +10,9 @@
 //! [`diagnostic::Diag`] with a stable code and spans into a
 //! [`source::SourceMap`]. The library never prints: rendering is the CLI's job.
 
+// Columnar kernels walk several parallel columns by row index on purpose.
+#![allow(clippy::needless_range_loop)]
+
 pub mod check;
 pub mod data;
 pub mod diagnostic;

@@ -327,42 +327,40 @@ impl Resolver<'_> {
                 return self.err(span);
             }
         };
-        if ctx.gate {
-            if !self
+        if ctx.gate
+            && !self
                 .gate_children
                 .iter()
                 .any(|c| self.child_name(*c) == id.name)
-            {
-                self.diags.push(
-                    Diag::error(
-                        CheckError::GateNotChild(id.name.clone()),
-                        id.span,
-                        "not a child",
-                    )
-                    .help("a gate tests the dimension's own indicators and dimensions"),
-                );
-            }
+        {
+            self.diags.push(
+                Diag::error(
+                    CheckError::GateNotChild(id.name.clone()),
+                    id.span,
+                    "not a child",
+                )
+                .help("a gate tests the dimension's own indicators and dimensions"),
+            );
         }
-        if let Some(q) = qualifier {
-            if let Some(l) = self.level_ref(q) {
-                if level != Some(l) {
-                    let actual = level.map(|x| self.levels[x].id.clone()).unwrap_or_default();
-                    self.diags.push(
-                        Diag::error(
-                            CheckError::WrongLevel(format!(
-                                "`{}` is at level `{actual}`, not `{}`",
-                                id.name, q.name
-                            )),
-                            q.span,
-                            "this level",
-                        )
-                        .help(format!(
-                            "write `{actual}.{}` or just `{}`",
-                            id.name, id.name
-                        )),
-                    );
-                }
-            }
+        if let Some(q) = qualifier
+            && let Some(l) = self.level_ref(q)
+            && level != Some(l)
+        {
+            let actual = level.map(|x| self.levels[x].id.clone()).unwrap_or_default();
+            self.diags.push(
+                Diag::error(
+                    CheckError::WrongLevel(format!(
+                        "`{}` is at level `{actual}`, not `{}`",
+                        id.name, q.name
+                    )),
+                    q.span,
+                    "this level",
+                )
+                .help(format!(
+                    "write `{actual}.{}` or just `{}`",
+                    id.name, id.name
+                )),
+            );
         }
         // In a gate, children are read at the dimension's own level.
         let level = if ctx.gate { ctx.at } else { level };
@@ -708,18 +706,18 @@ impl Resolver<'_> {
             }
             Func::CountSelected => {
                 self.arity(func, n, n == 1, "one multi question", span);
-                if let Some(x) = a.first() {
-                    if !matches!(x.ty, Type::Set(_) | Type::Error) {
-                        let msg = format!(
-                            "`count_selected` counts the options of a multi question, found {}",
-                            self.type_name(x.ty)
-                        );
-                        self.diags.push(Diag::error(
-                            CheckError::TypeMismatch(msg),
-                            x.span,
-                            "not a set",
-                        ));
-                    }
+                if let Some(x) = a.first()
+                    && !matches!(x.ty, Type::Set(_) | Type::Error)
+                {
+                    let msg = format!(
+                        "`count_selected` counts the options of a multi question, found {}",
+                        self.type_name(x.ty)
+                    );
+                    self.diags.push(Diag::error(
+                        CheckError::TypeMismatch(msg),
+                        x.span,
+                        "not a set",
+                    ));
                 }
                 Type::Number
             }

@@ -257,21 +257,22 @@ impl Resolver<'_> {
 
     /// Reports an expression that varies at a finer level than `at`.
     fn level_within(&mut self, e: &ir::Expr, at: LevelId, what: &str) {
-        if let Some(l) = e.level {
-            if l > at && e.ty != Type::Error {
-                let msg = format!(
-                    "{what} varies by `{}` but is needed once per `{}`",
-                    self.levels[l].id, self.levels[at].id
-                );
-                self.diags.push(
-                    Diag::error(
-                        CheckError::WrongLevel(msg),
-                        e.span,
-                        format!("one value per `{}`", self.levels[l].id),
-                    )
-                    .help("aggregate it to this level, e.g. `mean(x)`, `share(c)` or `count(c)`"),
-                );
-            }
+        if let Some(l) = e.level
+            && l > at
+            && e.ty != Type::Error
+        {
+            let msg = format!(
+                "{what} varies by `{}` but is needed once per `{}`",
+                self.levels[l].id, self.levels[at].id
+            );
+            self.diags.push(
+                Diag::error(
+                    CheckError::WrongLevel(msg),
+                    e.span,
+                    format!("one value per `{}`", self.levels[l].id),
+                )
+                .help("aggregate it to this level, e.g. `mean(x)`, `share(c)` or `count(c)`"),
+            );
         }
     }
 
@@ -594,17 +595,17 @@ impl Resolver<'_> {
             match &p.prop {
                 Prop::Use { id, weight } => {
                     let w = weight.as_ref().map(|n| n.value).unwrap_or(1.0);
-                    if let Some(n) = weight {
-                        if n.value <= 0.0 {
-                            self.diags.push(
-                                Diag::error(
-                                    CheckError::BadWeight(n.raw.clone()),
-                                    n.span,
-                                    "not above zero",
-                                )
-                                .help("to leave a child out, `drop` it or remove the `use` line"),
-                            );
-                        }
+                    if let Some(n) = weight
+                        && n.value <= 0.0
+                    {
+                        self.diags.push(
+                            Diag::error(
+                                CheckError::BadWeight(n.raw.clone()),
+                                n.span,
+                                "not above zero",
+                            )
+                            .help("to leave a child out, `drop` it or remove the `use` line"),
+                        );
                     }
                     let Some(c) = self.child(id, p.span) else {
                         continue;
@@ -918,17 +919,18 @@ impl Resolver<'_> {
                         "aggregate",
                     ));
                 }
-                if let Some(l) = c.level {
-                    if l < at && c.ty != Type::Error {
-                        self.diags.push(Diag::error(
-                            CheckError::WrongLevel(format!(
-                                "evidence at `{}` collects from its own level or a finer one",
-                                self.levels[at].id
-                            )),
-                            c.span,
-                            format!("this is at `{}`", self.levels[l].id),
-                        ));
-                    }
+                if let Some(l) = c.level
+                    && l < at
+                    && c.ty != Type::Error
+                {
+                    self.diags.push(Diag::error(
+                        CheckError::WrongLevel(format!(
+                            "evidence at `{}` collects from its own level or a finer one",
+                            self.levels[at].id
+                        )),
+                        c.span,
+                        format!("this is at `{}`", self.levels[l].id),
+                    ));
                 }
                 let f = f.as_ref().map(|f| {
                     let x = self.expr(f, Ctx::at(Some(at)));

@@ -479,15 +479,14 @@ fn names_child(p: &Prop, name: &str) -> bool {
 /// Replaces each single-valued property written in `new`, appends the rest.
 fn overlay(props: &mut Vec<PropNode>, new: &[PropNode]) {
     for p in new {
-        if !p.prop.repeatable() {
-            if let Some(x) = props
+        if !p.prop.repeatable()
+            && let Some(x) = props
                 .iter_mut()
                 .rev()
                 .find(|x| x.prop.keyword() == p.prop.keyword())
-            {
-                *x = p.clone();
-                continue;
-            }
+        {
+            *x = p.clone();
+            continue;
         }
         props.push(p.clone());
     }

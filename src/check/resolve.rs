@@ -616,13 +616,13 @@ impl<'m> Resolver<'m> {
             let ty = match &q.ty.kind {
                 ast::QTypeKind::Number => ir::QType::Number,
                 ast::QTypeKind::Percent { of } => {
-                    if let Some(n) = of {
-                        if n.value != 100.0 {
-                            self.diags.push(
+                    if let Some(n) = of
+                        && n.value != 100.0
+                    {
+                        self.diags.push(
                                 Diag::error(CheckError::InvalidValue("only `percent of 100` is supported".into()), n.span, "here")
                                     .help("write `percent` for answers in 0..1 or `percent of 100` for answers in 0..100"),
                             );
-                        }
                     }
                     ir::QType::Percent {
                         of_100: of.is_some(),
@@ -677,14 +677,14 @@ impl<'m> Resolver<'m> {
                 }
             })
             .map(|x| x.0);
-            if let Some(r) = range {
-                if r.lo.value > r.hi.value {
-                    self.diags.push(Diag::error(
-                        CheckError::InvalidValue("a range's lower end comes first".into()),
-                        r.span,
-                        "lower end is above the upper end",
-                    ));
-                }
+            if let Some(r) = range
+                && r.lo.value > r.hi.value
+            {
+                self.diags.push(Diag::error(
+                    CheckError::InvalidValue("a range's lower end comes first".into()),
+                    r.span,
+                    "lower end is above the upper end",
+                ));
             }
             let range = range.map(|r| (r.lo.value, r.hi.value));
             let integer = prop(&q.props, |x| {
@@ -765,8 +765,8 @@ impl<'m> Resolver<'m> {
                             .help("only the last step has no `below`"),
                     ),
                     (Some(b), false) => {
-                        if let Some((prev, prev_span)) = last {
-                            if b.value <= prev {
+                        if let Some((prev, prev_span)) = last
+                            && b.value <= prev {
                                 self.diags.push(
                                     Diag::error(
                                         CheckError::RatingsOrder(format!("{} is not above the previous bound {}", b.raw, prev)),
@@ -777,7 +777,6 @@ impl<'m> Resolver<'m> {
                                     .help("list steps from the lowest score to the highest"),
                                 );
                             }
-                        }
                         if !(0.0..=100.0).contains(&b.value) {
                             self.diags.push(Diag::error(
                                 CheckError::InvalidValue("a rating bound is a score between 0 and 100".into()),

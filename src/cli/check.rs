@@ -40,14 +40,16 @@ pub fn run(a: Args) -> i32 {
         }
         Err(Failure::Invalid(d)) => (d, true, Vec::new()),
     };
-    if let Some(l) = &a.lang {
-        if !failed && !languages.is_empty() && !languages.contains(l) {
-            eprintln!(
-                "error: `--lang {l}`: the framework's languages are {}",
-                languages.join(", ")
-            );
-            return USAGE;
-        }
+    if let Some(l) = &a.lang
+        && !failed
+        && !languages.is_empty()
+        && !languages.contains(l)
+    {
+        eprintln!(
+            "error: `--lang {l}`: the framework's languages are {}",
+            languages.join(", ")
+        );
+        return USAGE;
     }
     emit(&diags, &sources, a.format);
     if failed || (a.deny_warnings && !diags.is_empty()) {

@@ -93,10 +93,12 @@ impl Evaluator<'_> {
     /// Evaluates `e` once per unit of level `l`.
     pub fn eval(&mut self, e: &Expr, l: LevelId) -> Column {
         let n = self.n_units(l);
-        if let Some(el) = e.level {
-            if el > l && !matches!(e.kind, ExprKind::Agg { .. }) && !self.reads_rolled_up(e, l) {
-                return missing_of(e.ty, n);
-            }
+        if let Some(el) = e.level
+            && el > l
+            && !matches!(e.kind, ExprKind::Agg { .. })
+            && !self.reads_rolled_up(e, l)
+        {
+            return missing_of(e.ty, n);
         }
         match &e.kind {
             ExprKind::Num(x) => Column::Num(vec![*x; n]),
@@ -207,10 +209,10 @@ impl Evaluator<'_> {
             return v.value.clone();
         }
         let at = self.fw.indicators[i].at;
-        if at < l {
-            if let Some(v) = self.ind.get(&(i, at)).map(|x: &IndLevel| x.value.clone()) {
-                return self.broadcast(&v, at, l);
-            }
+        if at < l
+            && let Some(v) = self.ind.get(&(i, at)).map(|x: &IndLevel| x.value.clone())
+        {
+            return self.broadcast(&v, at, l);
         }
         missing_of(self.fw.indicators[i].value.ty, self.n_units(l))
     }
@@ -499,10 +501,10 @@ impl Evaluator<'_> {
             Func::Coalesce => {
                 let mut out = cols[0].clone();
                 for r in 0..n {
-                    if !out.present(r) {
-                        if let Some(c) = cols.iter().skip(1).find(|c| c.present(r)) {
-                            copy_row(&mut out, c, r);
-                        }
+                    if !out.present(r)
+                        && let Some(c) = cols.iter().skip(1).find(|c| c.present(r))
+                    {
+                        copy_row(&mut out, c, r);
                     }
                 }
                 out
@@ -598,13 +600,13 @@ impl Evaluator<'_> {
             }
         }
         // A pooled rollup counts only rows of units where the indicator applies.
-        if let Some((at, mask)) = self.mask.clone() {
-            if over > at {
-                let up = self.anc(over, at);
-                for r in 0..rows {
-                    if up[r] == u32::MAX || mask[up[r] as usize] != 1 {
-                        pass[r] = false;
-                    }
+        if let Some((at, mask)) = self.mask.clone()
+            && over > at
+        {
+            let up = self.anc(over, at);
+            for r in 0..rows {
+                if up[r] == u32::MAX || mask[up[r] as usize] != 1 {
+                    pass[r] = false;
                 }
             }
         }

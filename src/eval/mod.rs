@@ -57,6 +57,9 @@ impl Code for EvalError {
     }
 }
 
+/// Per unit: n, coverage and interval of a value.
+type ValueStats = (Vec<u32>, Vec<f64>, Vec<Option<(f64, f64)>>);
+
 /// The status of a reported value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -208,10 +211,10 @@ impl Evaluator<'_> {
             let Column::Bool(ok) = check else { continue };
             let mut qs: Vec<ir::QuestionId> = Vec::new();
             rule.check.walk(&mut |e| {
-                if let ExprKind::Question(q) = e.kind {
-                    if !qs.contains(&q) {
-                        qs.push(q);
-                    }
+                if let ExprKind::Question(q) = e.kind
+                    && !qs.contains(&q)
+                {
+                    qs.push(q);
                 }
             });
             let message = rule
@@ -295,12 +298,7 @@ impl Evaluator<'_> {
     }
 
     /// n, coverage and interval of a value from the aggregates it used.
-    fn stats_of(
-        &self,
-        value: &ir::Expr,
-        col: &Column,
-        stats: &[AggStat],
-    ) -> (Vec<u32>, Vec<f64>, Vec<Option<(f64, f64)>>) {
+    fn stats_of(&self, value: &ir::Expr, col: &Column, stats: &[AggStat]) -> ValueStats {
         let n = col.len();
         if stats.is_empty() {
             let nn = (0..n).map(|r| col.present(r) as u32).collect();

@@ -18,7 +18,7 @@ pub fn target(v: f64, t: f64, better: Better) -> f64 {
         return f64::NAN;
     }
     match better {
-        Better::Higher => (v / t).min(1.0).max(0.0) * 100.0,
+        Better::Higher => (v / t).clamp(0.0, 1.0) * 100.0,
         Better::Lower => {
             if v <= t {
                 100.0
@@ -35,7 +35,7 @@ pub fn minmax(values: &[f64]) -> Option<Vec<f64>> {
     let (lo, hi) = present.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
         (a.min(v), b.max(v))
     });
-    if !(hi > lo) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     Some(

@@ -100,10 +100,8 @@ fn unit(cx: &Context<'_>, l: usize, u: usize) -> J {
         if let (true, Some((a, b))) = (shown, lv.ci[u]) {
             r.insert("ci".into(), json!([num(a), num(b)]));
         }
-        if shown {
-            if let Some(rt) = rating(fw, ind.rate, lv.score[u], false) {
-                r.insert("rating".into(), json!(rt));
-            }
+        if shown && let Some(rt) = rating(fw, ind.rate, lv.score[u], false) {
+            r.insert("rating".into(), json!(rt));
         }
         r.insert("status".into(), json!(st.as_str()));
         if let Some((a, b)) = &lv.units {

@@ -150,9 +150,12 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// The pair's span without the white space pest may leave at its end.
     pub fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
-        Span::new(self.src, s.start(), s.end())
+        let text = s.as_str();
+        let end = s.start() + text.trim_end().len();
+        Span::new(self.src, s.start(), end.max(s.start()))
     }
 
     fn doc_at(&mut self, start: usize) -> Option<Doc> {

@@ -497,10 +497,11 @@ pub fn from_pest(src: SourceId, text: &str, e: &pest::error::Error<Rule>) -> Dia
         Span::new(src, start, end),
         label,
     );
-    if !found.is_empty() && found.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        if let Some(s) = suggest::closest(found, keywords.iter().copied()) {
-            d = d.help(format!("did you mean `{s}`?"));
-        }
+    if !found.is_empty()
+        && found.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && let Some(s) = suggest::closest(found, keywords.iter().copied())
+    {
+        d = d.help(format!("did you mean `{s}`?"));
     }
     if d.help.is_none() && expected.iter().any(|p| p == "`}`") && found.is_empty() {
         d = d.help("a block opened with `{` is not closed");

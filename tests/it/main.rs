@@ -1,1 +1,9 @@
-//! Integration tests.
+//! The integration tests: one binary, one module per area.
+
+mod cli;
+mod conformance;
+mod diagnostics;
+mod eval_rules;
+mod fmt;
+mod spec_examples;
+mod support;

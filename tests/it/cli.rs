@@ -1,0 +1,179 @@
+//! The command line: exit codes, formats, output files, standard input.
+
+use crate::support::{TempDir, fixture, grille, grille_stdin};
+
+const OK_FW: &str = "framework t { title \"T\" }\nlevel org { label \"Org\" }\nquestions at org { x: number }\nindicator i { at org value x normalize goalposts 0..10 }\ndimension d { use i }\n";
+
+#[test]
+fn exit_codes() {
+    let dir = TempDir::new(&[
+        ("ok.grille", OK_FW),
+        (
+            "bad.grille",
+            "framework t { title \"T\" }\nindicator i { at nowhere value 1 }\n",
+        ),
+        ("org.csv", "org,x\nA,5\n"),
+    ]);
+    assert_eq!(
+        grille(dir.path(), &["check", "ok.grille"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        grille(dir.path(), &["check", "bad.grille"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        grille(dir.path(), &["check", "missing.grille"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        grille(dir.path(), &["check", "ok.grille", "--bogus"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        grille(dir.path(), &["eval", "ok.grille", "--data", "nope.csv"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        grille(dir.path(), &["eval", "ok.grille", "--data", "org.csv"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        grille(dir.path(), &["eval", "bad.grille", "--data", "org.csv"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn deny_warnings_and_json_diagnostics() {
+    let dir = TempDir::new(&[(
+        "w.grille",
+        "framework t { title \"T\" }\nlevel org { label \"Org\" }\nquestions at org { x: number  y: number }\nindicator i { at org value x normalize goalposts 0..10 }\ndimension d { use i }\n",
+    )]);
+    assert_eq!(
+        grille(dir.path(), &["check", "w.grille"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        grille(dir.path(), &["check", "w.grille", "--deny-warnings"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let out = grille(dir.path(), &["check", "w.grille", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v[0]["code"], "grille::check::unused_question");
+    assert_eq!(v[0]["line"], 3);
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn fmt_check_and_rewrite() {
+    let dir = TempDir::new(&[(
+        "a.grille",
+        "framework t {title \"T\"}\nlevel org{label \"Org\"}\n",
+    )]);
+    assert_eq!(
+        grille(dir.path(), &["fmt", "--check", "a.grille"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        grille(dir.path(), &["fmt", "a.grille"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        grille(dir.path(), &["fmt", "--check", "a.grille"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let text = std::fs::read_to_string(dir.path().join("a.grille")).expect("rewritten");
+    assert_eq!(
+        text,
+        "framework t {\n  title \"T\"\n}\n\nlevel org { label \"Org\" }\n"
+    );
+}
+
+#[test]
+fn csv_output_stdin_and_out_file() {
+    let dir = TempDir::new(&[("ok.grille", OK_FW)]);
+    let out = grille_stdin(
+        dir.path(),
+        &["eval", "ok.grille", "--data", "-", "--format", "csv"],
+        "org,x\nA,5\nB,\n",
+    );
+    assert!(out.status.success());
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+    let out = grille_stdin(
+        dir.path(),
+        &["eval", "ok.grille", "--data", "org=-", "--out", "r.json"],
+        "org,x\nA,5\n",
+    );
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).expect("written"))
+            .expect("JSON");
+    assert_eq!(v["schema"], "grille/result@1");
+}
+
+#[test]
+fn json_and_ndjson_inputs() {
+    let dir = TempDir::new(&[
+        ("ok.grille", OK_FW),
+        ("a.json", r#"[{"org":"A","x":5},{"org":"B","x":null}]"#),
+        (
+            "a.ndjson",
+            "{\"org\":\"A\",\"x\":5}\n{\"org\":\"B\",\"x\":2}\n",
+        ),
+    ]);
+    for f in ["a.json", "a.ndjson"] {
+        let out = grille(dir.path(), &["eval", "ok.grille", "--data", f]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v["results"]["org"][0]["indicators"]["i"]["value"], 5.0);
+    }
+}
+
+#[test]
+fn level_filter_and_provenance() {
+    let dir = fixture("conformance/c01_enterprise_survey");
+    let out = grille(
+        &dir,
+        &[
+            "eval",
+            "framework.grille",
+            "--data",
+            "entreprise=entreprise.csv",
+            "--data",
+            "personne=personne.csv",
+            "--level",
+            "territoire",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let keys: Vec<&String> = v["results"].as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["territoire"]);
+    assert_eq!(v["framework"]["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(
+        v["data"]["personne"]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
+    assert_eq!(v["engine"], grille::ENGINE);
+}

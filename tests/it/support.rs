@@ -1,0 +1,121 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The crate's root folder.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture's path.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("tests/fixtures").join(rel)
+}
+
+/// Runs the `grille` binary in `dir` without colours.
+pub fn grille(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_grille"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("the grille binary runs")
+}
+
+/// Runs `grille` with text on standard input.
+pub fn grille_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grille"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the grille binary runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input.as_bytes())
+        .expect("stdin written");
+    child.wait_with_output().expect("the grille binary ends")
+}
+
+/// A temporary folder holding the given files, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(files: &[(&str, &str)]) -> TempDir {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "grille-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).expect("fixture written");
+        }
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Evaluates a framework on CSV tables and returns the JSON result.
+pub fn eval_json(framework: &str, tables: &[(&str, &str)]) -> serde_json::Value {
+    let mut files = vec![("f.grille", framework)];
+    let names: Vec<String> = tables.iter().map(|(l, _)| format!("{l}.csv")).collect();
+    for ((_, t), n) in tables.iter().zip(&names) {
+        files.push((n.as_str(), t));
+    }
+    let dir = TempDir::new(&files);
+    let mut args = vec!["eval".to_string(), "f.grille".to_string()];
+    for ((l, _), n) in tables.iter().zip(&names) {
+        args.push("--data".into());
+        args.push(format!("{l}={n}"));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = grille(dir.path(), &args);
+    assert!(
+        out.status.success(),
+        "eval failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the result is JSON")
+}
+
+/// `results.LEVEL[unit=UNIT]`
+pub fn unit<'a>(doc: &'a serde_json::Value, level: &str, unit: &str) -> &'a serde_json::Value {
+    doc["results"][level]
+        .as_array()
+        .unwrap_or_else(|| panic!("no level {level} in results"))
+        .iter()
+        .find(|u| u["unit"] == unit)
+        .unwrap_or_else(|| panic!("no unit {unit} at {level}"))
+}
+
+/// Asserts two numbers agree to 1e-9 (relative).
+#[track_caller]
+pub fn close(got: &serde_json::Value, want: f64) {
+    let g = got
+        .as_f64()
+        .unwrap_or_else(|| panic!("expected a number close to {want}, got {got}"));
+    assert!(
+        (g - want).abs() <= 1e-9 * want.abs().max(1.0),
+        "expected {want}, got {g}"
+    );
+}
