@@ -648,7 +648,23 @@ impl<'m> Resolver<'m> {
                 }
                 ast::QTypeKind::YesNo => ir::QType::YesNo,
                 ast::QTypeKind::Choice(o) => ir::QType::Choice(self.options(o, &q.id.name)),
-                ast::QTypeKind::Multi(o) => ir::QType::Multi(self.options(o, &q.id.name)),
+                ast::QTypeKind::Multi(o) => {
+                    if o.len() > 63 {
+                        self.diags.push(
+                            Diag::error(
+                                CheckError::InvalidValue(format!(
+                                    "a multi question holds at most 63 options, `{}` has {}",
+                                    q.id.name,
+                                    o.len()
+                                )),
+                                q.ty.span,
+                                "too many options",
+                            )
+                            .help("split it into several questions"),
+                        );
+                    }
+                    ir::QType::Multi(self.options(o, &q.id.name))
+                }
                 ast::QTypeKind::Date => ir::QType::Date,
                 ast::QTypeKind::Text => ir::QType::Text,
             };

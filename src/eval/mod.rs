@@ -774,7 +774,7 @@ impl Evaluator<'_> {
                     status[u] = Status::NotApplicable;
                     continue;
                 }
-                let scored: f64 = parts.iter().map(|p| p.0).sum();
+                let scored = parts.iter().fold(0.0, |a, p| a + p.0);
                 coverage[u] = scored / total;
                 if coverage[u] + 1e-12 < dim.require {
                     status[u] = Status::Insufficient;

@@ -2,6 +2,7 @@
 //! `tests/fixtures/conformance`), checked the way their runner does.
 
 use crate::support::{fixture, grille};
+
 use serde_json::Value;
 
 enum Sel {
@@ -124,6 +125,7 @@ fn every_case_passes() {
             }
             if let Some(checks) = run.get("checks").and_then(Value::as_array) {
                 let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+                crate::support::validate_result(&doc);
                 for c in checks {
                     checked += 1;
                     if let Some(m) = check(&doc, c) {

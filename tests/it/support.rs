@@ -95,7 +95,28 @@ pub fn eval_json(framework: &str, tables: &[(&str, &str)]) -> serde_json::Value 
         "eval failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("the result is JSON")
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the result is JSON");
+    validate_result(&doc);
+    doc
+}
+
+/// Validates a result against `docs/result.schema.json`.
+#[track_caller]
+pub fn validate_result(doc: &serde_json::Value) {
+    let text = std::fs::read_to_string(root().join("docs/result.schema.json")).expect("schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler
+        .add_resource("result.schema.json", schema)
+        .expect("schema added");
+    let id = compiler
+        .compile("result.schema.json", &mut schemas)
+        .expect("schema compiles");
+    if let Err(e) = schemas.validate(doc, id) {
+        let pretty = serde_json::to_string_pretty(doc).unwrap_or_default();
+        panic!("the result does not follow docs/result.schema.json: {e:#}\n{pretty}");
+    }
 }
 
 /// `results.LEVEL[unit=UNIT]`
