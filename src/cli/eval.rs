@@ -27,6 +27,9 @@ pub struct Args {
     /// Write the result to this file (atomically) instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Indent the JSON result (the default when writing to a terminal).
+    #[arg(long)]
+    pretty: bool,
     /// Exit 3 when the data has errors (unreadable cells, unknown options or parents, failed error rules).
     #[arg(long)]
     strict: bool,
@@ -131,8 +134,9 @@ pub fn run(a: Args) -> i32 {
     };
     let text = match a.format {
         Format::Json => {
-            let doc = grille::report::json::result(&cx, &diags, &sources);
-            serde_json::to_string_pretty(&doc).expect("results serialise") + "\n"
+            let pretty = a.pretty
+                || (a.out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()));
+            grille::report::json::result(&cx, &diags, &sources, pretty)
         }
         Format::Csv => grille::report::csv::result(&cx),
     };

@@ -161,10 +161,9 @@ pub fn read(q: &Question, s: &str, cx: &CellContext<'_>) -> Cell {
             }
         },
         QType::YesNo => {
-            let l = s.to_lowercase();
-            if TRUE_WORDS.contains(&l.as_str()) {
+            if TRUE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
                 Cell::Bool(true)
-            } else if FALSE_WORDS.contains(&l.as_str()) {
+            } else if FALSE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
                 Cell::Bool(false)
             } else {
                 not_a(
@@ -200,12 +199,10 @@ pub fn read(q: &Question, s: &str, cx: &CellContext<'_>) -> Cell {
 
 /// Reads a 0/1 cell of a split multi column (`question/option`).
 pub fn split_flag(s: &str) -> Option<bool> {
-    let l = s.trim().to_lowercase();
-    if l.is_empty() {
-        None
-    } else if TRUE_WORDS.contains(&l.as_str()) {
+    let s = s.trim();
+    if TRUE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         Some(true)
-    } else if FALSE_WORDS.contains(&l.as_str()) {
+    } else if FALSE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         Some(false)
     } else {
         None

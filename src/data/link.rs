@@ -15,13 +15,14 @@ use crate::diagnostic::{Diag, Severity};
 use crate::ir::{Framework, LevelId, QType, QuestionId};
 use crate::source::{SourceMap, Span};
 use indexmap::IndexMap;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use std::rc::Rc;
 
 /// The units of one level.
 #[derive(Debug, Clone, Default)]
 pub struct LevelUnits {
-    pub ids: Vec<String>,
-    pub index: HashMap<String, u32>,
+    pub ids: Vec<Rc<str>>,
+    pub index: FxHashMap<Rc<str>, u32>,
     /// Index of each unit's parent in the coarser level (`u32::MAX` at the top).
     pub parent: Vec<u32>,
     /// Index into [`Dataset::tables`] when the level has a table.
@@ -545,7 +546,7 @@ impl Builder<'_> {
             );
             return false;
         }
-        if let Some(&first) = self.levels[level].index.get(&key) {
+        if let Some(&first) = self.levels[level].index.get(key.as_str()) {
             let first_line = self.levels[level]
                 .lines
                 .get(first as usize)
@@ -593,11 +594,8 @@ impl Builder<'_> {
                             reason: format!("unknown {} `{pkey}`", plevel.id),
                         });
                         let help = if self.levels[p].len() <= 10_000 {
-                            crate::suggest::closest(
-                                pkey,
-                                self.levels[p].ids.iter().map(String::as_str),
-                            )
-                            .map(|s| format!("did you mean `{s}`? The row is left out"))
+                            crate::suggest::closest(pkey, self.levels[p].ids.iter().map(|x| &**x))
+                                .map(|s| format!("did you mean `{s}`? The row is left out"))
                         } else {
                             None
                         };
@@ -633,6 +631,7 @@ impl Builder<'_> {
         }
         let lu = &mut self.levels[level];
         let idx = lu.ids.len() as u32;
+        let key: Rc<str> = key.into();
         lu.index.insert(key.clone(), idx);
         lu.ids.push(key);
         lu.parent.push(parent);
@@ -686,8 +685,8 @@ impl Builder<'_> {
                             level: fw.levels[p].id.clone(),
                             key: key.to_string(),
                             parent: gl.id.clone(),
-                            first: self.levels[p - 1].ids[known as usize].clone(),
-                            second: self.levels[p - 1].ids[grand as usize].clone(),
+                            first: self.levels[p - 1].ids[known as usize].to_string(),
+                            second: self.levels[p - 1].ids[grand as usize].to_string(),
                         },
                         span_of(c),
                         "differs from an earlier row",
@@ -712,8 +711,9 @@ impl Builder<'_> {
         }
         let lu = &mut self.levels[p];
         let idx = lu.ids.len() as u32;
-        lu.index.insert(key.to_string(), idx);
-        lu.ids.push(key.to_string());
+        let key: Rc<str> = key.into();
+        lu.index.insert(key.clone(), idx);
+        lu.ids.push(key);
         lu.parent.push(grand);
         idx
     }

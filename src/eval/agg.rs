@@ -70,7 +70,7 @@ pub struct AggInput<'a> {
     pub func: AggFunc,
     pub groups: &'a [u32],
     pub n_groups: usize,
-    pub args: &'a [Column],
+    pub args: &'a [std::rc::Rc<Column>],
     /// Row passes the `where` filter (and any applicability mask).
     pub pass: &'a [bool],
     pub weight: Option<&'a [f64]>,
@@ -142,6 +142,41 @@ pub fn run(inp: &AggInput<'_>) -> AggOut {
             }
             for k in 0..g {
                 out.values[k] = t[k] as f64;
+            }
+        }
+        AggFunc::Share if inp.weight.is_none() => {
+            // Unweighted shares only count.
+            let c = boolean(&inp.args[0]);
+            let mut t = vec![0u32; g];
+            for r in 0..rows {
+                if inp.pass[r] && c[r] != NA_BOOL {
+                    let k = inp.groups[r] as usize;
+                    out.n[k] += 1;
+                    t[k] += c[r] as u32;
+                }
+            }
+            let mut ci = vec![None; g];
+            for k in 0..g {
+                if out.n[k] > 0 {
+                    let p = t[k] as f64 / out.n[k] as f64;
+                    out.values[k] = p;
+                    ci[k] = wilson(p, out.n[k] as f64);
+                }
+            }
+            out.ci = Some(ci);
+        }
+        AggFunc::Sum if inp.weight.is_none() => {
+            let x = num(&inp.args[0]);
+            let mut sx = vec![Sum::default(); g];
+            for r in 0..rows {
+                if inp.pass[r] && !x[r].is_nan() {
+                    let k = inp.groups[r] as usize;
+                    out.n[k] += 1;
+                    sx[k].add(x[r]);
+                }
+            }
+            for k in 0..g {
+                out.values[k] = sx[k].value();
             }
         }
         AggFunc::Sum | AggFunc::Mean | AggFunc::Share | AggFunc::Stddev => {
@@ -250,36 +285,58 @@ pub fn run(inp: &AggInput<'_>) -> AggOut {
                 }
             }
         }
-        AggFunc::Median | AggFunc::Min | AggFunc::Max | AggFunc::Percentile => {
+        AggFunc::Min | AggFunc::Max => {
             let x = num(&inp.args[0]);
-            let mut pairs: Vec<(u32, f64)> = (0..rows)
-                .filter(|&r| inp.pass[r] && !x[r].is_nan())
-                .map(|r| (inp.groups[r], x[r]))
-                .collect();
-            pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-            let mut i = 0;
-            while i < pairs.len() {
-                let k = pairs[i].0;
-                let mut j = i;
-                while j < pairs.len() && pairs[j].0 == k {
-                    j += 1;
+            let is_min = inp.func == AggFunc::Min;
+            for r in 0..rows {
+                if !inp.pass[r] || x[r].is_nan() {
+                    continue;
                 }
-                let vals: Vec<f64> = pairs[i..j].iter().map(|p| p.1).collect();
-                let m = vals.len();
-                out.n[k as usize] = m as u32;
-                out.values[k as usize] = match inp.func {
-                    AggFunc::Min => vals[0],
-                    AggFunc::Max => vals[m - 1],
-                    AggFunc::Median => {
-                        if m % 2 == 1 {
-                            vals[m / 2]
-                        } else {
-                            (vals[m / 2 - 1] + vals[m / 2]) / 2.0
-                        }
+                let k = inp.groups[r] as usize;
+                let v = &mut out.values[k];
+                if out.n[k] == 0 || (is_min && x[r] < *v) || (!is_min && x[r] > *v) {
+                    *v = x[r];
+                }
+                out.n[k] += 1;
+            }
+        }
+        AggFunc::Median | AggFunc::Percentile => {
+            let x = num(&inp.args[0]);
+            // Bucket the present values by group, then sort each bucket.
+            for r in 0..rows {
+                if inp.pass[r] && !x[r].is_nan() {
+                    out.n[inp.groups[r] as usize] += 1;
+                }
+            }
+            let mut start = vec![0usize; g + 1];
+            for k in 0..g {
+                start[k + 1] = start[k] + out.n[k] as usize;
+            }
+            let mut fill = start.clone();
+            let mut vals = vec![0.0f64; start[g]];
+            for r in 0..rows {
+                if inp.pass[r] && !x[r].is_nan() {
+                    let k = inp.groups[r] as usize;
+                    vals[fill[k]] = x[r];
+                    fill[k] += 1;
+                }
+            }
+            for k in 0..g {
+                let v = &mut vals[start[k]..start[k + 1]];
+                let m = v.len();
+                if m == 0 {
+                    continue;
+                }
+                v.sort_unstable_by(f64::total_cmp);
+                out.values[k] = if inp.func == AggFunc::Median {
+                    if m % 2 == 1 {
+                        v[m / 2]
+                    } else {
+                        (v[m / 2 - 1] + v[m / 2]) / 2.0
                     }
-                    _ => percentile(&vals, inp.pct),
+                } else {
+                    percentile(v, inp.pct)
                 };
-                i = j;
             }
         }
         AggFunc::Distinct => {
@@ -290,7 +347,7 @@ pub fn run(inp: &AggInput<'_>) -> AggOut {
                     continue;
                 }
                 let k = inp.groups[r];
-                match &inp.args[0] {
+                match &*inp.args[0] {
                     Column::Num(v) if !v[r].is_nan() => pairs.push((k, v[r].to_bits())),
                     Column::Bool(v) if v[r] != NA_BOOL => pairs.push((k, v[r] as u64)),
                     Column::Opt(v) if v[r] != NA_OPT => pairs.push((k, v[r] as u64)),

@@ -12,6 +12,8 @@ use super::{Evaluator, IndLevel};
 use crate::data::Column;
 use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET, civil_from_days};
 use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, Func, LevelId, Type, UnOp};
+use std::borrow::Cow;
+use std::rc::Rc;
 
 /// Statistics of the aggregates met while evaluating one value.
 #[derive(Debug, Clone)]
@@ -32,17 +34,37 @@ fn missing_of(ty: Type, n: usize) -> Column {
     }
 }
 
-fn nums(c: Column) -> Vec<f64> {
+/// The numbers of a column (all missing if it holds another type).
+pub fn nums(c: &Column) -> Cow<'_, [f64]> {
     match c {
-        Column::Num(v) => v,
-        other => vec![f64::NAN; other.len()],
+        Column::Num(v) => Cow::Borrowed(v),
+        other => Cow::Owned(vec![f64::NAN; other.len()]),
     }
 }
 
-fn bools(c: Column) -> Vec<u8> {
+/// The yes/no values of a column (all missing if it holds another type).
+pub fn bools(c: &Column) -> Cow<'_, [u8]> {
     match c {
-        Column::Bool(v) => v,
-        other => vec![NA_BOOL; other.len()],
+        Column::Bool(v) => Cow::Borrowed(v),
+        other => Cow::Owned(vec![NA_BOOL; other.len()]),
+    }
+}
+
+/// A numeric operand: a literal stays a scalar instead of becoming a column.
+enum Operand {
+    Scalar(f64),
+    Column(Rc<Column>),
+}
+
+impl Operand {
+    fn get(&self, r: usize) -> f64 {
+        match self {
+            Operand::Scalar(x) => *x,
+            Operand::Column(c) => match &**c {
+                Column::Num(v) => v[r],
+                _ => f64::NAN,
+            },
+        }
     }
 }
 
@@ -91,7 +113,42 @@ impl Evaluator<'_> {
     }
 
     /// Evaluates `e` once per unit of level `l`.
-    pub fn eval(&mut self, e: &Expr, l: LevelId) -> Column {
+    pub fn eval(&mut self, e: &Expr, l: LevelId) -> Rc<Column> {
+        match &e.kind {
+            ExprKind::Question(q) if self.fw.questions[*q].level == l => self.columns[*q].clone(),
+            ExprKind::Let(i) if self.fw.lets[*i].expr.level.is_none_or(|x| x == l) => {
+                let key = (*i, l);
+                if let Some(c) = self.let_cache.get(&key) {
+                    return c.clone();
+                }
+                let c = self.eval(&self.fw.lets[*i].expr, l);
+                self.let_cache.insert(key, c.clone());
+                c
+            }
+            _ => Rc::new(self.compute(e, l)),
+        }
+    }
+
+    /// An aggregate's input at its row level, kept while one indicator is evaluated
+    /// so that its rollups regroup the same rows without computing them again.
+    fn eval_rows(&mut self, e: &Expr, l: LevelId) -> Rc<Column> {
+        let key = (e as *const Expr as usize, l);
+        if let Some(c) = self.row_cache.get(&key) {
+            return c.clone();
+        }
+        let c = self.eval(e, l);
+        self.row_cache.insert(key, c.clone());
+        c
+    }
+
+    fn operand(&mut self, e: &Expr, l: LevelId) -> Operand {
+        match e.kind {
+            ExprKind::Num(x) => Operand::Scalar(x),
+            _ => Operand::Column(self.eval(e, l)),
+        }
+    }
+
+    fn compute(&mut self, e: &Expr, l: LevelId) -> Column {
         let n = self.n_units(l);
         if let Some(el) = e.level
             && el > l
@@ -106,20 +163,13 @@ impl Evaluator<'_> {
             ExprKind::Str(s) => Column::Text(vec![Some(s.clone().into_boxed_str()); n]),
             ExprKind::Question(q) => {
                 let ql = self.fw.questions[*q].level;
-                let c = std::mem::replace(&mut self.columns[*q], Column::Num(Vec::new()));
-                let out = self.broadcast(&c, ql, l);
-                self.columns[*q] = c;
-                out
+                let c = self.columns[*q].clone();
+                self.broadcast(&c, ql, l)
             }
             ExprKind::Let(i) => {
                 let le = &self.fw.lets[*i].expr;
                 let at = le.level.unwrap_or(l).min(l);
-                let key = (*i, at);
-                if !self.let_cache.contains_key(&key) {
-                    let c = self.eval(le, at);
-                    self.let_cache.insert(key, c);
-                }
-                let c = self.let_cache.get(&key).expect("inserted above").clone();
+                let c = self.eval(le, at);
                 self.broadcast(&c, at, l)
             }
             ExprKind::Indicator(i) => self.indicator_value(*i, l),
@@ -131,12 +181,12 @@ impl Evaluator<'_> {
                 let c = self.eval(x, l);
                 match op {
                     UnOp::Not => Column::Bool(
-                        bools(c)
-                            .into_iter()
-                            .map(|b| if b == NA_BOOL { b } else { 1 - b })
+                        bools(&c)
+                            .iter()
+                            .map(|&b| if b == NA_BOOL { b } else { 1 - b })
                             .collect(),
                     ),
-                    UnOp::Neg => Column::Num(nums(c).into_iter().map(|v| -v).collect()),
+                    UnOp::Neg => Column::Num(nums(&c).iter().map(|v| -v).collect()),
                 }
             }
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, l, e),
@@ -162,10 +212,11 @@ impl Evaluator<'_> {
                 Column::Bool(acc)
             }
             ExprKind::If(c, a, b) => {
-                let cc = bools(self.eval(c, l));
+                let ccol = self.eval(c, l);
+                let cc = bools(&ccol);
                 let ac = self.eval(a, l);
                 let bc = self.eval(b, l);
-                let mut out = ac.clone();
+                let mut out = (*ac).clone();
                 for r in 0..n {
                     match cc[r] {
                         1 => {}
@@ -243,7 +294,7 @@ impl Evaluator<'_> {
         }
         let bc = self.eval(b, l);
         let mut out = vec![NA_BOOL; n];
-        match (ac, &bc) {
+        match (ac, &*bc) {
             (Column::Num(x), Column::Num(y)) => {
                 for r in 0..n {
                     if !x[r].is_nan() && !y[r].is_nan() {
@@ -300,11 +351,12 @@ impl Evaluator<'_> {
         let n = self.n_units(l);
         match op {
             BinOp::Or | BinOp::And => {
-                let x = bools(self.eval(a, l));
-                let y = bools(self.eval(b, l));
+                let xc = self.eval(a, l);
+                let yc = self.eval(b, l);
+                let (x, y) = (bools(&xc), bools(&yc));
                 let out = x
                     .iter()
-                    .zip(&y)
+                    .zip(y.iter())
                     .map(|(&p, &q)| match op {
                         BinOp::And => match (p, q) {
                             (0, _) | (_, 0) => 0,
@@ -338,39 +390,41 @@ impl Evaluator<'_> {
                 Column::Bool(eq)
             }
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                let ac = self.eval(a, l);
-                let bc = self.eval(b, l);
                 let cmp = |x: f64, y: f64| match op {
                     BinOp::Lt => x < y,
                     BinOp::Le => x <= y,
                     BinOp::Gt => x > y,
                     _ => x >= y,
                 };
-                let out = match (&ac, &bc) {
-                    (Column::Date(x), Column::Date(y)) => (0..n)
+                if a.ty == Type::Date {
+                    let (ac, bc) = (self.eval(a, l), self.eval(b, l));
+                    let out = match (&*ac, &*bc) {
+                        (Column::Date(x), Column::Date(y)) => (0..n)
+                            .map(|r| {
+                                if x[r] == NA_DATE || y[r] == NA_DATE {
+                                    NA_BOOL
+                                } else {
+                                    b3(cmp(x[r] as f64, y[r] as f64))
+                                }
+                            })
+                            .collect(),
+                        _ => vec![NA_BOOL; n],
+                    };
+                    return Column::Bool(out);
+                }
+                let (x, y) = (self.operand(a, l), self.operand(b, l));
+                Column::Bool(
+                    (0..n)
                         .map(|r| {
-                            if x[r] == NA_DATE || y[r] == NA_DATE {
+                            let (p, q) = (x.get(r), y.get(r));
+                            if p.is_nan() || q.is_nan() {
                                 NA_BOOL
                             } else {
-                                b3(cmp(x[r] as f64, y[r] as f64))
+                                b3(cmp(p, q))
                             }
                         })
                         .collect(),
-                    _ => {
-                        let x = nums(ac);
-                        let y = nums(bc);
-                        (0..n)
-                            .map(|r| {
-                                if x[r].is_nan() || y[r].is_nan() {
-                                    NA_BOOL
-                                } else {
-                                    b3(cmp(x[r], y[r]))
-                                }
-                            })
-                            .collect()
-                    }
-                };
-                Column::Bool(out)
+                )
             }
             BinOp::Has => {
                 let sc = self.eval(a, l);
@@ -382,7 +436,7 @@ impl Evaluator<'_> {
                         .position(|o| &o.code == s),
                     _ => None,
                 };
-                let Column::Set(v) = sc else {
+                let Column::Set(v) = &*sc else {
                     return Column::Bool(vec![NA_BOOL; n]);
                 };
                 Column::Bool(
@@ -398,13 +452,11 @@ impl Evaluator<'_> {
                 )
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
-                let x = nums(self.eval(a, l));
-                let y = nums(self.eval(b, l));
+                let (x, y) = (self.operand(a, l), self.operand(b, l));
                 let mut zero = 0usize;
-                let out: Vec<f64> = x
-                    .iter()
-                    .zip(&y)
-                    .map(|(&p, &q)| match op {
+                let out: Vec<f64> = (0..n)
+                    .map(|r| (x.get(r), y.get(r)))
+                    .map(|(p, q)| match op {
                         BinOp::Add => p + q,
                         BinOp::Sub => p - q,
                         BinOp::Mul => p * q,
@@ -432,7 +484,7 @@ impl Evaluator<'_> {
 
     fn func(&mut self, f: Func, args: &[Expr], l: LevelId) -> Column {
         let n = self.n_units(l);
-        let cols: Vec<Column> = args.iter().map(|a| self.eval(a, l)).collect();
+        let cols: Vec<Rc<Column>> = args.iter().map(|a| self.eval(a, l)).collect();
         let num_at = |c: &Column, r: usize| match c {
             Column::Num(v) => v[r],
             _ => f64::NAN,
@@ -499,7 +551,7 @@ impl Evaluator<'_> {
                     .collect(),
             ),
             Func::Coalesce => {
-                let mut out = cols[0].clone();
+                let mut out = (*cols[0]).clone();
                 for r in 0..n {
                     if !out.present(r)
                         && let Some(c) = cols.iter().skip(1).find(|c| c.present(r))
@@ -510,7 +562,7 @@ impl Evaluator<'_> {
                 out
             }
             Func::IsMissing => Column::Bool((0..n).map(|r| b3(!cols[0].present(r))).collect()),
-            Func::CountSelected => match &cols[0] {
+            Func::CountSelected => match &*cols[0] {
                 Column::Set(v) => Column::Num(
                     v.iter()
                         .map(|&s| {
@@ -524,7 +576,7 @@ impl Evaluator<'_> {
                 ),
                 _ => Column::Num(vec![f64::NAN; n]),
             },
-            Func::Year => match &cols[0] {
+            Func::Year => match &*cols[0] {
                 Column::Date(v) => Column::Num(
                     v.iter()
                         .map(|&d| {
@@ -538,7 +590,7 @@ impl Evaluator<'_> {
                 ),
                 _ => Column::Num(vec![f64::NAN; n]),
             },
-            Func::DaysBetween => match (&cols[0], &cols[1]) {
+            Func::DaysBetween => match (&*cols[0], &*cols[1]) {
                 (Column::Date(a), Column::Date(b)) => Column::Num(
                     (0..n)
                         .map(|r| {
@@ -572,10 +624,10 @@ impl Evaluator<'_> {
         }
         let groups = self.anc(over, l);
         let rows = groups.len();
-        let arg_cols: Vec<Column> = match func {
+        let arg_cols: Vec<Rc<Column>> = match func {
             AggFunc::CountRows => Vec::new(),
-            AggFunc::Percentile => vec![self.eval(&args[0], over)],
-            _ => args.iter().map(|a| self.eval(a, over)).collect(),
+            AggFunc::Percentile => vec![self.eval_rows(&args[0], over)],
+            _ => args.iter().map(|a| self.eval_rows(a, over)).collect(),
         };
         let pct = match (func, args.get(1)) {
             (
@@ -588,9 +640,9 @@ impl Evaluator<'_> {
             _ => 50.0,
         };
         let mut pass: Vec<bool> = match filter {
-            Some(f) => bools(self.eval(f, over))
-                .into_iter()
-                .map(|b| b == 1)
+            Some(f) => bools(&self.eval_rows(f, over))
+                .iter()
+                .map(|&b| b == 1)
                 .collect(),
             None => vec![true; rows],
         };
@@ -610,7 +662,8 @@ impl Evaluator<'_> {
                 }
             }
         }
-        let w = weight.map(|w| nums(self.eval(w, over)));
+        let wcol = weight.map(|w| self.eval_rows(w, over));
+        let w = wcol.as_deref().map(nums);
         let out = agg::run(&AggInput {
             func,
             groups: &groups,

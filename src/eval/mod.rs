@@ -130,9 +130,11 @@ pub struct Results {
 pub struct Evaluator<'a> {
     pub fw: &'a Framework,
     pub ds: &'a Dataset,
-    pub columns: Vec<Column>,
+    pub columns: Vec<Rc<Column>>,
     anc_cache: HashMap<(LevelId, LevelId), Rc<Vec<u32>>>,
-    let_cache: HashMap<(LetId, LevelId), Column>,
+    let_cache: HashMap<(LetId, LevelId), Rc<Column>>,
+    /// Inputs of aggregates at their row level, for the indicator being evaluated.
+    row_cache: HashMap<(usize, LevelId), Rc<Column>>,
     pub ind: HashMap<(IndicatorId, LevelId), IndLevel>,
     pub dims: HashMap<(DimensionId, LevelId), DimLevel>,
     div_zero: IndexMap<Span, usize>,
@@ -152,9 +154,10 @@ pub fn evaluate(
     let mut ev = Evaluator {
         fw,
         ds,
-        columns: ds.columns.clone(),
+        columns: ds.columns.iter().cloned().map(Rc::new).collect(),
         anc_cache: HashMap::new(),
         let_cache: HashMap::new(),
+        row_cache: HashMap::new(),
         ind: HashMap::new(),
         dims: HashMap::new(),
         div_zero: IndexMap::new(),
@@ -208,7 +211,7 @@ impl Evaluator<'_> {
         for rule in &fw.rules {
             let l = rule.at;
             let check = self.eval(&rule.check, l);
-            let Column::Bool(ok) = check else { continue };
+            let Column::Bool(ok) = &*check else { continue };
             let mut qs: Vec<ir::QuestionId> = Vec::new();
             rule.check.walk(&mut |e| {
                 if let ExprKind::Question(q) = e.kind
@@ -270,7 +273,7 @@ impl Evaluator<'_> {
                 if rule.severity == ir::RuleSeverity::Error {
                     for &q in &qs {
                         if fw.questions[q].level == l {
-                            self.columns[q].set_missing(u);
+                            Rc::make_mut(&mut self.columns[q]).set_missing(u);
                         }
                     }
                 }
@@ -284,15 +287,9 @@ impl Evaluator<'_> {
         let Some(w) = when else { return vec![1; n] };
         let wl = w.level.unwrap_or(l);
         if wl <= l {
-            return match self.eval(w, l) {
-                Column::Bool(v) => v,
-                _ => vec![NA_BOOL; n],
-            };
+            return expr::bools(&self.eval(w, l)).into_owned();
         }
-        let fine = match self.eval(w, wl) {
-            Column::Bool(v) => v,
-            _ => vec![NA_BOOL; self.n_units(wl)],
-        };
+        let fine = expr::bools(&self.eval(w, wl)).into_owned();
         let up = self.anc(wl, l);
         any_up(&fine, &up, n)
     }
@@ -338,7 +335,7 @@ impl Evaluator<'_> {
         let at = ind.at;
         let appl = self.applicability(ind.when.as_ref(), at);
         self.stats = Some(Vec::new());
-        let mut value = self.eval(&ind.value, at);
+        let mut value = Rc::unwrap_or_clone(self.eval(&ind.value, at));
         let stats = self.stats.take().unwrap_or_default();
         let (n, coverage, ci) = self.stats_of(&ind.value, &value, &stats);
         for (u, a) in appl.iter().enumerate() {
@@ -353,6 +350,7 @@ impl Evaluator<'_> {
             let lv = self.rollup(i, c, &appl);
             self.ind.insert((i, c), lv);
         }
+        self.row_cache.clear();
         // Privacy is applied once everything is rolled up.
         if fw.min_group > 1 {
             for &l in &ind.levels {
@@ -461,13 +459,11 @@ impl Evaluator<'_> {
                 .collect(),
             ir::Normalize::Bool => nums.iter().map(|&v| v * 100.0).collect(),
             ir::Normalize::Target(t) => {
-                let tc = match self.eval(t, l) {
-                    Column::Num(v) => v,
-                    _ => vec![f64::NAN; len],
-                };
+                let tcol = self.eval(t, l);
+                let tc = expr::nums(&tcol);
                 return nums
                     .iter()
-                    .zip(&tc)
+                    .zip(tc.iter())
                     .map(|(&v, &t)| score::target(v, t, ind.better))
                     .collect();
             }
@@ -581,7 +577,7 @@ impl Evaluator<'_> {
             Rollup::Pooled => {
                 self.mask = Some((at, appl_at.to_vec()));
                 self.stats = Some(Vec::new());
-                let mut value = self.eval(&ind.value, c);
+                let mut value = Rc::unwrap_or_clone(self.eval(&ind.value, c));
                 let stats = self.stats.take().unwrap_or_default();
                 self.mask = None;
                 let (n, coverage, ci) = self.stats_of(&ind.value, &value, &stats);
@@ -630,10 +626,7 @@ impl Evaluator<'_> {
                     _ => vec![f64::NAN; own.len()],
                 };
                 let weights: Option<Vec<f64>> = match r {
-                    Rollup::MeanWeighted(w) => match self.eval(w, at) {
-                        Column::Num(v) => Some(v),
-                        _ => None,
-                    },
+                    Rollup::MeanWeighted(w) => Some(expr::nums(&self.eval(w, at)).into_owned()),
                     _ => None,
                 };
                 let mut groups: Vec<Vec<(f64, f64)>> = vec![Vec::new(); nc];
@@ -799,10 +792,7 @@ impl Evaluator<'_> {
                     });
                     let statuses: Vec<Vec<Status>> =
                         refs.iter().map(|c| self.child_status(*c, l)).collect();
-                    let col = match self.eval(&g.expr, l) {
-                        Column::Bool(v) => v,
-                        _ => vec![NA_BOOL; n],
-                    };
+                    let col = expr::bools(&self.eval(&g.expr, l)).into_owned();
                     for u in 0..n {
                         let not_applicable = statuses.iter().any(|s| s[u] == Status::NotApplicable);
                         if !not_applicable && col[u] != 1 {
@@ -832,10 +822,10 @@ impl Evaluator<'_> {
         let cl = ev.collect.level.unwrap_or(at).max(at);
         let col = self.eval(&ev.collect, cl);
         let pass: Vec<bool> = match &ev.filter {
-            Some(f) => match self.eval(f, cl) {
-                Column::Bool(v) => v.iter().map(|&b| b == 1).collect(),
-                _ => vec![false; col.len()],
-            },
+            Some(f) => expr::bools(&self.eval(f, cl))
+                .iter()
+                .map(|&b| b == 1)
+                .collect(),
             None => vec![true; col.len()],
         };
         let up = self.anc(cl, at);

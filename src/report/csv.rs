@@ -27,7 +27,7 @@ pub fn result(cx: &Context<'_>) -> String {
     for l in cx.levels() {
         let level = &fw.levels[l].id;
         for u in 0..cx.ds.levels[l].len() {
-            let unit = &cx.ds.levels[l].ids[u];
+            let unit = cx.ds.levels[l].ids[u].to_string();
             let parent = cx.parent(l, u).unwrap_or("");
             for (i, ind) in fw.indicators.iter().enumerate() {
                 let Some(lv) = cx.results.indicators.get(&(i, l)) else {

@@ -1,188 +1,331 @@
 //! The JSON result, schema `grille/result@1`.
 //!
-//! In: a report [`Context`] and the run's diagnostics. Out: a
-//! `serde_json::Value` in the documented shape (see
-//! `docs/result.schema.json`): fields that do not exist for a value are
+//! In: a report [`Context`] and the run's diagnostics. Out: JSON text in the
+//! documented shape (`docs/result.schema.json`), streamed through serde
+//! without building a tree: fields that do not exist for a value are
 //! omitted, `status` is always present, maps keep the framework's order.
 
 use super::{Context, Value, indicator_value, rating};
 use crate::diagnostic::Diag;
+use crate::eval::Status;
 use crate::source::SourceMap;
-use serde_json::{Map, Value as J, json};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-fn num(x: f64) -> J {
-    serde_json::Number::from_f64(x)
-        .map(J::Number)
-        .unwrap_or(J::Null)
+/// Writes the whole result document, indented when `pretty`.
+pub fn result(cx: &Context<'_>, diags: &[Diag], sources: &SourceMap, pretty: bool) -> String {
+    let doc = Doc { cx, diags, sources };
+    let mut out = Vec::with_capacity(1 << 16);
+    if pretty {
+        let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+        doc.serialize(&mut serde_json::Serializer::with_formatter(&mut out, fmt))
+    } else {
+        doc.serialize(&mut serde_json::Serializer::new(&mut out))
+    }
+    .expect("results serialise");
+    out.push(b'\n');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
-fn value_json(v: &Value) -> J {
-    match v {
-        Value::Num(x) => num(*x),
-        Value::Bool(b) => J::Bool(*b),
-        Value::Text(t) => J::String(t.clone()),
-        Value::Distribution(d) => J::Object(d.iter().map(|(k, c)| (k.clone(), json!(c))).collect()),
+/// Finite numbers as numbers, anything else as null.
+struct Num(f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_finite() {
+            s.serialize_f64(self.0)
+        } else {
+            s.serialize_none()
+        }
     }
 }
 
-/// Builds the whole result document.
-pub fn result(cx: &Context<'_>, diags: &[Diag], sources: &SourceMap) -> J {
-    let fw = cx.fw;
-    let mut framework = Map::new();
-    framework.insert("id".into(), json!(fw.id));
-    if let Some(v) = &fw.version {
-        framework.insert("version".into(), json!(v));
-    }
-    framework.insert("lang".into(), json!(cx.lang));
-    if let Some(t) = fw.title.get(cx.lang, fw.default_lang()) {
-        framework.insert("title".into(), json!(t));
-    }
-    framework.insert("extends".into(), json!(fw.extends));
-    framework.insert("sha256".into(), json!(cx.framework_sha256));
-    let data: Map<String, J> = cx
-        .ds
-        .reports
-        .iter()
-        .map(|(k, r)| {
-            (
-                k.clone(),
-                serde_json::to_value(r).expect("report serialises"),
-            )
-        })
-        .collect();
-    let mut results = Map::new();
-    for l in cx.levels() {
-        let units: Vec<J> = (0..cx.ds.levels[l].len()).map(|u| unit(cx, l, u)).collect();
-        results.insert(fw.levels[l].id.clone(), J::Array(units));
-    }
-    let diagnostics: Vec<J> = diags.iter().map(|d| diag_json(d, sources)).collect();
-    json!({
-        "schema": "grille/result@1",
-        "framework": framework,
-        "engine": crate::ENGINE,
-        "levels": fw.levels.iter().map(|l| l.id.clone()).collect::<Vec<_>>(),
-        "data": data,
-        "results": results,
-        "diagnostics": diagnostics,
-    })
+struct Doc<'a> {
+    cx: &'a Context<'a>,
+    diags: &'a [Diag],
+    sources: &'a SourceMap,
 }
 
-fn unit(cx: &Context<'_>, l: usize, u: usize) -> J {
-    let fw = cx.fw;
-    let mut o = Map::new();
-    o.insert("unit".into(), json!(cx.ds.levels[l].ids[u]));
-    if let Some(p) = cx.parent(l, u) {
-        o.insert("parent".into(), json!(p));
+impl Serialize for Doc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let cx = self.cx;
+        let fw = cx.fw;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("schema", "grille/result@1")?;
+        m.serialize_entry("framework", &FrameworkView(cx))?;
+        m.serialize_entry("engine", crate::ENGINE)?;
+        let levels: Vec<&str> = fw.levels.iter().map(|l| l.id.as_str()).collect();
+        m.serialize_entry("levels", &levels)?;
+        m.serialize_entry("data", &cx.ds.reports)?;
+        m.serialize_entry("results", &ResultsView(cx))?;
+        m.serialize_entry("diagnostics", &DiagsView(self.diags, self.sources))?;
+        m.end()
     }
-    let mut inds = Map::new();
-    for (i, ind) in fw.indicators.iter().enumerate() {
-        let Some(lv) = cx.results.indicators.get(&(i, l)) else {
-            continue;
-        };
+}
+
+struct FrameworkView<'a>(&'a Context<'a>);
+
+impl Serialize for FrameworkView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let cx = self.0;
+        let fw = cx.fw;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &fw.id)?;
+        if let Some(v) = &fw.version {
+            m.serialize_entry("version", v)?;
+        }
+        m.serialize_entry("lang", cx.lang)?;
+        if let Some(t) = fw.title.get(cx.lang, fw.default_lang()) {
+            m.serialize_entry("title", t)?;
+        }
+        m.serialize_entry("extends", &fw.extends)?;
+        m.serialize_entry("sha256", cx.framework_sha256)?;
+        m.end()
+    }
+}
+
+struct ResultsView<'a>(&'a Context<'a>);
+
+impl Serialize for ResultsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let cx = self.0;
+        let mut m = s.serialize_map(None)?;
+        for l in cx.levels() {
+            m.serialize_entry(&cx.fw.levels[l].id, &UnitsView(cx, l))?;
+        }
+        m.end()
+    }
+}
+
+struct UnitsView<'a>(&'a Context<'a>, usize);
+
+impl Serialize for UnitsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, l) = (self.0, self.1);
+        let n = cx.ds.levels[l].len();
+        let mut seq = s.serialize_seq(Some(n))?;
+        for u in 0..n {
+            seq.serialize_element(&UnitView(cx, l, u))?;
+        }
+        seq.end()
+    }
+}
+
+struct UnitView<'a>(&'a Context<'a>, usize, usize);
+
+impl Serialize for UnitView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, l, u) = (self.0, self.1, self.2);
+        let fw = cx.fw;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("unit", &*cx.ds.levels[l].ids[u])?;
+        if let Some(p) = cx.parent(l, u) {
+            m.serialize_entry("parent", p)?;
+        }
+        m.serialize_entry("indicators", &IndicatorsView(cx, l, u))?;
+        m.serialize_entry("dimensions", &DimensionsView(cx, l, u))?;
+        let has_evidence = fw.evidence.iter().enumerate().any(|(e, ev)| {
+            ev.at == l
+                && cx
+                    .results
+                    .evidence
+                    .get(&e)
+                    .and_then(|v| v.get(u))
+                    .is_some_and(Option::is_some)
+        });
+        if has_evidence {
+            m.serialize_entry("evidence", &EvidenceView(cx, l, u))?;
+        }
+        m.end()
+    }
+}
+
+struct IndicatorsView<'a>(&'a Context<'a>, usize, usize);
+
+impl Serialize for IndicatorsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, l, u) = (self.0, self.1, self.2);
+        let mut m = s.serialize_map(None)?;
+        for (i, ind) in cx.fw.indicators.iter().enumerate() {
+            if cx.results.indicators.contains_key(&(i, l)) {
+                m.serialize_entry(&ind.id, &IndicatorView(cx, i, l, u))?;
+            }
+        }
+        m.end()
+    }
+}
+
+struct ValueView<'a>(&'a Value);
+
+impl Serialize for ValueView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Num(x) => Num(*x).serialize(s),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Distribution(d) => {
+                let mut m = s.serialize_map(Some(d.len()))?;
+                for (k, c) in d {
+                    m.serialize_entry(k, c)?;
+                }
+                m.end()
+            }
+        }
+    }
+}
+
+struct IndicatorView<'a>(&'a Context<'a>, usize, usize, usize);
+
+impl Serialize for IndicatorView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, i, l, u) = (self.0, self.1, self.2, self.3);
+        let ind = &cx.fw.indicators[i];
+        let lv = &cx.results.indicators[&(i, l)];
         let st = lv.status[u];
-        let mut r = Map::new();
+        let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
+        let mut m = s.serialize_map(None)?;
         if let Some(v) = indicator_value(cx, i, l, u) {
-            r.insert("value".into(), value_json(&v));
+            m.serialize_entry("value", &ValueView(&v))?;
         }
-        let shown = !matches!(
-            st,
-            crate::eval::Status::NotApplicable | crate::eval::Status::Suppressed
-        );
         if shown && !lv.score[u].is_nan() {
-            r.insert("score".into(), num(lv.score[u]));
+            m.serialize_entry("score", &Num(lv.score[u]))?;
         }
-        if st != crate::eval::Status::NotApplicable {
-            r.insert("n".into(), json!(lv.n[u]));
+        if st != Status::NotApplicable {
+            m.serialize_entry("n", &lv.n[u])?;
             if !lv.coverage[u].is_nan() {
-                r.insert("coverage".into(), num(lv.coverage[u]));
+                m.serialize_entry("coverage", &Num(lv.coverage[u]))?;
             }
         }
         if let (true, Some((a, b))) = (shown, lv.ci[u]) {
-            r.insert("ci".into(), json!([num(a), num(b)]));
+            m.serialize_entry("ci", &[Num(a), Num(b)])?;
         }
-        if shown && let Some(rt) = rating(fw, ind.rate, lv.score[u], false) {
-            r.insert("rating".into(), json!(rt));
+        if shown {
+            if let Some(rt) = rating(cx.fw, ind.rate, lv.score[u], false) {
+                m.serialize_entry("rating", &rt)?;
+            }
         }
-        r.insert("status".into(), json!(st.as_str()));
+        m.serialize_entry("status", st.as_str())?;
         if let Some((a, b)) = &lv.units {
-            r.insert("units".into(), json!(a[u]));
-            r.insert("units_total".into(), json!(b[u]));
+            m.serialize_entry("units", &a[u])?;
+            m.serialize_entry("units_total", &b[u])?;
         }
         if !ind.tags.is_empty() {
-            r.insert("tags".into(), json!(ind.tags));
+            m.serialize_entry("tags", &ind.tags)?;
         }
-        inds.insert(ind.id.clone(), J::Object(r));
+        m.end()
     }
-    o.insert("indicators".into(), J::Object(inds));
-    let mut dims = Map::new();
-    for (d, dim) in fw.dimensions.iter().enumerate() {
-        let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
-            continue;
-        };
-        let mut r = Map::new();
+}
+
+struct DimensionsView<'a>(&'a Context<'a>, usize, usize);
+
+impl Serialize for DimensionsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, l, u) = (self.0, self.1, self.2);
+        let mut m = s.serialize_map(None)?;
+        for (d, dim) in cx.fw.dimensions.iter().enumerate() {
+            let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
+                continue;
+            };
+            m.serialize_entry(&dim.id, &DimensionView(cx, d, lv, u))?;
+        }
+        m.end()
+    }
+}
+
+struct DimensionView<'a>(&'a Context<'a>, usize, &'a crate::eval::DimLevel, usize);
+
+impl Serialize for DimensionView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, d, lv, u) = (self.0, self.1, self.2, self.3);
+        let dim = &cx.fw.dimensions[d];
+        let mut m = s.serialize_map(None)?;
         if !lv.score[u].is_nan() {
-            r.insert("score".into(), num(lv.score[u]));
+            m.serialize_entry("score", &Num(lv.score[u]))?;
         }
         if !lv.coverage[u].is_nan() {
-            r.insert("coverage".into(), num(lv.coverage[u]));
+            m.serialize_entry("coverage", &Num(lv.coverage[u]))?;
         }
         let failed = lv.failed_gates.as_ref().map(|f| &f[u]);
         if let Some(rt) = rating(
-            fw,
+            cx.fw,
             dim.rate,
             lv.score[u],
             failed.is_some_and(|f| !f.is_empty()),
         ) {
-            r.insert("rating".into(), json!(rt));
+            m.serialize_entry("rating", &rt)?;
         }
-        r.insert("status".into(), json!(lv.status[u].as_str()));
+        m.serialize_entry("status", lv.status[u].as_str())?;
         if let Some(f) = failed {
             let texts: Vec<&str> = f.iter().map(|&g| dim.gates[g].text.as_str()).collect();
-            r.insert(
-                "gates".into(),
-                json!({ "passed": f.is_empty(), "failed": texts }),
-            );
+            m.serialize_entry(
+                "gates",
+                &Gates {
+                    passed: f.is_empty(),
+                    failed: texts,
+                },
+            )?;
         }
-        dims.insert(dim.id.clone(), J::Object(r));
+        m.end()
     }
-    o.insert("dimensions".into(), J::Object(dims));
-    let mut ev = Map::new();
-    for (e, evd) in fw.evidence.iter().enumerate() {
-        if evd.at != l {
-            continue;
+}
+
+#[derive(serde::Serialize)]
+struct Gates<'a> {
+    passed: bool,
+    failed: Vec<&'a str>,
+}
+
+struct EvidenceView<'a>(&'a Context<'a>, usize, usize);
+
+impl Serialize for EvidenceView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, l, u) = (self.0, self.1, self.2);
+        let mut m = s.serialize_map(None)?;
+        for (e, ev) in cx.fw.evidence.iter().enumerate() {
+            if ev.at != l {
+                continue;
+            }
+            if let Some(Some(list)) = cx.results.evidence.get(&e).and_then(|v| v.get(u)) {
+                m.serialize_entry(&ev.id, list)?;
+            }
         }
-        if let Some(Some(list)) = cx.results.evidence.get(&e).and_then(|v| v.get(u)) {
-            ev.insert(evd.id.clone(), json!(list));
+        m.end()
+    }
+}
+
+struct DiagsView<'a>(&'a [Diag], &'a SourceMap);
+
+impl Serialize for DiagsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for d in self.0 {
+            seq.serialize_element(&DiagView(d, self.1))?;
         }
+        seq.end()
     }
-    if !ev.is_empty() {
-        o.insert("evidence".into(), J::Object(ev));
-    }
-    J::Object(o)
 }
 
 /// A diagnostic in the result's `diagnostics` list.
-pub fn diag_json(d: &Diag, sources: &SourceMap) -> J {
-    let f = sources.get(d.primary.span.src);
-    let mut o = Map::new();
-    o.insert("severity".into(), json!(d.severity));
-    o.insert("code".into(), json!(d.code));
-    o.insert("message".into(), json!(d.message));
-    o.insert("file".into(), json!(f.name));
-    match d.row {
-        Some(r) => {
-            o.insert("row".into(), json!(r));
+struct DiagView<'a>(&'a Diag, &'a SourceMap);
+
+impl Serialize for DiagView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (d, sources) = (self.0, self.1);
+        let f = sources.get(d.primary.span.src);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("severity", &d.severity)?;
+        m.serialize_entry("code", d.code)?;
+        m.serialize_entry("message", &d.message)?;
+        m.serialize_entry("file", &f.name)?;
+        match d.row {
+            Some(r) => m.serialize_entry("row", &r)?,
+            None => m.serialize_entry("line", &f.line_col(d.primary.span.start as usize).0)?,
         }
-        None => {
-            let (line, _) = f.line_col(d.primary.span.start as usize);
-            o.insert("line".into(), json!(line));
+        if let Some(c) = &d.column {
+            m.serialize_entry("column", c)?;
         }
+        if let Some(h) = &d.help {
+            m.serialize_entry("help", h)?;
+        }
+        m.end()
     }
-    if let Some(c) = &d.column {
-        o.insert("column".into(), json!(c));
-    }
-    if let Some(h) = &d.help {
-        o.insert("help".into(), json!(h));
-    }
-    J::Object(o)
 }

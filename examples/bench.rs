@@ -1,0 +1,218 @@
+//! Benchmarks of `check` and `eval`, run by hand:
+//!
+//! ```sh
+//! cargo run --release --example bench -- check 5000        # a framework of 5,000 indicators
+//! cargo run --release --example bench -- eval 1000000      # 1M person rows, ~40 indicators, 6 dimensions
+//! ```
+//!
+//! Data and frameworks are generated deterministically in a temporary
+//! folder; the program prints wall times per stage, rows per second and
+//! the peak resident memory of the process. Results go in docs/performance.md.
+
+use grille::check::{Options, check_text};
+use grille::data::{self, DataSpec};
+use grille::source::SourceMap;
+use std::fmt::Write as _;
+use std::time::Instant;
+
+/// A small deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+            })
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+/// A framework with `n` indicators in dimensions of 50.
+fn wide_framework(n: usize) -> String {
+    let mut s = String::from(
+        "framework wide {\n  title \"Wide\"\n  languages en\n}\n\nlevel org { label \"Org\" }\nlevel person { within org  label \"Person\" }\n\nquestions at person {\n",
+    );
+    for q in 0..20 {
+        let _ = writeln!(s, "  q{q}: scale 1..5 label \"Question {q}\"");
+    }
+    s.push_str("}\n\n");
+    for i in 0..n {
+        let _ = writeln!(
+            s,
+            "indicator i{i} {{\n  at org\n  label \"Indicator {i}\"\n  value share(q{} >= {} where q{} > 1)\n  unit \"%\"\n}}\n",
+            i % 20,
+            1 + i % 5,
+            (i + 7) % 20
+        );
+    }
+    for d in 0..n.div_ceil(50) {
+        let _ = writeln!(s, "dimension d{d} {{");
+        for i in (d * 50)..((d + 1) * 50).min(n) {
+            let _ = writeln!(s, "  use i{i} weight {}", 1 + i % 3);
+        }
+        s.push_str("}\n");
+    }
+    s
+}
+
+fn bench_check(n: usize) {
+    let text = wide_framework(n);
+    let t = Instant::now();
+    let mut sources = SourceMap::new();
+    let checked = check_text("wide.grille", &text, &mut sources, &Options::default())
+        .unwrap_or_else(|_| panic!("the generated framework checks"));
+    let el = t.elapsed();
+    println!(
+        "check: {} indicators, {} dimensions, {} KiB of source: {:.1} ms, peak RSS {:.0} MiB",
+        checked.framework.indicators.len(),
+        checked.framework.dimensions.len(),
+        text.len() / 1024,
+        el.as_secs_f64() * 1000.0,
+        peak_rss_mib()
+    );
+}
+
+/// The framework evaluated by `eval`: ~40 indicators, 6 dimensions.
+const EVAL_FRAMEWORK: &str = include_str!("bench.grille");
+
+fn bench_eval(rows: usize) {
+    let dir = std::env::temp_dir().join(format!("grille-bench-{rows}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let enterprises = (rows / 40).max(3);
+    let territories = (enterprises / 25).max(2);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut e = String::from(
+        "entreprise,territoire,groupe,effectif,achats_locaux,femmes,hommes,objectif\n",
+    );
+    for k in 0..enterprises {
+        let staff = 5 + rng.below(60);
+        let women = rng.below(staff + 1);
+        let _ = writeln!(
+            e,
+            "E{k},T{},{},{staff},{}%,{women},{},{}",
+            k % territories,
+            ["insertion", "services", "autres"][k % 3],
+            rng.below(100),
+            staff - women,
+            1 + rng.below(20)
+        );
+    }
+    let mut p = String::with_capacity(rows * 48);
+    p.push_str("personne,entreprise,statut,confiance,autonomie,sens,liens,formation,heures,poids,activites\n");
+    for r in 0..rows {
+        let ent = rng.below(enterprises as u64);
+        let statut = ["insertion", "salarie", "benevole"][rng.below(3) as usize];
+        // One answer in twenty is left blank.
+        let mut likert = || {
+            let v = 1 + rng.below(5);
+            if rng.below(20) == 0 {
+                String::new()
+            } else {
+                v.to_string()
+            }
+        };
+        let (c, a, s) = (likert(), likert(), likert());
+        let l = ["oui", "non"][rng.below(2) as usize];
+        let f = ["oui", "non", ""][rng.below(3) as usize];
+        let h = rng.below(400);
+        let w = 1 + rng.below(3);
+        let act = ["sport", "culture", "sport culture", "numerique", ""][rng.below(5) as usize];
+        let _ = writeln!(p, "p{r},E{ent},{statut},{c},{a},{s},{l},{f},{h},{w},{act}");
+    }
+    std::fs::write(dir.join("entreprise.csv"), &e).expect("written");
+    std::fs::write(dir.join("personne.csv"), &p).expect("written");
+    drop(p);
+    drop(e);
+
+    let total = Instant::now();
+    let mut sources = SourceMap::new();
+    let checked = check_text(
+        "bench.grille",
+        EVAL_FRAMEWORK,
+        &mut sources,
+        &Options::default(),
+    )
+    .unwrap_or_else(|_| panic!("the bench framework checks"));
+    let fw = &checked.framework;
+    let t = Instant::now();
+    let mut stdin = std::io::empty();
+    let mut tables = Vec::new();
+    for (level, file) in [
+        ("entreprise", "entreprise.csv"),
+        ("personne", "personne.csv"),
+    ] {
+        let spec = DataSpec {
+            level: Some(level.into()),
+            path: dir.join(file).display().to_string(),
+            sheet: None,
+        };
+        tables.push(data::read_table(fw, &spec, &mut stdin, &mut sources).expect("table read"));
+    }
+    let read = t.elapsed();
+    let t = Instant::now();
+    let (ds, diags) = data::build(fw, tables, &sources);
+    let link = t.elapsed();
+    let t = Instant::now();
+    let (results, more) = grille::eval::evaluate(fw, &ds, &sources, "fr");
+    let eval = t.elapsed();
+    let t = Instant::now();
+    let cx = grille::report::Context {
+        fw,
+        ds: &ds,
+        results: &results,
+        lang: "fr",
+        level: None,
+        framework_sha256: "",
+    };
+    let json = grille::report::json::result(&cx, &diags, &sources, false);
+    let report = t.elapsed();
+    let all = total.elapsed();
+    println!(
+        "eval: {rows} persons, {enterprises} enterprises, {territories} territories, {} indicators, {} dimensions",
+        fw.indicators.len(),
+        fw.dimensions.len()
+    );
+    println!(
+        "  read {:.0} ms, parse+link {:.0} ms, evaluate {:.0} ms, JSON {:.0} ms ({} KiB); total {:.2} s, {:.0} rows/s, peak RSS {:.0} MiB, {} diagnostics",
+        read.as_secs_f64() * 1e3,
+        link.as_secs_f64() * 1e3,
+        eval.as_secs_f64() * 1e3,
+        report.as_secs_f64() * 1e3,
+        json.len() / 1024,
+        all.as_secs_f64(),
+        rows as f64 / all.as_secs_f64(),
+        peak_rss_mib(),
+        diags.len() + more.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = args.get(1).and_then(|x| x.parse().ok()).unwrap_or(10_000);
+    match args.first().map(String::as_str) {
+        Some("check") => bench_check(n),
+        Some("eval") => bench_eval(n),
+        _ => eprintln!("usage: bench check N | bench eval ROWS"),
+    }
+}
