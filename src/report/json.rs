@@ -198,10 +198,8 @@ impl Serialize for IndicatorView<'_> {
         if let (true, Some((a, b))) = (shown, lv.ci[u]) {
             m.serialize_entry("ci", &[Num(a), Num(b)])?;
         }
-        if shown {
-            if let Some(rt) = rating(cx.fw, ind.rate, lv.score[u], false) {
-                m.serialize_entry("rating", &rt)?;
-            }
+        if shown && let Some(rt) = rating(cx.fw, ind.rate, lv.score[u], false) {
+            m.serialize_entry("rating", &rt)?;
         }
         m.serialize_entry("status", st.as_str())?;
         if let Some((a, b)) = &lv.units {
