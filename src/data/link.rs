@@ -373,6 +373,8 @@ impl Builder<'_> {
             .collect();
         let mut counts: Vec<QuestionCounts> = vec![QuestionCounts::default(); questions.len()];
         let mut keep: Vec<bool> = Vec::new();
+        // Row index (in `keep`) of each unit registered from this table.
+        let mut unit_rows: Vec<usize> = Vec::new();
         let mut rejected: Vec<Rejected> = Vec::new();
         let mut rows = 0usize;
         let mut rec = csv::StringRecord::new();
@@ -481,7 +483,21 @@ impl Builder<'_> {
                 &headers,
                 &mut rejected,
             );
+            if ok {
+                unit_rows.push(keep.len());
+            }
             keep.push(ok);
+        }
+        if t.level + 1 == fw.levels.len() {
+            self.finest_duplicates(
+                t,
+                &text,
+                &unit_rows,
+                &mut keep,
+                key_col,
+                &headers,
+                &mut rejected,
+            );
         }
         let used = keep.iter().filter(|k| **k).count();
         for (k, mut c) in cols.into_iter().enumerate() {
@@ -546,36 +562,16 @@ impl Builder<'_> {
             );
             return false;
         }
-        if let Some(&first) = self.levels[level].index.get(key.as_str()) {
+        // Keys of the finest level are checked for repeats once the table is read.
+        let finest = level + 1 == fw.levels.len();
+        if !finest && let Some(&first) = self.levels[level].index.get(key.as_str()) {
             let first_line = self.levels[level]
                 .lines
                 .get(first as usize)
                 .copied()
                 .unwrap_or(0);
-            rejected.push(Rejected {
-                row: line,
-                reason: format!(
-                    "duplicate {} `{key}` (first on row {first_line})",
-                    fw.levels[level].id
-                ),
-            });
-            let sp = span_of(key_col.unwrap_or(0));
-            self.diags.push(
-                Diag::error(
-                    DataError::DuplicateKey {
-                        level: fw.levels[level].id.clone(),
-                        key: key.clone(),
-                    },
-                    sp,
-                    "seen before",
-                )
-                .help(format!(
-                    "the first row with this key (row {first_line}) is used; this one is left out"
-                ))
-                .cell(
-                    line,
-                    key_col.and_then(|k| headers.get(k)).map(String::as_str),
-                ),
+            self.duplicate(
+                t, text, line, offset, &key, first_line, key_col, headers, rejected,
             );
             return false;
         }
@@ -632,12 +628,128 @@ impl Builder<'_> {
         let lu = &mut self.levels[level];
         let idx = lu.ids.len() as u32;
         let key: Rc<str> = key.into();
-        lu.index.insert(key.clone(), idx);
+        if !finest {
+            lu.index.insert(key.clone(), idx);
+        }
         lu.ids.push(key);
         lu.parent.push(parent);
         lu.lines.push(line as u32);
         lu.offsets.push(offset as u32);
         true
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn duplicate(
+        &mut self,
+        t: &Table,
+        text: &str,
+        line: usize,
+        offset: usize,
+        key: &str,
+        first_line: u32,
+        key_col: Option<usize>,
+        headers: &[String],
+        rejected: &mut Vec<Rejected>,
+    ) {
+        let level = &self.fw.levels[t.level].id;
+        rejected.push(Rejected {
+            row: line,
+            reason: format!("duplicate {level} `{key}` (first on row {first_line})"),
+        });
+        let (a, b) = cell_span(text, offset, key_col.unwrap_or(0), t.delimiter);
+        self.diags.push(
+            Diag::error(
+                DataError::DuplicateKey {
+                    level: level.clone(),
+                    key: key.to_string(),
+                },
+                Span::new(t.src, a, b),
+                "seen before",
+            )
+            .help(format!(
+                "the first row with this key (row {first_line}) is used; this one is left out"
+            ))
+            .cell(
+                line,
+                key_col.and_then(|k| headers.get(k)).map(String::as_str),
+            ),
+        );
+    }
+
+    /// Finds repeated keys of the finest level by sorting their hashes (a
+    /// table of a million keys would cost more); later repeats are
+    /// rejected. `rows[u]` is the row index of unit `u` in `keep`.
+    #[allow(clippy::too_many_arguments)]
+    fn finest_duplicates(
+        &mut self,
+        t: &Table,
+        text: &str,
+        rows: &[usize],
+        keep: &mut [bool],
+        key_col: Option<usize>,
+        headers: &[String],
+        rejected: &mut Vec<Rejected>,
+    ) {
+        use std::hash::BuildHasher;
+        let hasher = rustc_hash::FxBuildHasher;
+        let lu = &self.levels[t.level];
+        let mut order: Vec<(u64, u32)> = lu
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (hasher.hash_one(&**k), i as u32))
+            .collect();
+        order.sort_unstable();
+        let mut dup = vec![false; lu.ids.len()];
+        let mut firsts: Vec<(u32, u32)> = Vec::new();
+        let mut i = 0;
+        while i < order.len() {
+            let mut j = i + 1;
+            while j < order.len() && order[j].0 == order[i].0 {
+                j += 1;
+            }
+            for a in i + 1..j {
+                let ua = order[a].1;
+                if let Some(&(_, first)) = order[i..a].iter().find(|(_, ub)| {
+                    !dup[*ub as usize] && lu.ids[*ub as usize] == lu.ids[ua as usize]
+                }) {
+                    dup[ua as usize] = true;
+                    firsts.push((ua, first));
+                }
+            }
+            i = j;
+        }
+        if firsts.is_empty() {
+            return;
+        }
+        firsts.sort_unstable();
+        for (u, first) in firsts {
+            let lu = &self.levels[t.level];
+            let (line, offset, key, first_line) = (
+                lu.lines[u as usize] as usize,
+                lu.offsets[u as usize] as usize,
+                lu.ids[u as usize].clone(),
+                lu.lines[first as usize],
+            );
+            self.duplicate(
+                t, text, line, offset, &key, first_line, key_col, headers, rejected,
+            );
+            keep[rows[u as usize]] = false;
+        }
+        let lu = &mut self.levels[t.level];
+        let mut k = 0;
+        lu.ids.retain(|_| {
+            k += 1;
+            !dup[k - 1]
+        });
+        for v in [&mut lu.parent, &mut lu.lines, &mut lu.offsets] {
+            let mut k = 0;
+            v.retain(|_| {
+                k += 1;
+                !dup[k - 1]
+            });
+        }
+        rejected.sort_by_key(|r| r.row);
     }
 
     /// Finds or creates a unit of table-less level `p` named in a finer row.

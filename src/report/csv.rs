@@ -53,7 +53,9 @@ pub fn result(cx: &Context<'_>) -> String {
                 let score = if shown { f(lv.score[u]) } else { String::new() };
                 let na = st == Status::NotApplicable;
                 let rt = if shown {
-                    rating(fw, ind.rate, lv.score[u], false).unwrap_or_default()
+                    rating(fw, ind.rate, lv.score[u], false)
+                        .unwrap_or_default()
+                        .to_string()
                 } else {
                     String::new()
                 };
@@ -95,7 +97,9 @@ pub fn result(cx: &Context<'_>) -> String {
                     f(lv.coverage[u]),
                     String::new(),
                     String::new(),
-                    rating(fw, dim.rate, lv.score[u], failed).unwrap_or_default(),
+                    rating(fw, dim.rate, lv.score[u], failed)
+                        .unwrap_or_default()
+                        .to_string(),
                     lv.status[u].as_str().to_string(),
                 ];
                 w.write_record(&row).expect("writing to memory");

@@ -98,31 +98,45 @@ impl Serialize for ResultsView<'_> {
 
 struct UnitsView<'a>(&'a Context<'a>, usize);
 
+/// The items reported at one level, looked up once for all its units.
+struct LevelItems<'a> {
+    inds: Vec<(usize, &'a crate::eval::IndLevel)>,
+    dims: Vec<(usize, &'a crate::eval::DimLevel)>,
+}
+
 impl Serialize for UnitsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (cx, l) = (self.0, self.1);
+        let items = LevelItems {
+            inds: (0..cx.fw.indicators.len())
+                .filter_map(|i| cx.results.indicators.get(&(i, l)).map(|x| (i, x)))
+                .collect(),
+            dims: (0..cx.fw.dimensions.len())
+                .filter_map(|d| cx.results.dimensions.get(&(d, l)).map(|x| (d, x)))
+                .collect(),
+        };
         let n = cx.ds.levels[l].len();
         let mut seq = s.serialize_seq(Some(n))?;
         for u in 0..n {
-            seq.serialize_element(&UnitView(cx, l, u))?;
+            seq.serialize_element(&UnitView(cx, l, u, &items))?;
         }
         seq.end()
     }
 }
 
-struct UnitView<'a>(&'a Context<'a>, usize, usize);
+struct UnitView<'a>(&'a Context<'a>, usize, usize, &'a LevelItems<'a>);
 
 impl Serialize for UnitView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (cx, l, u) = (self.0, self.1, self.2);
+        let (cx, l, u, items) = (self.0, self.1, self.2, self.3);
         let fw = cx.fw;
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("unit", &*cx.ds.levels[l].ids[u])?;
         if let Some(p) = cx.parent(l, u) {
             m.serialize_entry("parent", p)?;
         }
-        m.serialize_entry("indicators", &IndicatorsView(cx, l, u))?;
-        m.serialize_entry("dimensions", &DimensionsView(cx, l, u))?;
+        m.serialize_entry("indicators", &IndicatorsView(cx, l, u, items))?;
+        m.serialize_entry("dimensions", &DimensionsView(cx, u, items))?;
         let has_evidence = fw.evidence.iter().enumerate().any(|(e, ev)| {
             ev.at == l
                 && cx
@@ -139,16 +153,14 @@ impl Serialize for UnitView<'_> {
     }
 }
 
-struct IndicatorsView<'a>(&'a Context<'a>, usize, usize);
+struct IndicatorsView<'a>(&'a Context<'a>, usize, usize, &'a LevelItems<'a>);
 
 impl Serialize for IndicatorsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (cx, l, u) = (self.0, self.1, self.2);
-        let mut m = s.serialize_map(None)?;
-        for (i, ind) in cx.fw.indicators.iter().enumerate() {
-            if cx.results.indicators.contains_key(&(i, l)) {
-                m.serialize_entry(&ind.id, &IndicatorView(cx, i, l, u))?;
-            }
+        let (cx, l, u, items) = (self.0, self.1, self.2, self.3);
+        let mut m = s.serialize_map(Some(items.inds.len()))?;
+        for &(i, lv) in &items.inds {
+            m.serialize_entry(&cx.fw.indicators[i].id, &IndicatorView(cx, i, l, u, lv))?;
         }
         m.end()
     }
@@ -173,13 +185,18 @@ impl Serialize for ValueView<'_> {
     }
 }
 
-struct IndicatorView<'a>(&'a Context<'a>, usize, usize, usize);
+struct IndicatorView<'a>(
+    &'a Context<'a>,
+    usize,
+    usize,
+    usize,
+    &'a crate::eval::IndLevel,
+);
 
 impl Serialize for IndicatorView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (cx, i, l, u) = (self.0, self.1, self.2, self.3);
+        let (cx, i, l, u, lv) = (self.0, self.1, self.2, self.3, self.4);
         let ind = &cx.fw.indicators[i];
-        let lv = &cx.results.indicators[&(i, l)];
         let st = lv.status[u];
         let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
         let mut m = s.serialize_map(None)?;
@@ -213,17 +230,14 @@ impl Serialize for IndicatorView<'_> {
     }
 }
 
-struct DimensionsView<'a>(&'a Context<'a>, usize, usize);
+struct DimensionsView<'a>(&'a Context<'a>, usize, &'a LevelItems<'a>);
 
 impl Serialize for DimensionsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (cx, l, u) = (self.0, self.1, self.2);
-        let mut m = s.serialize_map(None)?;
-        for (d, dim) in cx.fw.dimensions.iter().enumerate() {
-            let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
-                continue;
-            };
-            m.serialize_entry(&dim.id, &DimensionView(cx, d, lv, u))?;
+        let (cx, u, items) = (self.0, self.1, self.2);
+        let mut m = s.serialize_map(Some(items.dims.len()))?;
+        for &(d, lv) in &items.dims {
+            m.serialize_entry(&cx.fw.dimensions[d].id, &DimensionView(cx, d, lv, u))?;
         }
         m.end()
     }

@@ -177,3 +177,44 @@ fn level_filter_and_provenance() {
     );
     assert_eq!(v["engine"], grille::ENGINE);
 }
+
+#[test]
+fn workbooks_are_read_by_sheet() {
+    let dir = TempDir::new(&[("ok.grille", OK_FW)]);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let first = wb.add_worksheet();
+    first.set_name("Notes").expect("name");
+    first.write_string(0, 0, "nothing here").expect("cell");
+    let sheet = wb.add_worksheet();
+    sheet.set_name("Orgs").expect("name");
+    sheet.write_string(0, 0, "org").expect("cell");
+    sheet.write_string(0, 1, "x").expect("cell");
+    sheet.write_string(1, 0, "A").expect("cell");
+    sheet.write_number(1, 1, 7.5).expect("cell");
+    sheet.write_string(2, 0, "B").expect("cell");
+    sheet.write_string(2, 1, "lots").expect("cell");
+    wb.save(dir.path().join("orgs.xlsx")).expect("saved");
+    let out = grille(
+        dir.path(),
+        &["eval", "ok.grille", "--data", "org=orgs.xlsx#Orgs"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["results"]["org"][0]["indicators"]["i"]["value"], 7.5);
+    // The unreadable cell is shown in the sheet's row 3, column x.
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "grille::data::bad_value");
+    assert_eq!(d["row"], 3);
+    assert_eq!(d["column"], "x");
+    assert_eq!(d["file"], "orgs.xlsx#Orgs");
+    let out = grille(
+        dir.path(),
+        &["eval", "ok.grille", "--data", "org=orgs.xlsx#Missing"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no sheet `Missing`"));
+}

@@ -140,3 +140,38 @@ pub fn close(got: &serde_json::Value, want: f64) {
         "expected {want}, got {g}"
     );
 }
+
+/// Evaluates through the library (no process, no files): CSV tables as text.
+pub fn eval_lib(framework: &str, tables: &[(&str, &str)]) -> serde_json::Value {
+    use grille::data::{self, DataSpec};
+    let mut sources = grille::source::SourceMap::new();
+    let checked = grille::check::check_text(
+        "f.grille",
+        framework,
+        &mut sources,
+        &grille::check::Options::default(),
+    )
+    .unwrap_or_else(|_| panic!("the framework checks"));
+    let fw = &checked.framework;
+    let mut ts = Vec::new();
+    for (level, text) in tables {
+        let spec = DataSpec {
+            level: Some(level.to_string()),
+            path: "-".into(),
+            sheet: None,
+        };
+        ts.push(data::read_table(fw, &spec, &mut text.as_bytes(), &mut sources).expect("table"));
+    }
+    let (ds, mut diags) = data::build(fw, ts, &sources);
+    let (results, more) = grille::eval::evaluate(fw, &ds, &sources, fw.default_lang());
+    diags.extend(more);
+    let cx = grille::report::Context {
+        fw,
+        ds: &ds,
+        results: &results,
+        lang: fw.default_lang(),
+        level: None,
+        framework_sha256: "",
+    };
+    serde_json::from_str(&grille::report::json::result(&cx, &diags, &sources, false)).expect("JSON")
+}

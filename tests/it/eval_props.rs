@@ -1,0 +1,170 @@
+//! Invariants of evaluation, over random data: row order does not matter,
+//! duplicating every row keeps shares and means and doubles counts, and a
+//! higher value never lowers a `better higher` score.
+
+use crate::support::eval_lib;
+use proptest::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+const FW: &str = r#"framework p { title "P" }
+level terr { label "T" }
+level org { within terr  label "O" }
+level person { within org  label "P" }
+questions at person { x: number  ok: yesno  w: number  s: scale 1..5 }
+let big = x > 50
+indicator share_ok { at org value share(ok) }
+indicator share_big { at org value share(big where ok) }
+indicator mean_x { at org value mean(x) normalize minmax }
+indicator wmean { at org value mean(x weight w) normalize goalposts 0..100 }
+indicator med { at org value median(x) normalize rank }
+indicator pct { at org value percentile(x, 30) }
+indicator sum_x { at org value sum(x) rollup sum }
+indicator cnt { at org value count(ok) rollup sum }
+indicator rows { at org value count(person) rollup sum }
+indicator sd { at org value stddev(s) }
+indicator rat { at org value ratio(x, w) }
+indicator mean_rollup { at org value mean(s) rollup mean }
+dimension d { aggregate geometric  use mean_x  use wmean  use med }
+"#;
+
+#[derive(Debug, Clone)]
+struct Row {
+    org: u8,
+    x: Option<u32>,
+    ok: Option<bool>,
+    w: Option<u8>,
+    s: Option<u8>,
+}
+
+fn row() -> impl Strategy<Value = Row> {
+    (
+        0u8..5,
+        prop::option::of(0u32..100),
+        prop::option::of(any::<bool>()),
+        prop::option::of(0u8..4),
+        prop::option::of(1u8..6),
+    )
+        .prop_map(|(org, x, ok, w, s)| Row { org, x, ok, w, s })
+}
+
+fn csv(rows: &[Row]) -> String {
+    let mut s = String::from("person,org,x,ok,w,s\n");
+    for (i, r) in rows.iter().enumerate() {
+        let f = |v: Option<String>| v.unwrap_or_default();
+        s += &format!(
+            "p{i},O{},{},{},{},{}\n",
+            r.org,
+            f(r.x.map(|v| v.to_string())),
+            f(r.ok.map(|v| if v { "oui".into() } else { "non".into() })),
+            f(r.w.map(|v| v.to_string())),
+            f(r.s.map(|v| v.to_string()))
+        );
+    }
+    s
+}
+
+const ORGS: &str = "org,terr\nO0,T0\nO1,T0\nO2,T1\nO3,T1\nO4,T1\n";
+
+/// Every number of the result, keyed by level, unit, item and field.
+fn numbers(doc: &Value) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for (level, units) in doc["results"].as_object().expect("results") {
+        for u in units.as_array().expect("units") {
+            let id = u["unit"].as_str().expect("unit");
+            for kind in ["indicators", "dimensions"] {
+                for (item, fields) in u[kind].as_object().expect("items") {
+                    for (field, v) in fields.as_object().expect("fields") {
+                        if let Some(x) = v.as_f64() {
+                            out.insert(format!("{level}.{id}.{item}.{field}"), x);
+                        }
+                        if let Some(a) = v.as_array() {
+                            for (k, x) in a.iter().enumerate() {
+                                out.insert(
+                                    format!("{level}.{id}.{item}.{field}[{k}]"),
+                                    x.as_f64().expect("number"),
+                                );
+                            }
+                        }
+                        if let Some(s) = v.as_str() {
+                            out.insert(format!("{level}.{id}.{item}.{field}={s}"), 0.0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn same(a: &BTreeMap<String, f64>, b: &BTreeMap<String, f64>) -> Result<(), TestCaseError> {
+    prop_assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, x) in a {
+        let y = b[k];
+        prop_assert!(
+            (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+            "{} differs: {} vs {}",
+            k,
+            x,
+            y
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn row_order_does_not_change_results(rows in prop::collection::vec(row(), 1..60), seed in any::<u64>()) {
+        let a = eval_lib(FW, &[("org", ORGS), ("person", &csv(&rows))]);
+        let mut shuffled = rows.clone();
+        // A deterministic shuffle from the seed.
+        let mut s = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            shuffled.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        let b = eval_lib(FW, &[("org", ORGS), ("person", &csv(&shuffled))]);
+        same(&numbers(&a), &numbers(&b))?;
+    }
+
+    #[test]
+    fn duplicating_rows_keeps_shares_and_means(rows in prop::collection::vec(row(), 1..40)) {
+        let a = numbers(&eval_lib(FW, &[("org", ORGS), ("person", &csv(&rows))]));
+        let twice: Vec<Row> = rows.iter().chain(rows.iter()).cloned().collect();
+        let b = numbers(&eval_lib(FW, &[("org", ORGS), ("person", &csv(&twice))]));
+        for (k, x) in &a {
+            let unchanged = [".share_ok.value", ".share_big.value", ".mean_x.value", ".wmean.value", ".med.value", ".rat.value", ".coverage"];
+            let doubled = [".sum_x.value", ".cnt.value", ".rows.value", ".share_ok.n", ".mean_x.n", ".cnt.n"];
+            if unchanged.iter().any(|s| k.ends_with(s)) {
+                prop_assert!((x - b[k]).abs() <= 1e-9 * x.abs().max(1.0), "{} changed: {} vs {}", k, x, b[k]);
+            }
+            if doubled.iter().any(|s| k.ends_with(s)) && !k.starts_with("terr.") || k.starts_with("terr.") && k.ends_with(".sum_x.value") {
+                prop_assert!((2.0 * x - b[k]).abs() <= 1e-9 * x.abs().max(1.0), "{} not doubled: {} vs {}", k, x, b[k]);
+            }
+        }
+    }
+
+    #[test]
+    fn a_higher_value_never_lowers_its_score(values in prop::collection::vec(0u32..100, 2..8), who in any::<prop::sample::Index>(), bump in 1u32..50) {
+        for norm in ["goalposts 10..80", "target 60", "minmax", "rank", "map { 0: 0, 1: 100 }"] {
+            if norm.starts_with("map") { continue; }
+            let fw = format!("framework m {{ title \"M\" }}\nlevel org {{ label \"O\" }}\nquestions at org {{ v: number }}\nindicator i {{ at org value v normalize {norm} }}\ndimension d {{ use i }}\n");
+            let table = |vals: &[u32]| {
+                let mut s = String::from("org,v\n");
+                for (k, v) in vals.iter().enumerate() { s += &format!("U{k},{v}\n"); }
+                s
+            };
+            let k = who.index(values.len());
+            let mut raised = values.clone();
+            raised[k] += bump;
+            let score = |doc: &Value| doc["results"]["org"][k]["indicators"]["i"]["score"].as_f64();
+            let before = score(&eval_lib(&fw, &[("org", &table(&values))]));
+            let after = score(&eval_lib(&fw, &[("org", &table(&raised))]));
+            if let (Some(b), Some(a)) = (before, after) {
+                prop_assert!(a >= b - 1e-9, "{}: score fell from {} to {}", norm, b, a);
+            }
+        }
+    }
+}
