@@ -688,17 +688,12 @@ impl<'t> Builder<'t> {
         let span = self.span(&p);
         let raw = p.as_str().to_string();
         let clean: String = raw.chars().filter(|c| *c != '_' && *c != '%').collect();
-        let value = match clean.parse::<f64>() {
-            Ok(v) if raw.ends_with('%') => v / 100.0,
-            Ok(v) => v,
-            Err(_) => {
-                self.diags.push(Diag::error(
-                    SyntaxError::BadNumber(raw.clone()),
-                    span,
-                    "not a number",
-                ));
-                0.0
-            }
+        // The grammar admits only digits, `_`, one `.` and `%`, so this parses.
+        let value = clean.parse::<f64>().unwrap_or(f64::NAN);
+        let value = if raw.ends_with('%') {
+            value / 100.0
+        } else {
+            value
         };
         Num { value, raw, span }
     }

@@ -472,13 +472,19 @@ fn token_at(text: &str, pos: usize) -> (usize, usize) {
     }
 }
 
-/// Converts a pest error into a diagnostic.
-pub fn from_pest(src: SourceId, text: &str, e: &pest::error::Error<Rule>) -> Diag {
-    use pest::error::{ErrorVariant, InputLocation};
-    let pos = match e.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+/// Where a pest error stopped, relative to the text it parsed.
+pub fn position(e: &pest::error::Error<Rule>) -> usize {
+    match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    }
+}
+
+/// Converts a pest error into a diagnostic; `base` is where the parsed
+/// text starts in `text`.
+pub fn from_pest(src: SourceId, text: &str, e: &pest::error::Error<Rule>, base: usize) -> Diag {
+    use pest::error::ErrorVariant;
+    let pos = base + position(e);
     let (start, end) = token_at(text, pos);
     let (expected, keywords) = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => phrases(positives),

@@ -24,8 +24,6 @@ pub enum SyntaxError {
     Unexpected { expected: String },
     #[error("unknown {what} `{found}`")]
     UnknownWord { what: &'static str, found: String },
-    #[error("invalid number `{0}`")]
-    BadNumber(String),
     #[error("invalid escape in string")]
     BadEscape,
     #[error("`{0}` is written twice in this block")]
@@ -37,7 +35,6 @@ impl Code for SyntaxError {
         match self {
             SyntaxError::Unexpected { .. } => "grille::syntax::unexpected",
             SyntaxError::UnknownWord { .. } => "grille::syntax::unknown_word",
-            SyntaxError::BadNumber(_) => "grille::syntax::bad_number",
             SyntaxError::BadEscape => "grille::syntax::bad_escape",
             SyntaxError::RepeatedProperty(_) => "grille::syntax::repeated_property",
         }
@@ -62,6 +59,64 @@ pub fn parse(src: SourceId, text: &str) -> Result<(ast::File, Vec<Diag>), Vec<Di
                 Ok((file, b.diags))
             }
         }
-        Err(e) => Err(vec![errors::from_pest(src, text, &e)]),
+        Err(e) => {
+            // Report further errors too: start again at each later item
+            // written at the start of a line.
+            let mut diags = vec![errors::from_pest(src, text, &e, 0)];
+            let mut pos = errors::position(&e);
+            while diags.len() < MAX_SYNTAX_ERRORS {
+                let Some(start) = next_item(text, pos) else {
+                    break;
+                };
+                match GrilleParser::parse(Rule::items, &text[start..]) {
+                    Ok(_) => break,
+                    Err(e) => {
+                        diags.push(errors::from_pest(src, text, &e, start));
+                        pos = start + errors::position(&e);
+                    }
+                }
+            }
+            Err(diags)
+        }
     }
+}
+
+/// How many syntax errors one file reports at most.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+const ITEM_KEYWORDS: &[&str] = &[
+    "level",
+    "questions",
+    "let",
+    "indicator",
+    "dimension",
+    "evidence",
+    "mapping",
+    "rule",
+    "ratings",
+    "refine",
+    "remove",
+];
+
+/// The start of the first line after the one holding `pos` that begins
+/// (unindented) with an item keyword.
+fn next_item(text: &str, pos: usize) -> Option<usize> {
+    let mut at = text[pos.min(text.len())..]
+        .find('\n')
+        .map(|i| pos + i + 1)?;
+    while at < text.len() {
+        let line = &text[at..];
+        let word: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if ITEM_KEYWORDS.contains(&word.as_str()) && line[word.len()..].starts_with([' ', '\t']) {
+            return Some(at);
+        }
+        at = match line.find('\n') {
+            Some(i) => at + i + 1,
+            None => return None,
+        };
+    }
+    None
 }

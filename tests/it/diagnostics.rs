@@ -34,7 +34,9 @@ fn every_framework_diagnostic_has_a_fixture_and_a_snapshot() {
     assert!(files.len() >= 40, "fixtures are there");
     for f in files {
         let stem = f.file_stem().expect("stem").to_string_lossy().to_string();
+        // AREA__NAME, or AREA__NAME.VARIANT for a second fixture of one code.
         let (area, name) = stem.split_once("__").expect("fixture names are AREA__NAME");
+        let name = name.split('.').next().unwrap_or(name);
         let code = format!("grille::{area}::{name}");
         let rel = format!("tests/fixtures/diagnostics/{stem}.grille");
         let (text, codes) = render_check(&rel);
@@ -180,4 +182,41 @@ dimension d { use wm }
     assert!(text.contains("grille::eval::bad_weight"), "{text}");
     assert!(text.contains("grille::eval::unmapped_value"), "{text}");
     insta::assert_snapshot!("weights_and_mappings", text);
+}
+
+#[test]
+fn scales_parents_and_tables() {
+    let fw = r#"framework t { title "T" }
+level terr { label "Territory" }
+level org { within terr  label "Org" }
+level person { within org  label "Person" }
+questions at person { x: number }
+indicator m { at org value mean(x) normalize minmax }
+dimension d { use m }
+"#;
+    // No org table: orgs come from the person rows, with their territory.
+    let people = "person,org,terr,x\np1,E1,T1,3\np2,E1,T2,3\np3,E2,T1,3\n";
+    let (text, code) = eval_stderr(fw, &[("person", people)], &[]);
+    assert_eq!(code, Some(0));
+    assert!(text.contains("grille::data::conflicting_parent"), "{text}");
+    assert!(text.contains("grille::eval::degenerate_scale"), "{text}");
+    insta::assert_snapshot!("scales_and_parents", text);
+    let dir = TempDir::new(&[("f.grille", fw), ("a.csv", people), ("b.csv", people)]);
+    let out = grille(
+        dir.path(),
+        &[
+            "eval",
+            "f.grille",
+            "--data",
+            "person=a.csv",
+            "--data",
+            "person=b.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("grille::data::unreadable") && text.contains("two tables"),
+        "{text}"
+    );
 }
