@@ -8,7 +8,8 @@
 //! cell; levels without a table get their units from the parent columns
 //! of finer tables.
 
-use super::cells::{self, Cell, CellContext, Invalid};
+use super::cells::Cell;
+use super::rows::{self, Source};
 use super::column::{self, Column};
 use super::{DataError, Table};
 use crate::diagnostic::{Diag, Severity};
@@ -131,6 +132,24 @@ fn trim_span(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
     (s, e)
 }
 
+/// The link columns of one row, as read by [`rows::parse`].
+struct RowFields<'a> {
+    parsed: &'a rows::Parsed,
+    row: usize,
+    slots: &'a [usize],
+    per_row: usize,
+}
+
+impl RowFields<'_> {
+    /// The trimmed text of column `c` (a link column).
+    fn get(&self, c: usize) -> &str {
+        match self.slots.get(c) {
+            Some(&slot) if slot != usize::MAX => self.parsed.link(self.row, slot, self.per_row),
+            _ => "",
+        }
+    }
+}
+
 struct Builder<'a> {
     fw: &'a Framework,
     sources: &'a SourceMap,
@@ -139,12 +158,6 @@ struct Builder<'a> {
     fatal: bool,
 }
 
-/// Where a column of a table is, for a question.
-enum Source {
-    Combined(usize),
-    Split(Vec<(u32, usize)>),
-    Absent,
-}
 
 /// Links the tables into a dataset.
 pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Dataset, Vec<Diag>) {
@@ -188,6 +201,8 @@ pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Da
         .zip(columns)
         .map(|(q, c)| c.unwrap_or_else(|| empty_column(&q.ty, b.levels[q.level].len())))
         .collect();
+    // In file order, whatever stage found them.
+    b.diags.sort_by_key(|d| (d.primary.span.src, d.primary.span.start));
     let ds = Dataset {
         levels: b.levels,
         columns,
@@ -199,7 +214,7 @@ pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Da
     (ds, b.diags)
 }
 
-fn empty_column(ty: &QType, n: usize) -> Column {
+pub(super) fn empty_column(ty: &QType, n: usize) -> Column {
     match ty {
         QType::Number | QType::Percent { .. } | QType::Scale { .. } => {
             Column::Num(vec![f64::NAN; n])
@@ -212,7 +227,7 @@ fn empty_column(ty: &QType, n: usize) -> Column {
     }
 }
 
-fn push(col: &mut Column, cell: &Cell) {
+pub(super) fn push(col: &mut Column, cell: &Cell) {
     match (col, cell) {
         (Column::Num(v), Cell::Num(x)) => v.push(*x),
         (Column::Bool(v), Cell::Bool(x)) => v.push(*x as u8),
@@ -363,117 +378,55 @@ impl Builder<'_> {
                 "header row",
             ));
         }
-        let cx = CellContext {
+        let body = rdr.position().byte() as usize;
+        // The columns linking needs: key, parent, ancestors of table-less levels.
+        let mut link_cols: Vec<usize> = Vec::new();
+        for c in [key_col, parent_col].into_iter().chain(ancestor_cols.iter().copied()).flatten() {
+            if !link_cols.contains(&c) {
+                link_cols.push(c);
+            }
+        }
+        let mut slots = vec![usize::MAX; headers.len()];
+        for (i, &c) in link_cols.iter().enumerate() {
+            slots[c] = i;
+        }
+        let layout = rows::Layout {
             fw,
-            decimal_comma: t.decimal_comma,
+            table: t,
+            text: &text,
+            headers: &headers,
+            questions: &questions,
+            sources: &srcs,
+            link_cols: &link_cols,
         };
-        let mut cols: Vec<Column> = questions
-            .iter()
-            .map(|&q| empty_column(&fw.questions[q].ty, 0))
-            .collect();
-        let mut counts: Vec<QuestionCounts> = vec![QuestionCounts::default(); questions.len()];
-        let mut keep: Vec<bool> = Vec::new();
+        let mut parsed = rows::parse(&layout, body);
+        self.diags.append(&mut parsed.diags);
+        self.fatal |= parsed.fatal;
+        if let Some(e) = parsed.error.take() {
+            self.unreadable(t, e);
+        }
+        let rows = parsed.lines.len();
+        let mut keep: Vec<bool> = Vec::with_capacity(rows);
         // Row index (in `keep`) of each unit registered from this table.
         let mut unit_rows: Vec<usize> = Vec::new();
         let mut rejected: Vec<Rejected> = Vec::new();
-        let mut rows = 0usize;
-        let mut rec = csv::StringRecord::new();
-        let blank_cell = Cell::Blank;
-        loop {
-            match rdr.read_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    self.unreadable(t, e.to_string());
-                    break;
-                }
-            }
-            rows += 1;
-            let pos = rec
-                .position()
-                .expect("records read from text have a position");
-            let line = pos.line() as usize;
-            let offset = pos.byte() as usize;
-            if rec.iter().all(|c| c.trim().is_empty()) {
-                // Still pushed so that columns stay aligned with `keep`.
-                for c in cols.iter_mut() {
-                    push(c, &blank_cell);
-                }
+        for r in 0..rows {
+            let line = parsed.lines[r] as usize;
+            let offset = parsed.offsets[r] as usize;
+            if parsed.empty[r] {
                 keep.push(false);
-                rejected.push(Rejected {
-                    row: line,
-                    reason: "empty row".into(),
-                });
+                rejected.push(Rejected { row: line, reason: "empty row".into() });
                 continue;
             }
-            for (k, s) in srcs.iter().enumerate() {
-                let q = &fw.questions[questions[k]];
-                let cell = match s {
-                    Source::Combined(c) => cells::read(q, rec.get(*c).unwrap_or("").trim(), &cx),
-                    Source::Split(parts) => {
-                        let mut bits = 0u64;
-                        let mut any = false;
-                        for (opt, c) in parts {
-                            if let Some(v) = cells::split_flag(rec.get(*c).unwrap_or("")) {
-                                any = true;
-                                if v {
-                                    bits |= 1 << opt;
-                                }
-                            }
-                        }
-                        if any { Cell::Set(bits) } else { Cell::Blank }
-                    }
-                    Source::Absent => Cell::Blank,
-                };
-                let n = &mut counts[k];
-                match &cell {
-                    Cell::Blank => n.blank += 1,
-                    Cell::DontKnow => n.dont_know += 1,
-                    Cell::Refused => n.refused += 1,
-                    Cell::Invalid(inv) => {
-                        n.invalid += 1;
-                        let field = match s {
-                            Source::Combined(c) => *c,
-                            _ => 0,
-                        };
-                        let raw = rec.get(field).unwrap_or("").trim().to_string();
-                        self.invalid(
-                            t,
-                            &text,
-                            offset,
-                            line,
-                            field,
-                            &headers,
-                            questions[k],
-                            &raw,
-                            inv,
-                        );
-                    }
-                    _ => n.present += 1,
-                }
-                if matches!(cell, Cell::Blank) && q.required && !matches!(s, Source::Absent) {
-                    let field = if let Source::Combined(c) = s { *c } else { 0 };
-                    let (a, b) = cell_span(&text, offset, field, t.delimiter);
-                    self.diags.push(
-                        Diag::error(
-                            DataError::RequiredMissing(q.id.clone()),
-                            Span::new(t.src, a, b),
-                            "no answer",
-                        )
-                        .cell(line, headers.get(field).map(String::as_str)),
-                    );
-                    self.fatal = true;
-                }
-                push(&mut cols[k], &cell);
-            }
+            let fields = RowFields { parsed: &parsed, row: r, slots: &slots, per_row: link_cols.len() };
             let key = match key_col {
-                Some(k) => rec.get(k).unwrap_or("").trim().to_string(),
+                Some(k) => fields.get(k).to_string(),
                 None => line.to_string(),
             };
             let ok = self.link(
                 t,
                 &text,
-                &rec,
+                &fields,
                 line,
                 offset,
                 key,
@@ -488,6 +441,8 @@ impl Builder<'_> {
             }
             keep.push(ok);
         }
+        let cols = std::mem::take(&mut parsed.cols);
+        let counts = std::mem::take(&mut parsed.counts);
         if t.level + 1 == fw.levels.len() {
             self.finest_duplicates(
                 t,
@@ -524,7 +479,7 @@ impl Builder<'_> {
         &mut self,
         t: &Table,
         text: &str,
-        rec: &csv::StringRecord,
+        rec: &RowFields<'_>,
         line: usize,
         offset: usize,
         key: String,
@@ -578,7 +533,7 @@ impl Builder<'_> {
         let mut parent = u32::MAX;
         if level > 0 {
             let Some(pc) = parent_col else { return false };
-            let pkey = rec.get(pc).unwrap_or("").trim();
+            let pkey = rec.get(pc);
             let p = level - 1;
             let plevel = &fw.levels[p];
             if self.levels[p].table.is_some() {
@@ -759,7 +714,7 @@ impl Builder<'_> {
         t: &Table,
         p: LevelId,
         key: &str,
-        rec: &csv::StringRecord,
+        rec: &RowFields<'_>,
         ancestor_cols: &[Option<usize>],
         line: usize,
         span_of: &dyn Fn(usize) -> Span,
@@ -770,7 +725,7 @@ impl Builder<'_> {
         } else {
             match ancestor_cols[p] {
                 Some(c) => {
-                    let gkey = rec.get(c).unwrap_or("").trim();
+                    let gkey = rec.get(c);
                     if self.levels[p - 1].table.is_some() {
                         self.levels[p - 1]
                             .index
@@ -828,67 +783,6 @@ impl Builder<'_> {
         lu.ids.push(key);
         lu.parent.push(grand);
         idx
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn invalid(
-        &mut self,
-        t: &Table,
-        text: &str,
-        offset: usize,
-        line: usize,
-        field: usize,
-        headers: &[String],
-        q: QuestionId,
-        raw: &str,
-        inv: &Invalid,
-    ) {
-        let question = &self.fw.questions[q];
-        let (a, b) = cell_span(text, offset, field, t.delimiter);
-        let span = Span::new(t.src, a, b);
-        let d = match inv {
-            Invalid::NotA { expected, help } => Diag::warning(
-                DataError::BadValue {
-                    value: raw.to_string(),
-                    expected: expected.clone(),
-                },
-                span,
-                format!("`{}` expects {expected}", question.id),
-            )
-            .maybe_help(help.clone()),
-            Invalid::UnknownOption { value, suggestion } => {
-                let codes: Vec<&str> = question
-                    .ty
-                    .options()
-                    .iter()
-                    .map(|o| o.code.as_str())
-                    .collect();
-                Diag::warning(
-                    DataError::UnknownOption {
-                        value: value.clone(),
-                        question: question.id.clone(),
-                    },
-                    span,
-                    "unknown option",
-                )
-                .help(match suggestion {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("options: {}", codes.join(", ")),
-                })
-            }
-            Invalid::OutOfRange { lo, hi } => Diag::warning(
-                DataError::OutOfRange {
-                    value: raw.to_string(),
-                    question: question.id.clone(),
-                    lo: crate::fmt::number(*lo),
-                    hi: crate::fmt::number(*hi),
-                },
-                span,
-                "out of range",
-            ),
-        };
-        self.diags
-            .push(d.cell(line, headers.get(field).map(String::as_str)));
     }
 
     fn missing_column(&mut self, t: &Table, column: &str, why: String) {

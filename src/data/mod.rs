@@ -11,6 +11,7 @@ pub mod cells;
 pub mod column;
 mod formats;
 mod link;
+mod rows;
 
 pub use column::Column;
 pub use link::{

@@ -1,0 +1,281 @@
+//! Reading a table's rows into typed columns, in parallel chunks.
+//!
+//! In: a table's CSV text and where each question and link column is. Out:
+//! [`Parsed`]: one typed column per question, per-question counts, each
+//! row's line and byte offset, the text of the columns needed to link rows
+//! (key, parent, ancestors) in one buffer, and the diagnostics of
+//! unreadable cells. Large tables are split at a record boundary and read
+//! on two threads; the chunks are joined in file order, so the result is
+//! the same as a single pass.
+
+use super::cells::{self, Cell, CellContext, Invalid};
+use super::link::{QuestionCounts, cell_span, empty_column, push};
+use super::{Column, DataError, Table};
+use crate::diagnostic::Diag;
+use crate::ir::{Framework, QuestionId};
+use crate::source::Span;
+
+/// Where a question's answers are in the table.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Combined(usize),
+    /// One 0/1 column per option: `(option index, column)`.
+    Split(Vec<(u32, usize)>),
+    Absent,
+}
+
+/// What the row reader needs to know about a table.
+pub struct Layout<'a> {
+    pub fw: &'a Framework,
+    pub table: &'a Table,
+    pub text: &'a str,
+    pub headers: &'a [String],
+    pub questions: &'a [QuestionId],
+    pub sources: &'a [Source],
+    /// Columns whose text the linking step reads.
+    pub link_cols: &'a [usize],
+}
+
+/// The rows of a table, read.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub cols: Vec<Column>,
+    pub counts: Vec<QuestionCounts>,
+    pub lines: Vec<u32>,
+    pub offsets: Vec<u32>,
+    /// Rows with no value at all.
+    pub empty: Vec<bool>,
+    /// Text of the link columns, row after row.
+    pub arena: String,
+    /// End of each link field in `arena` (`link_cols.len()` per row).
+    pub ends: Vec<u32>,
+    pub diags: Vec<Diag>,
+    /// A required answer is missing.
+    pub fatal: bool,
+    /// The reader stopped on this error.
+    pub error: Option<String>,
+}
+
+impl Parsed {
+    /// Text of link field `slot` of row `r`.
+    pub fn link(&self, r: usize, slot: usize, per_row: usize) -> &str {
+        let i = r * per_row + slot;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.arena[start..self.ends[i] as usize]
+    }
+
+    fn append(&mut self, mut other: Parsed) {
+        for (a, b) in self.cols.iter_mut().zip(other.cols) {
+            extend(a, b);
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            a.present += b.present;
+            a.blank += b.blank;
+            a.dont_know += b.dont_know;
+            a.refused += b.refused;
+            a.invalid += b.invalid;
+        }
+        self.lines.append(&mut other.lines);
+        self.offsets.append(&mut other.offsets);
+        self.empty.append(&mut other.empty);
+        let base = self.arena.len() as u32;
+        self.arena.push_str(&other.arena);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+        self.diags.append(&mut other.diags);
+        self.fatal |= other.fatal;
+        if self.error.is_none() {
+            self.error = other.error;
+        }
+    }
+}
+
+fn extend(a: &mut Column, b: Column) {
+    match (a, b) {
+        (Column::Num(x), Column::Num(y)) => x.extend(y),
+        (Column::Bool(x), Column::Bool(y)) => x.extend(y),
+        (Column::Opt(x), Column::Opt(y)) => x.extend(y),
+        (Column::Set(x), Column::Set(y)) => x.extend(y),
+        (Column::Date(x), Column::Date(y)) => x.extend(y),
+        (Column::Text(x), Column::Text(y)) => x.extend(y),
+        _ => unreachable!("chunks of one table have the same column types"),
+    }
+}
+
+/// Below this many bytes a table is read on one thread.
+const PARALLEL_BYTES: usize = 4 << 20;
+
+/// Reads every row after the header (which ends at `body`).
+pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
+    let text = layout.text;
+    let split = if text.len() - body >= PARALLEL_BYTES { record_boundary(text, body + (text.len() - body) / 2) } else { None };
+    let lines_before = |at: usize| text.as_bytes()[..at].iter().filter(|&&c| c == b'\n').count();
+    match split {
+        None => chunk(layout, body, text.len(), lines_before(body)),
+        Some(mid) => {
+            let first_lines = lines_before(body);
+            let second_lines = first_lines + text.as_bytes()[body..mid].iter().filter(|&&c| c == b'\n').count();
+            let (mut a, b) = std::thread::scope(|s| {
+                let h = s.spawn(|| chunk(layout, mid, text.len(), second_lines));
+                let a = chunk(layout, body, mid, first_lines);
+                (a, h.join().expect("the reading thread does not panic"))
+            });
+            a.append(b);
+            a
+        }
+    }
+}
+
+/// The start of the first record after `near`: just after a line break
+/// that is outside quotes (an even number of quotes before it).
+fn record_boundary(text: &str, near: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let quotes_before = b[..near].iter().filter(|&&c| c == b'"').count();
+    let mut inside = quotes_before % 2 == 1;
+    for (i, &c) in b.iter().enumerate().skip(near) {
+        match c {
+            b'"' => inside = !inside,
+            b'\n' if !inside => return (i + 1 < b.len()).then_some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reads the records in `text[start..end]`; `lines_before` line breaks precede `start`.
+fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> Parsed {
+    let fw = layout.fw;
+    let t = layout.table;
+    let text = layout.text;
+    let cx = CellContext { fw, decimal_comma: t.decimal_comma };
+    let mut out = Parsed {
+        cols: layout.questions.iter().map(|&q| empty_column(&fw.questions[q].ty, 0)).collect(),
+        counts: vec![QuestionCounts::default(); layout.questions.len()],
+        ..Parsed::default()
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(t.delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&text.as_bytes()[start..end]);
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                out.error = Some(e.to_string());
+                break;
+            }
+        }
+        let pos = rec.position().expect("records read from text have a position");
+        let line = pos.line() as usize + lines_before;
+        let offset = pos.byte() as usize + start;
+        let empty = rec.iter().all(|c| c.trim().is_empty());
+        out.lines.push(line as u32);
+        out.offsets.push(offset as u32);
+        out.empty.push(empty);
+        for &c in layout.link_cols {
+            out.arena.push_str(rec.get(c).unwrap_or("").trim());
+            out.ends.push(out.arena.len() as u32);
+        }
+        for (k, s) in layout.sources.iter().enumerate() {
+            let q = &fw.questions[layout.questions[k]];
+            let cell = match s {
+                _ if empty => Cell::Blank,
+                Source::Combined(c) => cells::read(q, rec.get(*c).unwrap_or("").trim(), &cx),
+                Source::Split(parts) => {
+                    let mut bits = 0u64;
+                    let mut any = false;
+                    for (opt, c) in parts {
+                        if let Some(v) = cells::split_flag(rec.get(*c).unwrap_or("")) {
+                            any = true;
+                            if v {
+                                bits |= 1 << opt;
+                            }
+                        }
+                    }
+                    if any { Cell::Set(bits) } else { Cell::Blank }
+                }
+                Source::Absent => Cell::Blank,
+            };
+            if !empty {
+                let n = &mut out.counts[k];
+                match &cell {
+                    Cell::Blank => n.blank += 1,
+                    Cell::DontKnow => n.dont_know += 1,
+                    Cell::Refused => n.refused += 1,
+                    Cell::Invalid(inv) => {
+                        n.invalid += 1;
+                        let field = if let Source::Combined(c) = s { *c } else { 0 };
+                        let raw = rec.get(field).unwrap_or("").trim();
+                        out.diags.push(invalid(layout, offset, line, field, layout.questions[k], raw, inv));
+                    }
+                    _ => n.present += 1,
+                }
+                if matches!(cell, Cell::Blank) && q.required && !matches!(s, Source::Absent) {
+                    let field = if let Source::Combined(c) = s { *c } else { 0 };
+                    let (a, b) = cell_span(text, offset, field, t.delimiter);
+                    out.diags.push(
+                        Diag::error(DataError::RequiredMissing(q.id.clone()), Span::new(t.src, a, b), "no answer")
+                            .cell(line, layout.headers.get(field).map(String::as_str)),
+                    );
+                    out.fatal = true;
+                }
+            }
+            push(&mut out.cols[k], &cell);
+        }
+    }
+    out
+}
+
+/// The diagnostic of an unreadable cell.
+fn invalid(layout: &Layout<'_>, offset: usize, line: usize, field: usize, q: QuestionId, raw: &str, inv: &Invalid) -> Diag {
+    let t = layout.table;
+    let question = &layout.fw.questions[q];
+    let (a, b) = cell_span(layout.text, offset, field, t.delimiter);
+    let span = Span::new(t.src, a, b);
+    let d = match inv {
+        Invalid::NotA { expected, help } => Diag::warning(
+            DataError::BadValue { value: raw.to_string(), expected: expected.clone() },
+            span,
+            format!("`{}` expects {expected}", question.id),
+        )
+        .maybe_help(help.clone()),
+        Invalid::UnknownOption { value, suggestion } => {
+            let codes: Vec<&str> = question.ty.options().iter().map(|o| o.code.as_str()).collect();
+            Diag::warning(
+                DataError::UnknownOption { value: value.clone(), question: question.id.clone() },
+                span,
+                "unknown option",
+            )
+            .help(match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("options: {}", codes.join(", ")),
+            })
+        }
+        Invalid::OutOfRange { lo, hi } => Diag::warning(
+            DataError::OutOfRange {
+                value: raw.to_string(),
+                question: question.id.clone(),
+                lo: crate::fmt::number(*lo),
+                hi: crate::fmt::number(*hi),
+            },
+            span,
+            "out of range",
+        ),
+    };
+    d.cell(line, layout.headers.get(field).map(String::as_str))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::record_boundary;
+
+    #[test]
+    fn boundaries_skip_quoted_line_breaks() {
+        let t = "a,b\n1,\"x\ny\"\n2,z\n";
+        assert_eq!(record_boundary(t, 6), Some(12));
+        assert_eq!(&t[12..], "2,z\n");
+        assert_eq!(record_boundary(t, 13), None);
+    }
+}
