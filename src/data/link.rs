@@ -9,8 +9,8 @@
 //! of finer tables.
 
 use super::cells::Cell;
-use super::rows::{self, Source};
 use super::column::{self, Column};
+use super::rows::{self, Source};
 use super::{DataError, Table};
 use crate::diagnostic::{Diag, Severity};
 use crate::ir::{Framework, LevelId, QType, QuestionId};
@@ -158,7 +158,6 @@ struct Builder<'a> {
     fatal: bool,
 }
 
-
 /// Links the tables into a dataset.
 pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Dataset, Vec<Diag>) {
     tables.sort_by_key(|t| t.level);
@@ -202,7 +201,8 @@ pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Da
         .map(|(q, c)| c.unwrap_or_else(|| empty_column(&q.ty, b.levels[q.level].len())))
         .collect();
     // In file order, whatever stage found them.
-    b.diags.sort_by_key(|d| (d.primary.span.src, d.primary.span.start));
+    b.diags
+        .sort_by_key(|d| (d.primary.span.src, d.primary.span.start));
     let ds = Dataset {
         levels: b.levels,
         columns,
@@ -381,7 +381,11 @@ impl Builder<'_> {
         let body = rdr.position().byte() as usize;
         // The columns linking needs: key, parent, ancestors of table-less levels.
         let mut link_cols: Vec<usize> = Vec::new();
-        for c in [key_col, parent_col].into_iter().chain(ancestor_cols.iter().copied()).flatten() {
+        for c in [key_col, parent_col]
+            .into_iter()
+            .chain(ancestor_cols.iter().copied())
+            .flatten()
+        {
             if !link_cols.contains(&c) {
                 link_cols.push(c);
             }
@@ -415,10 +419,18 @@ impl Builder<'_> {
             let offset = parsed.offsets[r] as usize;
             if parsed.empty[r] {
                 keep.push(false);
-                rejected.push(Rejected { row: line, reason: "empty row".into() });
+                rejected.push(Rejected {
+                    row: line,
+                    reason: "empty row".into(),
+                });
                 continue;
             }
-            let fields = RowFields { parsed: &parsed, row: r, slots: &slots, per_row: link_cols.len() };
+            let fields = RowFields {
+                parsed: &parsed,
+                row: r,
+                slots: &slots,
+                per_row: link_cols.len(),
+            };
             let key = match key_col {
                 Some(k) => fields.get(k).to_string(),
                 None => line.to_string(),

@@ -107,13 +107,26 @@ const PARALLEL_BYTES: usize = 4 << 20;
 /// Reads every row after the header (which ends at `body`).
 pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
     let text = layout.text;
-    let split = if text.len() - body >= PARALLEL_BYTES { record_boundary(text, body + (text.len() - body) / 2) } else { None };
-    let lines_before = |at: usize| text.as_bytes()[..at].iter().filter(|&&c| c == b'\n').count();
+    let split = if text.len() - body >= PARALLEL_BYTES {
+        record_boundary(text, body + (text.len() - body) / 2)
+    } else {
+        None
+    };
+    let lines_before = |at: usize| {
+        text.as_bytes()[..at]
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count()
+    };
     match split {
         None => chunk(layout, body, text.len(), lines_before(body)),
         Some(mid) => {
             let first_lines = lines_before(body);
-            let second_lines = first_lines + text.as_bytes()[body..mid].iter().filter(|&&c| c == b'\n').count();
+            let second_lines = first_lines
+                + text.as_bytes()[body..mid]
+                    .iter()
+                    .filter(|&&c| c == b'\n')
+                    .count();
             let (mut a, b) = std::thread::scope(|s| {
                 let h = s.spawn(|| chunk(layout, mid, text.len(), second_lines));
                 let a = chunk(layout, body, mid, first_lines);
@@ -146,9 +159,16 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
     let fw = layout.fw;
     let t = layout.table;
     let text = layout.text;
-    let cx = CellContext { fw, decimal_comma: t.decimal_comma };
+    let cx = CellContext {
+        fw,
+        decimal_comma: t.decimal_comma,
+    };
     let mut out = Parsed {
-        cols: layout.questions.iter().map(|&q| empty_column(&fw.questions[q].ty, 0)).collect(),
+        cols: layout
+            .questions
+            .iter()
+            .map(|&q| empty_column(&fw.questions[q].ty, 0))
+            .collect(),
         counts: vec![QuestionCounts::default(); layout.questions.len()],
         ..Parsed::default()
     };
@@ -167,7 +187,9 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
                 break;
             }
         }
-        let pos = rec.position().expect("records read from text have a position");
+        let pos = rec
+            .position()
+            .expect("records read from text have a position");
         let line = pos.line() as usize + lines_before;
         let offset = pos.byte() as usize + start;
         let empty = rec.iter().all(|c| c.trim().is_empty());
@@ -208,7 +230,15 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
                         n.invalid += 1;
                         let field = if let Source::Combined(c) = s { *c } else { 0 };
                         let raw = rec.get(field).unwrap_or("").trim();
-                        out.diags.push(invalid(layout, offset, line, field, layout.questions[k], raw, inv));
+                        out.diags.push(invalid(
+                            layout,
+                            offset,
+                            line,
+                            field,
+                            layout.questions[k],
+                            raw,
+                            inv,
+                        ));
                     }
                     _ => n.present += 1,
                 }
@@ -216,8 +246,12 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
                     let field = if let Source::Combined(c) = s { *c } else { 0 };
                     let (a, b) = cell_span(text, offset, field, t.delimiter);
                     out.diags.push(
-                        Diag::error(DataError::RequiredMissing(q.id.clone()), Span::new(t.src, a, b), "no answer")
-                            .cell(line, layout.headers.get(field).map(String::as_str)),
+                        Diag::error(
+                            DataError::RequiredMissing(q.id.clone()),
+                            Span::new(t.src, a, b),
+                            "no answer",
+                        )
+                        .cell(line, layout.headers.get(field).map(String::as_str)),
                     );
                     out.fatal = true;
                 }
@@ -229,22 +263,41 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
 }
 
 /// The diagnostic of an unreadable cell.
-fn invalid(layout: &Layout<'_>, offset: usize, line: usize, field: usize, q: QuestionId, raw: &str, inv: &Invalid) -> Diag {
+fn invalid(
+    layout: &Layout<'_>,
+    offset: usize,
+    line: usize,
+    field: usize,
+    q: QuestionId,
+    raw: &str,
+    inv: &Invalid,
+) -> Diag {
     let t = layout.table;
     let question = &layout.fw.questions[q];
     let (a, b) = cell_span(layout.text, offset, field, t.delimiter);
     let span = Span::new(t.src, a, b);
     let d = match inv {
         Invalid::NotA { expected, help } => Diag::warning(
-            DataError::BadValue { value: raw.to_string(), expected: expected.clone() },
+            DataError::BadValue {
+                value: raw.to_string(),
+                expected: expected.clone(),
+            },
             span,
             format!("`{}` expects {expected}", question.id),
         )
         .maybe_help(help.clone()),
         Invalid::UnknownOption { value, suggestion } => {
-            let codes: Vec<&str> = question.ty.options().iter().map(|o| o.code.as_str()).collect();
+            let codes: Vec<&str> = question
+                .ty
+                .options()
+                .iter()
+                .map(|o| o.code.as_str())
+                .collect();
             Diag::warning(
-                DataError::UnknownOption { value: value.clone(), question: question.id.clone() },
+                DataError::UnknownOption {
+                    value: value.clone(),
+                    question: question.id.clone(),
+                },
                 span,
                 "unknown option",
             )

@@ -40,19 +40,6 @@ impl Sum {
     }
 }
 
-/// One aggregate's output.
-#[derive(Debug, Clone)]
-pub struct AggOut {
-    pub values: Vec<f64>,
-    pub n: Vec<u32>,
-    pub passed: Vec<u32>,
-    pub ci: Option<Vec<Option<(f64, f64)>>>,
-    /// Rows left out for a missing or negative weight.
-    pub bad_weights: usize,
-    /// Groups whose denominator was zero (ratio).
-    pub div_zero: usize,
-}
-
 /// Wilson score interval for a proportion `p` over `n` (possibly effective) observations.
 pub fn wilson(p: f64, n: f64) -> Option<(f64, f64)> {
     if n <= 0.0 || p.is_nan() {
@@ -92,19 +79,155 @@ fn boolean(c: &Column) -> &[u8] {
     }
 }
 
-/// Runs an aggregate.
-pub fn run(inp: &AggInput<'_>) -> AggOut {
-    let g = inp.n_groups;
+/// One aggregate's output.
+#[derive(Debug, Clone)]
+pub struct AggOut {
+    pub values: Vec<f64>,
+    pub n: Vec<u32>,
+    pub passed: Vec<u32>,
+    pub ci: Option<Vec<Option<(f64, f64)>>>,
+    /// Rows left out for a missing or negative weight.
+    pub bad_weights: usize,
+    /// Groups whose denominator was zero (ratio).
+    pub div_zero: usize,
+    /// The sums behind an additive aggregate, to pool them at coarser levels.
+    pub acc: Option<Acc>,
+}
+
+/// Per-group sums of an additive aggregate (count, sum, mean, share,
+/// stddev, ratio): adding the sums of several groups gives the sums of
+/// their union, so a coarser level is pooled without reading rows again.
+#[derive(Debug, Clone)]
+pub struct Acc {
+    pub func: AggFunc,
+    pub weighted: bool,
+    pub n: Vec<u32>,
+    pub passed: Vec<u32>,
+    /// Σw, Σwx, Σw², Σwx² (count: trues in slot 0; ratio: Σwa, Σwb).
+    pub s: Vec<[Sum; 4]>,
+}
+
+impl Acc {
+    /// The sums of the units of a coarser level: `up[k]` is group `k`'s
+    /// coarser group, and only groups with `keep[k] == 1` count.
+    pub fn regroup(&self, up: &[u32], keep: &[u8], n_groups: usize) -> Acc {
+        let mut out = Acc {
+            func: self.func,
+            weighted: self.weighted,
+            n: vec![0; n_groups],
+            passed: vec![0; n_groups],
+            s: vec![[Sum::default(); 4]; n_groups],
+        };
+        for (k, &g) in up.iter().enumerate() {
+            if g == u32::MAX || keep[k] != 1 {
+                continue;
+            }
+            let g = g as usize;
+            out.n[g] += self.n[k];
+            out.passed[g] += self.passed[k];
+            for i in 0..4 {
+                out.s[g][i].add(self.s[k][i].value());
+            }
+        }
+        out
+    }
+}
+
+/// Whether an aggregate's groups can be pooled from their sums.
+pub fn additive(f: AggFunc) -> bool {
+    matches!(
+        f,
+        AggFunc::CountRows
+            | AggFunc::Count
+            | AggFunc::Sum
+            | AggFunc::Mean
+            | AggFunc::Share
+            | AggFunc::Stddev
+            | AggFunc::Ratio
+    )
+}
+
+/// Values, intervals and zero denominators from the sums.
+pub fn finalize(acc: Acc) -> AggOut {
+    let g = acc.n.len();
     let mut out = AggOut {
         values: vec![f64::NAN; g],
-        n: vec![0; g],
-        passed: vec![0; g],
+        n: acc.n.clone(),
+        passed: acc.passed.clone(),
         ci: None,
         bad_weights: 0,
         div_zero: 0,
+        acc: None,
     };
+    let mut ci = vec![None; g];
+    for k in 0..g {
+        let n = acc.n[k] as f64;
+        let [sw, swx, sw2, swxx] = acc.s[k].map(|x| x.value());
+        // With weights, the effective sample size (Kish); without, n.
+        let (w, ne) = if acc.weighted {
+            (sw, if sw2 > 0.0 { sw * sw / sw2 } else { 0.0 })
+        } else {
+            (n, n)
+        };
+        out.values[k] = match acc.func {
+            AggFunc::CountRows => n,
+            AggFunc::Count => sw,
+            AggFunc::Sum => swx,
+            _ if n == 0.0 => f64::NAN,
+            AggFunc::Ratio => {
+                if swx == 0.0 {
+                    out.div_zero += 1;
+                    f64::NAN
+                } else {
+                    sw / swx
+                }
+            }
+            _ if w <= 0.0 => f64::NAN,
+            AggFunc::Share => {
+                let p = swx / w;
+                ci[k] = wilson(p, ne);
+                p
+            }
+            AggFunc::Mean | AggFunc::Stddev => {
+                let m = swx / w;
+                let var = (ne > 1.0).then(|| (swxx / w - m * m).max(0.0) * ne / (ne - 1.0));
+                if acc.func == AggFunc::Stddev {
+                    var.map_or(f64::NAN, f64::sqrt)
+                } else {
+                    if let Some(v) = var {
+                        let half = Z * v.sqrt() / ne.sqrt();
+                        ci[k] = Some((m - half, m + half));
+                    }
+                    m
+                }
+            }
+            _ => f64::NAN,
+        };
+    }
+    if matches!(acc.func, AggFunc::Share | AggFunc::Mean) {
+        out.ci = Some(ci);
+    }
+    out.acc = Some(acc);
+    out
+}
+
+/// One pass over the rows of an additive aggregate.
+fn accumulate(inp: &AggInput<'_>) -> (Acc, usize) {
+    let g = inp.n_groups;
+    let mut acc = Acc {
+        func: inp.func,
+        weighted: inp.weight.is_some(),
+        n: vec![0; g],
+        passed: vec![0; g],
+        s: vec![[Sum::default(); 4]; g],
+    };
+    let mut bad = 0usize;
     let rows = inp.groups.len();
-    // Weight of each row: None when excluded for a bad weight.
+    for r in 0..rows {
+        if inp.pass[r] {
+            acc.passed[inp.groups[r] as usize] += 1;
+        }
+    }
     let weight_at = |r: usize| -> Option<f64> {
         match inp.weight {
             None => Some(1.0),
@@ -114,20 +237,12 @@ pub fn run(inp: &AggInput<'_>) -> AggOut {
             }
         }
     };
-    for r in 0..rows {
-        if inp.pass[r] {
-            out.passed[inp.groups[r] as usize] += 1;
-        }
-    }
     match inp.func {
         AggFunc::CountRows => {
             for r in 0..rows {
                 if inp.pass[r] {
-                    out.n[inp.groups[r] as usize] += 1;
+                    acc.n[inp.groups[r] as usize] += 1;
                 }
-            }
-            for k in 0..g {
-                out.values[k] = out.n[k] as f64;
             }
         }
         AggFunc::Count => {
@@ -136,12 +251,29 @@ pub fn run(inp: &AggInput<'_>) -> AggOut {
             for r in 0..rows {
                 if inp.pass[r] && c[r] != NA_BOOL {
                     let k = inp.groups[r] as usize;
-                    out.n[k] += 1;
+                    acc.n[k] += 1;
                     t[k] += c[r] as u32;
                 }
             }
             for k in 0..g {
-                out.values[k] = t[k] as f64;
+                acc.s[k][0].add(t[k] as f64);
+            }
+        }
+        AggFunc::Ratio => {
+            let a = num(&inp.args[0]);
+            let b = num(&inp.args[1]);
+            for r in 0..rows {
+                if !inp.pass[r] || a[r].is_nan() || b[r].is_nan() {
+                    continue;
+                }
+                let Some(w) = weight_at(r) else {
+                    bad += 1;
+                    continue;
+                };
+                let k = inp.groups[r] as usize;
+                acc.n[k] += 1;
+                acc.s[k][0].add(w * a[r]);
+                acc.s[k][1].add(w * b[r]);
             }
         }
         AggFunc::Share if inp.weight.is_none() => {
@@ -151,40 +283,18 @@ pub fn run(inp: &AggInput<'_>) -> AggOut {
             for r in 0..rows {
                 if inp.pass[r] && c[r] != NA_BOOL {
                     let k = inp.groups[r] as usize;
-                    out.n[k] += 1;
+                    acc.n[k] += 1;
                     t[k] += c[r] as u32;
                 }
             }
-            let mut ci = vec![None; g];
             for k in 0..g {
-                if out.n[k] > 0 {
-                    let p = t[k] as f64 / out.n[k] as f64;
-                    out.values[k] = p;
-                    ci[k] = wilson(p, out.n[k] as f64);
-                }
-            }
-            out.ci = Some(ci);
-        }
-        AggFunc::Sum if inp.weight.is_none() => {
-            let x = num(&inp.args[0]);
-            let mut sx = vec![Sum::default(); g];
-            for r in 0..rows {
-                if inp.pass[r] && !x[r].is_nan() {
-                    let k = inp.groups[r] as usize;
-                    out.n[k] += 1;
-                    sx[k].add(x[r]);
-                }
-            }
-            for k in 0..g {
-                out.values[k] = sx[k].value();
+                acc.s[k][1].add(t[k] as f64);
             }
         }
-        AggFunc::Sum | AggFunc::Mean | AggFunc::Share | AggFunc::Stddev => {
+        _ => {
             let is_share = inp.func == AggFunc::Share;
-            let mut sw = vec![Sum::default(); g];
-            let mut swx = vec![Sum::default(); g];
-            let mut sw2 = vec![Sum::default(); g];
-            let mut swxx = vec![Sum::default(); g];
+            let squares = matches!(inp.func, AggFunc::Mean | AggFunc::Stddev);
+            let weighted = inp.weight.is_some();
             for r in 0..rows {
                 if !inp.pass[r] {
                     continue;
@@ -202,89 +312,51 @@ pub fn run(inp: &AggInput<'_>) -> AggOut {
                     x
                 };
                 let Some(w) = weight_at(r) else {
-                    out.bad_weights += 1;
+                    bad += 1;
                     continue;
                 };
                 let k = inp.groups[r] as usize;
-                out.n[k] += 1;
-                sw[k].add(w);
-                swx[k].add(w * x);
-                sw2[k].add(w * w);
-                swxx[k].add(w * x * x);
-            }
-            let mut ci = vec![None; g];
-            for k in 0..g {
-                let n = out.n[k] as f64;
-                let w = sw[k].value();
-                let neff = if sw2[k].value() > 0.0 {
-                    w * w / sw2[k].value()
-                } else {
-                    0.0
-                };
-                match inp.func {
-                    AggFunc::Sum => out.values[k] = swx[k].value(),
-                    _ if n == 0.0 || w <= 0.0 => {}
-                    AggFunc::Share => {
-                        let p = swx[k].value() / w;
-                        out.values[k] = p;
-                        ci[k] = wilson(p, if inp.weight.is_some() { neff } else { n });
-                    }
-                    AggFunc::Mean | AggFunc::Stddev => {
-                        let m = swx[k].value() / w;
-                        // Weighted sample variance with the effective sample size.
-                        let ne = if inp.weight.is_some() { neff } else { n };
-                        let var = if ne > 1.0 {
-                            let v = (swxx[k].value() / w - m * m).max(0.0);
-                            Some(v * ne / (ne - 1.0))
-                        } else {
-                            None
-                        };
-                        if inp.func == AggFunc::Mean {
-                            out.values[k] = m;
-                            if let Some(v) = var {
-                                let half = Z * v.sqrt() / ne.sqrt();
-                                ci[k] = Some((m - half, m + half));
-                            }
-                        } else if let Some(v) = var {
-                            out.values[k] = v.sqrt();
-                        }
-                    }
-                    _ => {}
+                acc.n[k] += 1;
+                let s = &mut acc.s[k];
+                s[1].add(w * x);
+                if weighted {
+                    s[0].add(w);
+                    s[2].add(w * w);
                 }
-            }
-            if matches!(inp.func, AggFunc::Share | AggFunc::Mean) {
-                out.ci = Some(ci);
-            }
-        }
-        AggFunc::Ratio => {
-            let a = num(&inp.args[0]);
-            let b = num(&inp.args[1]);
-            let mut sa = vec![Sum::default(); g];
-            let mut sb = vec![Sum::default(); g];
-            for r in 0..rows {
-                if !inp.pass[r] || a[r].is_nan() || b[r].is_nan() {
-                    continue;
-                }
-                let Some(w) = weight_at(r) else {
-                    out.bad_weights += 1;
-                    continue;
-                };
-                let k = inp.groups[r] as usize;
-                out.n[k] += 1;
-                sa[k].add(w * a[r]);
-                sb[k].add(w * b[r]);
-            }
-            for k in 0..g {
-                if out.n[k] > 0 {
-                    let d = sb[k].value();
-                    if d == 0.0 {
-                        out.div_zero += 1;
-                    } else {
-                        out.values[k] = sa[k].value() / d;
-                    }
+                if squares {
+                    s[3].add(w * x * x);
                 }
             }
         }
+    }
+    (acc, bad)
+}
+
+/// Runs an aggregate.
+pub fn run(inp: &AggInput<'_>) -> AggOut {
+    if additive(inp.func) {
+        let (acc, bad) = accumulate(inp);
+        let mut out = finalize(acc);
+        out.bad_weights = bad;
+        return out;
+    }
+    let g = inp.n_groups;
+    let mut out = AggOut {
+        values: vec![f64::NAN; g],
+        n: vec![0; g],
+        passed: vec![0; g],
+        ci: None,
+        bad_weights: 0,
+        div_zero: 0,
+        acc: None,
+    };
+    let rows = inp.groups.len();
+    for r in 0..rows {
+        if inp.pass[r] {
+            out.passed[inp.groups[r] as usize] += 1;
+        }
+    }
+    match inp.func {
         AggFunc::Min | AggFunc::Max => {
             let x = num(&inp.args[0]);
             let is_min = inp.func == AggFunc::Min;
@@ -384,6 +456,7 @@ pub fn run(inp: &AggInput<'_>) -> AggOut {
                 out.values[k] = d[k] as f64;
             }
         }
+        _ => unreachable!("additive aggregates return above"),
     }
     out
 }

@@ -21,6 +21,8 @@ pub struct AggStat {
     pub n: Vec<u32>,
     pub passed: Vec<u32>,
     pub ci: Option<Vec<Option<(f64, f64)>>>,
+    /// The sums behind an additive aggregate.
+    pub acc: Option<agg::Acc>,
 }
 
 fn missing_of(ty: Type, n: usize) -> Column {
@@ -685,6 +687,7 @@ impl Evaluator<'_> {
                 n: out.n,
                 passed: out.passed,
                 ci: out.ci,
+                acc: out.acc,
             });
         }
         Column::Num(out.values)

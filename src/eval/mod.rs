@@ -336,8 +336,13 @@ impl Evaluator<'_> {
         let appl = self.applicability(ind.when.as_ref(), at);
         self.stats = Some(Vec::new());
         let mut value = Rc::unwrap_or_clone(self.eval(&ind.value, at));
-        let stats = self.stats.take().unwrap_or_default();
+        let mut stats = self.stats.take().unwrap_or_default();
         let (n, coverage, ci) = self.stats_of(&ind.value, &value, &stats);
+        // A value that is one additive aggregate pools from its sums.
+        let own_acc = match (&ind.value.kind, stats.len()) {
+            (ExprKind::Agg { .. }, 1) => stats.pop().and_then(|s| s.acc),
+            _ => None,
+        };
         for (u, a) in appl.iter().enumerate() {
             if *a != 1 {
                 value.set_missing(u);
@@ -347,7 +352,7 @@ impl Evaluator<'_> {
         let own = self.finish_level(i, at, value, n, coverage, ci, &appl, aggregated, None, None);
         self.ind.insert((i, at), own);
         for &c in ind.levels.iter().filter(|&&c| c < at) {
-            let lv = self.rollup(i, c, &appl);
+            let lv = self.rollup(i, c, &appl, own_acc.as_ref());
             self.ind.insert((i, c), lv);
         }
         self.row_cache.clear();
@@ -543,7 +548,13 @@ impl Evaluator<'_> {
     }
 
     /// An indicator at a coarser level `c`, by its rollup.
-    fn rollup(&mut self, i: IndicatorId, c: LevelId, appl_at: &[u8]) -> IndLevel {
+    fn rollup(
+        &mut self,
+        i: IndicatorId,
+        c: LevelId,
+        appl_at: &[u8],
+        own_acc: Option<&agg::Acc>,
+    ) -> IndLevel {
         let fw = self.fw;
         let ind = &fw.indicators[i];
         let at = ind.at;
@@ -574,6 +585,28 @@ impl Evaluator<'_> {
             .map(|(&a, &b)| if b > 0 { a as f64 / b as f64 } else { f64::NAN })
             .collect();
         match &ind.rollup {
+            Rollup::Pooled if own_acc.is_some() => {
+                let acc = own_acc.expect("matched above").regroup(&up, appl_at, nc);
+                let out = agg::finalize(acc);
+                if out.div_zero > 0 {
+                    *self.div_zero.entry(ind.value.span).or_insert(0) += out.div_zero;
+                }
+                let mut value = Column::Num(out.values);
+                let stat = AggStat {
+                    n: out.n,
+                    passed: out.passed,
+                    ci: out.ci,
+                    acc: None,
+                };
+                let (n, coverage, ci) =
+                    self.stats_of(&ind.value, &value, std::slice::from_ref(&stat));
+                for (u, a) in appl.iter().enumerate() {
+                    if *a != 1 {
+                        value.set_missing(u);
+                    }
+                }
+                self.finish_level(i, c, value, n, coverage, ci, &appl, true, counts, None)
+            }
             Rollup::Pooled => {
                 self.mask = Some((at, appl_at.to_vec()));
                 self.stats = Some(Vec::new());
