@@ -136,6 +136,11 @@ impl QType {
         }
     }
 
+    /// The codes of the options, in order.
+    pub fn option_codes(&self) -> Vec<&str> {
+        self.options().iter().map(|o| o.code.as_str()).collect()
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             QType::Number => "number",

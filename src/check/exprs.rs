@@ -418,12 +418,7 @@ impl Resolver<'_> {
         if question.ty.options().iter().any(|o| &o.code == s) {
             return true;
         }
-        let codes: Vec<&str> = question
-            .ty
-            .options()
-            .iter()
-            .map(|o| o.code.as_str())
-            .collect();
+        let codes: Vec<&str> = question.ty.option_codes();
         let help = match suggest::closest(s, codes.iter().copied()) {
             Some(c) => format!("did you mean \"{c}\"?"),
             None => format!(

@@ -287,12 +287,7 @@ fn invalid(
         )
         .maybe_help(help.clone()),
         Invalid::UnknownOption { value, suggestion } => {
-            let codes: Vec<&str> = question
-                .ty
-                .options()
-                .iter()
-                .map(|o| o.code.as_str())
-                .collect();
+            let codes: Vec<&str> = question.ty.option_codes();
             Diag::warning(
                 DataError::UnknownOption {
                     value: value.clone(),

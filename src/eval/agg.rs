@@ -245,7 +245,9 @@ fn accumulate(inp: &AggInput<'_>) -> (Acc, usize) {
                 }
             }
         }
-        AggFunc::Count => {
+        AggFunc::Count | AggFunc::Share if inp.weight.is_none() => {
+            // Counts of trues; a count reads them from slot 0, a share (Σx) from slot 1.
+            let slot = if inp.func == AggFunc::Count { 0 } else { 1 };
             let c = boolean(&inp.args[0]);
             let mut t = vec![0u32; g];
             for r in 0..rows {
@@ -256,7 +258,7 @@ fn accumulate(inp: &AggInput<'_>) -> (Acc, usize) {
                 }
             }
             for k in 0..g {
-                acc.s[k][0].add(t[k] as f64);
+                acc.s[k][slot].add(t[k] as f64);
             }
         }
         AggFunc::Ratio => {
@@ -274,21 +276,6 @@ fn accumulate(inp: &AggInput<'_>) -> (Acc, usize) {
                 acc.n[k] += 1;
                 acc.s[k][0].add(w * a[r]);
                 acc.s[k][1].add(w * b[r]);
-            }
-        }
-        AggFunc::Share if inp.weight.is_none() => {
-            // Unweighted shares only count.
-            let c = boolean(&inp.args[0]);
-            let mut t = vec![0u32; g];
-            for r in 0..rows {
-                if inp.pass[r] && c[r] != NA_BOOL {
-                    let k = inp.groups[r] as usize;
-                    acc.n[k] += 1;
-                    t[k] += c[r] as u32;
-                }
-            }
-            for k in 0..g {
-                acc.s[k][1].add(t[k] as f64);
             }
         }
         _ => {
