@@ -225,7 +225,12 @@ impl Resolver<'_> {
         .map(|(t, _)| t.iter().map(|s| s.value.clone()).collect())
         .unwrap_or_default();
         let locked = b.props.iter().any(|p| p.prop == Prop::Locked);
-        let normalize = self.normalize(b, &value, unit.as_deref(), at);
+        // A context indicator describes the unit: it is reported, never scored.
+        let normalize = if nature.as_deref() == Some("context") {
+            None
+        } else {
+            self.normalize(b, &value, unit.as_deref(), at)
+        };
         let rollup = self.rollup(b, &value, at);
         let levels: Vec<LevelId> = match rollup {
             ir::Rollup::None => vec![at],

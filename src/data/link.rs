@@ -359,24 +359,29 @@ impl Builder<'_> {
             };
             srcs.push(s);
         }
-        let ignored: Vec<&str> = headers
-            .iter()
-            .zip(&used_cols)
-            .filter(|(h, u)| !**u && !h.is_empty())
-            .map(|(h, _)| h.as_str())
+        let ignored: Vec<usize> = (0..headers.len())
+            .filter(|&i| !used_cols[i] && !headers[i].is_empty())
             .collect();
-        if !ignored.is_empty() {
+        if let Some(&first) = ignored.first() {
             let list = ignored
                 .iter()
-                .map(|h| format!("`{h}`"))
+                .map(|&i| format!("`{}`", headers[i]))
                 .collect::<Vec<_>>()
                 .join(", ");
-            self.diags.push(Diag::new(
+            let cell = |i: usize| {
+                let (a, b) = cell_span(&text, 0, i, t.delimiter);
+                Span::new(t.src, a, b)
+            };
+            let mut d = Diag::new(
                 Severity::Note,
                 DataError::IgnoredColumns(list),
-                self.header_span(t),
-                "header row",
-            ));
+                cell(first),
+                "not read",
+            );
+            for &i in ignored.iter().skip(1).take(4) {
+                d = d.related(cell(i), "");
+            }
+            self.diags.push(d);
         }
         let body = rdr.position().byte() as usize;
         // The columns linking needs: key, parent, ancestors of table-less levels.

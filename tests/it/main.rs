@@ -6,5 +6,6 @@ mod diagnostics;
 mod eval_props;
 mod eval_rules;
 mod fmt;
+mod frameworks;
 mod spec_examples;
 mod support;

@@ -143,10 +143,15 @@ pub fn close(got: &serde_json::Value, want: f64) {
 
 /// Evaluates through the library (no process, no files): CSV tables as text.
 pub fn eval_lib(framework: &str, tables: &[(&str, &str)]) -> serde_json::Value {
+    eval_lib_named("f.grille", framework, tables)
+}
+
+/// Evaluates a framework given as text under a file name.
+pub fn eval_lib_named(name: &str, framework: &str, tables: &[(&str, &str)]) -> serde_json::Value {
     use grille::data::{self, DataSpec};
     let mut sources = grille::source::SourceMap::new();
     let checked = grille::check::check_text(
-        "f.grille",
+        name,
         framework,
         &mut sources,
         &grille::check::Options::default(),
@@ -165,13 +170,22 @@ pub fn eval_lib(framework: &str, tables: &[(&str, &str)]) -> serde_json::Value {
     let (ds, mut diags) = data::build(fw, ts, &sources);
     let (results, more) = grille::eval::evaluate(fw, &ds, &sources, fw.default_lang());
     diags.extend(more);
+    let sha = grille::data::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+        framework.as_bytes(),
+    ));
     let cx = grille::report::Context {
         fw,
         ds: &ds,
         results: &results,
         lang: fw.default_lang(),
         level: None,
-        framework_sha256: "",
+        framework_sha256: &sha,
     };
     serde_json::from_str(&grille::report::json::result(&cx, &diags, &sources, false)).expect("JSON")
+}
+
+/// Like [`eval_lib`], for a framework file (its `extends` read from its folder).
+pub fn eval_lib_path(path: &str, tables: &[(&str, &str)]) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).expect("framework file");
+    eval_lib_named(path, &text, tables)
 }
