@@ -3,8 +3,10 @@
 //! only place that prints and renders diagnostics.
 
 mod check;
+mod doc;
 mod eval;
 mod fmt;
+mod template;
 
 use clap::{Parser, Subcommand};
 use grille::diagnostic::{Diag, Severity};
@@ -32,10 +34,14 @@ struct Cli {
 enum Command {
     /// Parse, resolve and check a framework; print its diagnostics.
     Check(check::Args),
+    /// Print the framework as a reference document (Markdown or HTML).
+    Doc(doc::Args),
     /// Evaluate a framework against response data and write the results.
     Eval(eval::Args),
     /// Rewrite files in the canonical layout (comments kept).
     Fmt(fmt::Args),
+    /// Write the empty tables (one CSV per level) and a column guide for data collection.
+    Template(template::Args),
 }
 
 pub fn run() -> i32 {
@@ -49,8 +55,10 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Doc(a) => doc::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Template(a) => template::run(a),
     }
 }
 

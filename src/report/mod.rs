@@ -5,7 +5,10 @@
 //! looked up, formatted and laid out.
 
 pub mod csv;
+pub mod doc;
 pub mod json;
+pub mod template;
+pub mod words;
 
 use crate::data::Column;
 use crate::data::Dataset;

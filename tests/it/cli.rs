@@ -218,3 +218,124 @@ fn workbooks_are_read_by_sheet() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no sheet `Missing`"));
 }
+
+#[test]
+fn doc_renders_the_framework() {
+    let dir = crate::support::root();
+    let out = grille(
+        &dir,
+        &[
+            "doc",
+            "examples/quickstart/framework.grille",
+            "--lang",
+            "en",
+        ],
+    );
+    assert!(out.status.success());
+    insta::assert_snapshot!("doc_quickstart_en", String::from_utf8_lossy(&out.stdout));
+    let out = grille(
+        &dir,
+        &[
+            "doc",
+            "frameworks/vises.grille",
+            "--lang",
+            "nl",
+            "--format",
+            "html",
+        ],
+    );
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        html.starts_with("<!doctype html>")
+            && html.contains("<table>")
+            && html.contains("Economische dimensie")
+    );
+    assert!(
+        !html.contains("http"),
+        "the page needs nothing from the network"
+    );
+    assert_eq!(
+        grille(&dir, &["doc", "frameworks/vises.grille", "--lang", "de"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn templates_read_back_without_diagnostics() {
+    let root = crate::support::root();
+    let dir = TempDir::new(&[]);
+    let out_dir = dir.path().join("t");
+    let out = grille(
+        &root,
+        &[
+            "template",
+            "frameworks/vises.grille",
+            "--out",
+            out_dir.to_str().expect("path"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ent = std::fs::read_to_string(out_dir.join("entreprise.csv")).expect("written");
+    let per = std::fs::read_to_string(out_dir.join("personne.csv")).expect("written");
+    assert!(ent.starts_with("entreprise,territoire,groupe,"));
+    assert!(per.starts_with("personne,entreprise,statut,"));
+    assert!(
+        std::fs::read_to_string(out_dir.join("README.md"))
+            .expect("guide")
+            .contains("| `confiance` |")
+    );
+    // One row in each table, with every column filled or blank: no data diagnostic.
+    let fill = |header: &str, row: &dyn Fn(&str) -> String| {
+        let cols: Vec<&str> = header.trim().split(',').collect();
+        format!(
+            "{}\n{}\n",
+            header.trim(),
+            cols.iter().map(|c| row(c)).collect::<Vec<_>>().join(",")
+        )
+    };
+    let e = fill(&ent, &|c| match c {
+        "entreprise" => "E1".into(),
+        "territoire" => "T1".into(),
+        "groupe" => "insertion".into(),
+        _ => String::new(),
+    });
+    let p = fill(&per, &|c| match c {
+        "personne" => "p1".into(),
+        "entreprise" => "E1".into(),
+        "statut" => "insertion".into(),
+        "confiance" => "4".into(),
+        _ => String::new(),
+    });
+    std::fs::write(out_dir.join("entreprise.csv"), e).expect("written");
+    std::fs::write(out_dir.join("personne.csv"), p).expect("written");
+    let fw = root.join("frameworks/vises.grille");
+    let out = grille(
+        &out_dir,
+        &[
+            "eval",
+            fw.to_str().expect("path"),
+            "--data",
+            "entreprise=entreprise.csv",
+            "--data",
+            "personne=personne.csv",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        v["diagnostics"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        v["diagnostics"]
+    );
+}

@@ -1,0 +1,59 @@
+//! `grille template FRAMEWORK [--out DIR] [--lang L]`
+
+use super::{FRAMEWORK_ERRORS, OK, USAGE, report};
+use grille::check::{self, Failure, Options};
+use grille::source::SourceMap;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The `.grille` file.
+    framework: PathBuf,
+    /// Folder to write the files into (created if needed); without it, the
+    /// files are printed one after the other.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Language of the column guide (default: the framework's first language).
+    #[arg(long)]
+    lang: Option<String>,
+}
+
+pub fn run(a: Args) -> i32 {
+    let mut sources = SourceMap::new();
+    let checked = match check::check_path(&a.framework, &mut sources, &Options::default()) {
+        Ok(c) => c,
+        Err(Failure::Io { path, error }) => {
+            eprintln!("error: cannot read `{path}`: {error}");
+            return USAGE;
+        }
+        Err(Failure::Invalid(d)) => {
+            report(&d, &sources);
+            return FRAMEWORK_ERRORS;
+        }
+    };
+    let fw = &checked.framework;
+    let lang = a.lang.unwrap_or_else(|| fw.default_lang().to_string());
+    let files = grille::report::template::files(fw, &lang);
+    match a.out {
+        None => {
+            for f in &files {
+                println!("==> {} <==\n{}", f.name, f.text);
+            }
+        }
+        Some(dir) => {
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                eprintln!("error: cannot create `{}`: {e}", dir.display());
+                return USAGE;
+            }
+            for f in &files {
+                let path = dir.join(&f.name);
+                if let Err(e) = super::fmt::write_atomic(&path, &f.text) {
+                    eprintln!("error: cannot write `{}`: {e}", path.display());
+                    return USAGE;
+                }
+                eprintln!("wrote {}", path.display());
+            }
+        }
+    }
+    OK
+}

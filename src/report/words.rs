@@ -1,0 +1,398 @@
+//! Expressions and normalisations in words, in French, Dutch or English.
+//!
+//! In: a typed IR expression and a language. Out: a sentence fragment that
+//! names questions, lets and indicators by their labels
+//! (« J'ai davantage confiance en moi ») and aggregates by what they
+//! compute ("part des lignes où …"). Used by `doc`.
+
+use crate::ir::Expr;
+use crate::ir::{AggFunc, Better, BinOp, ExprKind, Framework, Normalize, Type, UnOp};
+
+/// Phrases of one language.
+struct Lex {
+    share: &'static str,
+    count_rows: &'static str,
+    count_where: &'static str,
+    among: &'static str,
+    weighted: &'static str,
+    and: &'static str,
+    or: &'static str,
+    not: &'static str,
+    one_of: &'static str,
+    includes: &'static str,
+    is_missing: &'static str,
+    if_: (&'static str, &'static str, &'static str),
+    of: &'static str,
+    ratio: (&'static str, &'static str),
+    aggs: [(&'static str, AggFunc); 7],
+}
+
+const FR: Lex = Lex {
+    share: "part des lignes « {L} » où",
+    count_rows: "nombre de lignes « {L} »",
+    count_where: "nombre de lignes « {L} » où",
+    among: "parmi celles où",
+    weighted: "pondérée par",
+    and: "et",
+    or: "ou",
+    not: "non",
+    one_of: "vaut",
+    includes: "comprend",
+    is_missing: "est manquant",
+    if_: ("si", "alors", "sinon"),
+    of: "de",
+    ratio: ("somme de", "divisée par la somme de"),
+    aggs: [
+        ("somme", AggFunc::Sum),
+        ("moyenne", AggFunc::Mean),
+        ("médiane", AggFunc::Median),
+        ("minimum", AggFunc::Min),
+        ("maximum", AggFunc::Max),
+        ("écart-type", AggFunc::Stddev),
+        ("nombre de valeurs distinctes", AggFunc::Distinct),
+    ],
+};
+
+const NL: Lex = Lex {
+    share: "aandeel van de rijen « {L} » waarvoor",
+    count_rows: "aantal rijen « {L} »",
+    count_where: "aantal rijen « {L} » waarvoor",
+    among: "onder de rijen waarvoor",
+    weighted: "gewogen met",
+    and: "en",
+    or: "of",
+    not: "niet",
+    one_of: "is",
+    includes: "bevat",
+    is_missing: "ontbreekt",
+    if_: ("als", "dan", "anders"),
+    of: "van",
+    ratio: ("som van", "gedeeld door de som van"),
+    aggs: [
+        ("som", AggFunc::Sum),
+        ("gemiddelde", AggFunc::Mean),
+        ("mediaan", AggFunc::Median),
+        ("minimum", AggFunc::Min),
+        ("maximum", AggFunc::Max),
+        ("standaardafwijking", AggFunc::Stddev),
+        ("aantal verschillende waarden", AggFunc::Distinct),
+    ],
+};
+
+const EN: Lex = Lex {
+    share: "share of « {L} » rows where",
+    count_rows: "number of « {L} » rows",
+    count_where: "number of « {L} » rows where",
+    among: "among rows where",
+    weighted: "weighted by",
+    and: "and",
+    or: "or",
+    not: "not",
+    one_of: "is one of",
+    includes: "includes",
+    is_missing: "is missing",
+    if_: ("if", "then", "otherwise"),
+    of: "of",
+    ratio: ("sum of", "divided by the sum of"),
+    aggs: [
+        ("sum", AggFunc::Sum),
+        ("mean", AggFunc::Mean),
+        ("median", AggFunc::Median),
+        ("minimum", AggFunc::Min),
+        ("maximum", AggFunc::Max),
+        ("standard deviation", AggFunc::Stddev),
+        ("number of distinct values", AggFunc::Distinct),
+    ],
+};
+
+fn lex(lang: &str) -> &'static Lex {
+    match lang {
+        "fr" => &FR,
+        "nl" => &NL,
+        _ => &EN,
+    }
+}
+
+/// An expression in words.
+pub fn expr(fw: &Framework, e: &Expr, lang: &str) -> String {
+    Words {
+        fw,
+        lang,
+        lx: lex(lang),
+    }
+    .expr(e)
+}
+
+struct Words<'a> {
+    fw: &'a Framework,
+    lang: &'a str,
+    lx: &'static Lex,
+}
+
+impl Words<'_> {
+    fn label(&self, labels: &crate::ir::Labels, id: &str) -> String {
+        format!(
+            "« {} »",
+            labels.get(self.lang, self.fw.default_lang()).unwrap_or(id)
+        )
+    }
+
+    fn level(&self, l: usize) -> String {
+        let level = &self.fw.levels[l];
+        level
+            .label
+            .get(self.lang, self.fw.default_lang())
+            .unwrap_or(&level.id)
+            .to_string()
+    }
+
+    /// A string compared with an option: the option's label.
+    fn option(&self, ty: Type, e: &Expr) -> String {
+        if let (Type::Option(q) | Type::Set(q), ExprKind::Str(s)) = (ty, &e.kind) {
+            if let Some(o) = self.fw.questions[q]
+                .ty
+                .options()
+                .iter()
+                .find(|o| &o.code == s)
+            {
+                return self.label(&o.label, &o.code);
+            }
+        }
+        self.expr(e)
+    }
+
+    fn expr(&self, e: &Expr) -> String {
+        let lx = self.lx;
+        match &e.kind {
+            ExprKind::Num(x) => crate::fmt::number(*x),
+            ExprKind::Str(s) => format!("« {s} »"),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Question(q) => {
+                let q = &self.fw.questions[*q];
+                self.label(&q.label, &q.id)
+            }
+            ExprKind::Let(i) => self.expr(&self.fw.lets[*i].expr),
+            ExprKind::Indicator(i) => {
+                let ind = &self.fw.indicators[*i];
+                self.label(&ind.label, &ind.id)
+            }
+            ExprKind::Score(c) => match c {
+                crate::ir::ChildRef::Indicator(i) => format!(
+                    "score {} {}",
+                    lx.of,
+                    self.label(&self.fw.indicators[*i].label, &self.fw.indicators[*i].id)
+                ),
+                crate::ir::ChildRef::Dimension(d) => format!(
+                    "score {} {}",
+                    lx.of,
+                    self.label(&self.fw.dimensions[*d].label, &self.fw.dimensions[*d].id)
+                ),
+            },
+            ExprKind::DimensionScore(d) => {
+                self.label(&self.fw.dimensions[*d].label, &self.fw.dimensions[*d].id)
+            }
+            ExprKind::Unary(UnOp::Not, x) => format!("{} ({})", lx.not, self.expr(x)),
+            ExprKind::Unary(UnOp::Neg, x) => format!("−{}", self.expr(x)),
+            ExprKind::Binary(op, a, b) => {
+                // `a + b + c` reads without parentheses; other nestings keep them.
+                let flat = |x: &Expr| matches!(&x.kind, ExprKind::Binary(o, ..) if o == op && matches!(op, BinOp::Add | BinOp::Mul | BinOp::And | BinOp::Or));
+                let sa = if flat(a) {
+                    self.expr(a)
+                } else {
+                    self.operand(a)
+                };
+                let sb = self.operand(b);
+                match op {
+                    BinOp::And => format!("{sa} {} {sb}", lx.and),
+                    BinOp::Or => format!("{sa} {} {sb}", lx.or),
+                    BinOp::Eq => format!("{sa} = {}", self.option(a.ty, b)),
+                    BinOp::Ne => format!("{sa} ≠ {}", self.option(a.ty, b)),
+                    BinOp::Lt => format!("{sa} < {sb}"),
+                    BinOp::Le => format!("{sa} ≤ {sb}"),
+                    BinOp::Gt => format!("{sa} > {sb}"),
+                    BinOp::Ge => format!("{sa} ≥ {sb}"),
+                    BinOp::Has => format!("{sa} {} {}", lx.includes, self.option(a.ty, b)),
+                    BinOp::Add => format!("{sa} + {sb}"),
+                    BinOp::Sub => format!("{sa} − {sb}"),
+                    BinOp::Mul => format!("{sa} × {sb}"),
+                    BinOp::Div => format!("{sa} ÷ {sb}"),
+                    BinOp::Pow => format!("{sa}^{sb}"),
+                }
+            }
+            ExprKind::In(x, items) => {
+                let list: Vec<String> = items.iter().map(|i| self.option(x.ty, i)).collect();
+                format!(
+                    "{} {} {}",
+                    self.expr(x),
+                    lx.one_of,
+                    list.join(&format!(" {} ", lx.or))
+                )
+            }
+            ExprKind::If(c, a, b) => {
+                format!(
+                    "{} {}, {} {}, {} {}",
+                    lx.if_.0,
+                    self.expr(c),
+                    lx.if_.1,
+                    self.expr(a),
+                    lx.if_.2,
+                    self.expr(b)
+                )
+            }
+            ExprKind::Func(f, args) => {
+                if *f == crate::ir::Func::IsMissing {
+                    return format!("{} {}", self.expr(&args[0]), lx.is_missing);
+                }
+                let name = format!("{f:?}").to_lowercase();
+                format!(
+                    "{name}({})",
+                    args.iter()
+                        .map(|a| self.expr(a))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+            ExprKind::Agg {
+                func,
+                over,
+                args,
+                filter,
+                weight,
+            } => {
+                let level = self.level(*over);
+                let mut s = match func {
+                    AggFunc::Share => format!(
+                        "{} {}",
+                        lx.share.replace("{L}", &level),
+                        self.expr(&args[0])
+                    ),
+                    AggFunc::CountRows => lx.count_rows.replace("{L}", &level),
+                    AggFunc::Count => format!(
+                        "{} {}",
+                        lx.count_where.replace("{L}", &level),
+                        self.expr(&args[0])
+                    ),
+                    AggFunc::Ratio => format!(
+                        "{} {} {} {}",
+                        lx.ratio.0,
+                        self.expr(&args[0]),
+                        lx.ratio.1,
+                        self.expr(&args[1])
+                    ),
+                    AggFunc::Percentile => {
+                        let p = args.get(1).map(|a| self.expr(a)).unwrap_or_default();
+                        format!("percentile {p} {} {}", lx.of, self.expr(&args[0]))
+                    }
+                    f => {
+                        let word = lx
+                            .aggs
+                            .iter()
+                            .find(|(_, g)| g == f)
+                            .map(|(w, _)| *w)
+                            .unwrap_or("?");
+                        format!("{word} {} {}", lx.of, self.expr(&args[0]))
+                    }
+                };
+                if let Some(f) = filter {
+                    s.push_str(&format!(", {} {}", lx.among, self.expr(f)));
+                }
+                if let Some(w) = weight {
+                    s.push_str(&format!(", {} {}", lx.weighted, self.expr(w)));
+                }
+                s
+            }
+        }
+    }
+
+    /// Parenthesises compound operands.
+    fn operand(&self, e: &Expr) -> String {
+        let s = self.expr(e);
+        match e.kind {
+            ExprKind::Binary(..) | ExprKind::If(..) => format!("({s})"),
+            _ => s,
+        }
+    }
+}
+
+/// A normalisation in words.
+pub fn normalize(
+    fw: &Framework,
+    n: Option<&Normalize>,
+    unit: Option<&str>,
+    better: Better,
+    lang: &str,
+) -> String {
+    let pct = unit == Some("%");
+    let v = |x: f64| {
+        if pct {
+            format!("{} %", crate::fmt::number(x * 100.0))
+        } else {
+            crate::fmt::number(x)
+        }
+    };
+    let lower = better == Better::Lower;
+    let (fr, nl, en) = match n {
+        None => ("—".to_string(), "—".to_string(), "—".to_string()),
+        Some(Normalize::Goalposts { lo, hi }) => {
+            let (a, b) = if lower { (100, 0) } else { (0, 100) };
+            (
+                format!("{a} à {}, {b} à {}", v(*lo), v(*hi)),
+                format!("{a} bij {}, {b} bij {}", v(*lo), v(*hi)),
+                format!("{a} at {}, {b} at {}", v(*lo), v(*hi)),
+            )
+        }
+        Some(Normalize::Target(t)) => {
+            let t = expr(fw, t, lang);
+            if lower {
+                (
+                    format!("100 jusqu'à l'objectif {t}, moins au-delà"),
+                    format!("100 tot het doel {t}, minder daarboven"),
+                    format!("100 up to the target {t}, less above it"),
+                )
+            } else {
+                (
+                    format!("proportion de l'objectif {t} atteinte"),
+                    format!("bereikt deel van het doel {t}"),
+                    format!("share of the target {t} reached"),
+                )
+            }
+        }
+        Some(Normalize::MinMax) => (
+            "du plus bas (0) au plus haut (100) des unités".into(),
+            "van de laagste (0) tot de hoogste (100) eenheid".into(),
+            "from the lowest (0) to the highest (100) unit".into(),
+        ),
+        Some(Normalize::Rank) => (
+            "rang parmi les unités".into(),
+            "rang onder de eenheden".into(),
+            "rank among the units".into(),
+        ),
+        Some(Normalize::Map(entries)) => {
+            let list = entries
+                .iter()
+                .map(|(k, p)| {
+                    let k = match k {
+                        crate::ir::MapKey::Num(x) => crate::fmt::number(*x),
+                        crate::ir::MapKey::Text(t) => t.clone(),
+                    };
+                    format!("{k} → {}", crate::fmt::number(*p))
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            (list.clone(), list.clone(), list)
+        }
+        Some(Normalize::Bool) => {
+            let (y, n) = if lower { (0, 100) } else { (100, 0) };
+            (
+                format!("oui → {y}, non → {n}"),
+                format!("ja → {y}, nee → {n}"),
+                format!("yes → {y}, no → {n}"),
+            )
+        }
+    };
+    match lang {
+        "fr" => fr,
+        "nl" => nl,
+        _ => en,
+    }
+}
