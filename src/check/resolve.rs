@@ -277,7 +277,10 @@ impl<'m> Resolver<'m> {
         }
         let rules = self.resolve_rules();
         self.mark_top_dimensions();
-        self.unused_warnings();
+        // Unused items are noise while errors (often their cause) remain.
+        if !self.diags.iter().any(Diag::is_error) {
+            self.unused_warnings();
+        }
 
         let sources = m.sources.clone();
         let fw = ir::Framework {
