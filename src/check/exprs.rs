@@ -546,7 +546,11 @@ impl Resolver<'_> {
             B::Pow => ir::BinOp::Pow,
         };
         // An operand already reported stops the error from spreading.
-        let ty = if a.ty == Type::Error || b.ty == Type::Error { Type::Error } else { ty };
+        let ty = if a.ty == Type::Error || b.ty == Type::Error {
+            Type::Error
+        } else {
+            ty
+        };
         ir::Expr {
             kind: ExprKind::Binary(op, Box::new(a), Box::new(b)),
             ty,

@@ -3,6 +3,7 @@
 mod cli;
 mod conformance;
 mod diagnostics;
+mod docs;
 mod eval_props;
 mod eval_rules;
 mod fmt;
