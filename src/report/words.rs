@@ -148,15 +148,14 @@ impl Words<'_> {
 
     /// A string compared with an option: the option's label.
     fn option(&self, ty: Type, e: &Expr) -> String {
-        if let (Type::Option(q) | Type::Set(q), ExprKind::Str(s)) = (ty, &e.kind) {
-            if let Some(o) = self.fw.questions[q]
+        if let (Type::Option(q) | Type::Set(q), ExprKind::Str(s)) = (ty, &e.kind)
+            && let Some(o) = self.fw.questions[q]
                 .ty
                 .options()
                 .iter()
                 .find(|o| &o.code == s)
-            {
-                return self.label(&o.label, &o.code);
-            }
+        {
+            return self.label(&o.label, &o.code);
         }
         self.expr(e)
     }

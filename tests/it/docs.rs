@@ -10,10 +10,8 @@ fn console_blocks(text: &str) -> Vec<(String, String)> {
     let mut current: Option<(String, Vec<String>)> = None;
     for line in text.lines() {
         if line.starts_with("```") {
-            if in_block {
-                if let Some((c, o)) = current.take() {
-                    out.push((c, o.join("\n")));
-                }
+            if in_block && let Some((c, o)) = current.take() {
+                out.push((c, o.join("\n")));
             }
             in_block = line == "```console";
             continue;
