@@ -157,6 +157,24 @@ struct Loader<'s> {
     stack: Vec<(PathBuf, String)>,
 }
 
+/// `a/b/../c` as `a/c`, without asking the file system, for names shown to people.
+fn clean(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
@@ -227,7 +245,7 @@ impl Loader<'_> {
     /// Loads the base named by `extends "PATH"`, relative to `name`.
     fn base(&mut self, name: &str, ext: &Str) -> Option<Model> {
         let dir = Path::new(name).parent().unwrap_or(Path::new(""));
-        let path = dir.join(&ext.value);
+        let path = clean(&dir.join(&ext.value));
         let canon = canonical(&path);
         if let Some(pos) = self.stack.iter().position(|(p, _)| *p == canon) {
             let mut chain: Vec<String> =

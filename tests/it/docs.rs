@@ -44,8 +44,11 @@ fn normalise(s: &str) -> String {
 fn tutorial_commands_print_what_the_tutorial_shows() {
     let text = std::fs::read_to_string(root().join("docs/tutorial.md")).expect("tutorial");
     let blocks = console_blocks(&text);
-    assert!(blocks.len() >= 5, "the tutorial shows its commands");
-    for (cmd, expected) in blocks {
+    assert!(blocks.len() >= 6, "the tutorial shows its commands");
+    let readme =
+        console_blocks(&std::fs::read_to_string(root().join("README.md")).expect("README"));
+    assert!(readme.len() >= 2, "the README shows its commands");
+    for (cmd, expected) in blocks.into_iter().chain(readme) {
         let args: Vec<&str> = cmd.split_whitespace().collect();
         assert_eq!(args[0], "grille", "tutorial commands call grille: {cmd}");
         let out = grille(&root(), &args[1..]);
