@@ -17,13 +17,13 @@ use crate::ir::{Framework, LevelId, QType, QuestionId};
 use crate::source::{SourceMap, Span};
 use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// The units of one level.
 #[derive(Debug, Clone, Default)]
 pub struct LevelUnits {
-    pub ids: Vec<Rc<str>>,
-    pub index: FxHashMap<Rc<str>, u32>,
+    pub ids: Vec<Arc<str>>,
+    pub index: FxHashMap<Arc<str>, u32>,
     /// Index of each unit's parent in the coarser level (`u32::MAX` at the top).
     pub parent: Vec<u32>,
     /// Index into [`Dataset::tables`] when the level has a table.
@@ -599,7 +599,7 @@ impl Builder<'_> {
         }
         let lu = &mut self.levels[level];
         let idx = lu.ids.len() as u32;
-        let key: Rc<str> = key.into();
+        let key: Arc<str> = key.into();
         if !finest {
             lu.index.insert(key.clone(), idx);
         }
@@ -795,7 +795,7 @@ impl Builder<'_> {
         }
         let lu = &mut self.levels[p];
         let idx = lu.ids.len() as u32;
-        let key: Rc<str> = key.into();
+        let key: Arc<str> = key.into();
         lu.index.insert(key.clone(), idx);
         lu.ids.push(key);
         lu.parent.push(grand);

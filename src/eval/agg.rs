@@ -57,7 +57,7 @@ pub struct AggInput<'a> {
     pub func: AggFunc,
     pub groups: &'a [u32],
     pub n_groups: usize,
-    pub args: &'a [std::rc::Rc<Column>],
+    pub args: &'a [std::sync::Arc<Column>],
     /// Row passes the `where` filter (and any applicability mask).
     pub pass: &'a [bool],
     pub weight: Option<&'a [f64]>,

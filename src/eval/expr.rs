@@ -13,7 +13,7 @@ use crate::data::Column;
 use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET, civil_from_days};
 use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, Func, LevelId, Type, UnOp};
 use std::borrow::Cow;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Statistics of the aggregates met while evaluating one value.
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ pub fn bools(c: &Column) -> Cow<'_, [u8]> {
 /// A numeric operand: a literal stays a scalar instead of becoming a column.
 enum Operand {
     Scalar(f64),
-    Column(Rc<Column>),
+    Column(Arc<Column>),
 }
 
 impl Operand {
@@ -80,7 +80,7 @@ impl Evaluator<'_> {
     }
 
     /// For each unit of `from`, the index of its ancestor at `to` (`to <= from`).
-    pub fn anc(&mut self, from: LevelId, to: LevelId) -> std::rc::Rc<Vec<u32>> {
+    pub fn anc(&mut self, from: LevelId, to: LevelId) -> std::sync::Arc<Vec<u32>> {
         if let Some(v) = self.anc_cache.get(&(from, to)) {
             return v.clone();
         }
@@ -100,7 +100,7 @@ impl Evaluator<'_> {
                 })
                 .collect()
         };
-        let rc = std::rc::Rc::new(v);
+        let rc = std::sync::Arc::new(v);
         self.anc_cache.insert((from, to), rc.clone());
         rc
     }
@@ -115,7 +115,7 @@ impl Evaluator<'_> {
     }
 
     /// Evaluates `e` once per unit of level `l`.
-    pub fn eval(&mut self, e: &Expr, l: LevelId) -> Rc<Column> {
+    pub fn eval(&mut self, e: &Expr, l: LevelId) -> Arc<Column> {
         match &e.kind {
             ExprKind::Question(q) if self.fw.questions[*q].level == l => self.columns[*q].clone(),
             ExprKind::Let(i) if self.fw.lets[*i].expr.level.is_none_or(|x| x == l) => {
@@ -127,13 +127,13 @@ impl Evaluator<'_> {
                 self.let_cache.insert(key, c.clone());
                 c
             }
-            _ => Rc::new(self.compute(e, l)),
+            _ => Arc::new(self.compute(e, l)),
         }
     }
 
     /// An aggregate's input at its row level, kept while one indicator is evaluated
     /// so that its rollups regroup the same rows without computing them again.
-    fn eval_rows(&mut self, e: &Expr, l: LevelId) -> Rc<Column> {
+    fn eval_rows(&mut self, e: &Expr, l: LevelId) -> Arc<Column> {
         let key = (e as *const Expr as usize, l);
         if let Some(c) = self.row_cache.get(&key) {
             return c.clone();
@@ -486,7 +486,7 @@ impl Evaluator<'_> {
 
     fn func(&mut self, f: Func, args: &[Expr], l: LevelId) -> Column {
         let n = self.n_units(l);
-        let cols: Vec<Rc<Column>> = args.iter().map(|a| self.eval(a, l)).collect();
+        let cols: Vec<Arc<Column>> = args.iter().map(|a| self.eval(a, l)).collect();
         let num_at = |c: &Column, r: usize| match c {
             Column::Num(v) => v[r],
             _ => f64::NAN,
@@ -626,7 +626,7 @@ impl Evaluator<'_> {
         }
         let groups = self.anc(over, l);
         let rows = groups.len();
-        let arg_cols: Vec<Rc<Column>> = match func {
+        let arg_cols: Vec<Arc<Column>> = match func {
             AggFunc::CountRows => Vec::new(),
             AggFunc::Percentile => vec![self.eval_rows(&args[0], over)],
             _ => args.iter().map(|a| self.eval_rows(a, over)).collect(),

@@ -23,7 +23,7 @@ use crate::source::{SourceMap, Span};
 use expr::AggStat;
 use indexmap::IndexMap;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Problems met while evaluating.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -130,11 +130,11 @@ pub struct Results {
 pub struct Evaluator<'a> {
     pub fw: &'a Framework,
     pub ds: &'a Dataset,
-    pub columns: Vec<Rc<Column>>,
-    anc_cache: HashMap<(LevelId, LevelId), Rc<Vec<u32>>>,
-    let_cache: HashMap<(LetId, LevelId), Rc<Column>>,
+    pub columns: Vec<Arc<Column>>,
+    anc_cache: HashMap<(LevelId, LevelId), Arc<Vec<u32>>>,
+    let_cache: HashMap<(LetId, LevelId), Arc<Column>>,
     /// Inputs of aggregates at their row level, for the indicator being evaluated.
-    row_cache: HashMap<(usize, LevelId), Rc<Column>>,
+    row_cache: HashMap<(usize, LevelId), Arc<Column>>,
     pub ind: HashMap<(IndicatorId, LevelId), IndLevel>,
     pub dims: HashMap<(DimensionId, LevelId), DimLevel>,
     div_zero: IndexMap<Span, usize>,
@@ -144,33 +144,112 @@ pub struct Evaluator<'a> {
     diags: Vec<Diag>,
 }
 
-/// Evaluates a framework over a dataset.
+/// Rows of the finest level from which indicators are evaluated on two threads.
+const PARALLEL_ROWS: usize = 20_000;
+
+/// Evaluates a framework over a dataset (on two threads for large data).
 pub fn evaluate(
     fw: &Framework,
     ds: &Dataset,
     sources: &SourceMap,
     lang: &str,
 ) -> (Results, Vec<Diag>) {
-    let mut ev = Evaluator {
+    let rows = ds.levels.last().map(|l| l.len()).unwrap_or(0);
+    evaluate_with(
         fw,
         ds,
-        columns: ds.columns.iter().cloned().map(Rc::new).collect(),
-        anc_cache: HashMap::new(),
-        let_cache: HashMap::new(),
-        row_cache: HashMap::new(),
-        ind: HashMap::new(),
-        dims: HashMap::new(),
-        div_zero: IndexMap::new(),
-        bad_weights: IndexMap::new(),
-        mask: None,
-        stats: None,
-        diags: Vec::new(),
-    };
+        sources,
+        lang,
+        if rows >= PARALLEL_ROWS { 2 } else { 1 },
+    )
+}
+
+/// Whether an expression reads an indicator, directly or through lets.
+fn reads_indicator(fw: &Framework, e: &ir::Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| match x.kind {
+        ExprKind::Indicator(_) => found = true,
+        ExprKind::Let(l) => found |= reads_indicator(fw, &fw.lets[l].expr),
+        _ => {}
+    });
+    found
+}
+
+/// Indicators that read no other indicator: they can be computed in any order.
+fn independent(fw: &Framework, i: IndicatorId) -> bool {
+    let ind = &fw.indicators[i];
+    let mut exprs: Vec<&ir::Expr> = vec![&ind.value];
+    exprs.extend(ind.when.iter());
+    if let Some(ir::Normalize::Target(t)) = &ind.normalize {
+        exprs.push(t);
+    }
+    if let Rollup::MeanWeighted(w) = &ind.rollup {
+        exprs.push(w);
+    }
+    !exprs.into_iter().any(|e| reads_indicator(fw, e))
+}
+
+/// Evaluates with `threads` threads for the indicators that read no other.
+pub fn evaluate_with(
+    fw: &Framework,
+    ds: &Dataset,
+    sources: &SourceMap,
+    lang: &str,
+    threads: usize,
+) -> (Results, Vec<Diag>) {
+    let mut ev = Evaluator::new(fw, ds, ds.columns.iter().cloned().map(Arc::new).collect());
     ev.rules(sources, lang);
+    let free: Vec<IndicatorId> = if threads > 1 {
+        fw.order
+            .iter()
+            .filter_map(|n| match n {
+                Node::Indicator(i) if independent(fw, *i) => Some(*i),
+                _ => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !free.is_empty() {
+        let columns = ev.columns.clone();
+        let parts: Vec<Vec<IndicatorId>> = (0..threads)
+            .map(|t| free.iter().copied().skip(t).step_by(threads).collect())
+            .collect();
+        let done = std::thread::scope(|s| {
+            let handles: Vec<_> = parts
+                .iter()
+                .map(|part| {
+                    let columns = columns.clone();
+                    s.spawn(move || {
+                        let mut w = Evaluator::new(fw, ds, columns);
+                        for &i in part {
+                            w.indicator(i);
+                        }
+                        (w.ind, w.diags, w.div_zero, w.bad_weights)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("an evaluation thread does not panic"))
+                .collect::<Vec<_>>()
+        });
+        for (ind, diags, div_zero, bad_weights) in done {
+            ev.ind.extend(ind);
+            ev.diags.extend(diags);
+            for (k, v) in div_zero {
+                *ev.div_zero.entry(k).or_insert(0) += v;
+            }
+            for (k, v) in bad_weights {
+                *ev.bad_weights.entry(k).or_insert(0) += v;
+            }
+        }
+    }
     for node in &fw.order {
         match *node {
             Node::Let(_) => {}
-            Node::Indicator(i) => ev.indicator(i),
+            Node::Indicator(i) if !free.contains(&i) => ev.indicator(i),
+            Node::Indicator(_) => {}
             Node::Dimension(d) => ev.dimension(d),
         }
     }
@@ -195,6 +274,9 @@ pub fn evaluate(
         })
         .collect();
     levels.sort_unstable();
+    // The same order whatever the number of threads.
+    ev.diags
+        .sort_by_key(|d| (d.primary.span.src, d.primary.span.start));
     let results = Results {
         indicators: ev.ind,
         dimensions: ev.dims,
@@ -204,7 +286,25 @@ pub fn evaluate(
     (results, ev.diags)
 }
 
-impl Evaluator<'_> {
+impl<'a> Evaluator<'a> {
+    fn new(fw: &'a Framework, ds: &'a Dataset, columns: Vec<Arc<Column>>) -> Evaluator<'a> {
+        Evaluator {
+            fw,
+            ds,
+            columns,
+            anc_cache: HashMap::new(),
+            let_cache: HashMap::new(),
+            row_cache: HashMap::new(),
+            ind: HashMap::new(),
+            dims: HashMap::new(),
+            div_zero: IndexMap::new(),
+            bad_weights: IndexMap::new(),
+            mask: None,
+            stats: None,
+            diags: Vec::new(),
+        }
+    }
+
     /// Data rules: each failing row is reported; `severity error` blanks the answers it names.
     fn rules(&mut self, sources: &SourceMap, lang: &str) {
         let fw = self.fw;
@@ -273,7 +373,7 @@ impl Evaluator<'_> {
                 if rule.severity == ir::RuleSeverity::Error {
                     for &q in &qs {
                         if fw.questions[q].level == l {
-                            Rc::make_mut(&mut self.columns[q]).set_missing(u);
+                            Arc::make_mut(&mut self.columns[q]).set_missing(u);
                         }
                     }
                 }
@@ -335,7 +435,7 @@ impl Evaluator<'_> {
         let at = ind.at;
         let appl = self.applicability(ind.when.as_ref(), at);
         self.stats = Some(Vec::new());
-        let mut value = Rc::unwrap_or_clone(self.eval(&ind.value, at));
+        let mut value = Arc::unwrap_or_clone(self.eval(&ind.value, at));
         let mut stats = self.stats.take().unwrap_or_default();
         let (n, coverage, ci) = self.stats_of(&ind.value, &value, &stats);
         // A value that is one additive aggregate pools from its sums.
@@ -610,7 +710,7 @@ impl Evaluator<'_> {
             Rollup::Pooled => {
                 self.mask = Some((at, appl_at.to_vec()));
                 self.stats = Some(Vec::new());
-                let mut value = Rc::unwrap_or_clone(self.eval(&ind.value, c));
+                let mut value = Arc::unwrap_or_clone(self.eval(&ind.value, c));
                 let stats = self.stats.take().unwrap_or_default();
                 self.mask = None;
                 let (n, coverage, ci) = self.stats_of(&ind.value, &value, &stats);

@@ -168,3 +168,52 @@ proptest! {
         }
     }
 }
+
+/// Results through the library with a given number of evaluation threads.
+fn eval_threads(framework: &str, tables: &[(&str, &str)], threads: usize) -> String {
+    use grille::data::{self, DataSpec};
+    let mut sources = grille::source::SourceMap::new();
+    let checked = grille::check::check_text(
+        "f.grille",
+        framework,
+        &mut sources,
+        &grille::check::Options::default(),
+    )
+    .unwrap_or_else(|_| panic!("checks"));
+    let fw = &checked.framework;
+    let ts = tables
+        .iter()
+        .map(|(l, t)| {
+            let spec = DataSpec {
+                level: Some(l.to_string()),
+                path: "-".into(),
+                sheet: None,
+            };
+            data::read_table(fw, &spec, &mut t.as_bytes(), &mut sources).expect("table")
+        })
+        .collect();
+    let (ds, mut diags) = data::build(fw, ts, &sources);
+    let (results, more) = grille::eval::evaluate_with(fw, &ds, &sources, "fr", threads);
+    diags.extend(more);
+    let cx = grille::report::Context {
+        fw,
+        ds: &ds,
+        results: &results,
+        lang: "fr",
+        level: None,
+        framework_sha256: "",
+    };
+    grille::report::json::result(&cx, &diags, &sources, false)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Two evaluation threads give the very same result as one.
+    #[test]
+    fn threads_do_not_change_results(rows in prop::collection::vec(row(), 1..80)) {
+        let one = eval_threads(FW, &[("org", ORGS), ("person", &csv(&rows))], 1);
+        let two = eval_threads(FW, &[("org", ORGS), ("person", &csv(&rows))], 2);
+        prop_assert_eq!(one, two);
+    }
+}
