@@ -194,14 +194,12 @@ impl Loader<'_> {
         };
         self.stack
             .push((canonical(Path::new(name)), file.header.id.name.clone()));
-        let index = self.files.len();
         self.files.push(file.clone());
         let base = match &file.header.extends {
             None => None,
             Some(ext) => Some(self.base(name, ext)?),
         };
         self.stack.pop();
-        let _ = index;
         let mut m = match base {
             Some(mut b) => {
                 for e in b

@@ -169,8 +169,7 @@ pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Da
         fatal: false,
     };
     for (i, t) in tables.iter().enumerate() {
-        if let Some(prev) = b.levels[t.level].table {
-            let _ = prev;
+        if b.levels[t.level].table.is_some() {
             b.diags.push(Diag::error(
                 DataError::Unreadable(format!(
                     "two tables are given for level `{}`",

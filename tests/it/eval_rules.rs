@@ -74,6 +74,38 @@ fn order_statistics() {
     close(&ind(&d, "org", "A", "v")["value"], 2.0);
     let d = agg("median(x where x > 1)");
     close(&ind(&d, "org", "A", "v")["value"], 2.5);
+    // All missing (B) and no rows (C).
+    for f in [
+        "median(x)",
+        "min(x)",
+        "max(x)",
+        "stddev(x)",
+        "percentile(x, 50)",
+        "ratio(x, w)",
+        "mean(x weight w)",
+    ] {
+        let d = agg(f);
+        assert_eq!(
+            ind(&d, "org", "B", "v")["status"],
+            "missing",
+            "{f} over all-missing rows"
+        );
+        assert_eq!(
+            ind(&d, "org", "C", "v")["status"],
+            "missing",
+            "{f} over no rows"
+        );
+    }
+    for f in ["distinct(x)", "sum(x weight w)", "count(ok where x > 1)"] {
+        let d = agg(f);
+        close(&ind(&d, "org", "B", "v")["value"], 0.0);
+        close(&ind(&d, "org", "C", "v")["value"], 0.0);
+    }
+    // One present value: no standard deviation, a percentile equal to it.
+    let d = agg("stddev(x where x == 3)");
+    assert_eq!(ind(&d, "org", "A", "v")["status"], "missing");
+    let d = agg("percentile(x, 90 where x == 3)");
+    close(&ind(&d, "org", "A", "v")["value"], 3.0);
 }
 
 #[test]
