@@ -1,7 +1,6 @@
 //! `grille doc FRAMEWORK [--lang L] [--format md|html]`
 
-use super::{FRAMEWORK_ERRORS, OK, USAGE, report};
-use grille::check::{self, Failure, Options};
+use super::OK;
 use grille::source::SourceMap;
 use std::path::PathBuf;
 
@@ -25,26 +24,15 @@ pub enum Format {
 
 pub fn run(a: Args) -> i32 {
     let mut sources = SourceMap::new();
-    let checked = match check::check_path(&a.framework, &mut sources, &Options::default()) {
+    let checked = match super::load(&a.framework, &mut sources) {
         Ok(c) => c,
-        Err(Failure::Io { path, error }) => {
-            eprintln!("error: cannot read `{path}`: {error}");
-            return USAGE;
-        }
-        Err(Failure::Invalid(d)) => {
-            report(&d, &sources);
-            return FRAMEWORK_ERRORS;
-        }
+        Err(code) => return code,
     };
     let fw = &checked.framework;
-    let lang = a.lang.unwrap_or_else(|| fw.default_lang().to_string());
-    if !fw.languages.is_empty() && !fw.languages.contains(&lang) {
-        eprintln!(
-            "error: `--lang {lang}`: the framework's languages are {}",
-            fw.languages.join(", ")
-        );
-        return USAGE;
-    }
+    let lang = match super::language(fw, a.lang.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     match a.format {
         Format::Md => print!("{}", grille::report::doc::markdown(fw, &lang)),
         Format::Html => print!("{}", grille::report::doc::html(fw, &lang)),

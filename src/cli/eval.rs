@@ -1,7 +1,6 @@
 //! `grille eval FRAMEWORK --data SPEC… [--format json|csv] [--lang L] [--level LEVEL] [--out PATH] [--strict]`
 
-use super::{DATA_ERRORS, FRAMEWORK_ERRORS, OK, USAGE, report};
-use grille::check::{self, Failure, Options};
+use super::{DATA_ERRORS, OK, USAGE, report};
 use grille::data::{self, DataSpec};
 use grille::diagnostic::{Diag, Severity};
 use grille::source::SourceMap;
@@ -55,29 +54,15 @@ const SHOWN_PER_CODE: usize = 20;
 
 pub fn run(a: Args) -> i32 {
     let mut sources = SourceMap::new();
-    let checked = match check::check_path(&a.framework, &mut sources, &Options::default()) {
+    let checked = match super::load(&a.framework, &mut sources) {
         Ok(c) => c,
-        Err(Failure::Io { path, error }) => {
-            eprintln!("error: cannot read `{path}`: {error}");
-            return USAGE;
-        }
-        Err(Failure::Invalid(d)) => {
-            report(&d, &sources);
-            return FRAMEWORK_ERRORS;
-        }
+        Err(code) => return code,
     };
     let fw = &checked.framework;
-    let lang = a
-        .lang
-        .clone()
-        .unwrap_or_else(|| fw.default_lang().to_string());
-    if !fw.languages.is_empty() && !fw.languages.contains(&lang) {
-        eprintln!(
-            "error: `--lang {lang}`: the framework's languages are {}",
-            fw.languages.join(", ")
-        );
-        return USAGE;
-    }
+    let lang = match super::language(fw, a.lang.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let level = match &a.level {
         None => None,
         Some(l) => match fw.level_by_name(l) {

@@ -62,6 +62,42 @@ pub fn run() -> i32 {
     }
 }
 
+/// Checks the framework for a command that needs a valid one: on failure,
+/// reports why and gives the exit code.
+pub fn load(
+    path: &std::path::Path,
+    sources: &mut SourceMap,
+) -> Result<grille::check::Checked, i32> {
+    use grille::check::{Failure, Options, check_path};
+    match check_path(path, sources, &Options::default()) {
+        Ok(c) => Ok(c),
+        Err(Failure::Io { path, error }) => {
+            eprintln!("error: cannot read `{path}`: {error}");
+            Err(USAGE)
+        }
+        Err(Failure::Invalid(d)) => {
+            report(&d, sources);
+            Err(FRAMEWORK_ERRORS)
+        }
+    }
+}
+
+/// The language asked for, or the framework's first; `Err` (exit 2) if the
+/// framework does not declare it.
+pub fn language(fw: &grille::ir::Framework, asked: Option<&str>) -> Result<String, i32> {
+    let lang = asked
+        .map(str::to_string)
+        .unwrap_or_else(|| fw.default_lang().to_string());
+    if !fw.languages.is_empty() && !fw.languages.contains(&lang) {
+        eprintln!(
+            "error: `--lang {lang}`: the framework's languages are {}",
+            fw.languages.join(", ")
+        );
+        return Err(USAGE);
+    }
+    Ok(lang)
+}
+
 /// Whether stderr gets colours: a terminal, and `NO_COLOR` unset.
 pub fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

@@ -1,7 +1,6 @@
 //! `grille template FRAMEWORK [--out DIR] [--lang L]`
 
-use super::{FRAMEWORK_ERRORS, OK, USAGE, report};
-use grille::check::{self, Failure, Options};
+use super::{OK, USAGE};
 use grille::source::SourceMap;
 use std::path::PathBuf;
 
@@ -20,19 +19,15 @@ pub struct Args {
 
 pub fn run(a: Args) -> i32 {
     let mut sources = SourceMap::new();
-    let checked = match check::check_path(&a.framework, &mut sources, &Options::default()) {
+    let checked = match super::load(&a.framework, &mut sources) {
         Ok(c) => c,
-        Err(Failure::Io { path, error }) => {
-            eprintln!("error: cannot read `{path}`: {error}");
-            return USAGE;
-        }
-        Err(Failure::Invalid(d)) => {
-            report(&d, &sources);
-            return FRAMEWORK_ERRORS;
-        }
+        Err(code) => return code,
     };
     let fw = &checked.framework;
-    let lang = a.lang.unwrap_or_else(|| fw.default_lang().to_string());
+    let lang = match super::language(fw, a.lang.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let files = grille::report::template::files(fw, &lang);
     match a.out {
         None => {
