@@ -68,9 +68,11 @@ pub fn indicator_value(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> Opti
         let ind = &cx.fw.indicators[i];
         if let crate::ir::Type::Option(q) = ind.value.ty {
             let opts = cx.fw.questions[q].ty.options();
+            // Options no unit chose are left out, as in a tally.
             return Some(Value::Distribution(
                 opts.iter()
                     .zip(&d[u])
+                    .filter(|(_, c)| **c > 0)
                     .map(|(o, c)| (o.code.clone(), *c))
                     .collect(),
             ));
