@@ -15,21 +15,9 @@ use grille::source::SourceMap;
 use std::fmt::Write as _;
 use std::time::Instant;
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")

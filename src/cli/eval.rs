@@ -54,15 +54,11 @@ const SHOWN_PER_CODE: usize = 20;
 
 pub fn run(a: Args) -> i32 {
     let mut sources = SourceMap::new();
-    let checked = match super::load(&a.framework, &mut sources) {
-        Ok(c) => c,
+    let (checked, lang) = match super::load(&a.framework, a.lang.as_deref(), &mut sources) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let fw = &checked.framework;
-    let lang = match super::language(fw, a.lang.as_deref()) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     let level = match &a.level {
         None => None,
         Some(l) => match fw.level_by_name(l) {

@@ -62,30 +62,29 @@ pub fn run() -> i32 {
     }
 }
 
-/// Checks the framework for a command that needs a valid one: on failure,
-/// reports why and gives the exit code.
+/// Checks the framework for a command that needs a valid one, and picks
+/// the language asked for (or the framework's first). On failure, reports
+/// why and gives the exit code: 1 for framework errors, 2 for an unreadable
+/// file or an undeclared language.
 pub fn load(
     path: &std::path::Path,
+    lang: Option<&str>,
     sources: &mut SourceMap,
-) -> Result<grille::check::Checked, i32> {
+) -> Result<(grille::check::Checked, String), i32> {
     use grille::check::{Failure, Options, check_path};
-    match check_path(path, sources, &Options::default()) {
-        Ok(c) => Ok(c),
+    let checked = match check_path(path, sources, &Options::default()) {
+        Ok(c) => c,
         Err(Failure::Io { path, error }) => {
             eprintln!("error: cannot read `{path}`: {error}");
-            Err(USAGE)
+            return Err(USAGE);
         }
         Err(Failure::Invalid(d)) => {
             report(&d, sources);
-            Err(FRAMEWORK_ERRORS)
+            return Err(FRAMEWORK_ERRORS);
         }
-    }
-}
-
-/// The language asked for, or the framework's first; `Err` (exit 2) if the
-/// framework does not declare it.
-pub fn language(fw: &grille::ir::Framework, asked: Option<&str>) -> Result<String, i32> {
-    let lang = asked
+    };
+    let fw = &checked.framework;
+    let lang = lang
         .map(str::to_string)
         .unwrap_or_else(|| fw.default_lang().to_string());
     if !fw.languages.is_empty() && !fw.languages.contains(&lang) {
@@ -95,7 +94,7 @@ pub fn language(fw: &grille::ir::Framework, asked: Option<&str>) -> Result<Strin
         );
         return Err(USAGE);
     }
-    Ok(lang)
+    Ok((checked, lang))
 }
 
 /// Whether stderr gets colours: a terminal, and `NO_COLOR` unset.
