@@ -18,6 +18,7 @@ pub mod data;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
+pub mod ftest;
 pub mod ir;
 pub mod report;
 pub mod source;

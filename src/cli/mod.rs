@@ -7,6 +7,7 @@ mod doc;
 mod eval;
 mod fmt;
 mod template;
+mod test;
 
 use clap::{Parser, Subcommand};
 use grille::diagnostic::{Diag, Severity};
@@ -42,6 +43,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Write the empty tables (one CSV per level) and a column guide for data collection.
     Template(template::Args),
+    /// Run framework test files (`*.test.toml`) and report each expectation.
+    Test(test::Args),
 }
 
 pub fn run() -> i32 {
@@ -59,6 +62,7 @@ pub fn run() -> i32 {
         Command::Eval(a) => eval::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Template(a) => template::run(a),
+        Command::Test(a) => test::run(a),
     }
 }
 

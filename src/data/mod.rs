@@ -234,35 +234,53 @@ pub fn read_table(
     } else {
         let text =
             String::from_utf8(bytes).map_err(|e| fmt_err(format!("not UTF-8 text ({e})")))?;
-        let text = text
-            .strip_prefix('\u{feff}')
-            .map(str::to_string)
-            .unwrap_or(text);
-        let d = if lower.ends_with(".tsv") || lower.ends_with(".tab") {
-            b'\t'
-        } else {
-            formats::detect_delimiter(&text)
-        };
         let name = if spec.path == "-" {
             "<stdin>".to_string()
         } else {
             spec.path.clone()
         };
-        (text, name, d, d == b';')
+        let tsv = lower.ends_with(".tsv") || lower.ends_with(".tab");
+        return Ok(text_table(level, &name, text, tsv, sha256, sources));
     };
     let src = sources.add(name.clone(), text);
     Ok(Table {
         level,
-        file: if spec.path == "-" {
-            "<stdin>".into()
-        } else {
-            spec.path.clone()
-        },
+        file: spec.path.clone(),
         src,
         sha256,
         delimiter,
         decimal_comma,
     })
+}
+
+/// A table from delimited text already in memory (a file read, or data
+/// written inline in a test file). The delimiter is detected unless `tsv`.
+pub fn text_table(
+    level: LevelId,
+    name: &str,
+    text: String,
+    tsv: bool,
+    sha256: String,
+    sources: &mut SourceMap,
+) -> Table {
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    let d = if tsv {
+        b'\t'
+    } else {
+        formats::detect_delimiter(&text)
+    };
+    let src = sources.add(name.to_string(), text);
+    Table {
+        level,
+        file: name.to_string(),
+        src,
+        sha256,
+        delimiter: d,
+        decimal_comma: d == b';',
+    }
 }
 
 /// Lower-case hexadecimal.

@@ -8,5 +8,6 @@ mod eval_props;
 mod eval_rules;
 mod fmt;
 mod frameworks;
+mod ftest;
 mod spec_examples;
 mod support;

@@ -1,0 +1,395 @@
+//! Framework tests: `*.test.toml` files that pin a framework's numbers.
+//!
+//! In: the text of a test file (which framework, cases with inline CSV data
+//! per level, expectations keyed `LEVEL.UNIT.ITEM.FIELD`) and the checked
+//! framework it names. Out: for each case, one [`Outcome`] per expectation
+//! (expected and actual, rendered as text) and the data diagnostics the case
+//! raised. The lookup goes through the JSON result, so a test pins exactly
+//! what a tool reading `grille eval` would see.
+
+use crate::data::{self, Dataset};
+use crate::diagnostic::Diag;
+use crate::ir::Framework;
+use crate::source::SourceMap;
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+use std::ops::Range;
+
+/// A parsed test file.
+#[derive(Debug, Clone)]
+pub struct TestFile {
+    /// The framework path as written (relative to the test file).
+    pub framework: String,
+    pub cases: Vec<Case>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    /// Inline tables, by level name, in the order written.
+    pub data: Vec<(String, String)>,
+    pub expect: Vec<Expectation>,
+    /// Byte range of the case's name in the test file.
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expectation {
+    pub key: String,
+    pub expected: toml::Value,
+    /// Byte range of the key in the test file.
+    pub span: Range<usize>,
+}
+
+/// A test file that cannot be read as one.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct FileError {
+    pub message: String,
+    pub span: Option<Range<usize>>,
+    /// How to fix it, when known.
+    pub help: Option<String>,
+}
+
+impl crate::diagnostic::Code for FileError {
+    fn code(&self) -> &'static str {
+        "grille::test::invalid_file"
+    }
+}
+
+const SHAPE: &str = "a test file has `framework = \"…\"` and `[[case]]` tables with `name`, `[case.data]` and `[case.expect]`";
+
+/// A four-part key built from what was written, for the help line.
+fn example(key: &str) -> String {
+    let parts: Vec<&str> = key.split('.').filter(|p| !p.is_empty()).collect();
+    let defaults = ["enterprise", "E1", "confiance_soi", "value"];
+    let mut v: Vec<&str> = parts.iter().take(3).copied().collect();
+    while v.len() < 3 {
+        v.push(defaults[v.len()]);
+    }
+    v.push("value");
+    v.join(".")
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    framework: toml::Spanned<String>,
+    #[serde(default)]
+    case: Vec<RawCase>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    name: toml::Spanned<String>,
+    #[serde(default)]
+    data: IndexMap<String, String>,
+    #[serde(default)]
+    expect: IndexMap<toml::Spanned<String>, toml::Value>,
+}
+
+/// Reads a test file's text.
+///
+/// # Errors
+/// [`FileError`] with the place of the problem when the TOML is malformed or
+/// does not have the expected shape.
+pub fn parse(text: &str) -> Result<TestFile, FileError> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| FileError {
+        message: e.message().trim().to_string(),
+        span: e.span(),
+        help: Some(SHAPE.into()),
+    })?;
+    if raw.case.is_empty() {
+        return Err(FileError {
+            message: "the file has no `[[case]]`".into(),
+            span: Some(raw.framework.span()),
+            help: Some(SHAPE.into()),
+        });
+    }
+    let mut cases = Vec::new();
+    for c in raw.case {
+        if c.expect.is_empty() {
+            return Err(FileError {
+                message: format!("case `{}` has no `[case.expect]` entries", c.name.get_ref()),
+                span: Some(c.name.span()),
+                help: Some("add `[case.expect]` with keys such as `\"enterprise.E1.confiance_soi.value\" = 0.5`".into()),
+            });
+        }
+        let mut expect = Vec::new();
+        for (k, v) in c.expect {
+            let span = k.span();
+            let key = k.into_inner();
+            if key.split('.').count() < 4 {
+                return Err(FileError {
+                    message: format!("`{key}` is not of the form LEVEL.UNIT.ITEM.FIELD"),
+                    span: Some(span),
+                    help: Some(format!(
+                        "name the level, the unit, the item and the field, as in `\"{}\"`",
+                        example(&key)
+                    )),
+                });
+            }
+            expect.push(Expectation {
+                key,
+                expected: v,
+                span,
+            });
+        }
+        cases.push(Case {
+            span: c.name.span(),
+            name: c.name.into_inner(),
+            data: c.data.into_iter().collect(),
+            expect,
+        });
+    }
+    Ok(TestFile {
+        framework: raw.framework.into_inner(),
+        cases,
+    })
+}
+
+/// One checked expectation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub key: String,
+    pub expected: String,
+    /// What the result holds there (`None`: nothing at that key).
+    pub actual: Option<String>,
+    pub passed: bool,
+    /// Why nothing was found, when so.
+    pub why: Option<String>,
+}
+
+/// What one case gave.
+#[derive(Debug, Clone)]
+pub struct CaseRun {
+    pub outcomes: Vec<Outcome>,
+    pub diags: Vec<Diag>,
+    /// The case could not run (unknown level in `data`, …): every expectation failed.
+    pub error: Option<String>,
+}
+
+/// Evaluates one case and checks its expectations. `origin` names the test
+/// file in the source map (inline tables are shown as `origin › level`).
+pub fn run_case(fw: &Framework, case: &Case, origin: &str, sources: &mut SourceMap) -> CaseRun {
+    let failed_all = |why: String| CaseRun {
+        outcomes: case
+            .expect
+            .iter()
+            .map(|e| Outcome {
+                key: e.key.clone(),
+                expected: show_toml(&e.expected),
+                actual: None,
+                passed: false,
+                why: Some(why.clone()),
+            })
+            .collect(),
+        diags: Vec::new(),
+        error: Some(why),
+    };
+    let mut tables = Vec::new();
+    for (level, text) in &case.data {
+        let Some(l) = fw.level_by_name(level) else {
+            return failed_all(format!(
+                "`[case.data]` names level `{level}`, which the framework does not have (levels: {})",
+                fw.levels
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        };
+        let name = format!("{origin} › {} › {level}", case.name);
+        tables.push(data::text_table(
+            l,
+            &name,
+            text.clone(),
+            false,
+            String::new(),
+            sources,
+        ));
+    }
+    let (ds, mut diags) = data::build(fw, tables, sources);
+    // A case writes only the columns it needs; the others are simply missing.
+    diags.retain(|d| d.code != "grille::data::missing_column");
+    if ds.fatal {
+        return CaseRun {
+            diags,
+            ..failed_all("the case's data could not be read".into())
+        };
+    }
+    let lang = fw.default_lang().to_string();
+    let (results, eval_diags) = crate::eval::evaluate(fw, &ds, sources, &lang);
+    diags.extend(eval_diags);
+    let doc = result_json(fw, &ds, &results, &lang, &diags, sources);
+    let outcomes = case
+        .expect
+        .iter()
+        .map(|e| check(&doc, &e.key, &e.expected))
+        .collect();
+    CaseRun {
+        outcomes,
+        diags,
+        error: None,
+    }
+}
+
+fn result_json(
+    fw: &Framework,
+    ds: &Dataset,
+    results: &crate::eval::Results,
+    lang: &str,
+    diags: &[Diag],
+    sources: &SourceMap,
+) -> Json {
+    let cx = crate::report::Context {
+        fw,
+        ds,
+        results,
+        lang,
+        level: None,
+        framework_sha256: "",
+    };
+    let text = crate::report::json::result(&cx, diags, sources, false);
+    serde_json::from_str(&text).expect("the result is valid JSON")
+}
+
+/// Looks `key` up in the result and compares it with `expected`.
+fn check(doc: &Json, key: &str, expected: &toml::Value) -> Outcome {
+    let mut out = Outcome {
+        key: key.to_string(),
+        expected: show_toml(expected),
+        actual: None,
+        passed: false,
+        why: None,
+    };
+    match lookup(doc, key) {
+        Ok(v) => {
+            out.passed = same(expected, v);
+            out.actual = Some(show_json(v));
+        }
+        Err(why) => out.why = Some(why),
+    }
+    out
+}
+
+fn lookup<'a>(doc: &'a Json, key: &str) -> Result<&'a Json, String> {
+    // The unit id may itself hold dots: the level is the first part, the
+    // field the last and the item the one before it.
+    let parts: Vec<&str> = key.split('.').collect();
+    let level = parts[0];
+    let field = parts[parts.len() - 1];
+    let item = parts[parts.len() - 2];
+    let unit = parts[1..parts.len() - 2].join(".");
+    let results = &doc["results"];
+    let Some(units) = results.get(level).and_then(Json::as_array) else {
+        let levels: Vec<&str> = results
+            .as_object()
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        return Err(format!(
+            "no results at level `{level}` (levels with results: {})",
+            levels.join(", ")
+        ));
+    };
+    let Some(u) = units.iter().find(|u| u["unit"] == unit.as_str()) else {
+        let ids: Vec<&str> = units.iter().filter_map(|u| u["unit"].as_str()).collect();
+        return Err(format!(
+            "no unit `{unit}` at level `{level}` (units: {})",
+            ids.join(", ")
+        ));
+    };
+    for section in ["indicators", "dimensions"] {
+        if let Some(x) = u[section].get(item) {
+            return x.get(field).ok_or_else(|| {
+                let fields: Vec<&str> = x
+                    .as_object()
+                    .map(|m| m.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                format!(
+                    "`{item}` has no `{field}` here (fields present: {})",
+                    fields.join(", ")
+                )
+            });
+        }
+    }
+    if let Some(x) = u["evidence"].get(item) {
+        return match field {
+            "quotes" | "value" => Ok(x),
+            _ => Err(format!(
+                "evidence `{item}` has only `quotes` (a list of texts)"
+            )),
+        };
+    }
+    Err(format!(
+        "no indicator, dimension or evidence `{item}` at `{level}.{unit}`"
+    ))
+}
+
+/// Equality with a relative tolerance of 1e-9 for numbers.
+fn same(e: &toml::Value, a: &Json) -> bool {
+    match (e, a) {
+        (toml::Value::Integer(x), Json::Number(y)) => close(*x as f64, y.as_f64()),
+        (toml::Value::Float(x), Json::Number(y)) => close(*x, y.as_f64()),
+        (toml::Value::String(x), Json::String(y)) => x == y,
+        (toml::Value::Boolean(x), Json::Bool(y)) => x == y,
+        (toml::Value::Array(xs), Json::Array(ys)) => {
+            xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| same(x, y))
+        }
+        (toml::Value::Table(xs), Json::Object(ys)) => {
+            xs.len() == ys.len()
+                && xs
+                    .iter()
+                    .all(|(k, x)| ys.get(k).is_some_and(|y| same(x, y)))
+        }
+        _ => false,
+    }
+}
+
+fn close(x: f64, y: Option<f64>) -> bool {
+    let Some(y) = y else { return false };
+    x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
+}
+
+fn show_toml(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("{s:?}"),
+        toml::Value::Float(f) => crate::fmt::number(*f),
+        other => other.to_string(),
+    }
+}
+
+fn show_json(v: &Json) -> String {
+    match v {
+        Json::Number(n) => n
+            .as_f64()
+            .map(crate::fmt::number)
+            .unwrap_or_else(|| n.to_string()),
+        Json::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerance_is_relative() {
+        assert!(close(0.1 + 0.2, Some(0.3)));
+        assert!(close(1e12, Some(1e12 + 1.0)));
+        assert!(!close(0.5, Some(0.5001)));
+        assert!(!close(0.0, Some(1e-12)));
+    }
+
+    #[test]
+    fn keys_need_four_parts() {
+        let e = parse(
+            "framework = \"f.grille\"\n[[case]]\nname = \"x\"\n[case.expect]\n\"a.b.c\" = 1\n",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("LEVEL.UNIT.ITEM.FIELD"), "{}", e.message);
+        assert!(e.span.is_some());
+    }
+}
