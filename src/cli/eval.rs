@@ -81,18 +81,10 @@ pub fn run(a: Args) -> i32 {
         framework_hash.update(sources.get(*s).text.as_bytes());
     }
     let framework_sha256 = data::hex(&framework_hash.finalize());
-    let mut tables = Vec::new();
-    let mut stdin = std::io::stdin();
-    for spec in &a.data {
-        match data::read_table(fw, &DataSpec::parse(spec), &mut stdin, &mut sources) {
-            Ok(t) => tables.push(t),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return USAGE;
-            }
-        }
-    }
-    let (ds, mut diags) = data::build(fw, tables, &sources);
+    let (ds, mut diags) = match read_data(fw, &a.data, &mut sources) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
     let (results, eval_diags) = grille::eval::evaluate(fw, &ds, &sources, &lang);
     diags.extend(eval_diags);
     // Framework warnings are `check`'s business; here the data speaks.
@@ -136,8 +128,29 @@ pub fn run(a: Args) -> i32 {
     }
 }
 
+/// Reads the `--data` tables and links them into a dataset; exit 2 when a
+/// file cannot be read.
+pub fn read_data(
+    fw: &grille::ir::Framework,
+    specs: &[String],
+    sources: &mut SourceMap,
+) -> Result<(data::Dataset, Vec<Diag>), i32> {
+    let mut tables = Vec::new();
+    let mut stdin = std::io::stdin();
+    for spec in specs {
+        match data::read_table(fw, &DataSpec::parse(spec), &mut stdin, sources) {
+            Ok(t) => tables.push(t),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(USAGE);
+            }
+        }
+    }
+    Ok(data::build(fw, tables, sources))
+}
+
 /// The diagnostics to render: at most [`SHOWN_PER_CODE`] of each code, then a count.
-fn limit(diags: &[Diag]) -> Vec<Diag> {
+pub fn limit(diags: &[Diag]) -> Vec<Diag> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut out = Vec::new();
     for d in diags {

@@ -3,8 +3,10 @@
 //! only place that prints and renders diagnostics.
 
 mod check;
+mod diff;
 mod doc;
 mod eval;
+mod explain;
 mod fmt;
 mod template;
 mod test;
@@ -35,10 +37,14 @@ struct Cli {
 enum Command {
     /// Parse, resolve and check a framework; print its diagnostics.
     Check(check::Args),
+    /// Show what an adapted framework adds, removes and changes from its base.
+    Diff(diff::Args),
     /// Print the framework as a reference document (Markdown or HTML).
     Doc(doc::Args),
     /// Evaluate a framework against response data and write the results.
     Eval(eval::Args),
+    /// Explain an item in words; with `--data` and `--unit`, trace how a unit's result was reached.
+    Explain(explain::Args),
     /// Rewrite files in the canonical layout (comments kept).
     Fmt(fmt::Args),
     /// Write the empty tables (one CSV per level) and a column guide for data collection.
@@ -58,8 +64,10 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Doc(a) => doc::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Template(a) => template::run(a),
         Command::Test(a) => test::run(a),

@@ -5,7 +5,9 @@
 //! looked up, formatted and laid out.
 
 pub mod csv;
+pub mod diff;
 pub mod doc;
+pub mod explain;
 pub mod json;
 pub mod template;
 pub mod words;
@@ -112,4 +114,82 @@ pub fn rating(
         return r.steps.first().map(|s| s.id.clone());
     }
     Some(r.rate(score).id.clone())
+}
+
+/// A number for people, in the conventions of `lang`: decimal comma and
+/// grouped thousands in French and Dutch, and the unit after it. A share
+/// with unit `%` is shown out of 100 (`0.72` → `72 %` in French).
+pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let pct = unit == Some("%");
+    let v = if pct { x * 100.0 } else { x };
+    let decimals = if v.abs() >= 100.0 || pct { 1 } else { 2 };
+    let mut s = format!("{:.*}", decimals, v);
+    if s.contains('.') {
+        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    if s == "-0" {
+        s = "0".into();
+    }
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r.to_string()),
+        None => ("", s.clone()),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (rest, None),
+    };
+    let (group, point) = match lang {
+        "fr" => ('\u{202f}', ','),
+        "nl" => ('.', ','),
+        _ => (',', '.'),
+    };
+    let mut grouped = String::new();
+    let digits: Vec<char> = int.chars().collect();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) && digits.len() > 4 {
+            grouped.push(group);
+        }
+        grouped.push(*c);
+    }
+    let mut out = format!("{sign}{grouped}");
+    if let Some(f) = frac {
+        out.push(point);
+        out.push_str(&f);
+    }
+    match unit {
+        None | Some("") => out,
+        Some("%") if lang != "fr" => format!("{out}%"),
+        Some(u) => format!("{out}\u{a0}{u}"),
+    }
+}
+
+/// A score (0..100) for people: one decimal at most.
+pub fn format_score(x: f64, lang: &str) -> String {
+    format_number((x * 10.0).round() / 10.0, None, lang)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_the_language() {
+        assert_eq!(format_number(0.72, Some("%"), "fr"), "72\u{a0}%");
+        assert_eq!(format_number(0.725, Some("%"), "en"), "72.5%");
+        assert_eq!(format_number(12.5, Some("ETP"), "fr"), "12,5\u{a0}ETP");
+        assert_eq!(format_number(12.5, Some("ETP"), "en"), "12.5\u{a0}ETP");
+        assert_eq!(
+            format_number(60000.0, Some("€"), "fr"),
+            "60\u{202f}000\u{a0}€"
+        );
+        assert_eq!(format_number(60000.0, None, "nl"), "60.000");
+        assert_eq!(format_number(1500.0, None, "en"), "1500");
+        assert_eq!(format_number(-0.0001, None, "en"), "0");
+        assert_eq!(format_score(63.214, "fr"), "63,2");
+        assert_eq!(format_score(75.0, "fr"), "75");
+        assert_eq!(format_score(f64::NAN, "fr"), "—");
+    }
 }

@@ -25,6 +25,8 @@ struct Lex {
     of: &'static str,
     ratio: (&'static str, &'static str),
     aggs: [(&'static str, AggFunc); 7],
+    /// `=`, `!=`, `<`, `<=`, `>`, `>=` in words.
+    cmp: [&'static str; 6],
 }
 
 const FR: Lex = Lex {
@@ -50,6 +52,14 @@ const FR: Lex = Lex {
         ("maximum", AggFunc::Max),
         ("écart-type", AggFunc::Stddev),
         ("nombre de valeurs distinctes", AggFunc::Distinct),
+    ],
+    cmp: [
+        "est",
+        "n'est pas",
+        "est inférieur à",
+        "est au plus",
+        "est supérieur à",
+        "est au moins",
     ],
 };
 
@@ -77,6 +87,14 @@ const NL: Lex = Lex {
         ("standaardafwijking", AggFunc::Stddev),
         ("aantal verschillende waarden", AggFunc::Distinct),
     ],
+    cmp: [
+        "is",
+        "is niet",
+        "is kleiner dan",
+        "is hoogstens",
+        "is groter dan",
+        "is minstens",
+    ],
 };
 
 const EN: Lex = Lex {
@@ -102,6 +120,14 @@ const EN: Lex = Lex {
         ("maximum", AggFunc::Max),
         ("standard deviation", AggFunc::Stddev),
         ("number of distinct values", AggFunc::Distinct),
+    ],
+    cmp: [
+        "is",
+        "is not",
+        "is less than",
+        "is at most",
+        "is more than",
+        "is at least",
     ],
 };
 
@@ -204,12 +230,12 @@ impl Words<'_> {
                 match op {
                     BinOp::And => format!("{sa} {} {sb}", lx.and),
                     BinOp::Or => format!("{sa} {} {sb}", lx.or),
-                    BinOp::Eq => format!("{sa} = {}", self.option(a.ty, b)),
-                    BinOp::Ne => format!("{sa} ≠ {}", self.option(a.ty, b)),
-                    BinOp::Lt => format!("{sa} < {sb}"),
-                    BinOp::Le => format!("{sa} ≤ {sb}"),
-                    BinOp::Gt => format!("{sa} > {sb}"),
-                    BinOp::Ge => format!("{sa} ≥ {sb}"),
+                    BinOp::Eq => format!("{sa} {} {}", lx.cmp[0], self.option(a.ty, b)),
+                    BinOp::Ne => format!("{sa} {} {}", lx.cmp[1], self.option(a.ty, b)),
+                    BinOp::Lt => format!("{sa} {} {sb}", lx.cmp[2]),
+                    BinOp::Le => format!("{sa} {} {sb}", lx.cmp[3]),
+                    BinOp::Gt => format!("{sa} {} {sb}", lx.cmp[4]),
+                    BinOp::Ge => format!("{sa} {} {sb}", lx.cmp[5]),
                     BinOp::Has => format!("{sa} {} {}", lx.includes, self.option(a.ty, b)),
                     BinOp::Add => format!("{sa} + {sb}"),
                     BinOp::Sub => format!("{sa} − {sb}"),
@@ -341,7 +367,10 @@ pub fn normalize(
             )
         }
         Some(Normalize::Target(t)) => {
-            let t = expr(fw, t, lang);
+            let t = match t.kind {
+                crate::ir::ExprKind::Num(x) => v(x),
+                _ => expr(fw, t, lang),
+            };
             if lower {
                 (
                     format!("100 jusqu'à l'objectif {t}, moins au-delà"),
@@ -393,5 +422,30 @@ pub fn normalize(
         "fr" => fr,
         "nl" => nl,
         _ => en,
+    }
+}
+
+/// A status in words, for reports and traces.
+pub fn status(st: crate::eval::Status, lang: &str) -> &'static str {
+    use crate::eval::Status::*;
+    match (lang, st) {
+        ("fr", Ok) => "calculé",
+        ("fr", Missing) => "pas de données pour le calculer",
+        ("fr", NotApplicable) => "ne s'applique pas ici",
+        ("fr", LowN) => "calculé sur moins de réponses que le minimum fixé",
+        ("fr", Insufficient) => "trop peu d'éléments notés pour donner une note",
+        ("fr", Suppressed) => "masqué pour protéger les répondants (groupe trop petit)",
+        ("nl", Ok) => "berekend",
+        ("nl", Missing) => "geen gegevens om het te berekenen",
+        ("nl", NotApplicable) => "hier niet van toepassing",
+        ("nl", LowN) => "berekend op minder antwoorden dan het vastgelegde minimum",
+        ("nl", Insufficient) => "te weinig onderdelen met een score om een score te geven",
+        ("nl", Suppressed) => "verborgen om de respondenten te beschermen (te kleine groep)",
+        (_, Ok) => "computed",
+        (_, Missing) => "no data to compute it",
+        (_, NotApplicable) => "does not apply here",
+        (_, LowN) => "computed from fewer answers than the set minimum",
+        (_, Insufficient) => "too few scored parts to give a score",
+        (_, Suppressed) => "hidden to protect respondents (group too small)",
     }
 }

@@ -6,6 +6,7 @@ mod diagnostics;
 mod docs;
 mod eval_props;
 mod eval_rules;
+mod explain;
 mod fmt;
 mod frameworks;
 mod ftest;

@@ -1,0 +1,77 @@
+//! `grille explain FRAMEWORK ITEM [--lang L] [--data SPEC… --unit ID]`:
+//! an item in words; with data and a unit, the trace of its result there.
+
+use super::{DATA_ERRORS, OK, USAGE, report};
+use grille::report::explain;
+use grille::source::SourceMap;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The `.grille` file.
+    framework: PathBuf,
+    /// An indicator, dimension, question, let or evidence.
+    item: String,
+    /// Language of the explanation (default: the framework's first language).
+    #[arg(long)]
+    lang: Option<String>,
+    /// `LEVEL=PATH` (repeatable), to trace a unit's result.
+    #[arg(long, requires = "unit")]
+    data: Vec<String>,
+    /// The unit whose result is traced (needs `--data`).
+    #[arg(long, requires = "data")]
+    unit: Option<String>,
+}
+
+pub fn run(a: Args) -> i32 {
+    let mut sources = SourceMap::new();
+    let (checked, lang) = match super::load(&a.framework, a.lang.as_deref(), &mut sources) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let fw = &checked.framework;
+    let Some(item) = explain::find(fw, &a.item) else {
+        let hint = grille::suggest::closest(&a.item, explain::names(fw))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        eprintln!(
+            "error: the framework has no indicator, dimension, question, let or evidence named `{}`{hint}",
+            a.item
+        );
+        return USAGE;
+    };
+    let mut out = explain::describe(fw, item, &lang);
+    if let Some(unit) = &a.unit {
+        let (ds, mut diags) = match super::eval::read_data(fw, &a.data, &mut sources) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        let (results, eval_diags) = grille::eval::evaluate(fw, &ds, &sources, &lang);
+        diags.extend(eval_diags);
+        report(&super::eval::limit(&diags), &sources);
+        if ds.fatal {
+            eprintln!("error: the data has errors; nothing to trace");
+            return DATA_ERRORS;
+        }
+        let cx = grille::report::Context {
+            fw,
+            ds: &ds,
+            results: &results,
+            lang: &lang,
+            level: None,
+            framework_sha256: "",
+        };
+        match explain::trace(&cx, item, unit) {
+            Ok(t) => {
+                out.push('\n');
+                out.push_str(&t);
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return USAGE;
+            }
+        }
+    }
+    print!("{out}");
+    OK
+}
