@@ -1,4 +1,4 @@
-//! `grille eval FRAMEWORK --data SPEC… [--format json|csv] [--lang L] [--level LEVEL] [--out PATH] [--strict]`
+//! `grille eval FRAMEWORK --data SPEC… [--format json|csv|md|html] [--lang L] [--level LEVEL] [--out PATH] [--strict]`
 
 use super::{DATA_ERRORS, OK, USAGE, report};
 use grille::data::{self, DataSpec};
@@ -38,6 +38,10 @@ pub struct Args {
 pub enum Format {
     Json,
     Csv,
+    /// A report for people, in Markdown.
+    Md,
+    /// A report for people: one self-contained HTML page with charts.
+    Html,
 }
 
 /// Codes that make `--strict` fail.
@@ -112,6 +116,8 @@ pub fn run(a: Args) -> i32 {
             grille::report::json::result(&cx, &diags, &sources, pretty)
         }
         Format::Csv => grille::report::csv::result(&cx),
+        Format::Md => grille::report::human::markdown(&cx, &diags),
+        Format::Html => grille::report::human::html(&cx, &diags),
     };
     match &a.out {
         None => {

@@ -1,4 +1,5 @@
-//! Stage 5, reports: results → JSON, CSV (and human reports).
+//! Stage 5, reports: results → JSON, CSV, Markdown and HTML reports, and
+//! the framework's own documents (doc, template, explain, diff).
 //!
 //! In: the framework, the dataset, the evaluated [`Results`] and the
 //! diagnostics. Out: text. Nothing is computed here: values are only
@@ -8,7 +9,9 @@ pub mod csv;
 pub mod diff;
 pub mod doc;
 pub mod explain;
+pub mod human;
 pub mod json;
+pub mod page;
 pub mod template;
 pub mod words;
 

@@ -10,5 +10,6 @@ mod explain;
 mod fmt;
 mod frameworks;
 mod ftest;
+mod reports;
 mod spec_examples;
 mod support;

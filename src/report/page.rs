@@ -1,0 +1,493 @@
+//! A small document model for human reports, and its two renderings.
+//!
+//! In: [`Block`]s built by `human` (headings, key–value lines, tables,
+//! quotes, charts). Out: Markdown (charts drawn as text bars) or one
+//! self-contained HTML page (inline CSS, charts as inline SVG with a title
+//! and description for screen readers, no script, nothing fetched).
+//! Keeping the content separate from the rendering lets both formats say
+//! exactly the same thing.
+
+use std::fmt::Write;
+
+/// A table cell: text, optionally emphasised.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub text: String,
+    pub strong: bool,
+}
+
+impl Cell {
+    pub fn plain(t: impl Into<String>) -> Cell {
+        Cell {
+            text: t.into(),
+            strong: false,
+        }
+    }
+
+    pub fn strong(t: impl Into<String>) -> Cell {
+        Cell {
+            text: t.into(),
+            strong: true,
+        }
+    }
+}
+
+/// One bar: label, score (0..100, NaN for none) and the text shown.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub score: f64,
+    pub shown: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Block {
+    /// Heading of depth 1..=4, with an anchor id.
+    Heading(u8, String, String),
+    /// Lines of "key: value".
+    Facts(Vec<(String, String)>),
+    Para(String),
+    Table {
+        head: Vec<String>,
+        /// Columns aligned right (numbers).
+        right: Vec<bool>,
+        rows: Vec<Vec<Cell>>,
+    },
+    Quotes {
+        title: String,
+        quotes: Vec<String>,
+    },
+    /// Scores (0..100) on axes; needs three axes or more.
+    Radar {
+        title: String,
+        axes: Vec<String>,
+        values: Vec<f64>,
+        /// Each value as shown to people.
+        shown: Vec<String>,
+    },
+    Bars {
+        title: String,
+        bars: Vec<Bar>,
+    },
+    /// Starts a unit's section (a page break when printed).
+    Section(String),
+    EndSection,
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The blocks as Markdown.
+pub fn markdown(blocks: &[Block]) -> String {
+    let mut s = String::new();
+    for b in blocks {
+        match b {
+            Block::Heading(d, t, _) => {
+                let _ = writeln!(s, "{} {t}\n", "#".repeat(*d as usize));
+            }
+            Block::Facts(f) => {
+                for (k, v) in f {
+                    let _ = writeln!(s, "- **{k}**: {v}");
+                }
+                s.push('\n');
+            }
+            Block::Para(p) => {
+                let _ = writeln!(s, "{p}\n");
+            }
+            Block::Table { head, right, rows } => {
+                let _ = writeln!(
+                    s,
+                    "| {} |",
+                    head.iter()
+                        .map(|h| md_cell(h))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                );
+                let align: Vec<&str> = right
+                    .iter()
+                    .map(|r| if *r { "---:" } else { "---" })
+                    .collect();
+                let _ = writeln!(s, "|{}|", align.join("|"));
+                for r in rows {
+                    let cells: Vec<String> = r
+                        .iter()
+                        .map(|c| {
+                            if c.strong && !c.text.is_empty() {
+                                format!("**{}**", md_cell(&c.text))
+                            } else {
+                                md_cell(&c.text)
+                            }
+                        })
+                        .collect();
+                    let _ = writeln!(s, "| {} |", cells.join(" | "));
+                }
+                s.push('\n');
+            }
+            Block::Quotes { title, quotes } => {
+                let _ = writeln!(s, "**{title}**\n");
+                for q in quotes {
+                    let _ = writeln!(s, "> « {} »\n", q.replace('\n', " "));
+                }
+            }
+            Block::Radar {
+                title,
+                axes,
+                values,
+                shown,
+            } => {
+                let bars: Vec<Bar> = axes
+                    .iter()
+                    .zip(values)
+                    .zip(shown)
+                    .map(|((a, v), t)| Bar {
+                        label: a.clone(),
+                        score: *v,
+                        shown: t.clone(),
+                    })
+                    .collect();
+                text_bars(&mut s, title, &bars);
+            }
+            Block::Bars { title, bars } => text_bars(&mut s, title, bars),
+            Block::Section(_) | Block::EndSection => {}
+        }
+    }
+    s
+}
+
+/// A bar chart drawn with block characters, in a code block.
+fn text_bars(s: &mut String, title: &str, bars: &[Bar]) {
+    let width = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(40);
+    let _ = writeln!(s, "*{title}*\n\n```text");
+    for b in bars {
+        let label: String = b.label.chars().take(width).collect();
+        let pad = width - label.chars().count();
+        let full = if b.score.is_nan() {
+            0
+        } else {
+            (b.score.clamp(0.0, 100.0) / 5.0).round() as usize
+        };
+        let _ = writeln!(
+            s,
+            "{label}{}  {}{}  {}",
+            " ".repeat(pad),
+            "█".repeat(full),
+            "░".repeat(20 - full),
+            b.shown
+        );
+    }
+    s.push_str("```\n\n");
+}
+
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The blocks as one HTML page.
+pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(lang),
+        escape(title)
+    );
+    let mut charts = 0usize;
+    let mut in_group = false;
+    for b in blocks {
+        // Consecutive charts share a row when the page is wide enough.
+        let is_chart = matches!(b, Block::Radar { .. } | Block::Bars { .. });
+        if is_chart && !in_group {
+            s.push_str("<div class=\"charts\">\n");
+            in_group = true;
+        } else if !is_chart && in_group {
+            s.push_str("</div>\n");
+            in_group = false;
+        }
+        match b {
+            Block::Heading(d, t, id) => {
+                let _ = writeln!(s, "<h{d} id=\"{}\">{}</h{d}>", escape(id), escape(t));
+            }
+            Block::Facts(f) => {
+                s.push_str("<dl class=\"facts\">\n");
+                for (k, v) in f {
+                    let _ = writeln!(s, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
+                }
+                s.push_str("</dl>\n");
+            }
+            Block::Para(p) => {
+                let _ = writeln!(s, "<p>{}</p>", escape(p));
+            }
+            Block::Table { head, right, rows } => {
+                s.push_str("<div class=\"table\"><table>\n<thead><tr>");
+                for (h, r) in head.iter().zip(right) {
+                    let class = if *r { " class=\"num\"" } else { "" };
+                    let _ = write!(s, "<th scope=\"col\"{class}>{}</th>", escape(h));
+                }
+                s.push_str("</tr></thead>\n<tbody>\n");
+                for row in rows {
+                    s.push_str("<tr>");
+                    for (k, c) in row.iter().enumerate() {
+                        let class = if right.get(k).copied().unwrap_or(false) {
+                            " class=\"num\""
+                        } else {
+                            ""
+                        };
+                        let text = if c.strong {
+                            format!("<strong>{}</strong>", escape(&c.text))
+                        } else {
+                            escape(&c.text)
+                        };
+                        if k == 0 {
+                            let _ = write!(s, "<th scope=\"row\"{class}>{text}</th>");
+                        } else {
+                            let _ = write!(s, "<td{class}>{text}</td>");
+                        }
+                    }
+                    s.push_str("</tr>\n");
+                }
+                s.push_str("</tbody>\n</table></div>\n");
+            }
+            Block::Quotes { title, quotes } => {
+                let _ = writeln!(s, "<section class=\"quotes\">\n<h5>{}</h5>", escape(title));
+                for q in quotes {
+                    let _ = writeln!(s, "<blockquote><p>{}</p></blockquote>", escape(q));
+                }
+                s.push_str("</section>\n");
+            }
+            Block::Radar {
+                title,
+                axes,
+                values,
+                shown,
+            } => {
+                charts += 1;
+                radar(&mut s, charts, title, axes, values, shown);
+            }
+            Block::Bars { title, bars } => {
+                charts += 1;
+                bar_chart(&mut s, charts, title, bars);
+            }
+            Block::Section(id) => {
+                let _ = writeln!(s, "<section class=\"unit\" id=\"unit-{}\">", escape(id));
+            }
+            Block::EndSection => s.push_str("</section>\n"),
+        }
+    }
+    if in_group {
+        s.push_str("</div>\n");
+    }
+    s.push_str("</main>\n</body>\n</html>\n");
+    s
+}
+
+/// Colours with at least 4.5:1 contrast on white, for text and marks.
+const INK: &str = "#1a1a1a";
+const ACCENT: &str = "#14466b";
+const GRID: &str = "#8a8a8a";
+
+fn describe(axes: &[String], values: &[f64], shown: impl Fn(usize) -> String) -> String {
+    axes.iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let _ = values;
+            format!("{a}: {}", shown(k))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Words packed into lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for w in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + w.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(w);
+            }
+            _ => lines.push(w.to_string()),
+        }
+    }
+    lines
+}
+
+/// A radar chart of scores, 0 at the centre and 100 on the outer ring.
+fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64], shown: &[String]) {
+    let (w, h) = (660.0, 380.0);
+    let (cx, cy, r) = (w / 2.0, h / 2.0, 135.0);
+    let k = axes.len().max(3) as f64;
+    let at = |i: usize, v: f64| {
+        let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / k;
+        (cx + r * v / 100.0 * a.cos(), cy + r * v / 100.0 * a.sin())
+    };
+    let desc = describe(axes, values, |i| shown[i].clone());
+    let _ = write!(
+        s,
+        "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"radar\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"c{n}t c{n}d\">\n<title id=\"c{n}t\">{}</title>\n<desc id=\"c{n}d\">{}</desc>\n",
+        escape(title),
+        escape(&desc)
+    );
+    for ring in [25.0, 50.0, 75.0, 100.0] {
+        let pts: Vec<String> = (0..axes.len())
+            .map(|i| {
+                let (x, y) = at(i, ring);
+                format!("{x:.1},{y:.1}")
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "<polygon points=\"{}\" fill=\"none\" stroke=\"{GRID}\" stroke-width=\"0.8\"/>",
+            pts.join(" ")
+        );
+    }
+    for (i, a) in axes.iter().enumerate() {
+        let (x, y) = at(i, 100.0);
+        let _ = writeln!(
+            s,
+            "<line x1=\"{cx:.1}\" y1=\"{cy:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\" stroke-width=\"0.8\"/>"
+        );
+        let (lx, ly) = at(i, 118.0);
+        let anchor = if (lx - cx).abs() < 5.0 {
+            "middle"
+        } else if lx > cx {
+            "start"
+        } else {
+            "end"
+        };
+        // Long labels go on several lines, the value on the last.
+        let mut lines = wrap(a, 22);
+        if let Some(last) = lines.last_mut() {
+            last.push_str(&format!(" ({})", shown[i]));
+        }
+        let top = ly - 7.0 * (lines.len() as f64 - 1.0);
+        let _ = write!(
+            s,
+            "<text x=\"{lx:.1}\" y=\"{top:.1}\" text-anchor=\"{anchor}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">"
+        );
+        for (k, l) in lines.iter().enumerate() {
+            let dy = if k == 0 { 0.0 } else { 14.0 };
+            let _ = write!(s, "<tspan x=\"{lx:.1}\" dy=\"{dy}\">{}</tspan>", escape(l));
+        }
+        s.push_str("</text>\n");
+    }
+    let pts: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let (x, y) = at(i, if v.is_nan() { 0.0 } else { v.clamp(0.0, 100.0) });
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    let _ = writeln!(
+        s,
+        "<polygon class=\"series\" points=\"{}\" fill=\"{ACCENT}\" fill-opacity=\"0.25\" stroke=\"{ACCENT}\" stroke-width=\"2\"/>",
+        pts.join(" ")
+    );
+    for (i, v) in values.iter().enumerate() {
+        if !v.is_nan() {
+            let (x, y) = at(i, v.clamp(0.0, 100.0));
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.5\" fill=\"{ACCENT}\"/>"
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "</svg>\n<figcaption>{}</figcaption>\n</figure>",
+        escape(title)
+    );
+}
+
+/// Horizontal bars on a 0..100 scale, one per item.
+fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
+    let label_w = 260.0;
+    let bar_w = 300.0;
+    let row = 24.0;
+    let top = 8.0;
+    let w = label_w + bar_w + 70.0;
+    let h = top + row * bars.len() as f64 + 24.0;
+    let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
+    let values: Vec<f64> = bars.iter().map(|b| b.score).collect();
+    let desc = describe(&labels, &values, |i| bars[i].shown.clone());
+    let _ = write!(
+        s,
+        "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"c{n}t c{n}d\">\n<title id=\"c{n}t\">{}</title>\n<desc id=\"c{n}d\">{}</desc>\n",
+        escape(title),
+        escape(&desc)
+    );
+    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        let x = label_w + bar_w * tick / 100.0;
+        let y2 = top + row * bars.len() as f64;
+        let _ = writeln!(
+            s,
+            "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{y2:.1}\" stroke=\"{GRID}\" stroke-width=\"0.6\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{INK}\">{tick}</text>",
+            y2 + 14.0
+        );
+    }
+    for (i, b) in bars.iter().enumerate() {
+        let y = top + row * i as f64;
+        let label: String = b.label.chars().take(40).collect();
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+            label_w - 8.0,
+            y + row / 2.0,
+            escape(&label)
+        );
+        let len = if b.score.is_nan() {
+            0.0
+        } else {
+            bar_w * b.score.clamp(0.0, 100.0) / 100.0
+        };
+        let _ = writeln!(
+            s,
+            "<rect class=\"bar\" x=\"{label_w}\" y=\"{:.1}\" width=\"{len:.1}\" height=\"{:.1}\" fill=\"{ACCENT}\"/><text x=\"{:.1}\" y=\"{:.1}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+            y + 4.0,
+            row - 8.0,
+            label_w + len + 6.0,
+            y + row / 2.0,
+            escape(&b.shown)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "</svg>\n<figcaption>{}</figcaption>\n</figure>",
+        escape(title)
+    );
+}
+
+const STYLE: &str = "body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1a1a1a; background: #fff; line-height: 1.45; margin: 0; }
+main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+h1 { color: #14466b; font-size: 1.9rem; }
+h2 { color: #14466b; border-bottom: 2px solid #14466b; padding-bottom: 0.2rem; margin-top: 2.5rem; }
+h3, h4 { color: #14466b; margin-bottom: 0.3rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem; margin: 0.5rem 0 1rem; }
+dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
+.table { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.2rem; font-size: 0.92rem; }
+th, td { border: 1px solid #c8c8c8; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+thead th { background: #eef2f5; }
+tbody th { font-weight: normal; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+div.charts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; align-items: flex-start; }
+figure.chart { margin: 1rem 0; } figure.chart svg { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85rem; color: #404040; }
+.quotes h5 { font-size: 0.95rem; margin: 0.8rem 0 0.3rem; }
+blockquote { margin: 0.3rem 0 0.3rem 1rem; padding-left: 0.8rem; border-left: 4px solid #14466b; font-style: italic; }
+@media print {
+  main { max-width: none; padding: 0; }
+  section.unit { break-before: page; }
+  table, figure.chart, blockquote { break-inside: avoid; }
+  h2, h3, h4 { break-after: avoid; }
+}
+";
