@@ -8,6 +8,7 @@ mod doc;
 mod eval;
 mod explain;
 mod fmt;
+mod form;
 mod template;
 mod test;
 
@@ -47,6 +48,8 @@ enum Command {
     Explain(explain::Args),
     /// Rewrite files in the canonical layout (comments kept).
     Fmt(fmt::Args),
+    /// Write the questionnaires that collect the framework's data (XLSForm, one per level).
+    Form(form::Args),
     /// Write the empty tables (one CSV per level) and a column guide for data collection.
     Template(template::Args),
     /// Run framework test files (`*.test.toml`) and report each expectation.
@@ -69,6 +72,7 @@ pub fn run() -> i32 {
         Command::Eval(a) => eval::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a),
+        Command::Form(a) => form::run(a),
         Command::Template(a) => template::run(a),
         Command::Test(a) => test::run(a),
     }

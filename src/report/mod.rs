@@ -14,6 +14,7 @@ pub mod json;
 pub mod page;
 pub mod template;
 pub mod words;
+pub mod xlsform;
 
 use crate::data::Column;
 use crate::data::Dataset;

@@ -8,6 +8,7 @@ mod eval_props;
 mod eval_rules;
 mod explain;
 mod fmt;
+mod form;
 mod frameworks;
 mod ftest;
 mod reports;

@@ -189,3 +189,12 @@ pub fn eval_lib_path(path: &str, tables: &[(&str, &str)]) -> serde_json::Value {
     let text = std::fs::read_to_string(path).expect("framework file");
     eval_lib_named(path, &text, tables)
 }
+
+/// A number as a survey platform writes it (no trailing `.0`).
+pub fn num(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}

@@ -1,0 +1,91 @@
+//! `grille form FRAMEWORK --to xlsform [--out PATH] [--level LEVEL]`: the
+//! questionnaires (one XLSForm per level with questions) that collect the
+//! framework's data. `--out form.xlsx` names the file when one form is
+//! written, and is the stem (`form-entreprise.xlsx`, …) when several are;
+//! a directory (or no `--out`) receives `<framework>-<level>.xlsx`.
+
+use super::{OK, USAGE};
+use grille::report::xlsform;
+use grille::source::SourceMap;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The `.grille` file.
+    framework: PathBuf,
+    /// The questionnaire format.
+    #[arg(long, value_enum, default_value = "xlsform")]
+    to: To,
+    /// The file to write (`.xlsx`), or a directory.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Only the form of this level.
+    #[arg(long)]
+    level: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum To {
+    Xlsform,
+}
+
+pub fn run(a: Args) -> i32 {
+    let mut sources = SourceMap::new();
+    let (checked, _) = match super::load(&a.framework, None, &mut sources) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let fw = &checked.framework;
+    let mut forms = xlsform::forms(fw);
+    if let Some(l) = &a.level {
+        match fw.level_by_name(l) {
+            Some(x) => forms.retain(|f| f.level == x),
+            None => {
+                eprintln!("error: `--level {l}`: the framework has no such level");
+                return USAGE;
+            }
+        }
+    }
+    if forms.is_empty() {
+        eprintln!("error: no level of the framework has questions: there is nothing to collect");
+        return USAGE;
+    }
+    let out = a.out.unwrap_or_else(|| PathBuf::from("."));
+    let is_file = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    for f in &forms {
+        let level = &fw.levels[f.level].id;
+        let path = if is_file && forms.len() == 1 {
+            out.clone()
+        } else if is_file {
+            let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("form");
+            out.with_file_name(format!("{stem}-{level}.xlsx"))
+        } else {
+            out.join(format!("{}-{level}.xlsx", fw.id))
+        };
+        let bytes = match xlsform::to_xlsx(f) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: cannot build the workbook: {e}");
+                return USAGE;
+            }
+        };
+        if let Err(e) = write(&path, &bytes) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return USAGE;
+        }
+        println!("{}", path.display());
+    }
+    OK
+}
+
+/// Writes through a temporary file renamed at the end.
+fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("xlsx.tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,296 @@
+//! `grille form --to xlsform`: the questionnaires convert with pyxform's
+//! `xls2xform` (the reference converter), and a CSV shaped like the
+//! platform's export of them evaluates with no data warning or error.
+
+use crate::support::{TempDir, grille, root};
+use calamine::{Data, Reader, open_workbook_auto};
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+/// A sheet as rows of text.
+fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
+    let mut wb = open_workbook_auto(path).expect("an xlsx");
+    let range = wb.worksheet_range(name).expect("the sheet exists");
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn forms(dir: &TempDir) -> (std::path::PathBuf, std::path::PathBuf) {
+    let o = grille(
+        &root(),
+        &[
+            "form",
+            "frameworks/vises.grille",
+            "--to",
+            "xlsform",
+            "--out",
+            dir.path().join("vises.xlsx").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let e = dir.path().join("vises-entreprise.xlsx");
+    let p = dir.path().join("vises-personne.xlsx");
+    assert!(e.exists() && p.exists());
+    (e, p)
+}
+
+#[test]
+fn forms_have_the_xlsform_shape() {
+    let dir = TempDir::new(&[]);
+    let (e, p) = forms(&dir);
+    let survey = sheet(&e, "survey");
+    let head = &survey[0];
+    for lang in ["Français (fr)", "Nederlands (nl)", "English (en)"] {
+        assert!(head.contains(&format!("label::{lang}")), "{head:?}");
+    }
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let find = |name: &str| survey.iter().find(|r| r[1] == name).unwrap().clone();
+    // The key and parent first, required.
+    assert_eq!(survey[1][1], "entreprise");
+    assert_eq!(survey[2][1], "territoire");
+    assert_eq!(survey[1][col("required")], "yes");
+    assert_eq!(find("groupe")[0], "select_one groupe");
+    assert_eq!(find("benevoles")[0], "integer");
+    assert_eq!(find("etp")[col("constraint")], ". >= 0 and . <= 5000");
+    assert_eq!(find("prix_adaptes")[0], "select_one yes_no");
+    // A share is typed out of 100 and stored as a share.
+    assert_eq!(find("part_cdi_pct")[0], "decimal");
+    assert!(find("part_cdi")[col("calculation")].contains("div 100"));
+    let settings = sheet(&e, "settings");
+    assert_eq!(settings[1][1], "vises_entreprise");
+    // The person survey: a generated key, the required link question.
+    let survey = sheet(&p, "survey");
+    assert_eq!(survey[1][0], "calculate");
+    let statut = survey.iter().find(|r| r[1] == "statut").unwrap();
+    assert_eq!(statut[0], "select_one statut");
+    let choices = sheet(&p, "choices");
+    assert!(
+        choices
+            .iter()
+            .any(|r| r[0] == "confiance_scale" && r[1] == "5")
+    );
+}
+
+fn xls2xform() -> Option<String> {
+    ["xls2xform"]
+        .into_iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--help")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .map(str::to_string)
+}
+
+#[test]
+fn forms_convert_with_pyxform() {
+    let Some(tool) = xls2xform() else {
+        if std::env::var_os("GRILLE_SKIP_EXTERNAL").is_some() {
+            eprintln!("skipped: no xls2xform and GRILLE_SKIP_EXTERNAL is set");
+            return;
+        }
+        panic!(
+            "this test needs pyxform's xls2xform (`pip install pyxform`, as .ci/run does); set GRILLE_SKIP_EXTERNAL=1 to skip it"
+        );
+    };
+    let dir = TempDir::new(&[]);
+    let (e, p) = forms(&dir);
+    for f in [e, p] {
+        let xml = f.with_extension("xml");
+        let o = Command::new(&tool)
+            .arg("--json")
+            .arg(&f)
+            .arg(&xml)
+            .output()
+            .expect("xls2xform runs");
+        // pyxform writes its JSON report on one of its streams.
+        let out = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let report = out
+            .lines()
+            .rev()
+            .find(|l| l.trim_start().starts_with('{'))
+            .unwrap_or("");
+        let v: serde_json::Value =
+            serde_json::from_str(report).unwrap_or_else(|_| panic!("xls2xform said: {out}"));
+        assert!(o.status.success(), "{out}");
+        assert_eq!(v["code"], 100, "{out}");
+        assert_eq!(v["warnings"], serde_json::json!([]), "{out}");
+        let x = std::fs::read_to_string(&xml).expect("an XForm");
+        assert!(x.contains("<h:html"));
+        assert!(x.contains("lang=\"Français (fr)\""));
+    }
+}
+
+/// A CSV as KoboToolbox exports submissions ("XML values and headers",
+/// `;` separated, split columns for multiple choices, its own `_` columns).
+fn export(form: &Path, rows: usize, value: &dyn Fn(&str, &str, usize) -> Option<String>) -> String {
+    let survey = sheet(form, "survey");
+    let choices = sheet(form, "choices");
+    let head = &survey[0];
+    let col = |n: &str| head.iter().position(|h| h == n);
+    let lists: HashMap<&str, Vec<&str>> =
+        choices.iter().skip(1).fold(HashMap::new(), |mut m, r| {
+            m.entry(r[0].as_str()).or_default().push(r[1].as_str());
+            m
+        });
+    let mut headers: Vec<String> = Vec::new();
+    let mut cells: Vec<Vec<String>> = vec![Vec::new(); rows];
+    let mut by_name: Vec<HashMap<String, String>> = vec![HashMap::new(); rows];
+    for r in survey.iter().skip(1) {
+        let (ty, name) = (r[0].as_str(), r[1].as_str());
+        let constraint = col("constraint").map(|c| r[c].clone()).unwrap_or_default();
+        let bounds: Option<(f64, f64)> = constraint
+            .strip_prefix(". >= ")
+            .and_then(|x| x.split_once(" and . <= "))
+            .map(|(a, b)| (a.parse().unwrap(), b.parse().unwrap()));
+        headers.push(name.to_string());
+        let mut split: Vec<String> = Vec::new();
+        for (k, row) in cells.iter_mut().enumerate() {
+            let v = if let Some(v) = value(ty, name, k) {
+                v
+            } else if let Some(list) = ty.strip_prefix("select_one ") {
+                let opts = &lists[list];
+                opts[k % opts.len()].to_string()
+            } else if let Some(list) = ty.strip_prefix("select_multiple ") {
+                let opts = &lists[list];
+                let chosen = [opts[k % opts.len()], opts[(k + 1) % opts.len()]];
+                if k == 0 {
+                    split = opts.iter().map(|o| format!("{name}/{o}")).collect();
+                }
+                chosen.join(" ")
+            } else if ty == "integer" || ty == "decimal" {
+                // One small value per row for every number, so that
+                // `a <= b` rules between records hold.
+                let base = (k % 4 + 2) as f64;
+                let x = match bounds {
+                    Some((lo, hi)) if hi <= 100.0 && name.ends_with("_pct") => {
+                        (base * 10.0).clamp(lo, hi)
+                    }
+                    Some((lo, hi)) => base.clamp(lo, hi),
+                    None => base,
+                };
+                crate::support::num(x)
+            } else if ty == "calculate" {
+                let calc = &r[col("calculation").unwrap()];
+                if calc == "uuid()" {
+                    format!("uuid:{name}-{k}")
+                } else {
+                    let src = calc
+                        .split("${")
+                        .nth(1)
+                        .and_then(|x| x.split('}').next())
+                        .unwrap();
+                    let x: f64 = by_name[k][src].parse().unwrap();
+                    crate::support::num(x / 100.0)
+                }
+            } else if ty == "date" {
+                format!("2024-05-{:02}", k % 28 + 1)
+            } else {
+                format!("réponse {k}")
+            };
+            by_name[k].insert(name.to_string(), v.clone());
+            row.push(v);
+        }
+        if !split.is_empty() {
+            for row in cells.iter_mut() {
+                let chosen: Vec<String> =
+                    row.last().unwrap().split(' ').map(str::to_string).collect();
+                for s in &split {
+                    let opt = s.rsplit('/').next().unwrap().to_string();
+                    row.push(if chosen.contains(&opt) { "1" } else { "0" }.to_string());
+                }
+            }
+            headers.extend(split);
+        }
+    }
+    headers.extend(["_id", "_uuid", "_submission_time", "_index"].map(str::to_string));
+    let mut out = headers.join(";");
+    out.push('\n');
+    for (k, row) in cells.iter().enumerate() {
+        let mut row = row.clone();
+        row.extend([
+            (1000 + k).to_string(),
+            format!("sub-{k}"),
+            "2024-05-02T10:00:00".into(),
+            (k + 1).to_string(),
+        ]);
+        out.push_str(&row.join(";"));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn an_export_of_the_forms_evaluates_cleanly() {
+    let dir = TempDir::new(&[]);
+    let (e, p) = forms(&dir);
+    let enterprises = export(&e, 4, &|_, name, k| match name {
+        "entreprise" => Some(format!("E{k}")),
+        "territoire" => Some(format!("T{}", k % 2)),
+        _ => None,
+    });
+    let persons = export(&p, 24, &|_, name, k| match name {
+        "entreprise" => Some(format!("E{}", k % 4)),
+        _ => None,
+    });
+    std::fs::write(dir.path().join("entreprise.csv"), &enterprises).unwrap();
+    std::fs::write(dir.path().join("personne.csv"), &persons).unwrap();
+    let o = grille(
+        &root(),
+        &[
+            "eval",
+            "frameworks/vises.grille",
+            "--strict",
+            "--data",
+            &format!("entreprise={}", dir.path().join("entreprise.csv").display()),
+            "--data",
+            &format!("personne={}", dir.path().join("personne.csv").display()),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON result");
+    let diags = v["diagnostics"].as_array().unwrap();
+    // Only the note naming the columns no question reads: the platform's
+    // own `_` columns and the `…_pct` entries behind the shares.
+    for d in diags {
+        assert_eq!(d["code"], "grille::data::ignored_columns", "{d}");
+        assert_eq!(d["severity"], "note");
+        let msg = d["message"].as_str().unwrap();
+        for name in msg.split('`').skip(1).step_by(2) {
+            assert!(
+                name.starts_with('_') || name.ends_with("_pct"),
+                "{name} ignored"
+            );
+        }
+    }
+    // Every question was found and read in full.
+    for (level, table) in v["data"].as_object().unwrap() {
+        assert_eq!(table["rejected"], serde_json::json!([]), "{level}");
+        for (q, counts) in table["questions"].as_object().unwrap() {
+            assert_eq!(counts["present"], table["rows"], "{level}.{q}: {counts}");
+        }
+    }
+    assert!(v["results"]["entreprise"].as_array().unwrap().len() == 4);
+}
