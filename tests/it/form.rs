@@ -87,6 +87,33 @@ fn forms_have_the_xlsform_shape() {
     );
 }
 
+#[test]
+fn quickstart_form_snapshot() {
+    let dir = TempDir::new(&[]);
+    let out = dir.path().join("q.xlsx");
+    let o = grille(
+        &root(),
+        &[
+            "form",
+            "examples/quickstart/framework.grille",
+            "--level",
+            "personne",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let mut text = String::new();
+    for name in ["survey", "choices", "settings"] {
+        text.push_str(&format!("== {name}\n"));
+        for row in sheet(&out, name) {
+            text.push_str(&row.join(" | "));
+            text.push('\n');
+        }
+    }
+    insta::assert_snapshot!("form_quickstart_personne", text);
+}
+
 fn xls2xform() -> Option<String> {
     ["xls2xform"]
         .into_iter()

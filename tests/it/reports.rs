@@ -67,6 +67,14 @@ fn markdown_reports() {
 }
 
 #[test]
+fn html_report_snapshot() {
+    insta::assert_snapshot!(
+        "report_quickstart_html",
+        run(with(&QUICKSTART, &["--format", "html", "--lang", "en"]))
+    );
+}
+
+#[test]
 fn html_report_is_self_contained() {
     let html = run(with(&VISES, &["--format", "html"]));
     assert!(html.starts_with("<!doctype html>"));
