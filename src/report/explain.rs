@@ -1200,7 +1200,47 @@ fn trace_dimension(
             .enumerate()
             .map(|(k, g)| {
                 let ok = failed.is_none_or(|f| !f.contains(&k));
-                format!("{}: {}", g.text, if ok { t.passed } else { t.failed })
+                // What the gate read at this unit.
+                let mut seen: Vec<String> = Vec::new();
+                g.expr.walk(&mut |e| {
+                    let v = match e.kind {
+                        ExprKind::Indicator(i) => Some(format!(
+                            "{} = {}",
+                            fw.indicators[i].id,
+                            show_value(cx, i, l, u)
+                        )),
+                        ExprKind::Score(ChildRef::Indicator(i)) => {
+                            cx.results.indicators.get(&(i, l)).map(|x| {
+                                format!(
+                                    "score({}) = {}",
+                                    fw.indicators[i].id,
+                                    format_score(x.score[u], lang)
+                                )
+                            })
+                        }
+                        ExprKind::Score(ChildRef::Dimension(k)) | ExprKind::DimensionScore(k) => {
+                            cx.results.dimensions.get(&(k, l)).map(|x| {
+                                format!(
+                                    "{} = {}",
+                                    fw.dimensions[k].id,
+                                    format_score(x.score[u], lang)
+                                )
+                            })
+                        }
+                        _ => None,
+                    };
+                    if let Some(v) = v
+                        && !seen.contains(&v)
+                    {
+                        seen.push(v);
+                    }
+                });
+                let read = if seen.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", seen.join(", "))
+                };
+                format!("{}: {}{read}", g.text, if ok { t.passed } else { t.failed })
             })
             .collect();
         list(s, t.gates, &g, t.nothing);

@@ -44,6 +44,7 @@ struct T {
     portrait: &'static str,
     evidence: &'static str,
     units_reported: &'static str,
+    contents: &'static str,
 }
 
 const FR: T = T {
@@ -74,6 +75,7 @@ const FR: T = T {
     portrait: "Portrait",
     evidence: "Éléments qualitatifs",
     units_reported: "unités avec une valeur",
+    contents: "Sommaire",
 };
 
 const NL: T = T {
@@ -104,6 +106,7 @@ const NL: T = T {
     portrait: "Portret",
     evidence: "Kwalitatieve elementen",
     units_reported: "eenheden met een waarde",
+    contents: "Inhoud",
 };
 
 const EN: T = T {
@@ -134,6 +137,7 @@ const EN: T = T {
     portrait: "Portrait",
     evidence: "Qualitative evidence",
     units_reported: "units with a value",
+    contents: "Contents",
 };
 
 fn t(lang: &str) -> &'static T {
@@ -166,6 +170,8 @@ struct B<'a> {
     out: Vec<Block>,
     /// Units of each level under each unit of the coarser level.
     children: Vec<Vec<Vec<usize>>>,
+    /// Indicators some dimension holds (the others form the portrait).
+    in_dim: Vec<bool>,
 }
 
 fn blocks(cx: &Context<'_>, diags: &[Diag]) -> Vec<Block> {
@@ -185,11 +191,18 @@ fn blocks(cx: &Context<'_>, diags: &[Diag]) -> Vec<Block> {
             v
         })
         .collect();
+    let mut in_dim = vec![false; fw.indicators.len()];
+    for c in fw.dimensions.iter().flat_map(|d| d.children.iter()) {
+        if let ChildRef::Indicator(i) = c.item {
+            in_dim[i] = true;
+        }
+    }
     let mut b = B {
         cx,
         t,
         out: Vec::new(),
         children,
+        in_dim,
     };
     b.out.push(Block::Heading(1, title(cx), "top".into()));
     if let Some(d) = fw.description.get(cx.lang, fw.default_lang()) {
@@ -228,6 +241,27 @@ fn blocks(cx: &Context<'_>, diags: &[Diag]) -> Vec<Block> {
         },
     ));
     b.out.push(Block::Facts(facts));
+    let groups = cx
+        .levels()
+        .into_iter()
+        .map(|l| {
+            let units = cx.ds.levels[l]
+                .ids
+                .iter()
+                .map(|id| {
+                    (
+                        id.to_string(),
+                        page::slug(&format!("{}-{id}", fw.levels[l].id)),
+                    )
+                })
+                .collect();
+            (b.level_label(l).to_string(), units)
+        })
+        .collect();
+    b.out.push(Block::Nav {
+        title: t.contents.to_string(),
+        groups,
+    });
     for l in cx.levels() {
         for u in 0..cx.ds.levels[l].len() {
             b.unit(l, u);
@@ -293,7 +327,7 @@ impl B<'_> {
         let fw = cx.fw;
         let t = self.t;
         let id = cx.ds.levels[l].ids[u].to_string();
-        let anchor = format!("{}-{id}", fw.levels[l].id);
+        let anchor = page::slug(&format!("{}-{id}", fw.levels[l].id));
         self.out.push(Block::Section(anchor.clone()));
         let mut head = format!("{} {id}", self.level_label(l));
         if let Some(p) = cx.parent(l, u) {
@@ -314,7 +348,7 @@ impl B<'_> {
                 self.out.push(Block::Heading(
                     3,
                     format!("{} — {}", t.comparison, self.level_label(finer)),
-                    format!("{}-{id}-comparison", fw.levels[l].id),
+                    format!("{anchor}-comparison"),
                 ));
                 let mut head = vec![self.level_label(finer).to_string()];
                 head.extend(ftops.iter().map(|&d| {
@@ -395,7 +429,7 @@ impl B<'_> {
         self.out.push(Block::Heading(
             depth.min(6),
             self.label(&dim.label, &dim.id).to_string(),
-            format!("{anchor}-{}", dim.id),
+            page::slug(&format!("{anchor}-{}", dim.id)),
         ));
         let st = lv.status[u];
         let mut facts = Vec::new();
@@ -615,17 +649,8 @@ impl B<'_> {
         let cx = self.cx;
         let fw = cx.fw;
         let t = self.t;
-        let in_dim: std::collections::HashSet<usize> = fw
-            .dimensions
-            .iter()
-            .flat_map(|d| d.children.iter())
-            .filter_map(|c| match c.item {
-                ChildRef::Indicator(i) => Some(i),
-                ChildRef::Dimension(_) => None,
-            })
-            .collect();
         let rows: Vec<Vec<Cell>> = (0..fw.indicators.len())
-            .filter(|i| !in_dim.contains(i) && cx.results.indicators.contains_key(&(*i, l)))
+            .filter(|&i| !self.in_dim[i] && cx.results.indicators.contains_key(&(i, l)))
             .map(|i| {
                 let ind = &fw.indicators[i];
                 let st = cx.results.indicators[&(i, l)].status[u];
@@ -644,7 +669,10 @@ impl B<'_> {
             self.out.push(Block::Heading(
                 3,
                 t.portrait.to_string(),
-                format!("{}-{}-portrait", fw.levels[l].id, cx.ds.levels[l].ids[u]),
+                page::slug(&format!(
+                    "{}-{}-portrait",
+                    fw.levels[l].id, cx.ds.levels[l].ids[u]
+                )),
             ));
             self.out.push(Block::Table {
                 head: vec![t.item.into(), t.value.into(), t.status.into()],

@@ -69,6 +69,12 @@ pub enum Block {
         title: String,
         bars: Vec<Bar>,
     },
+    /// Links to the units, by level (HTML only: Markdown readers have
+    /// their own outline).
+    Nav {
+        title: String,
+        groups: Vec<(String, Vec<(String, String)>)>,
+    },
     /// Starts a unit's section (a page break when printed).
     Section(String),
     EndSection,
@@ -149,7 +155,7 @@ pub fn markdown(blocks: &[Block]) -> String {
                 text_bars(&mut s, title, &bars);
             }
             Block::Bars { title, bars } => text_bars(&mut s, title, bars),
-            Block::Section(_) | Block::EndSection => {}
+            Block::Nav { .. } | Block::Section(_) | Block::EndSection => {}
         }
     }
     s
@@ -182,6 +188,19 @@ fn text_bars(s: &mut String, title: &str, bars: &[Bar]) {
         );
     }
     s.push_str("```\n\n");
+}
+
+/// An anchor id from any text: letters and digits kept, the rest `-`.
+pub fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 pub fn escape(s: &str) -> String {
@@ -275,6 +294,28 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
             Block::Bars { title, bars } => {
                 charts += 1;
                 bar_chart(&mut s, charts, title, bars);
+            }
+            Block::Nav { title, groups } => {
+                let _ = writeln!(
+                    s,
+                    "<nav class=\"toc\" aria-label=\"{0}\">\n<h2>{0}</h2>",
+                    escape(title)
+                );
+                for (level, units) in groups {
+                    let links: Vec<String> = units
+                        .iter()
+                        .map(|(name, anchor)| {
+                            format!("<a href=\"#{}\">{}</a>", escape(anchor), escape(name))
+                        })
+                        .collect();
+                    let _ = writeln!(
+                        s,
+                        "<p><strong>{}</strong> : {}</p>",
+                        escape(level),
+                        links.join(" · ")
+                    );
+                }
+                s.push_str("</nav>\n");
             }
             Block::Section(id) => {
                 let _ = writeln!(s, "<section class=\"unit\" id=\"unit-{}\">", escape(id));
@@ -482,10 +523,14 @@ tbody th { font-weight: normal; }
 div.charts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; align-items: flex-start; }
 figure.chart { margin: 1rem 0; } figure.chart svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #404040; }
+.toc { background: #f4f6f8; padding: 0.4rem 1rem; border-radius: 4px; }
+.toc h2 { border: none; margin-top: 0.5rem; font-size: 1.1rem; }
+a { color: #14466b; }
 .quotes h5 { font-size: 0.95rem; margin: 0.8rem 0 0.3rem; }
 blockquote { margin: 0.3rem 0 0.3rem 1rem; padding-left: 0.8rem; border-left: 4px solid #14466b; font-style: italic; }
 @media print {
   main { max-width: none; padding: 0; }
+  nav.toc { display: none; }
   section.unit { break-before: page; }
   table, figure.chart, blockquote { break-inside: avoid; }
   h2, h3, h4 { break-after: avoid; }

@@ -217,3 +217,78 @@ proptest! {
         prop_assert_eq!(one, two);
     }
 }
+
+/// Reports, explanations and traces of random results: nothing panics,
+/// and every unit of the data is in the report.
+fn render_all(tables: &[(&str, &str)]) -> (String, String, usize) {
+    use grille::data::{self, DataSpec};
+    use grille::report::explain;
+    let mut sources = grille::source::SourceMap::new();
+    let checked = grille::check::check_text(
+        "f.grille",
+        FW,
+        &mut sources,
+        &grille::check::Options::default(),
+    )
+    .unwrap_or_else(|_| panic!("checks"));
+    let fw = &checked.framework;
+    let ts = tables
+        .iter()
+        .map(|(l, t)| {
+            let spec = DataSpec {
+                level: Some(l.to_string()),
+                path: "-".into(),
+                sheet: None,
+            };
+            data::read_table(fw, &spec, &mut t.as_bytes(), &mut sources).expect("table")
+        })
+        .collect();
+    let (ds, diags) = data::build(fw, ts, &sources);
+    let (results, _) = grille::eval::evaluate(fw, &ds, &sources, "en");
+    let cx = grille::report::Context {
+        fw,
+        ds: &ds,
+        results: &results,
+        lang: "en",
+        level: None,
+        framework_sha256: "",
+    };
+    let mut traced = 0;
+    for name in explain::names(fw) {
+        let item = explain::find(fw, name).expect("a listed name is found");
+        assert!(!explain::describe(fw, item, "fr").is_empty());
+        for unit in ["T0", "T1", "O0", "O3"] {
+            if explain::trace(&cx, item, unit).is_ok() {
+                traced += 1;
+            }
+        }
+    }
+    (
+        grille::report::human::markdown(&cx, &diags),
+        grille::report::human::html(&cx, &diags),
+        traced,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn reports_and_traces_of_any_data(rows in prop::collection::vec(row(), 0..40)) {
+        let (md, html, traced) = render_all(&[("org", ORGS), ("person", &csv(&rows))]);
+        for unit in ["O0", "O1", "O2", "O3", "O4", "T0", "T1"] {
+            prop_assert!(md.contains(&format!("Organisation {unit}")) || md.contains(&format!(" {unit}")), "{} missing", unit);
+        }
+        prop_assert!(html.ends_with("</html>\n"));
+        prop_assert_eq!(html.matches("<section").count(), html.matches("</section>").count());
+        prop_assert!(traced > 0);
+    }
+
+    /// Test files: any text is either read or refused with a message.
+    #[test]
+    fn test_files_never_panic(text in "(framework|case|name|expect|data|\\[|\\]|=|\"|\\.|[a-z0-9]|\n| ){0,120}") {
+        if let Err(e) = grille::ftest::parse(&text) {
+            prop_assert!(!e.message.is_empty());
+        }
+    }
+}
