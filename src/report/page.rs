@@ -310,7 +310,7 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
                         .collect();
                     let _ = writeln!(
                         s,
-                        "<p><strong>{}</strong> : {}</p>",
+                        "<p><strong>{}</strong>: {}</p>",
                         escape(level),
                         links.join(" · ")
                     );
@@ -451,11 +451,25 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
 
 /// Horizontal bars on a 0..100 scale, one per item.
 fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
-    let label_w = 260.0;
+    // Room for the longest label (about 7 px a character) and, after a
+    // full bar, for the longest value shown.
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count().min(44))
+        .max()
+        .unwrap_or(0);
+    let label_w = (longest as f64 * 7.0 + 16.0).clamp(60.0, 320.0);
+    let value_w = bars
+        .iter()
+        .map(|b| b.shown.chars().count())
+        .max()
+        .unwrap_or(0) as f64
+        * 7.0
+        + 16.0;
     let bar_w = 300.0;
     let row = 24.0;
     let top = 8.0;
-    let w = label_w + bar_w + 70.0;
+    let w = label_w + bar_w + value_w;
     let h = top + row * bars.len() as f64 + 24.0;
     let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
     let values: Vec<f64> = bars.iter().map(|b| b.score).collect();
@@ -477,7 +491,7 @@ fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
     }
     for (i, b) in bars.iter().enumerate() {
         let y = top + row * i as f64;
-        let label: String = b.label.chars().take(40).collect();
+        let label: String = b.label.chars().take(44).collect();
         let _ = writeln!(
             s,
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
