@@ -85,6 +85,7 @@ fn diff_of_the_regional_adaptation() {
     let json = run(&["diff", VISES, HDF, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(v["schema"], "grille/diff@1");
+    crate::support::validate(&v, "diff.schema.json");
     insta::assert_snapshot!("diff_json", json);
     let same = run(&["diff", VISES, VISES]);
     assert!(same.contains("no differences"), "{same}");

@@ -114,16 +114,22 @@ fn quickstart_form_snapshot() {
     insta::assert_snapshot!("form_quickstart_personne", text);
 }
 
-fn xls2xform() -> Option<String> {
-    ["xls2xform"]
-        .into_iter()
-        .find(|c| {
-            Command::new(c)
-                .arg("--help")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .map(str::to_string)
+/// pyxform's converter: the `xls2xform` command, or its module.
+fn xls2xform() -> Option<Vec<String>> {
+    let works = |cmd: &[&str]| {
+        Command::new(cmd[0])
+            .args(&cmd[1..])
+            .arg("--help")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    [
+        vec!["xls2xform"],
+        vec!["python3", "-m", "pyxform.xls2xform"],
+    ]
+    .into_iter()
+    .find(|c| works(c))
+    .map(|c| c.into_iter().map(str::to_string).collect())
 }
 
 #[test]
@@ -141,7 +147,8 @@ fn forms_convert_with_pyxform() {
     let (e, p) = forms(&dir);
     for f in [e, p] {
         let xml = f.with_extension("xml");
-        let o = Command::new(&tool)
+        let o = Command::new(&tool[0])
+            .args(&tool[1..])
             .arg("--json")
             .arg(&f)
             .arg(&xml)

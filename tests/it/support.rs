@@ -103,19 +103,23 @@ pub fn eval_json(framework: &str, tables: &[(&str, &str)]) -> serde_json::Value 
 /// Validates a result against `docs/result.schema.json`.
 #[track_caller]
 pub fn validate_result(doc: &serde_json::Value) {
-    let text = std::fs::read_to_string(root().join("docs/result.schema.json")).expect("schema");
+    validate(doc, "result.schema.json");
+}
+
+/// Validates a document against a schema of `docs/`.
+#[track_caller]
+pub fn validate(doc: &serde_json::Value, file: &str) {
+    let text = std::fs::read_to_string(root().join("docs").join(file)).expect("schema");
     let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();
-    compiler
-        .add_resource("result.schema.json", schema)
-        .expect("schema added");
+    compiler.add_resource(file, schema).expect("schema added");
     let id = compiler
-        .compile("result.schema.json", &mut schemas)
+        .compile(file, &mut schemas)
         .expect("schema compiles");
     if let Err(e) = schemas.validate(doc, id) {
         let pretty = serde_json::to_string_pretty(doc).unwrap_or_default();
-        panic!("the result does not follow docs/result.schema.json: {e:#}\n{pretty}");
+        panic!("the document does not follow docs/{file}: {e:#}\n{pretty}");
     }
 }
 
