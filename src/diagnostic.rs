@@ -107,6 +107,15 @@ impl Diag {
     }
 }
 
+/// How many errors and warnings a list holds.
+pub fn counts(diags: &[Diag]) -> (usize, usize) {
+    diags.iter().fold((0, 0), |(e, w), d| match d.severity {
+        Severity::Error => (e + 1, w),
+        Severity::Warning => (e, w + 1),
+        Severity::Note => (e, w),
+    })
+}
+
 /// Diagnostics collected by a stage.
 #[derive(Debug, Clone, Default)]
 pub struct Diags(pub Vec<Diag>);

@@ -59,6 +59,15 @@ impl crate::diagnostic::Code for FileError {
 
 const SHAPE: &str = "a test file has `framework = \"…\"` and `[[case]]` tables with `name`, `[case.data]` and `[case.expect]`";
 
+/// The TOML parser's message; it has none for some errors (nothing after
+/// `=`), which are then described by where they stand.
+fn toml_message(e: &toml::de::Error) -> String {
+    match e.message().trim() {
+        "" => "this is not valid TOML: a value is expected here".to_string(),
+        m => m.to_string(),
+    }
+}
+
 /// A four-part key built from what was written, for the help line.
 fn example(key: &str) -> String {
     let parts: Vec<&str> = key.split('.').filter(|p| !p.is_empty()).collect();
@@ -96,7 +105,7 @@ struct RawCase {
 /// does not have the expected shape.
 pub fn parse(text: &str) -> Result<TestFile, FileError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| FileError {
-        message: e.message().trim().to_string(),
+        message: toml_message(&e),
         span: e.span(),
         help: Some(SHAPE.into()),
     })?;

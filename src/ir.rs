@@ -287,6 +287,20 @@ pub enum Aggregate {
     Max,
 }
 
+impl Aggregate {
+    /// The name as written after `aggregate`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregate::Mean => "mean",
+            Aggregate::Geometric => "geometric",
+            Aggregate::Harmonic => "harmonic",
+            Aggregate::Median => "median",
+            Aggregate::Min => "min",
+            Aggregate::Max => "max",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChildRef {
     Indicator(IndicatorId),

@@ -85,14 +85,10 @@ pub fn run(a: Args) -> i32 {
         framework_hash.update(sources.get(*s).text.as_bytes());
     }
     let framework_sha256 = data::hex(&framework_hash.finalize());
-    let (ds, mut diags) = match read_data(fw, &a.data, &mut sources) {
+    let (ds, results, diags) = match evaluate_data(fw, &a.data, &mut sources, &lang) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let (results, eval_diags) = grille::eval::evaluate(fw, &ds, &sources, &lang);
-    diags.extend(eval_diags);
-    // Framework warnings are `check`'s business; here the data speaks.
-    report(&limit(&diags), &sources);
     let strict_fail = a.strict
         && diags
             .iter()
@@ -134,9 +130,26 @@ pub fn run(a: Args) -> i32 {
     }
 }
 
+/// Reads the `--data` tables, evaluates the framework on them and renders
+/// the data's diagnostics on standard error (framework warnings are
+/// `check`'s business: here the data speaks). Exit 2 when a file cannot
+/// be read.
+pub fn evaluate_data(
+    fw: &grille::ir::Framework,
+    specs: &[String],
+    sources: &mut SourceMap,
+    lang: &str,
+) -> Result<(data::Dataset, grille::eval::Results, Vec<Diag>), i32> {
+    let (ds, mut diags) = read_data(fw, specs, sources)?;
+    let (results, eval_diags) = grille::eval::evaluate(fw, &ds, sources, lang);
+    diags.extend(eval_diags);
+    report(&limit(&diags), sources);
+    Ok((ds, results, diags))
+}
+
 /// Reads the `--data` tables and links them into a dataset; exit 2 when a
 /// file cannot be read.
-pub fn read_data(
+fn read_data(
     fw: &grille::ir::Framework,
     specs: &[String],
     sources: &mut SourceMap,
@@ -156,7 +169,7 @@ pub fn read_data(
 }
 
 /// The diagnostics to render: at most [`SHOWN_PER_CODE`] of each code, then a count.
-pub fn limit(diags: &[Diag]) -> Vec<Diag> {
+fn limit(diags: &[Diag]) -> Vec<Diag> {
     let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut out = Vec::new();
     for d in diags {

@@ -1,7 +1,7 @@
 //! `grille explain FRAMEWORK ITEM [--lang L] [--data SPEC… --unit ID]`:
 //! an item in words; with data and a unit, the trace of its result there.
 
-use super::{DATA_ERRORS, OK, USAGE, report};
+use super::{DATA_ERRORS, OK, USAGE};
 use grille::report::explain;
 use grille::source::SourceMap;
 use std::path::PathBuf;
@@ -42,13 +42,10 @@ pub fn run(a: Args) -> i32 {
     };
     let mut out = explain::describe(fw, item, &lang);
     if let Some(unit) = &a.unit {
-        let (ds, mut diags) = match super::eval::read_data(fw, &a.data, &mut sources) {
+        let (ds, results, _) = match super::eval::evaluate_data(fw, &a.data, &mut sources, &lang) {
             Ok(x) => x,
             Err(code) => return code,
         };
-        let (results, eval_diags) = grille::eval::evaluate(fw, &ds, &sources, &lang);
-        diags.extend(eval_diags);
-        report(&super::eval::limit(&diags), &sources);
         if ds.fatal {
             eprintln!("error: the data has errors; nothing to trace");
             return DATA_ERRORS;

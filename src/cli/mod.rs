@@ -13,7 +13,7 @@ mod template;
 mod test;
 
 use clap::{Parser, Subcommand};
-use grille::diagnostic::{Diag, Severity};
+use grille::diagnostic::Diag;
 use grille::source::SourceMap;
 use std::io::IsTerminal;
 
@@ -126,14 +126,7 @@ pub fn report(diags: &[Diag], sources: &SourceMap) {
         out.push_str(&d.render(sources, 100, color));
         out.push('\n');
     }
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    let warnings = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
+    let (errors, warnings) = grille::diagnostic::counts(diags);
     if errors + warnings > 0 {
         out.push_str(&summary(errors, warnings));
         out.push('\n');

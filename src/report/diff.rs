@@ -8,9 +8,7 @@
 //! diff compares those lists, so every kind of item is compared the same
 //! way.
 
-use crate::ir::{
-    Aggregate, Better, ChildRef, Framework, Labels, MapKey, Normalize, QType, RuleSeverity,
-};
+use crate::ir::{Better, ChildRef, Framework, Labels, MapKey, Normalize, QType, RuleSeverity};
 use crate::source::SourceMap;
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -276,17 +274,6 @@ fn qtype(t: &QType) -> String {
     }
 }
 
-pub fn aggregate_name(a: Aggregate) -> &'static str {
-    match a {
-        Aggregate::Mean => "mean",
-        Aggregate::Geometric => "geometric",
-        Aggregate::Harmonic => "harmonic",
-        Aggregate::Median => "median",
-        Aggregate::Min => "min",
-        Aggregate::Max => "max",
-    }
-}
-
 fn describe(fw: &Framework, sources: &SourceMap, lang: &str) -> Vec<Described> {
     let dl = fw.default_lang();
     let label = |l: &Labels| l.get(lang, dl).map(str::to_string);
@@ -426,7 +413,7 @@ fn describe(fw: &Framework, sources: &SourceMap, lang: &str) -> Vec<Described> {
     }
     for dim in &fw.dimensions {
         let mut p = Props::new();
-        p.insert("aggregate".into(), aggregate_name(dim.aggregate).into());
+        p.insert("aggregate".into(), dim.aggregate.name().into());
         p.insert("require".into(), format!("{}%", num(dim.require * 100.0)));
         if let Some(w) = &dim.when {
             p.insert("when".into(), text(sources, w));

@@ -7,7 +7,7 @@
 //! and the ratings. Doc comments are shown as written.
 
 use super::words;
-use crate::ir::{Aggregate, ChildRef, Framework};
+use crate::ir::{ChildRef, Framework};
 
 struct T {
     levels: &'static str,
@@ -216,14 +216,7 @@ fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut 
     if let Some(doc) = &dim.doc {
         s.push_str(&format!("{doc}\n\n"));
     }
-    let agg = match dim.aggregate {
-        Aggregate::Mean => "mean",
-        Aggregate::Geometric => "geometric",
-        Aggregate::Harmonic => "harmonic",
-        Aggregate::Median => "median",
-        Aggregate::Min => "min",
-        Aggregate::Max => "max",
-    };
+    let agg = dim.aggregate.name();
     s.push_str(&format!(
         "- {}: {agg}; {}: {} %\n",
         t.aggregate,

@@ -10,7 +10,7 @@
 //! reweighting and contribution, the gates and the status with its reason.
 
 use super::words;
-use super::{Context, Value, format_number, format_score, indicator_value, rating};
+use super::{Context, Value, format_number, format_score, indicator_value, rating, value_text};
 use crate::eval::Status;
 use crate::ir::{
     ChildRef, DimensionId, Expr, ExprKind, Framework, IndicatorId, Labels, LevelId, Normalize,
@@ -609,11 +609,7 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
                 .map(|l| fw.levels[*l].id.as_str())
                 .collect();
             line(&mut s, t.level, &levels.join(", "));
-            line(
-                &mut s,
-                t.aggregate,
-                super::diff::aggregate_name(dim.aggregate),
-            );
+            line(&mut s, t.aggregate, dim.aggregate.name());
             line(
                 &mut s,
                 t.require,
@@ -791,28 +787,6 @@ fn children_of(cx: &Context<'_>, l: LevelId, u: usize) -> Vec<usize> {
         .collect()
 }
 
-fn show_value(cx: &Context<'_>, i: IndicatorId, l: LevelId, u: usize) -> String {
-    let ind = &cx.fw.indicators[i];
-    match indicator_value(cx, i, l, u) {
-        Some(Value::Num(x)) => format_number(x, ind.unit.as_deref(), cx.lang),
-        Some(Value::Bool(b)) => match (cx.lang, b) {
-            ("fr", true) => "oui".into(),
-            ("fr", false) => "non".into(),
-            ("nl", true) => "ja".into(),
-            ("nl", false) => "nee".into(),
-            (_, true) => "yes".into(),
-            (_, false) => "no".into(),
-        },
-        Some(Value::Text(t)) => t,
-        Some(Value::Distribution(d)) => d
-            .iter()
-            .map(|(k, c)| format!("{k}: {c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        None => "—".into(),
-    }
-}
-
 /// The trace of how unit `unit`'s result for the item was reached.
 ///
 /// # Errors
@@ -922,7 +896,7 @@ fn trace_indicator(
                 .iter()
                 .map(|&k| {
                     let st = cx.results.indicators.get(&(i, l + 1)).map(|x| x.status[k]);
-                    let v = show_value(cx, i, l + 1, k);
+                    let v = value_text(cx, i, l + 1, k);
                     match st {
                         Some(Status::Ok) | None => format!("{} = {v}", cx.ds.levels[l + 1].ids[k]),
                         Some(st) => {
@@ -944,7 +918,7 @@ fn trace_indicator(
             );
         }
     }
-    line(s, t.value, &show_value(cx, i, l, u));
+    line(s, t.value, &value_text(cx, i, l, u));
     let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
     if let (true, Some((a, b))) = (shown, lv.ci[u]) {
         line(
@@ -1184,7 +1158,7 @@ fn trace_dimension(
         let how = if mean {
             t.sum_contrib.to_string()
         } else {
-            super::diff::aggregate_name(dim.aggregate).to_string()
+            dim.aggregate.name().to_string()
         };
         line(
             s,
@@ -1207,7 +1181,7 @@ fn trace_dimension(
                         ExprKind::Indicator(i) => Some(format!(
                             "{} = {}",
                             fw.indicators[i].id,
-                            show_value(cx, i, l, u)
+                            value_text(cx, i, l, u)
                         )),
                         ExprKind::Score(ChildRef::Indicator(i)) => {
                             cx.results.indicators.get(&(i, l)).map(|x| {

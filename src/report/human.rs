@@ -11,8 +11,8 @@
 //! the portrait (context indicators).
 
 use super::page::{self, Bar, Block, Cell};
-use super::{Context, Value, format_number, format_score, indicator_value, rating, words};
-use crate::diagnostic::{Diag, Severity};
+use super::{Context, format_number, format_score, rating, value_text, words};
+use crate::diagnostic::Diag;
 use crate::eval::Status;
 use crate::ir::{ChildRef, DimensionId, LevelId};
 
@@ -224,14 +224,7 @@ fn blocks(cx: &Context<'_>, diags: &[Diag]) -> Vec<Block> {
             .unwrap_or_else(|| level.clone());
         facts.push((format!("{} ({name})", t.data), v));
     }
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    let warnings = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
+    let (errors, warnings) = crate::diagnostic::counts(diags);
     facts.push((
         t.diagnostics.to_string(),
         if errors + warnings == 0 {
@@ -486,7 +479,7 @@ impl B<'_> {
                     let label = self.label(&ind.label, &ind.id).to_string();
                     let ist = x.status[u];
                     let shown = !matches!(ist, Status::NotApplicable | Status::Suppressed);
-                    let value = self.value(i, l, u);
+                    let value = value_text(self.cx, i, l, u);
                     let n = if ist == Status::NotApplicable {
                         String::new()
                     } else {
@@ -597,53 +590,6 @@ impl B<'_> {
         }
     }
 
-    fn value(&self, i: usize, l: LevelId, u: usize) -> String {
-        let ind = &self.cx.fw.indicators[i];
-        let lang = self.cx.lang;
-        match indicator_value(self.cx, i, l, u) {
-            Some(Value::Num(x)) => format_number(x, ind.unit.as_deref(), lang),
-            Some(Value::Bool(b)) => match (lang, b) {
-                ("fr", true) => "oui".into(),
-                ("fr", false) => "non".into(),
-                ("nl", true) => "ja".into(),
-                ("nl", false) => "nee".into(),
-                (_, true) => "yes".into(),
-                (_, false) => "no".into(),
-            },
-            Some(Value::Text(code)) => {
-                // An option's label rather than its code.
-                if let crate::ir::Type::Option(q) = ind.value.ty
-                    && let Some(o) = self.cx.fw.questions[q]
-                        .ty
-                        .options()
-                        .iter()
-                        .find(|o| o.code == code)
-                {
-                    return self.label(&o.label, &o.code).to_string();
-                }
-                code
-            }
-            Some(Value::Distribution(d)) => {
-                let opts = match ind.value.ty {
-                    crate::ir::Type::Option(q) => self.cx.fw.questions[q].ty.options(),
-                    _ => &[],
-                };
-                d.iter()
-                    .map(|(k, c)| {
-                        let l = opts
-                            .iter()
-                            .find(|o| &o.code == k)
-                            .map(|o| self.label(&o.label, &o.code))
-                            .unwrap_or(k);
-                        format!("{l} : {c}")
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-            None => "—".into(),
-        }
-    }
-
     /// Indicators reported here that no dimension holds (the portrait).
     fn portrait(&mut self, l: LevelId, u: usize) {
         let cx = self.cx;
@@ -656,7 +602,7 @@ impl B<'_> {
                 let st = cx.results.indicators[&(i, l)].status[u];
                 vec![
                     Cell::plain(self.label(&ind.label, &ind.id)),
-                    Cell::plain(self.value(i, l, u)),
+                    Cell::plain(value_text(self.cx, i, l, u)),
                     Cell::plain(if st == Status::Ok {
                         String::new()
                     } else {

@@ -103,6 +103,50 @@ pub fn indicator_value(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> Opti
     })
 }
 
+/// An indicator's value at a unit for people: numbers in the language's
+/// conventions with their unit, yes/no in words, options by their label, a
+/// distribution as `label : count` pairs, `—` when there is none.
+pub fn value_text(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> String {
+    let fw = cx.fw;
+    let ind = &fw.indicators[i];
+    let lang = cx.lang;
+    let dl = fw.default_lang();
+    let options = match ind.value.ty {
+        crate::ir::Type::Option(q) => fw.questions[q].ty.options(),
+        _ => &[],
+    };
+    let option_label = |code: &str| {
+        options
+            .iter()
+            .find(|o| o.code == code)
+            .map(|o| o.label.get(lang, dl).unwrap_or(&o.code).to_string())
+            .unwrap_or_else(|| code.to_string())
+    };
+    match indicator_value(cx, i, l, u) {
+        Some(Value::Num(x)) => format_number(x, ind.unit.as_deref(), lang),
+        Some(Value::Bool(b)) => yes_no(b, lang).to_string(),
+        Some(Value::Text(code)) => option_label(&code),
+        Some(Value::Distribution(d)) => d
+            .iter()
+            .map(|(k, c)| format!("{} : {c}", option_label(k)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => "—".into(),
+    }
+}
+
+/// Yes or no in `lang`.
+pub fn yes_no(b: bool, lang: &str) -> &'static str {
+    match (lang, b) {
+        ("fr", true) => "oui",
+        ("fr", false) => "non",
+        ("nl", true) => "ja",
+        ("nl", false) => "nee",
+        (_, true) => "yes",
+        (_, false) => "no",
+    }
+}
+
 /// A rating's step id for a score.
 pub fn rating(
     fw: &Framework,

@@ -169,60 +169,19 @@ proptest! {
     }
 }
 
-/// Results through the library with a given number of evaluation threads.
-fn eval_threads(framework: &str, tables: &[(&str, &str)], threads: usize) -> String {
+/// Evaluates `FW` on the tables with `threads` threads and hands the
+/// report context, the diagnostics and the sources to `f`.
+fn with_results<R>(
+    tables: &[(&str, &str)],
+    threads: usize,
+    lang: &str,
+    f: impl FnOnce(
+        &grille::report::Context<'_>,
+        &[grille::diagnostic::Diag],
+        &grille::source::SourceMap,
+    ) -> R,
+) -> R {
     use grille::data::{self, DataSpec};
-    let mut sources = grille::source::SourceMap::new();
-    let checked = grille::check::check_text(
-        "f.grille",
-        framework,
-        &mut sources,
-        &grille::check::Options::default(),
-    )
-    .unwrap_or_else(|_| panic!("checks"));
-    let fw = &checked.framework;
-    let ts = tables
-        .iter()
-        .map(|(l, t)| {
-            let spec = DataSpec {
-                level: Some(l.to_string()),
-                path: "-".into(),
-                sheet: None,
-            };
-            data::read_table(fw, &spec, &mut t.as_bytes(), &mut sources).expect("table")
-        })
-        .collect();
-    let (ds, mut diags) = data::build(fw, ts, &sources);
-    let (results, more) = grille::eval::evaluate_with(fw, &ds, &sources, "fr", threads);
-    diags.extend(more);
-    let cx = grille::report::Context {
-        fw,
-        ds: &ds,
-        results: &results,
-        lang: "fr",
-        level: None,
-        framework_sha256: "",
-    };
-    grille::report::json::result(&cx, &diags, &sources, false)
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
-
-    /// Two evaluation threads give the very same result as one.
-    #[test]
-    fn threads_do_not_change_results(rows in prop::collection::vec(row(), 1..80)) {
-        let one = eval_threads(FW, &[("org", ORGS), ("person", &csv(&rows))], 1);
-        let two = eval_threads(FW, &[("org", ORGS), ("person", &csv(&rows))], 2);
-        prop_assert_eq!(one, two);
-    }
-}
-
-/// Reports, explanations and traces of random results: nothing panics,
-/// and every unit of the data is in the report.
-fn render_all(tables: &[(&str, &str)]) -> (String, String, usize) {
-    use grille::data::{self, DataSpec};
-    use grille::report::explain;
     let mut sources = grille::source::SourceMap::new();
     let checked = grille::check::check_text(
         "f.grille",
@@ -243,31 +202,61 @@ fn render_all(tables: &[(&str, &str)]) -> (String, String, usize) {
             data::read_table(fw, &spec, &mut t.as_bytes(), &mut sources).expect("table")
         })
         .collect();
-    let (ds, diags) = data::build(fw, ts, &sources);
-    let (results, _) = grille::eval::evaluate(fw, &ds, &sources, "en");
+    let (ds, mut diags) = data::build(fw, ts, &sources);
+    let (results, more) = grille::eval::evaluate_with(fw, &ds, &sources, lang, threads);
+    diags.extend(more);
     let cx = grille::report::Context {
         fw,
         ds: &ds,
         results: &results,
-        lang: "en",
+        lang,
         level: None,
         framework_sha256: "",
     };
-    let mut traced = 0;
-    for name in explain::names(fw) {
-        let item = explain::find(fw, name).expect("a listed name is found");
-        assert!(!explain::describe(fw, item, "fr").is_empty());
-        for unit in ["T0", "T1", "O0", "O3"] {
-            if explain::trace(&cx, item, unit).is_ok() {
-                traced += 1;
+    f(&cx, &diags, &sources)
+}
+
+/// Results through the library with a given number of evaluation threads.
+fn eval_threads(tables: &[(&str, &str)], threads: usize) -> String {
+    with_results(tables, threads, "fr", |cx, diags, sources| {
+        grille::report::json::result(cx, diags, sources, false)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Two evaluation threads give the very same result as one.
+    #[test]
+    fn threads_do_not_change_results(rows in prop::collection::vec(row(), 1..80)) {
+        let one = eval_threads(&[("org", ORGS), ("person", &csv(&rows))], 1);
+        let two = eval_threads(&[("org", ORGS), ("person", &csv(&rows))], 2);
+        prop_assert_eq!(one, two);
+    }
+}
+
+/// Reports, explanations and traces of random results: nothing panics,
+/// and every unit of the data is in the report.
+fn render_all(tables: &[(&str, &str)]) -> (String, String, usize) {
+    use grille::report::explain;
+    with_results(tables, 1, "en", |cx, diags, _| {
+        let fw = cx.fw;
+        let mut traced = 0;
+        for name in explain::names(fw) {
+            let item = explain::find(fw, name).expect("a listed name is found");
+            assert!(!explain::describe(fw, item, "fr").is_empty());
+            for unit in ["T0", "T1", "O0", "O3"] {
+                if explain::trace(cx, item, unit).is_ok() {
+                    traced += 1;
+                }
             }
         }
-    }
-    (
-        grille::report::human::markdown(&cx, &diags),
-        grille::report::human::html(&cx, &diags),
-        traced,
-    )
+        (
+            grille::report::human::markdown(cx, diags),
+            grille::report::human::html(cx, diags),
+            traced,
+        )
+    })
 }
 
 proptest! {

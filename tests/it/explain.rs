@@ -4,14 +4,7 @@
 use crate::support::{grille, root};
 
 fn run(args: &[&str]) -> String {
-    let o = grille(&root(), args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).expect("UTF-8 output")
+    crate::support::grille_ok(args)
 }
 
 const VISES: &str = "frameworks/vises.grille";

@@ -4,17 +4,6 @@
 use crate::support::{TempDir, grille, root};
 use std::process::Command;
 
-fn eval(args: &[&str]) -> String {
-    let o = grille(&root(), args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout).expect("UTF-8")
-}
-
 const QUICKSTART: [&str; 6] = [
     "eval",
     "examples/quickstart/framework.grille",
@@ -39,7 +28,7 @@ fn with(base: &[&str], extra: &[&str]) -> Vec<String> {
 
 fn run(args: Vec<String>) -> String {
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    eval(&a)
+    crate::support::grille_ok(&a)
 }
 
 #[test]

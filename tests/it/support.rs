@@ -24,6 +24,20 @@ pub fn grille(dir: &Path, args: &[&str]) -> Output {
         .expect("the grille binary runs")
 }
 
+/// Runs `grille` from the crate's root, asserts it succeeds, and returns
+/// its standard output.
+#[track_caller]
+pub fn grille_ok(args: &[&str]) -> String {
+    let o = grille(&root(), args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("UTF-8 output")
+}
+
 /// Runs `grille` with text on standard input.
 pub fn grille_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
     use std::io::Write;
