@@ -165,8 +165,10 @@ pub fn rating(
 }
 
 /// A number for people, in the conventions of `lang`: decimal comma and
-/// grouped thousands in French and Dutch, and the unit after it. A share
-/// with unit `%` is shown out of 100 (`0.72` → `72 %` in French).
+/// grouped thousands in French and Dutch, decimal point in English, then
+/// a space and the unit. A share with unit `%` is shown out of 100
+/// (`0.72` → `72 %`). Plain spaces are used, so that the text can be
+/// searched and copied as it reads; HTML keeps numbers on one line.
 pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
     if !x.is_finite() {
         return "—".into();
@@ -190,7 +192,7 @@ pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
         None => (rest, None),
     };
     let (group, point) = match lang {
-        "fr" => ('\u{202f}', ','),
+        "fr" => (' ', ','),
         "nl" => ('.', ','),
         _ => (',', '.'),
     };
@@ -209,8 +211,7 @@ pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
     }
     match unit {
         None | Some("") => out,
-        Some("%") if lang != "fr" => format!("{out}%"),
-        Some(u) => format!("{out}\u{a0}{u}"),
+        Some(u) => format!("{out} {u}"),
     }
 }
 
@@ -225,14 +226,11 @@ mod tests {
 
     #[test]
     fn numbers_follow_the_language() {
-        assert_eq!(format_number(0.72, Some("%"), "fr"), "72\u{a0}%");
-        assert_eq!(format_number(0.725, Some("%"), "en"), "72.5%");
-        assert_eq!(format_number(12.5, Some("ETP"), "fr"), "12,5\u{a0}ETP");
-        assert_eq!(format_number(12.5, Some("ETP"), "en"), "12.5\u{a0}ETP");
-        assert_eq!(
-            format_number(60000.0, Some("€"), "fr"),
-            "60\u{202f}000\u{a0}€"
-        );
+        assert_eq!(format_number(0.72, Some("%"), "fr"), "72 %");
+        assert_eq!(format_number(0.725, Some("%"), "en"), "72.5 %");
+        assert_eq!(format_number(12.5, Some("ETP"), "fr"), "12,5 ETP");
+        assert_eq!(format_number(12.5, Some("ETP"), "en"), "12.5 ETP");
+        assert_eq!(format_number(60000.0, Some("€"), "fr"), "60 000 €");
         assert_eq!(format_number(60000.0, None, "nl"), "60.000");
         assert_eq!(format_number(1500.0, None, "en"), "1500");
         assert_eq!(format_number(-0.0001, None, "en"), "0");

@@ -49,8 +49,8 @@ fn markdown_reports() {
     insta::assert_snapshot!("report_vises_territories_nl", md);
     let md = run(with(&VISES, &["--format", "md", "--level", "entreprise"]));
     // Values formatted by unit, statuses in words, evidence quoted.
-    assert!(md.contains("13,7\u{a0}ETP"), "ETP in French");
-    assert!(md.contains("86\u{a0}%"));
+    assert!(md.contains("13,7 ETP"), "ETP in French");
+    assert!(md.contains("86 %"));
     assert!(md.contains("ne s'applique pas ici"));
     assert!(md.contains("> « "));
 }
