@@ -514,9 +514,9 @@ pub fn human(d: &Diff) -> String {
     }
     for it in &d.items {
         let mark = match it.change {
-            Change::Added => '+',
-            Change::Removed => '-',
-            Change::Changed => '~',
+            Change::Added => "+ added",
+            Change::Removed => "- removed",
+            Change::Changed => "~ changed",
         };
         let mut head = format!("\n{mark} {}", it.kind);
         if !it.id.is_empty() {
