@@ -1,0 +1,505 @@
+//! The trace of one unit's result: rows used, value, score and its
+//! arithmetic, a dimension's parts with their weights after reweighting
+//! and contributions, gates, rating and status with its reason.
+
+use super::super::{
+    Context, Value, format_number, format_score, indicator_value, rating, value_text, words,
+};
+use super::{Ex, Item, line, list, t};
+use crate::eval::Status;
+use crate::ir::{ChildRef, DimensionId, ExprKind, Framework, IndicatorId, LevelId, Normalize};
+
+/// Why a trace cannot be given.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TraceError {
+    #[error("no unit `{unit}` at the levels where `{item}` is reported ({levels})")]
+    UnknownUnit {
+        unit: String,
+        item: String,
+        levels: String,
+    },
+    #[error("`{0}` has no per-unit result to trace (only indicators, dimensions and evidence do)")]
+    NotTraceable(String),
+}
+
+/// Finds the unit among the item's levels, finest first.
+fn locate(cx: &Context<'_>, levels: &[LevelId], unit: &str) -> Option<(LevelId, usize)> {
+    levels
+        .iter()
+        .rev()
+        .find_map(|&l| cx.ds.levels[l].index.get(unit).map(|&u| (l, u as usize)))
+}
+
+/// Rows of level `fine` whose ancestor at level `l` is unit `u`.
+fn rows_under(cx: &Context<'_>, fine: LevelId, l: LevelId, u: usize) -> usize {
+    let ds = cx.ds;
+    (0..ds.levels[fine].len())
+        .filter(|&r| {
+            let mut x = r as u32;
+            let mut lv = fine;
+            while lv > l {
+                x = ds.levels[lv].parent[x as usize];
+                if x == u32::MAX {
+                    return false;
+                }
+                lv -= 1;
+            }
+            x as usize == u
+        })
+        .count()
+}
+
+/// Finer units (one level down) of unit `u` at level `l`.
+fn children_of(cx: &Context<'_>, l: LevelId, u: usize) -> Vec<usize> {
+    let f = l + 1;
+    (0..cx.ds.levels[f].len())
+        .filter(|&r| cx.ds.levels[f].parent[r] as usize == u)
+        .collect()
+}
+
+/// The trace of how unit `unit`'s result for the item was reached.
+///
+/// # Errors
+/// [`TraceError`] when the unit is not at a level where the item is reported.
+pub fn trace(cx: &Context<'_>, it: Item, unit: &str) -> Result<String, TraceError> {
+    let fw = cx.fw;
+    let lang = cx.lang;
+    let ex = Ex {
+        fw,
+        lang,
+        t: t(lang),
+    };
+    let t = ex.t;
+    let (name, levels): (&str, Vec<LevelId>) = match it {
+        Item::Indicator(i) => (&fw.indicators[i].id, fw.indicators[i].levels.clone()),
+        Item::Dimension(d) => (&fw.dimensions[d].id, fw.dimensions[d].levels.clone()),
+        Item::Evidence(e) => (&fw.evidence[e].id, vec![fw.evidence[e].at]),
+        Item::Question(q) => return Err(TraceError::NotTraceable(fw.questions[q].id.clone())),
+        Item::Let(l) => return Err(TraceError::NotTraceable(fw.lets[l].id.clone())),
+    };
+    let Some((l, u)) = locate(cx, &levels, unit) else {
+        return Err(TraceError::UnknownUnit {
+            unit: unit.into(),
+            item: name.into(),
+            levels: levels
+                .iter()
+                .map(|l| fw.levels[*l].id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    };
+    let mut s = format!("{} {} {unit}", t.trace, fw.levels[l].id);
+    if let Some(p) = cx.parent(l, u) {
+        s.push_str(&format!(" ({} {p})", fw.levels[l - 1].id));
+    }
+    s.push_str("\n\n");
+    match it {
+        Item::Indicator(i) => trace_indicator(cx, &ex, i, l, u, &mut s),
+        Item::Dimension(d) => trace_dimension(cx, &ex, d, l, u, &mut s),
+        Item::Evidence(e) => {
+            let ev = &fw.evidence[e];
+            let fine = ev.collect.level.unwrap_or(ev.at).max(ev.at);
+            line(
+                &mut s,
+                t.rows,
+                &format!("{} {}", rows_under(cx, fine, l, u), t.rows_of),
+            );
+            match cx.results.evidence.get(&e).and_then(|v| v.get(u)) {
+                Some(Some(q)) => {
+                    let q: Vec<String> = q.iter().map(|x| format!("« {x} »")).collect();
+                    list(&mut s, t.quotes, &q, t.nothing);
+                }
+                _ => line(&mut s, t.quotes, t.dropped),
+            }
+        }
+        _ => {}
+    }
+    Ok(s)
+}
+
+fn trace_indicator(
+    cx: &Context<'_>,
+    ex: &Ex<'_>,
+    i: IndicatorId,
+    l: LevelId,
+    u: usize,
+    s: &mut String,
+) {
+    let fw = cx.fw;
+    let t = ex.t;
+    let lang = cx.lang;
+    let ind = &fw.indicators[i];
+    let Some(lv) = cx.results.indicators.get(&(i, l)) else {
+        return;
+    };
+    let st = lv.status[u];
+    if l == ind.at {
+        // Rows of finer levels that its aggregates read.
+        let mut over: Vec<LevelId> = Vec::new();
+        ind.value.walk(&mut |e| {
+            if let ExprKind::Agg { over: o, .. } = e.kind
+                && !over.contains(&o)
+            {
+                over.push(o);
+            }
+        });
+        for o in over {
+            line(
+                s,
+                t.rows,
+                &format!(
+                    "{} {} « {} »",
+                    rows_under(cx, o, l, u),
+                    t.rows_of,
+                    ex.label(&fw.levels[o].label, &fw.levels[o].id)
+                ),
+            );
+        }
+    } else {
+        line(s, t.rollup, ind.rollup.name());
+        if let Some((a, b)) = &lv.units {
+            line(s, t.units, &format!("{} {} {}", a[u], t.units_of, b[u]));
+        }
+        let kids = children_of(cx, l, u);
+        if kids.len() <= 40 {
+            let vals: Vec<String> = kids
+                .iter()
+                .map(|&k| {
+                    let st = cx.results.indicators.get(&(i, l + 1)).map(|x| x.status[k]);
+                    let v = value_text(cx, i, l + 1, k);
+                    match st {
+                        Some(Status::Ok) | None => format!("{} = {v}", cx.ds.levels[l + 1].ids[k]),
+                        Some(st) => {
+                            format!("{} = {v} ({})", cx.ds.levels[l + 1].ids[k], st.as_str())
+                        }
+                    }
+                })
+                .collect();
+            list(s, "", &vals, "");
+        }
+    }
+    if st != Status::NotApplicable {
+        line(s, "n", &lv.n[u].to_string());
+        if !lv.coverage[u].is_nan() {
+            line(
+                s,
+                t.coverage,
+                &format_number(lv.coverage[u], Some("%"), lang),
+            );
+        }
+    }
+    line(s, t.value, &value_text(cx, i, l, u));
+    let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
+    if let (true, Some((a, b))) = (shown, lv.ci[u]) {
+        line(
+            s,
+            t.interval,
+            &format!(
+                "[{} ; {}]",
+                format_number(a, ind.unit.as_deref(), lang),
+                format_number(b, ind.unit.as_deref(), lang)
+            ),
+        );
+    }
+    if shown && !lv.score[u].is_nan() {
+        let mut sc = format_score(lv.score[u], lang);
+        if let (Some(Normalize::Goalposts { lo, hi }), Some(Value::Num(v))) =
+            (&ind.normalize, indicator_value(cx, i, l, u))
+        {
+            // Units only for shares: "(42,1 % − 0 %)" reads well, "(12 ETP − 0 ETP)" does not.
+            let u_ = ind.unit.as_deref().filter(|u| *u == "%");
+            let mut raw = format!(
+                "({} − {}) ÷ ({} − {}) × 100",
+                format_number(v, u_, lang),
+                format_number(*lo, u_, lang),
+                format_number(*hi, u_, lang),
+                format_number(*lo, u_, lang)
+            );
+            let r = (v - lo) / (hi - lo) * 100.0;
+            if !(0.0..=100.0).contains(&r) {
+                raw = format!(
+                    "{raw} = {} → {}",
+                    format_score(r, lang),
+                    format_score(r.clamp(0.0, 100.0), lang)
+                );
+            }
+            sc = if ind.better == crate::ir::Better::Lower {
+                format!("{sc}  = 100 − {raw}")
+            } else {
+                format!("{sc}  = {raw}")
+            };
+        }
+        line(s, t.score, &sc);
+        if let Some(r) = rating(fw, ind.rate, lv.score[u], false) {
+            line(s, t.rating, &rating_label(fw, ind.rate, &r, lang));
+        }
+    }
+    line(
+        s,
+        t.status,
+        &status_why(cx, ex, Item::Indicator(i), l, u, st),
+    );
+}
+
+fn rating_label(fw: &Framework, rate: Option<usize>, step: &str, lang: &str) -> String {
+    let label = rate
+        .and_then(|r| fw.ratings[r].steps.iter().find(|x| x.id == step))
+        .and_then(|x| x.label.get(lang, fw.default_lang()));
+    match label {
+        Some(l) => format!("{step} « {l} »"),
+        None => step.to_string(),
+    }
+}
+
+/// A status with its reason.
+fn status_why(cx: &Context<'_>, ex: &Ex<'_>, it: Item, l: LevelId, u: usize, st: Status) -> String {
+    let fw = cx.fw;
+    let lang = cx.lang;
+    let base = format!("{} — {}", st.as_str(), words::status(st, lang));
+    let extra = match (it, st) {
+        (Item::Indicator(i), Status::Suppressed) => {
+            let n = cx.results.indicators[&(i, l)].n[u];
+            Some(format!("n = {n} < min_group {}", fw.min_group))
+        }
+        (Item::Indicator(i), Status::LowN) => {
+            let n = cx.results.indicators[&(i, l)].n[u];
+            fw.indicators[i]
+                .min_n
+                .map(|m| format!("n = {n} < min_n {m}"))
+        }
+        (Item::Indicator(i), Status::NotApplicable) => fw.indicators[i]
+            .when
+            .as_ref()
+            .map(|w| format!("{} : {}", ex.t.applies, words::expr(fw, w, lang))),
+        (Item::Dimension(d), Status::NotApplicable) => fw.dimensions[d]
+            .when
+            .as_ref()
+            .map(|w| format!("{} : {}", ex.t.applies, words::expr(fw, w, lang))),
+        (Item::Dimension(d), Status::Insufficient) => {
+            let c = cx.results.dimensions[&(d, l)].coverage[u];
+            Some(format!(
+                "{} {} < {}",
+                ex.t.coverage.to_lowercase(),
+                format_number(c, Some("%"), lang),
+                format_number(fw.dimensions[d].require, Some("%"), lang)
+            ))
+        }
+        _ => None,
+    };
+    match extra {
+        Some(e) => format!("{base} ({e})"),
+        None => base,
+    }
+}
+
+fn trace_dimension(
+    cx: &Context<'_>,
+    ex: &Ex<'_>,
+    d: DimensionId,
+    l: LevelId,
+    u: usize,
+    s: &mut String,
+) {
+    let fw = cx.fw;
+    let t = ex.t;
+    let lang = cx.lang;
+    let dim = &fw.dimensions[d];
+    let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
+        return;
+    };
+    // The children as the evaluation saw them.
+    struct Row {
+        name: String,
+        status: Status,
+        score: f64,
+        weight: f64,
+    }
+    let rows: Vec<Row> = dim
+        .children
+        .iter()
+        .map(|c| {
+            let (name, status, score) = match c.item {
+                ChildRef::Indicator(i) => {
+                    let x = cx.results.indicators.get(&(i, l));
+                    let st = x.map(|x| x.status[u]).unwrap_or(Status::Missing);
+                    let sc = x
+                        .filter(|_| st.scored())
+                        .map(|x| x.score[u])
+                        .unwrap_or(f64::NAN);
+                    (fw.indicators[i].id.clone(), st, sc)
+                }
+                ChildRef::Dimension(k) => {
+                    let x = cx.results.dimensions.get(&(k, l));
+                    let st = x.map(|x| x.status[u]).unwrap_or(Status::Missing);
+                    let sc = x.map(|x| x.score[u]).unwrap_or(f64::NAN);
+                    (fw.dimensions[k].id.clone(), st, sc)
+                }
+            };
+            Row {
+                name,
+                status,
+                score,
+                weight: c.weight,
+            }
+        })
+        .collect();
+    let scored: f64 = rows
+        .iter()
+        .filter(|r| r.status != Status::NotApplicable && !r.score.is_nan())
+        .map(|r| r.weight)
+        .sum();
+    let mean = dim.aggregate == crate::ir::Aggregate::Mean;
+    let head = [
+        t.child,
+        t.status,
+        t.score,
+        t.weight,
+        t.reweighted,
+        t.contribution,
+    ];
+    let mut table: Vec<[String; 6]> = vec![head.map(str::to_string)];
+    for r in &rows {
+        let applies = r.status != Status::NotApplicable;
+        let has = applies && !r.score.is_nan();
+        let w2 = if has && scored > 0.0 {
+            r.weight / scored
+        } else {
+            f64::NAN
+        };
+        table.push([
+            r.name.clone(),
+            r.status.as_str().to_string(),
+            if has {
+                format_score(r.score, lang)
+            } else {
+                "—".into()
+            },
+            crate::fmt::number(r.weight),
+            if has {
+                format_number(w2, Some("%"), lang)
+            } else if applies {
+                t.counts_missing.into()
+            } else {
+                t.left_out.into()
+            },
+            if has && mean {
+                format_score(w2 * r.score, lang)
+            } else {
+                "—".into()
+            },
+        ]);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in &table {
+        let mut out = String::from("  ");
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            if c == 0 || c == 1 || c == 4 {
+                out.push_str(&format!("{cell}{}  ", " ".repeat(pad)));
+            } else {
+                out.push_str(&format!("{}{cell}  ", " ".repeat(pad)));
+            }
+        }
+        s.push_str(out.trim_end());
+        s.push('\n');
+    }
+    s.push('\n');
+    if !lv.coverage[u].is_nan() {
+        line(
+            s,
+            t.coverage,
+            &format!(
+                "{} ({} {})",
+                format_number(lv.coverage[u], Some("%"), lang),
+                t.require.to_lowercase(),
+                format_number(dim.require, Some("%"), lang)
+            ),
+        );
+    }
+    if !lv.score[u].is_nan() {
+        let how = if mean {
+            t.sum_contrib.to_string()
+        } else {
+            dim.aggregate.name().to_string()
+        };
+        line(
+            s,
+            t.score,
+            &format!("{} ({how})", format_score(lv.score[u], lang)),
+        );
+    }
+    let failed = lv.failed_gates.as_ref().map(|f| &f[u]);
+    if !dim.gates.is_empty() {
+        let g: Vec<String> = dim
+            .gates
+            .iter()
+            .enumerate()
+            .map(|(k, g)| {
+                let ok = failed.is_none_or(|f| !f.contains(&k));
+                // What the gate read at this unit.
+                let mut seen: Vec<String> = Vec::new();
+                g.expr.walk(&mut |e| {
+                    let v = match e.kind {
+                        ExprKind::Indicator(i) => Some(format!(
+                            "{} = {}",
+                            fw.indicators[i].id,
+                            value_text(cx, i, l, u)
+                        )),
+                        ExprKind::Score(ChildRef::Indicator(i)) => {
+                            cx.results.indicators.get(&(i, l)).map(|x| {
+                                format!(
+                                    "score({}) = {}",
+                                    fw.indicators[i].id,
+                                    format_score(x.score[u], lang)
+                                )
+                            })
+                        }
+                        ExprKind::Score(ChildRef::Dimension(k)) | ExprKind::DimensionScore(k) => {
+                            cx.results.dimensions.get(&(k, l)).map(|x| {
+                                format!(
+                                    "{} = {}",
+                                    fw.dimensions[k].id,
+                                    format_score(x.score[u], lang)
+                                )
+                            })
+                        }
+                        _ => None,
+                    };
+                    if let Some(v) = v
+                        && !seen.contains(&v)
+                    {
+                        seen.push(v);
+                    }
+                });
+                let read = if seen.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", seen.join(", "))
+                };
+                format!("{}: {}{read}", g.text, if ok { t.passed } else { t.failed })
+            })
+            .collect();
+        list(s, t.gates, &g, t.nothing);
+    }
+    let any_failed = failed.is_some_and(|f| !f.is_empty());
+    if let Some(r) = rating(fw, dim.rate, lv.score[u], any_failed) {
+        let mut v = rating_label(fw, dim.rate, &r, lang);
+        if any_failed {
+            v.push_str(&format!(" ({})", t.capped));
+        }
+        line(s, t.rating, &v);
+    }
+    line(
+        s,
+        t.status,
+        &status_why(cx, ex, Item::Dimension(d), l, u, lv.status[u]),
+    );
+}
