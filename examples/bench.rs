@@ -192,6 +192,20 @@ fn bench_eval(rows: usize) {
         peak_rss_mib(),
         diags.len() + more.len()
     );
+    // The human reports, outside the total above.
+    let t = Instant::now();
+    let md = grille::report::human::markdown(&cx, &diags);
+    let md_t = t.elapsed();
+    let t = Instant::now();
+    let html = grille::report::human::html(&cx, &diags);
+    let html_t = t.elapsed();
+    println!(
+        "  Markdown report {:.0} ms ({} KiB), HTML report {:.0} ms ({} KiB)",
+        md_t.as_secs_f64() * 1e3,
+        md.len() / 1024,
+        html_t.as_secs_f64() * 1e3,
+        html.len() / 1024
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

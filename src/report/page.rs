@@ -276,7 +276,13 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
                 s.push_str("</tbody>\n</table></div>\n");
             }
             Block::Quotes { title, quotes } => {
-                let _ = writeln!(s, "<section class=\"quotes\">\n<h5>{}</h5>", escape(title));
+                // A caption rather than a heading: quotes sit at any depth,
+                // and a heading there would skip levels.
+                let _ = writeln!(
+                    s,
+                    "<section class=\"quotes\" aria-label=\"{0}\">\n<p class=\"quotes-title\">{0}</p>",
+                    escape(title)
+                );
                 for q in quotes {
                     let _ = writeln!(s, "<blockquote><p>{}</p></blockquote>", escape(q));
                 }
@@ -540,7 +546,7 @@ figcaption { font-size: 0.85rem; color: #404040; }
 .toc { background: #f4f6f8; padding: 0.4rem 1rem; border-radius: 4px; }
 .toc h2 { border: none; margin-top: 0.5rem; font-size: 1.1rem; }
 a { color: #14466b; }
-.quotes h5 { font-size: 0.95rem; margin: 0.8rem 0 0.3rem; }
+.quotes-title { font-weight: 600; font-size: 0.95rem; margin: 0.8rem 0 0.3rem; }
 blockquote { margin: 0.3rem 0 0.3rem 1rem; padding-left: 0.8rem; border-left: 4px solid #14466b; font-style: italic; }
 @media print {
   main { max-width: none; padding: 0; }
