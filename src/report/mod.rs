@@ -170,49 +170,56 @@ pub fn rating(
 /// (`0.72` → `72 %`). Plain spaces are used, so that the text can be
 /// searched and copied as it reads; HTML keeps numbers on one line.
 pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
+    use std::fmt::Write;
     if !x.is_finite() {
         return "—".into();
     }
     let pct = unit == Some("%");
     let v = if pct { x * 100.0 } else { x };
-    let decimals = if v.abs() >= 100.0 || pct { 1 } else { 2 };
-    let mut s = format!("{:.*}", decimals, v);
-    if s.contains('.') {
-        s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    // One decimal for shares and large numbers, two otherwise, trailing
+    // zeros dropped; done on integers, which reports call often.
+    let decimals: u32 = if v.abs() >= 100.0 || pct { 1 } else { 2 };
+    let scale = 10u64.pow(decimals);
+    let scaled = (v.abs() * scale as f64).round();
+    if scaled >= 9e18 {
+        return format!("{v:e}");
     }
-    if s == "-0" {
-        s = "0".into();
+    let scaled = scaled as u64;
+    let (int, mut frac) = (scaled / scale, scaled % scale);
+    let mut frac_digits = decimals;
+    while frac_digits > 0 && frac % 10 == 0 {
+        frac /= 10;
+        frac_digits -= 1;
     }
-    let (sign, rest) = match s.strip_prefix('-') {
-        Some(r) => ("-", r.to_string()),
-        None => ("", s.clone()),
-    };
-    let (int, frac) = match rest.split_once('.') {
-        Some((i, f)) => (i.to_string(), Some(f.to_string())),
-        None => (rest, None),
-    };
     let (group, point) = match lang {
         "fr" => (' ', ','),
         "nl" => ('.', ','),
         _ => (',', '.'),
     };
-    let mut grouped = String::new();
-    let digits: Vec<char> = int.chars().collect();
-    for (i, c) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) && digits.len() > 4 {
-            grouped.push(group);
-        }
-        grouped.push(*c);
+    let mut out = String::with_capacity(24);
+    if v < 0.0 && scaled > 0 {
+        out.push('-');
     }
-    let mut out = format!("{sign}{grouped}");
-    if let Some(f) = frac {
+    let digits = int.to_string();
+    let n = digits.len();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (n - i).is_multiple_of(3) && n > 4 {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    if frac_digits > 0 {
         out.push(point);
-        out.push_str(&f);
+        let _ = write!(out, "{:0width$}", frac, width = frac_digits as usize);
     }
     match unit {
-        None | Some("") => out,
-        Some(u) => format!("{out} {u}"),
+        None | Some("") => {}
+        Some(u) => {
+            out.push(' ');
+            out.push_str(u);
+        }
     }
+    out
 }
 
 /// A score (0..100) for people: one decimal at most.
@@ -237,5 +244,9 @@ mod tests {
         assert_eq!(format_score(63.214, "fr"), "63,2");
         assert_eq!(format_score(75.0, "fr"), "75");
         assert_eq!(format_score(f64::NAN, "fr"), "—");
+        assert_eq!(format_number(0.05, None, "en"), "0.05");
+        assert_eq!(format_number(-2.5, None, "fr"), "-2,5");
+        assert_eq!(format_number(1234567.891, None, "en"), "1,234,567.9");
+        assert_eq!(format_number(0.0, Some("%"), "fr"), "0 %");
     }
 }

@@ -203,11 +203,38 @@ pub fn slug(s: &str) -> String {
         .collect()
 }
 
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Text made safe inside HTML elements and attribute values.
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A chart coordinate with one decimal, written with integer arithmetic
+/// (the float formatter is slow at fixed precision, and charts hold many).
+#[derive(Clone, Copy)]
+struct P(f64);
+
+impl std::fmt::Display for P {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = (self.0 * 10.0).round() as i64;
+        if t < 0 {
+            f.write_str("-")?;
+        }
+        let t = t.unsigned_abs();
+        write!(f, "{}.{}", t / 10, t % 10)
+    }
 }
 
 /// The blocks as one HTML page.
@@ -263,7 +290,7 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
                         let text = if c.strong {
                             format!("<strong>{}</strong>", escape(&c.text))
                         } else {
-                            escape(&c.text)
+                            escape(&c.text).into_owned()
                         };
                         if k == 0 {
                             let _ = write!(s, "<th scope=\"row\"{class}>{text}</th>");
@@ -387,7 +414,7 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
         let pts: Vec<String> = (0..axes.len())
             .map(|i| {
                 let (x, y) = at(i, ring);
-                format!("{x:.1},{y:.1}")
+                format!("{},{}", P(x), P(y))
             })
             .collect();
         let _ = writeln!(
@@ -400,7 +427,11 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
         let (x, y) = at(i, 100.0);
         let _ = writeln!(
             s,
-            "<line x1=\"{cx:.1}\" y1=\"{cy:.1}\" x2=\"{x:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\" stroke-width=\"0.8\"/>"
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{GRID}\" stroke-width=\"0.8\"/>",
+            P(cx),
+            P(cy),
+            P(x),
+            P(y)
         );
         let (lx, ly) = at(i, 118.0);
         let anchor = if (lx - cx).abs() < 5.0 {
@@ -415,14 +446,15 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
         if let Some(last) = lines.last_mut() {
             last.push_str(&format!(" ({})", shown[i]));
         }
-        let top = ly - 7.0 * (lines.len() as f64 - 1.0);
+        let top = P(ly - 7.0 * (lines.len() as f64 - 1.0));
+        let lx = P(lx);
         let _ = write!(
             s,
-            "<text x=\"{lx:.1}\" y=\"{top:.1}\" text-anchor=\"{anchor}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">"
+            "<text x=\"{lx}\" y=\"{top}\" text-anchor=\"{anchor}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">"
         );
         for (k, l) in lines.iter().enumerate() {
             let dy = if k == 0 { 0.0 } else { 14.0 };
-            let _ = write!(s, "<tspan x=\"{lx:.1}\" dy=\"{dy}\">{}</tspan>", escape(l));
+            let _ = write!(s, "<tspan x=\"{lx}\" dy=\"{dy}\">{}</tspan>", escape(l));
         }
         s.push_str("</text>\n");
     }
@@ -431,7 +463,7 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
         .enumerate()
         .map(|(i, v)| {
             let (x, y) = at(i, if v.is_nan() { 0.0 } else { v.clamp(0.0, 100.0) });
-            format!("{x:.1},{y:.1}")
+            format!("{},{}", P(x), P(y))
         })
         .collect();
     let _ = writeln!(
@@ -442,9 +474,10 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
     for (i, v) in values.iter().enumerate() {
         if !v.is_nan() {
             let (x, y) = at(i, v.clamp(0.0, 100.0));
+            let (x, y) = (P(x), P(y));
             let _ = writeln!(
                 s,
-                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"3.5\" fill=\"{ACCENT}\"/>"
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3.5\" fill=\"{ACCENT}\"/>"
             );
         }
     }
@@ -487,12 +520,13 @@ fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
         escape(&desc)
     );
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
-        let x = label_w + bar_w * tick / 100.0;
+        let x = P(label_w + bar_w * tick / 100.0);
         let y2 = top + row * bars.len() as f64;
         let _ = writeln!(
             s,
-            "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{y2:.1}\" stroke=\"{GRID}\" stroke-width=\"0.6\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{INK}\">{tick}</text>",
-            y2 + 14.0
+            "<line x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{}\" stroke=\"{GRID}\" stroke-width=\"0.6\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{INK}\">{tick}</text>",
+            P(y2),
+            P(y2 + 14.0)
         );
     }
     for (i, b) in bars.iter().enumerate() {
@@ -500,9 +534,9 @@ fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
         let label: String = b.label.chars().take(44).collect();
         let _ = writeln!(
             s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
-            label_w - 8.0,
-            y + row / 2.0,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+            P(label_w - 8.0),
+            P(y + row / 2.0),
             escape(&label)
         );
         let len = if b.score.is_nan() {
@@ -512,11 +546,13 @@ fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
         };
         let _ = writeln!(
             s,
-            "<rect class=\"bar\" x=\"{label_w}\" y=\"{:.1}\" width=\"{len:.1}\" height=\"{:.1}\" fill=\"{ACCENT}\"/><text x=\"{:.1}\" y=\"{:.1}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
-            y + 4.0,
-            row - 8.0,
-            label_w + len + 6.0,
-            y + row / 2.0,
+            "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{ACCENT}\"/><text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+            P(label_w),
+            P(y + 4.0),
+            P(len),
+            P(row - 8.0),
+            P(label_w + len + 6.0),
+            P(y + row / 2.0),
             escape(&b.shown)
         );
     }
