@@ -218,16 +218,16 @@ pub fn forms(fw: &Framework) -> Vec<Form> {
                     let (kind, list): (String, Option<Vec<Choice>>) = match ty {
                         QType::Number if q.integer => ("integer".into(), None),
                         QType::Number => ("decimal".into(), None),
-                        QType::Scale { lo, hi }
-                            if lo.fract() == 0.0 && hi.fract() == 0.0 && hi - lo <= 10.0 =>
-                        {
+                        // Scales run between whole numbers: a list of points
+                        // when short enough to tap, a bounded integer beyond.
+                        QType::Scale { lo, hi } if hi - lo <= 10.0 => {
                             let name = format!("{}_scale", q.id);
                             let pts = (*lo as i64..=*hi as i64)
                                 .map(|p| (p.to_string(), vec![p.to_string(); langs.len()]))
                                 .collect();
                             (format!("select_one {name}"), Some(pts))
                         }
-                        QType::Scale { .. } => ("decimal".into(), None),
+                        QType::Scale { .. } => ("integer".into(), None),
                         QType::YesNo => {
                             yesno_list = true;
                             ("select_one yes_no".into(), None)

@@ -328,3 +328,125 @@ fn an_export_of_the_forms_evaluates_cleanly() {
     }
     assert!(v["results"]["entreprise"].as_array().unwrap().len() == 4);
 }
+
+/// Every kind of question, through the form and a platform export.
+const ALL_KINDS: &str = r#"framework kinds { title fr "Tous les types" en "All kinds"  languages fr, en }
+level org { label fr "Structure" en "Organisation" }
+level person { within org  label fr "Personne" en "Person" }
+questions at org {
+  staff: number integer range 0..500 label fr "Effectif" en "Staff"
+}
+questions at person {
+  age: number range 16..99 label fr "Âge" en "Age"
+  share: percent label fr "Part du temps" en "Share of time"
+  note: percent of 100 label fr "Note" en "Mark"
+  mood: scale 0..10 label fr "Humeur" en "Mood"
+  fine: scale 1..20 label fr "Échelle fine" en "Fine scale"
+  trained: yesno required label fr "Formé" en "Trained"
+  role: choice { a fr "A" en "A"  b fr "B" en "B" } label fr "Rôle" en "Role"
+  acts: multi { sport fr "Sport" en "Sport"  culture fr "Culture" en "Culture"  numerique fr "Numérique" en "Digital" } label fr "Activités" en "Activities"
+  arrived: date label fr "Arrivée" en "Arrival"
+  words: text label fr "Mots" en "Words"
+}
+indicator i_age { at org value mean(age) }
+indicator i_share { at org value mean(share) }
+indicator i_note { at org value mean(note) }
+indicator i_mood { at org value mean(mood) normalize goalposts 0..10 }
+indicator i_fine { at org value mean(fine) }
+indicator i_trained { at org value share(trained) unit "%" }
+indicator i_role { at org value share(role == "a") unit "%" }
+indicator i_acts { at org value share(acts has "sport") unit "%" }
+indicator i_year { at org value mean(year(arrived)) }
+indicator i_staff { at org value staff }
+dimension d { use i_mood  use i_trained  use i_role  use i_acts }
+evidence e { at org  collect words }
+"#;
+
+#[test]
+fn every_kind_of_question_goes_through_a_form_and_back() {
+    let dir = TempDir::new(&[("kinds.grille", ALL_KINDS)]);
+    let fw = dir.path().join("kinds.grille");
+    let o = grille(
+        &root(),
+        &[
+            "form",
+            fw.to_str().unwrap(),
+            "--out",
+            dir.path().join("kinds.xlsx").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (org, person) = (
+        dir.path().join("kinds-org.xlsx"),
+        dir.path().join("kinds-person.xlsx"),
+    );
+    let survey = sheet(&person, "survey");
+    let ty = |name: &str| survey.iter().find(|r| r[1] == name).unwrap()[0].clone();
+    assert_eq!(ty("acts"), "select_multiple acts");
+    assert_eq!(ty("arrived"), "date");
+    assert_eq!(ty("mood"), "select_one mood_scale");
+    assert_eq!(ty("fine"), "integer");
+    let col = survey[0].iter().position(|h| h == "constraint").unwrap();
+    let fine = survey.iter().find(|r| r[1] == "fine").unwrap();
+    assert_eq!(fine[col], ". >= 1 and . <= 20");
+    assert_eq!(ty("note"), "decimal");
+    assert_eq!(ty("share"), "calculate");
+    assert_eq!(ty("words"), "text");
+    if let Some(tool) = xls2xform() {
+        for f in [&org, &person] {
+            let o = Command::new(&tool[0])
+                .args(&tool[1..])
+                .arg(f)
+                .arg(f.with_extension("xml"))
+                .output()
+                .expect("xls2xform runs");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+    let orgs = export(&org, 2, &|_, name, k| {
+        (name == "org").then(|| format!("O{k}"))
+    });
+    let persons = export(&person, 12, &|_, name, k| {
+        (name == "org").then(|| format!("O{}", k % 2))
+    });
+    std::fs::write(dir.path().join("org.csv"), &orgs).unwrap();
+    std::fs::write(dir.path().join("person.csv"), &persons).unwrap();
+    let o = grille(
+        dir.path(),
+        &[
+            "eval",
+            "kinds.grille",
+            "--strict",
+            "--data",
+            "org=org.csv",
+            "--data",
+            "person=person.csv",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    for d in v["diagnostics"].as_array().unwrap() {
+        assert_eq!(d["code"], "grille::data::ignored_columns", "{d}");
+    }
+    for (level, table) in v["data"].as_object().unwrap() {
+        for (q, counts) in table["questions"].as_object().unwrap() {
+            assert_eq!(counts["present"], table["rows"], "{level}.{q}: {counts}");
+        }
+    }
+    let o0 = &v["results"]["org"][0]["indicators"];
+    // Shares typed out of 100 come back as shares.
+    let share = o0["i_share"]["value"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&share), "{share}");
+    assert!(o0["i_acts"]["value"].as_f64().is_some());
+    assert!(o0["i_year"]["value"].as_f64().unwrap() > 2000.0);
+}
