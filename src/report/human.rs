@@ -386,8 +386,8 @@ impl B<'_> {
                 }
             }
         }
-        if tops.len() >= 3 {
-            let axes = tops
+        if !tops.is_empty() {
+            let axes: Vec<String> = tops
                 .iter()
                 .map(|&d| {
                     self.label(&fw.dimensions[d].label, &fw.dimensions[d].id)
@@ -395,13 +395,31 @@ impl B<'_> {
                 })
                 .collect();
             let values: Vec<f64> = tops.iter().map(|&d| self.dim_score(d, l, u).0).collect();
-            let shown = values.iter().map(|v| format_score(*v, cx.lang)).collect();
-            self.out.push(Block::Radar {
-                title: format!("{} — {} {id}", t.profile, self.level_label(l)),
-                axes,
-                values,
-                shown,
-            });
+            let shown: Vec<String> = values.iter().map(|v| format_score(*v, cx.lang)).collect();
+            let title = format!("{} — {} {id}", t.profile, self.level_label(l));
+            // A radar needs three axes; with fewer, bars say the same.
+            if tops.len() >= 3 {
+                self.out.push(Block::Radar {
+                    title,
+                    axes,
+                    values,
+                    shown,
+                });
+            } else {
+                let bars = axes
+                    .into_iter()
+                    .zip(&tops)
+                    .map(|(label, &d)| {
+                        let (score, shown) = self.dim_score(d, l, u);
+                        Bar {
+                            label,
+                            score,
+                            shown,
+                        }
+                    })
+                    .collect();
+                self.out.push(Block::Bars { title, bars });
+            }
         }
         for &d in &tops {
             self.dimension(d, l, u, 3, &anchor);

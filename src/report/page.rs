@@ -368,13 +368,11 @@ const INK: &str = "#1a1a1a";
 const ACCENT: &str = "#14466b";
 const GRID: &str = "#8a8a8a";
 
-fn describe(axes: &[String], values: &[f64], shown: impl Fn(usize) -> String) -> String {
-    axes.iter()
-        .enumerate()
-        .map(|(k, a)| {
-            let _ = values;
-            format!("{a}: {}", shown(k))
-        })
+/// A chart's text alternative: each label with the value shown for it.
+fn describe<'a>(labels: impl Iterator<Item = &'a str>, shown: &[String]) -> String {
+    labels
+        .zip(shown)
+        .map(|(a, v)| format!("{a}: {v}"))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -403,7 +401,7 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
         let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / k;
         (cx + r * v / 100.0 * a.cos(), cy + r * v / 100.0 * a.sin())
     };
-    let desc = describe(axes, values, |i| shown[i].clone());
+    let desc = describe(axes.iter().map(String::as_str), shown);
     let _ = write!(
         s,
         "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"radar\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"c{n}t c{n}d\">\n<title id=\"c{n}t\">{}</title>\n<desc id=\"c{n}d\">{}</desc>\n",
@@ -510,9 +508,8 @@ fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
     let top = 8.0;
     let w = label_w + bar_w + value_w;
     let h = top + row * bars.len() as f64 + 24.0;
-    let labels: Vec<String> = bars.iter().map(|b| b.label.clone()).collect();
-    let values: Vec<f64> = bars.iter().map(|b| b.score).collect();
-    let desc = describe(&labels, &values, |i| bars[i].shown.clone());
+    let shown: Vec<String> = bars.iter().map(|b| b.shown.clone()).collect();
+    let desc = describe(bars.iter().map(|b| b.label.as_str()), &shown);
     let _ = write!(
         s,
         "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"c{n}t c{n}d\">\n<title id=\"c{n}t\">{}</title>\n<desc id=\"c{n}d\">{}</desc>\n",
