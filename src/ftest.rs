@@ -10,7 +10,7 @@
 use crate::data::{self, Dataset};
 use crate::diagnostic::Diag;
 use crate::ir::Framework;
-use crate::source::SourceMap;
+use crate::source::{SourceId, SourceMap, Span};
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 use std::ops::Range;
@@ -26,11 +26,21 @@ pub struct TestFile {
 #[derive(Debug, Clone)]
 pub struct Case {
     pub name: String,
-    /// Inline tables, by level name, in the order written.
-    pub data: Vec<(String, String)>,
+    /// Inline tables, in the order written.
+    pub data: Vec<Inline>,
     pub expect: Vec<Expectation>,
     /// Byte range of the case's name in the test file.
     pub span: Range<usize>,
+}
+
+/// One table written in the test file.
+#[derive(Debug, Clone)]
+pub struct Inline {
+    pub level: String,
+    pub text: String,
+    /// Where the text starts in the test file, when it stands there byte
+    /// for byte (no escapes), so diagnostics can point into the file.
+    pub offset: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +68,31 @@ impl crate::diagnostic::Code for FileError {
 }
 
 const SHAPE: &str = "a test file has `framework = \"…\"` and `[[case]]` tables with `name`, `[case.data]` and `[case.expect]`";
+
+/// Where a string's value starts in the file, when the file holds it as it
+/// is: a multi-line string (`"""` or `'''`, whose first newline is not part
+/// of the value) or a one-line literal string, without escapes.
+fn raw_offset(text: &str, span: Range<usize>, value: &str) -> Option<usize> {
+    let lit = text.get(span.clone())?;
+    let (open, body) = if let Some(b) = lit
+        .strip_prefix("\"\"\"")
+        .or_else(|| lit.strip_prefix("'''"))
+    {
+        (3, &b[..b.len().checked_sub(3)?])
+    } else if let Some(b) = lit.strip_prefix('\'') {
+        (1, &b[..b.len().checked_sub(1)?])
+    } else {
+        return None;
+    };
+    let skip = if body.starts_with("\r\n") {
+        2
+    } else if body.starts_with('\n') {
+        1
+    } else {
+        0
+    };
+    (&body[skip..] == value).then_some(span.start + open + skip)
+}
 
 /// The TOML parser's message; it has none for some errors (nothing after
 /// `=`), which are then described by where they stand.
@@ -93,7 +128,7 @@ struct RawFile {
 struct RawCase {
     name: toml::Spanned<String>,
     #[serde(default)]
-    data: IndexMap<String, String>,
+    data: IndexMap<String, toml::Spanned<String>>,
     #[serde(default)]
     expect: IndexMap<toml::Spanned<String>, toml::Value>,
 }
@@ -148,7 +183,18 @@ pub fn parse(text: &str) -> Result<TestFile, FileError> {
         cases.push(Case {
             span: c.name.span(),
             name: c.name.into_inner(),
-            data: c.data.into_iter().collect(),
+            data: c
+                .data
+                .into_iter()
+                .map(|(level, v)| {
+                    let offset = raw_offset(text, v.span(), v.get_ref());
+                    Inline {
+                        level,
+                        text: v.into_inner(),
+                        offset,
+                    }
+                })
+                .collect(),
             expect,
         });
     }
@@ -180,8 +226,16 @@ pub struct CaseRun {
 }
 
 /// Evaluates one case and checks its expectations. `origin` names the test
-/// file in the source map (inline tables are shown as `origin › level`).
-pub fn run_case(fw: &Framework, case: &Case, origin: &str, sources: &mut SourceMap) -> CaseRun {
+/// file (inline tables are shown as `origin › case › level`); `file` is the
+/// test file in the source map, so that diagnostics on a table written
+/// there as it is point into the file itself.
+pub fn run_case(
+    fw: &Framework,
+    case: &Case,
+    origin: &str,
+    file: Option<SourceId>,
+    sources: &mut SourceMap,
+) -> CaseRun {
     let failed_all = |why: String| CaseRun {
         outcomes: case
             .expect
@@ -198,7 +252,10 @@ pub fn run_case(fw: &Framework, case: &Case, origin: &str, sources: &mut SourceM
         error: Some(why),
     };
     let mut tables = Vec::new();
-    for (level, text) in &case.data {
+    // Table sources that stand in the test file, and where.
+    let mut placed: Vec<(SourceId, SourceId, usize)> = Vec::new();
+    for t in &case.data {
+        let level = &t.level;
         let Some(l) = fw.level_by_name(level) else {
             return failed_all(format!(
                 "`[case.data]` names level `{level}`, which the framework does not have (levels: {})",
@@ -210,19 +267,17 @@ pub fn run_case(fw: &Framework, case: &Case, origin: &str, sources: &mut SourceM
             ));
         };
         let name = format!("{origin} › {} › {level}", case.name);
-        tables.push(data::text_table(
-            l,
-            &name,
-            text.clone(),
-            false,
-            String::new(),
-            sources,
-        ));
+        let table = data::text_table(l, &name, t.text.clone(), false, String::new(), sources);
+        if let (Some(f), Some(off)) = (file, t.offset) {
+            placed.push((table.src, f, off));
+        }
+        tables.push(table);
     }
     let (ds, mut diags) = data::build(fw, tables, sources);
     // A case writes only the columns it needs; the others are simply missing.
     diags.retain(|d| d.code != "grille::data::missing_column");
     if ds.fatal {
+        place(&mut diags, &placed);
         return CaseRun {
             diags,
             ..failed_all("the case's data could not be read".into())
@@ -232,6 +287,7 @@ pub fn run_case(fw: &Framework, case: &Case, origin: &str, sources: &mut SourceM
     let (results, eval_diags) = crate::eval::evaluate(fw, &ds, sources, &lang);
     diags.extend(eval_diags);
     let doc = result_json(fw, &ds, &results, &lang, &diags, sources);
+    place(&mut diags, &placed);
     let outcomes = case
         .expect
         .iter()
@@ -241,6 +297,18 @@ pub fn run_case(fw: &Framework, case: &Case, origin: &str, sources: &mut SourceM
         outcomes,
         diags,
         error: None,
+    }
+}
+
+/// Moves the labels of diagnostics on inline tables into the test file.
+fn place(diags: &mut [Diag], placed: &[(SourceId, SourceId, usize)]) {
+    for d in diags {
+        for label in std::iter::once(&mut d.primary).chain(d.related.iter_mut()) {
+            if let Some((_, f, off)) = placed.iter().find(|p| p.0 == label.span.src) {
+                let (start, end) = (label.span.start as usize, label.span.end as usize);
+                label.span = Span::new(*f, start + off, end + off);
+            }
+        }
     }
 }
 
@@ -390,6 +458,27 @@ mod tests {
         assert!(close(1e12, Some(1e12 + 1.0)));
         assert!(!close(0.5, Some(0.5001)));
         assert!(!close(0.0, Some(1e-12)));
+    }
+
+    #[test]
+    fn inline_tables_are_placed_only_when_written_as_they_are() {
+        let text = "a = \"\"\"\nx,y\n1,2\n\"\"\"\nb = \"x\\ty\"\nc = '''\nz\n'''\n";
+        let v: toml::Table = toml::from_str(text).unwrap();
+        let at = |key: &str| text.find(&format!("{key} = ")).unwrap() + 4;
+        // `a` starts after the quotes and the first newline.
+        let a = raw_offset(
+            text,
+            at("a")..text.find("\nb").unwrap(),
+            v["a"].as_str().unwrap(),
+        );
+        assert_eq!(a, Some(at("a") + 4));
+        // An escape: the value is not the file's bytes.
+        let b_start = at("b");
+        let b = raw_offset(text, b_start..b_start + 6, v["b"].as_str().unwrap());
+        assert_eq!(b, None);
+        let c_start = at("c");
+        let c = raw_offset(text, c_start..text.len() - 1, v["c"].as_str().unwrap());
+        assert_eq!(c, Some(c_start + 4));
     }
 
     #[test]

@@ -123,7 +123,7 @@ fn file(path: &Path, t: &mut Tally) {
         }
     };
     for case in &tf.cases {
-        let run = ftest::run_case(&checked.framework, case, &shown, &mut sources);
+        let run = ftest::run_case(&checked.framework, case, &shown, Some(src), &mut sources);
         print_case(case, &run, &sources, t);
     }
     println!();

@@ -104,3 +104,12 @@ fn a_framework_with_errors_fails_its_tests() {
     assert!(stderr.contains("grille::check::unknown_level"), "{stderr}");
     assert!(stdout.ends_with("0 passed, 6 failed\n"), "{stdout}");
 }
+
+#[test]
+fn data_problems_point_into_the_test_file() {
+    let bad = CASE.replace("p2,A,non", "p2,A,peut-être");
+    let dir = TempDir::new(&[("f.grille", FW), ("f.test.toml", &bad)]);
+    let o = grille(dir.path(), &["test", "f.test.toml"]);
+    let (_, stderr) = out(&o);
+    insta::assert_snapshot!("ftest_data_diagnostic", stderr);
+}
