@@ -392,6 +392,26 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Opens a chart: a figure holding an SVG image whose title and
+/// description (the values in words) screen readers announce.
+fn open_figure(s: &mut String, n: usize, class: &str, (w, h): (f64, f64), title: &str, desc: &str) {
+    let _ = write!(
+        s,
+        "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"c{n}t c{n}d\">\n<title id=\"c{n}t\">{}</title>\n<desc id=\"c{n}d\">{}</desc>\n",
+        escape(title),
+        escape(desc)
+    );
+}
+
+/// Closes a chart opened by [`open_figure`], with its visible caption.
+fn close_figure(s: &mut String, title: &str) {
+    let _ = writeln!(
+        s,
+        "</svg>\n<figcaption>{}</figcaption>\n</figure>",
+        escape(title)
+    );
+}
+
 /// A radar chart of scores, 0 at the centre and 100 on the outer ring.
 fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64], shown: &[String]) {
     let (w, h) = (660.0, 380.0);
@@ -402,12 +422,7 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
         (cx + r * v / 100.0 * a.cos(), cy + r * v / 100.0 * a.sin())
     };
     let desc = describe(axes.iter().map(String::as_str), shown);
-    let _ = write!(
-        s,
-        "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"radar\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"c{n}t c{n}d\">\n<title id=\"c{n}t\">{}</title>\n<desc id=\"c{n}d\">{}</desc>\n",
-        escape(title),
-        escape(&desc)
-    );
+    open_figure(s, n, "radar", (w, h), title, &desc);
     for ring in [25.0, 50.0, 75.0, 100.0] {
         let pts: Vec<String> = (0..axes.len())
             .map(|i| {
@@ -479,11 +494,7 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
             );
         }
     }
-    let _ = writeln!(
-        s,
-        "</svg>\n<figcaption>{}</figcaption>\n</figure>",
-        escape(title)
-    );
+    close_figure(s, title);
 }
 
 /// Horizontal bars on a 0..100 scale, one per item.
@@ -510,12 +521,7 @@ fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
     let h = top + row * bars.len() as f64 + 24.0;
     let shown: Vec<String> = bars.iter().map(|b| b.shown.clone()).collect();
     let desc = describe(bars.iter().map(|b| b.label.as_str()), &shown);
-    let _ = write!(
-        s,
-        "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"c{n}t c{n}d\">\n<title id=\"c{n}t\">{}</title>\n<desc id=\"c{n}d\">{}</desc>\n",
-        escape(title),
-        escape(&desc)
-    );
+    open_figure(s, n, "bars", (w, h), title, &desc);
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let x = P(label_w + bar_w * tick / 100.0);
         let y2 = top + row * bars.len() as f64;
@@ -553,11 +559,7 @@ fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
             escape(&b.shown)
         );
     }
-    let _ = writeln!(
-        s,
-        "</svg>\n<figcaption>{}</figcaption>\n</figure>",
-        escape(title)
-    );
+    close_figure(s, title);
 }
 
 const STYLE: &str = "body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1a1a1a; background: #fff; line-height: 1.45; margin: 0; }
