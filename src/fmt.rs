@@ -443,14 +443,22 @@ pub fn expr_to_string(e: &Expr) -> String {
         ExprKind::Bool(b) => b.to_string(),
         ExprKind::Name(i) => i.name.clone(),
         ExprKind::Qualified(l, i) => format!("{}.{}", l.name, i.name),
-        ExprKind::Unary(UnOp::Not, x) => format!("not {}", expr_to_string(x)),
-        ExprKind::Unary(UnOp::Neg, x) => format!("-{}", expr_to_string(x)),
-        ExprKind::Binary(op, a, b) => format!(
-            "{} {} {}",
-            expr_to_string(a),
-            op.symbol(),
-            expr_to_string(b)
-        ),
+        ExprKind::Unary(UnOp::Not, n, x) => {
+            format!("{}{}", "not ".repeat(*n as usize), expr_to_string(x))
+        }
+        ExprKind::Unary(UnOp::Neg, n, x) => {
+            format!("{}{}", "-".repeat(*n as usize), expr_to_string(x))
+        }
+        ExprKind::Chain(first, rest) => {
+            let mut s = expr_to_string(first);
+            for (op, e) in rest {
+                s.push(' ');
+                s.push_str(op.symbol());
+                s.push(' ');
+                s.push_str(&expr_to_string(e));
+            }
+            s
+        }
         ExprKind::In(x, items) => {
             format!(
                 "{} in [{}]",
@@ -462,13 +470,20 @@ pub fn expr_to_string(e: &Expr) -> String {
                     .join(", ")
             )
         }
-        ExprKind::If(c, a, b) => {
-            format!(
-                "if {} then {} else {}",
-                expr_to_string(c),
-                expr_to_string(a),
-                expr_to_string(b)
-            )
+        ExprKind::If(arms, b) => {
+            let mut s = String::new();
+            for (k, (c, a)) in arms.iter().enumerate() {
+                if k > 0 {
+                    s.push_str(" else ");
+                }
+                s.push_str(&format!(
+                    "if {} then {}",
+                    expr_to_string(c),
+                    expr_to_string(a)
+                ));
+            }
+            s.push_str(&format!(" else {}", expr_to_string(b)));
+            s
         }
         ExprKind::Call {
             func,
@@ -494,5 +509,6 @@ pub fn expr_to_string(e: &Expr) -> String {
             s
         }
         ExprKind::Paren(x) => format!("({})", expr_to_string(x)),
+        ExprKind::Invalid => "…".to_string(),
     }
 }

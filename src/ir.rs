@@ -402,29 +402,8 @@ pub struct Expr {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnOp {
-    Not,
-    Neg,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinOp {
-    Or,
-    And,
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    Has,
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Pow,
-}
+/// Operators are the syntax's own: one definition for every stage.
+pub use crate::syntax::ast::{BinOp, UnOp};
 
 /// Row functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -496,9 +475,13 @@ pub enum ExprKind {
     /// A dimension's score used as a value, only in gates.
     DimensionScore(DimensionId),
     Unary(UnOp, Box<Expr>),
-    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// Operators of one precedence after a first operand, applied left to
+    /// right (`^` right to left). Flat, so long sums and `and` chains are
+    /// evaluated in a loop rather than by deep recursion.
+    Chain(Box<Expr>, Vec<(BinOp, Expr)>),
     In(Box<Expr>, Vec<Expr>),
-    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `if` arms (condition, value) tried in order, then the `else` value.
+    If(Vec<(Expr, Expr)>, Box<Expr>),
     Func(Func, Vec<Expr>),
     Agg {
         func: AggFunc,
@@ -511,40 +494,42 @@ pub enum ExprKind {
 }
 
 impl Expr {
-    /// Calls `f` on this expression and every sub-expression.
-    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
-        f(self);
+    /// Its direct sub-expressions, in the order they are written.
+    pub fn children(&self) -> Vec<&Expr> {
         match &self.kind {
-            ExprKind::Unary(_, a) => a.walk(f),
-            ExprKind::Binary(_, a, b) => {
-                a.walk(f);
-                b.walk(f);
-            }
-            ExprKind::In(a, items) => {
-                a.walk(f);
-                items.iter().for_each(|e| e.walk(f));
-            }
-            ExprKind::If(c, a, b) => {
-                c.walk(f);
-                a.walk(f);
-                b.walk(f);
-            }
-            ExprKind::Func(_, args) => args.iter().for_each(|e| e.walk(f)),
+            ExprKind::Unary(_, a) => vec![a],
+            ExprKind::Chain(a, rest) => std::iter::once(&**a)
+                .chain(rest.iter().map(|(_, e)| e))
+                .collect(),
+            ExprKind::In(a, items) => std::iter::once(&**a).chain(items).collect(),
+            ExprKind::If(arms, b) => arms
+                .iter()
+                .flat_map(|(c, a)| [c, a])
+                .chain(std::iter::once(&**b))
+                .collect(),
+            ExprKind::Func(_, args) => args.iter().collect(),
             ExprKind::Agg {
                 args,
                 filter,
                 weight,
                 ..
-            } => {
-                args.iter().for_each(|e| e.walk(f));
-                if let Some(x) = filter {
-                    x.walk(f);
-                }
-                if let Some(x) = weight {
-                    x.walk(f);
-                }
-            }
-            _ => {}
+            } => args
+                .iter()
+                .chain(filter.as_deref())
+                .chain(weight.as_deref())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Calls `f` on this expression and every sub-expression, parents first.
+    /// Iterative: a wide chain costs no stack.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            f(e);
+            let kids = e.children();
+            stack.extend(kids.into_iter().rev());
         }
     }
 

@@ -34,6 +34,18 @@ impl Ctx {
     }
 }
 
+impl ir::Expr {
+    /// A copy standing for this value in a type check: its type, level and
+    /// span, and its literal if it is a string, without its sub-expressions.
+    fn stand_in(&self) -> ir::Expr {
+        let kind = match &self.kind {
+            ExprKind::Str(s) => ExprKind::Str(s.clone()),
+            _ => ExprKind::Num(f64::NAN),
+        };
+        ir::Expr { kind, ..*self }
+    }
+}
+
 fn finest(a: Option<LevelId>, b: Option<LevelId>) -> Option<LevelId> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.max(y)),
@@ -160,26 +172,32 @@ impl Resolver<'_> {
             }
             ast::ExprKind::Name(id) => self.name(None, id, ctx, span),
             ast::ExprKind::Qualified(l, id) => self.name(Some(l), id, ctx, span),
-            ast::ExprKind::Unary(op, x) => {
+            ast::ExprKind::Unary(op, count, x) => {
                 let x = self.expr(x, ctx);
-                let (op, ty) = match op {
+                let ty = match op {
                     ast::UnOp::Not => {
                         self.expect(&x, Type::Bool, "the operand of `not`");
-                        (ir::UnOp::Not, Type::Bool)
+                        Type::Bool
                     }
                     ast::UnOp::Neg => {
                         self.expect(&x, Type::Number, "the operand of `-`");
-                        (ir::UnOp::Neg, Type::Number)
+                        Type::Number
                     }
                 };
+                let ty = if x.ty == Type::Error { Type::Error } else { ty };
+                // `not not x` is `x`: a run of one operator keeps its parity.
+                if count % 2 == 0 {
+                    return ir::Expr { span, ty, ..x };
+                }
                 ir::Expr {
                     level: x.level,
-                    kind: ExprKind::Unary(op, Box::new(x)),
+                    kind: ExprKind::Unary(*op, Box::new(x)),
                     ty,
                     span,
                 }
             }
-            ast::ExprKind::Binary(op, a, b) => self.binary(*op, a, b, ctx, span),
+            ast::ExprKind::Chain(first, rest) => self.chain(first, rest, ctx, span),
+            ast::ExprKind::Invalid => self.err(span),
             ast::ExprKind::In(x, items) => {
                 let x = self.expr(x, ctx);
                 let mut level = x.level;
@@ -197,35 +215,7 @@ impl Resolver<'_> {
                     span,
                 }
             }
-            ast::ExprKind::If(c, a, b) => {
-                let c = self.expr(c, ctx);
-                self.expect(&c, Type::Bool, "the condition of `if`");
-                let a = self.expr(a, ctx);
-                let b = self.expr(b, ctx);
-                let ty = if a.ty == Type::Error { b.ty } else { a.ty };
-                if a.ty != b.ty && a.ty != Type::Error && b.ty != Type::Error {
-                    let msg = format!(
-                        "the branches of `if` differ: {} and {}",
-                        self.type_name(a.ty),
-                        self.type_name(b.ty)
-                    );
-                    self.diags.push(
-                        Diag::error(
-                            CheckError::TypeMismatch(msg),
-                            a.span,
-                            format!("this is {}", self.type_name(a.ty)),
-                        )
-                        .related(b.span, format!("this is {}", self.type_name(b.ty))),
-                    );
-                }
-                let level = finest(finest(c.level, a.level), b.level);
-                ir::Expr {
-                    kind: ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
-                    ty,
-                    level,
-                    span,
-                }
-            }
+            ast::ExprKind::If(arms, otherwise) => self.if_chain(arms, otherwise, ctx, span),
             ast::ExprKind::Call {
                 func,
                 args,
@@ -447,26 +437,17 @@ impl Resolver<'_> {
         false
     }
 
-    fn binary(
-        &mut self,
-        op: ast::BinOp,
-        a: &ast::Expr,
-        b: &ast::Expr,
-        ctx: Ctx,
-        span: Span,
-    ) -> ir::Expr {
+    /// The type of `a op b`, reporting operands of the wrong type.
+    fn binary_type(&mut self, op: ast::BinOp, a: &ir::Expr, b: &ir::Expr) -> Type {
         use ast::BinOp as B;
-        let a = self.expr(a, ctx);
-        let b = self.expr(b, ctx);
-        let level = finest(a.level, b.level);
         let ty = match op {
             B::Or | B::And => {
-                self.expect(&a, Type::Bool, &format!("an operand of `{}`", op.symbol()));
-                self.expect(&b, Type::Bool, &format!("an operand of `{}`", op.symbol()));
+                self.expect(a, Type::Bool, &format!("an operand of `{}`", op.symbol()));
+                self.expect(b, Type::Bool, &format!("an operand of `{}`", op.symbol()));
                 Type::Bool
             }
             B::Eq | B::Ne => {
-                self.compatible(&a, &b, &format!("`{}`", op.symbol()));
+                self.compatible(a, b, &format!("`{}`", op.symbol()));
                 Type::Bool
             }
             B::Lt | B::Le | B::Gt | B::Ge => {
@@ -497,9 +478,9 @@ impl Resolver<'_> {
                 match a.ty {
                     Type::Set(q) => {
                         if b.ty == Type::Text {
-                            self.check_option(q, &b);
+                            self.check_option(q, b);
                         } else {
-                            self.expect(&b, Type::Text, "the option after `has`");
+                            self.expect(b, Type::Text, "the option after `has`");
                         }
                     }
                     Type::Error => {}
@@ -524,35 +505,134 @@ impl Resolver<'_> {
             }
             B::Add | B::Sub | B::Mul | B::Div | B::Pow => {
                 let ctx_s = format!("an operand of `{}`", op.symbol());
-                self.expect(&a, Type::Number, &ctx_s);
-                self.expect(&b, Type::Number, &ctx_s);
+                self.expect(a, Type::Number, &ctx_s);
+                self.expect(b, Type::Number, &ctx_s);
                 Type::Number
             }
         };
-        let op = match op {
-            B::Or => ir::BinOp::Or,
-            B::And => ir::BinOp::And,
-            B::Eq => ir::BinOp::Eq,
-            B::Ne => ir::BinOp::Ne,
-            B::Lt => ir::BinOp::Lt,
-            B::Le => ir::BinOp::Le,
-            B::Gt => ir::BinOp::Gt,
-            B::Ge => ir::BinOp::Ge,
-            B::Has => ir::BinOp::Has,
-            B::Add => ir::BinOp::Add,
-            B::Sub => ir::BinOp::Sub,
-            B::Mul => ir::BinOp::Mul,
-            B::Div => ir::BinOp::Div,
-            B::Pow => ir::BinOp::Pow,
-        };
         // An operand already reported stops the error from spreading.
-        let ty = if a.ty == Type::Error || b.ty == Type::Error {
+        if a.ty == Type::Error || b.ty == Type::Error {
             Type::Error
         } else {
             ty
-        };
+        }
+    }
+
+    /// `a op b op c …`, typed step by step as the operators apply.
+    fn chain(
+        &mut self,
+        first: &ast::Expr,
+        rest: &[(ast::BinOp, ast::Expr)],
+        ctx: Ctx,
+        span: Span,
+    ) -> ir::Expr {
+        let first = self.expr(first, ctx);
+        let mut level = first.level;
+        let mut out: Vec<(ast::BinOp, ir::Expr)> = Vec::with_capacity(rest.len());
+        if rest.first().is_some_and(|(op, _)| *op == ast::BinOp::Pow) {
+            // `^` groups to the right; every operand is a number.
+            let mut ty = first.ty;
+            for (op, e) in rest {
+                let b = self.expr(e, ctx);
+                level = finest(level, b.level);
+                out.push((*op, b));
+            }
+            let mut right = out
+                .last()
+                .map(|x| x.1.stand_in())
+                .expect("a chain has operands");
+            for k in (0..out.len()).rev() {
+                let lhs = if k == 0 {
+                    first.stand_in()
+                } else {
+                    out[k - 1].1.stand_in()
+                };
+                let t = self.binary_type(ast::BinOp::Pow, &lhs, &right);
+                right = ir::Expr {
+                    ty: t,
+                    span: lhs.span.to(right.span),
+                    ..right
+                };
+                ty = t;
+            }
+            return ir::Expr {
+                kind: ExprKind::Chain(Box::new(first), out),
+                ty,
+                level,
+                span,
+            };
+        }
+        let mut acc = first.stand_in();
+        for (k, (op, e)) in rest.iter().enumerate() {
+            let b = self.expr(e, ctx);
+            // The first step sees the real operand (a string literal is
+            // checked against the options); later ones the running value.
+            let t = if k == 0 {
+                self.binary_type(*op, &first, &b)
+            } else {
+                self.binary_type(*op, &acc, &b)
+            };
+            level = finest(level, b.level);
+            acc = ir::Expr {
+                kind: ExprKind::Num(f64::NAN),
+                ty: t,
+                level,
+                span: acc.span.to(b.span),
+            };
+            out.push((*op, b));
+        }
         ir::Expr {
-            kind: ExprKind::Binary(op, Box::new(a), Box::new(b)),
+            kind: ExprKind::Chain(Box::new(first), out),
+            ty: acc.ty,
+            level,
+            span,
+        }
+    }
+
+    /// `if … then … else if … else …`: yes/no conditions, branches of one type.
+    fn if_chain(
+        &mut self,
+        arms: &[(ast::Expr, ast::Expr)],
+        otherwise: &ast::Expr,
+        ctx: Ctx,
+        span: Span,
+    ) -> ir::Expr {
+        let mut out = Vec::with_capacity(arms.len());
+        let mut level = None;
+        for (c, a) in arms {
+            let c = self.expr(c, ctx);
+            self.expect(&c, Type::Bool, "the condition of `if`");
+            let a = self.expr(a, ctx);
+            level = finest(level, finest(c.level, a.level));
+            out.push((c, a));
+        }
+        let b = self.expr(otherwise, ctx);
+        level = finest(level, b.level);
+        // Typed from the last `else` back, as nested `if`s would be.
+        let (mut ty, mut rest_span) = (b.ty, b.span);
+        for (_, a) in out.iter().rev() {
+            if a.ty != ty && a.ty != Type::Error && ty != Type::Error {
+                let msg = format!(
+                    "the branches of `if` differ: {} and {}",
+                    self.type_name(a.ty),
+                    self.type_name(ty)
+                );
+                self.diags.push(
+                    Diag::error(
+                        CheckError::TypeMismatch(msg),
+                        a.span,
+                        format!("this is {}", self.type_name(a.ty)),
+                    )
+                    .related(rest_span, format!("this is {}", self.type_name(ty))),
+                );
+            }
+            if a.ty != Type::Error {
+                ty = a.ty;
+            }
+            rest_span = a.span.to(rest_span);
+        }
+        ir::Expr {
+            kind: ExprKind::If(out, Box::new(b)),
             ty,
             level,
             span,

@@ -12,6 +12,7 @@ use super::{Evaluator, IndLevel};
 use crate::data::Column;
 use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET, civil_from_days};
 use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, Func, LevelId, Type, UnOp};
+use crate::source::Span;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -49,6 +50,34 @@ pub fn bools(c: &Column) -> Cow<'_, [u8]> {
     match c {
         Column::Bool(v) => Cow::Borrowed(v),
         other => Cow::Owned(vec![NA_BOOL; other.len()]),
+    }
+}
+
+/// One side of an operator: an expression still to evaluate, or the
+/// running value of a chain already computed, with its type.
+#[derive(Clone)]
+enum Side<'e> {
+    Expr(&'e Expr),
+    Done(Arc<Column>, Type),
+}
+
+impl Side<'_> {
+    fn ty(&self) -> Type {
+        match self {
+            Side::Expr(e) => e.ty,
+            Side::Done(_, t) => *t,
+        }
+    }
+
+    /// The string, when this side is a string literal.
+    fn lit(&self) -> Option<&str> {
+        match self {
+            Side::Expr(Expr {
+                kind: ExprKind::Str(s),
+                ..
+            }) => Some(s),
+            _ => None,
+        }
     }
 }
 
@@ -143,11 +172,94 @@ impl Evaluator<'_> {
         c
     }
 
-    fn operand(&mut self, e: &Expr, l: LevelId) -> Operand {
-        match e.kind {
-            ExprKind::Num(x) => Operand::Scalar(x),
-            _ => Operand::Column(self.eval(e, l)),
+    fn operand(&mut self, side: Side<'_>, l: LevelId) -> Operand {
+        match side {
+            Side::Expr(Expr {
+                kind: ExprKind::Num(x),
+                ..
+            }) => Operand::Scalar(*x),
+            other => Operand::Column(self.side(other, l)),
         }
+    }
+
+    /// The column of one side of an operator.
+    fn side(&mut self, side: Side<'_>, l: LevelId) -> Arc<Column> {
+        match side {
+            Side::Expr(e) => self.eval(e, l),
+            Side::Done(c, _) => c,
+        }
+    }
+
+    /// `a op b op c …`: a loop over the operators, the running value kept
+    /// as a column (right to left for `^`).
+    fn chain(&mut self, first: &Expr, rest: &[(BinOp, Expr)], l: LevelId) -> Column {
+        if rest.first().is_some_and(|(op, _)| *op == BinOp::Pow) {
+            let last = &rest[rest.len() - 1].1;
+            let mut acc = Side::Expr(last);
+            let mut span = last.span;
+            for k in (0..rest.len()).rev() {
+                let lhs = if k == 0 { first } else { &rest[k - 1].1 };
+                span = lhs.span.to(span);
+                let c = self.binary(BinOp::Pow, Side::Expr(lhs), acc, l, span);
+                acc = Side::Done(Arc::new(c), Type::Number);
+            }
+            return match acc {
+                Side::Done(c, _) => Arc::unwrap_or_clone(c),
+                Side::Expr(e) => (*self.eval(e, l)).clone(),
+            };
+        }
+        let mut acc = Side::Expr(first);
+        let mut span = first.span;
+        for (op, b) in rest {
+            span = span.to(b.span);
+            let c = self.binary(*op, acc, Side::Expr(b), l, span);
+            let ty = match op {
+                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => Type::Number,
+                _ => Type::Bool,
+            };
+            acc = Side::Done(Arc::new(c), ty);
+        }
+        match acc {
+            Side::Done(c, _) => Arc::unwrap_or_clone(c),
+            Side::Expr(e) => (*self.eval(e, l)).clone(),
+        }
+    }
+
+    /// `if` arms tried in order: a row takes the first arm whose condition
+    /// is true, is missing at the first missing condition, else the `else`.
+    fn if_chain(
+        &mut self,
+        arms: &[(Expr, Expr)],
+        otherwise: &Expr,
+        ty: Type,
+        l: LevelId,
+    ) -> Column {
+        let n = self.n_units(l);
+        let mut out = missing_of(ty, n);
+        let mut open = vec![true; n];
+        for (c, a) in arms {
+            let ccol = self.eval(c, l);
+            let cc = bools(&ccol);
+            let ac = self.eval(a, l);
+            for r in 0..n {
+                if !open[r] {
+                    continue;
+                }
+                match cc[r] {
+                    0 => continue,
+                    1 => copy_row(&mut out, &ac, r),
+                    _ => {}
+                }
+                open[r] = false;
+            }
+        }
+        let bc = self.eval(otherwise, l);
+        for r in 0..n {
+            if open[r] {
+                copy_row(&mut out, &bc, r);
+            }
+        }
+        out
     }
 
     fn compute(&mut self, e: &Expr, l: LevelId) -> Column {
@@ -191,13 +303,13 @@ impl Evaluator<'_> {
                     UnOp::Neg => Column::Num(nums(&c).iter().map(|v| -v).collect()),
                 }
             }
-            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, l, e),
+            ExprKind::Chain(first, rest) => self.chain(first, rest, l),
             ExprKind::In(x, items) => {
                 let mut acc = vec![0u8; n];
                 let xc = self.eval(x, l);
                 let mut any_missing = vec![false; n];
                 for it in items {
-                    let eq = self.equal(&xc, x.ty, it, l);
+                    let eq = self.equal(&xc, x.ty, Side::Expr(it), l);
                     for r in 0..n {
                         match eq[r] {
                             1 => acc[r] = 1,
@@ -213,21 +325,7 @@ impl Evaluator<'_> {
                 }
                 Column::Bool(acc)
             }
-            ExprKind::If(c, a, b) => {
-                let ccol = self.eval(c, l);
-                let cc = bools(&ccol);
-                let ac = self.eval(a, l);
-                let bc = self.eval(b, l);
-                let mut out = (*ac).clone();
-                for r in 0..n {
-                    match cc[r] {
-                        1 => {}
-                        0 => copy_row(&mut out, &bc, r),
-                        _ => out.set_missing(r),
-                    }
-                }
-                out
-            }
+            ExprKind::If(arms, b) => self.if_chain(arms, b, e.ty, l),
             ExprKind::Func(f, args) => self.func(*f, args, l),
             ExprKind::Agg {
                 func,
@@ -247,12 +345,19 @@ impl Evaluator<'_> {
         }
     }
 
-    /// In a gate, an indicator or dimension named at a coarser level reads its rolled-up result.
+    /// Whether an expression written at a finer level still has a value at
+    /// the coarser level `l`: every finer leaf it reads is an aggregate, a
+    /// score, or an indicator with a result (rolled up) at `l`. So a gate
+    /// `taux >= 20%` at a territory compares the territory's rolled-up `taux`.
     fn reads_rolled_up(&self, e: &Expr, l: LevelId) -> bool {
-        match e.kind {
-            ExprKind::Indicator(i) => self.ind.contains_key(&(i, l)),
-            ExprKind::Score(_) | ExprKind::DimensionScore(_) => true,
-            _ => false,
+        if e.level.is_none_or(|el| el <= l) {
+            return true;
+        }
+        match &e.kind {
+            ExprKind::Agg { .. } | ExprKind::Score(_) | ExprKind::DimensionScore(_) => true,
+            ExprKind::Indicator(i) => self.ind.contains_key(&(*i, l)),
+            ExprKind::Question(_) | ExprKind::Let(_) => false,
+            _ => e.children().into_iter().all(|c| self.reads_rolled_up(c, l)),
         }
     }
 
@@ -271,15 +376,15 @@ impl Evaluator<'_> {
     }
 
     /// Whether two sides are equal, row by row (three-valued).
-    fn equal(&mut self, ac: &Column, aty: Type, b: &Expr, l: LevelId) -> Vec<u8> {
+    fn equal(&mut self, ac: &Column, aty: Type, b: Side<'_>, l: LevelId) -> Vec<u8> {
         let n = ac.len();
         // An option compared with a string literal compares option indices.
-        if let (Type::Option(q), ExprKind::Str(s)) = (aty, &b.kind) {
+        if let (Type::Option(q), Some(s)) = (aty, b.lit()) {
             let idx = self.fw.questions[q]
                 .ty
                 .options()
                 .iter()
-                .position(|o| &o.code == s)
+                .position(|o| o.code == s)
                 .map(|i| i as u32);
             if let Column::Opt(v) = ac {
                 return v
@@ -294,7 +399,8 @@ impl Evaluator<'_> {
                     .collect();
             }
         }
-        let bc = self.eval(b, l);
+        let b_ty = b.ty();
+        let bc = self.side(b, l);
         let mut out = vec![NA_BOOL; n];
         match (ac, &*bc) {
             (Column::Num(x), Column::Num(y)) => {
@@ -333,7 +439,7 @@ impl Evaluator<'_> {
                 }
             }
             (Column::Opt(x), Column::Text(y)) | (Column::Text(y), Column::Opt(x)) => {
-                let q = match (aty, b.ty) {
+                let q = match (aty, b_ty) {
                     (Type::Option(q), _) | (_, Type::Option(q)) => Some(q),
                     _ => None,
                 };
@@ -349,12 +455,13 @@ impl Evaluator<'_> {
         out
     }
 
-    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, l: LevelId, whole: &Expr) -> Column {
+    /// `a op b` over whole columns; `span` is where a division by zero is reported.
+    fn binary(&mut self, op: BinOp, a: Side<'_>, b: Side<'_>, l: LevelId, span: Span) -> Column {
         let n = self.n_units(l);
         match op {
             BinOp::Or | BinOp::And => {
-                let xc = self.eval(a, l);
-                let yc = self.eval(b, l);
+                let xc = self.side(a, l);
+                let yc = self.side(b, l);
                 let (x, y) = (bools(&xc), bools(&yc));
                 let out = x
                     .iter()
@@ -375,13 +482,10 @@ impl Evaluator<'_> {
                 Column::Bool(out)
             }
             BinOp::Eq | BinOp::Ne => {
-                let (lhs, rhs) = if matches!(a.kind, ExprKind::Str(_)) {
-                    (b, a)
-                } else {
-                    (a, b)
-                };
-                let ac = self.eval(lhs, l);
-                let mut eq = self.equal(&ac, lhs.ty, rhs, l);
+                let (lhs, rhs) = if a.lit().is_some() { (b, a) } else { (a, b) };
+                let lhs_ty = lhs.ty();
+                let ac = self.side(lhs, l);
+                let mut eq = self.equal(&ac, lhs_ty, rhs, l);
                 if op == BinOp::Ne {
                     for v in eq.iter_mut() {
                         if *v != NA_BOOL {
@@ -398,8 +502,8 @@ impl Evaluator<'_> {
                     BinOp::Gt => x > y,
                     _ => x >= y,
                 };
-                if a.ty == Type::Date {
-                    let (ac, bc) = (self.eval(a, l), self.eval(b, l));
+                if a.ty() == Type::Date {
+                    let (ac, bc) = (self.side(a, l), self.side(b, l));
                     let out = match (&*ac, &*bc) {
                         (Column::Date(x), Column::Date(y)) => (0..n)
                             .map(|r| {
@@ -429,15 +533,15 @@ impl Evaluator<'_> {
                 )
             }
             BinOp::Has => {
-                let sc = self.eval(a, l);
-                let bit = match (&a.ty, &b.kind) {
-                    (Type::Set(q), ExprKind::Str(s)) => self.fw.questions[*q]
+                let bit = match (a.ty(), b.lit()) {
+                    (Type::Set(q), Some(s)) => self.fw.questions[q]
                         .ty
                         .options()
                         .iter()
-                        .position(|o| &o.code == s),
+                        .position(|o| o.code == s),
                     _ => None,
                 };
+                let sc = self.side(a, l);
                 let Column::Set(v) = &*sc else {
                     return Column::Bool(vec![NA_BOOL; n]);
                 };
@@ -477,7 +581,7 @@ impl Evaluator<'_> {
                     })
                     .collect();
                 if zero > 0 {
-                    *self.div_zero.entry(whole.span).or_insert(0) += zero;
+                    *self.div_zero.entry(span).or_insert(0) += zero;
                 }
                 Column::Num(out)
             }

@@ -145,14 +145,22 @@ pub fn expr(fw: &Framework, e: &Expr, lang: &str) -> String {
         fw,
         lang,
         lx: lex(lang),
+        lets: std::cell::Cell::new(0),
     }
     .expr(e)
 }
+
+/// How many lets one description writes out in full; past that a let is
+/// named, so a long chain of lets, or lets that each use another twice,
+/// cannot make the text grow without end.
+const LETS_IN_FULL: u32 = 40;
 
 struct Words<'a> {
     fw: &'a Framework,
     lang: &'a str,
     lx: &'static Lex,
+    /// Lets written out in full so far.
+    lets: std::cell::Cell<u32>,
 }
 
 impl Words<'_> {
@@ -196,7 +204,14 @@ impl Words<'_> {
                 let q = &self.fw.questions[*q];
                 self.label(&q.label, &q.id)
             }
-            ExprKind::Let(i) => self.expr(&self.fw.lets[*i].expr),
+            ExprKind::Let(i) => {
+                let n = self.lets.get();
+                if n >= LETS_IN_FULL {
+                    return format!("`{}`", self.fw.lets[*i].id);
+                }
+                self.lets.set(n + 1);
+                self.expr(&self.fw.lets[*i].expr)
+            }
             ExprKind::Indicator(i) => {
                 let ind = &self.fw.indicators[*i];
                 self.label(&ind.label, &ind.id)
@@ -218,32 +233,7 @@ impl Words<'_> {
             }
             ExprKind::Unary(UnOp::Not, x) => format!("{} ({})", lx.not, self.expr(x)),
             ExprKind::Unary(UnOp::Neg, x) => format!("−{}", self.expr(x)),
-            ExprKind::Binary(op, a, b) => {
-                // `a + b + c` reads without parentheses; other nestings keep them.
-                let flat = |x: &Expr| matches!(&x.kind, ExprKind::Binary(o, ..) if o == op && matches!(op, BinOp::Add | BinOp::Mul | BinOp::And | BinOp::Or));
-                let sa = if flat(a) {
-                    self.expr(a)
-                } else {
-                    self.operand(a)
-                };
-                let sb = self.operand(b);
-                match op {
-                    BinOp::And => format!("{sa} {} {sb}", lx.and),
-                    BinOp::Or => format!("{sa} {} {sb}", lx.or),
-                    BinOp::Eq => format!("{sa} {} {}", lx.cmp[0], self.option(a.ty, b)),
-                    BinOp::Ne => format!("{sa} {} {}", lx.cmp[1], self.option(a.ty, b)),
-                    BinOp::Lt => format!("{sa} {} {sb}", lx.cmp[2]),
-                    BinOp::Le => format!("{sa} {} {sb}", lx.cmp[3]),
-                    BinOp::Gt => format!("{sa} {} {sb}", lx.cmp[4]),
-                    BinOp::Ge => format!("{sa} {} {sb}", lx.cmp[5]),
-                    BinOp::Has => format!("{sa} {} {}", lx.includes, self.option(a.ty, b)),
-                    BinOp::Add => format!("{sa} + {sb}"),
-                    BinOp::Sub => format!("{sa} − {sb}"),
-                    BinOp::Mul => format!("{sa} × {sb}"),
-                    BinOp::Div => format!("{sa} ÷ {sb}"),
-                    BinOp::Pow => format!("{sa}^{sb}"),
-                }
-            }
+            ExprKind::Chain(first, rest) => self.chain(first, rest),
             ExprKind::In(x, items) => {
                 let list: Vec<String> = items.iter().map(|i| self.option(x.ty, i)).collect();
                 format!(
@@ -253,16 +243,22 @@ impl Words<'_> {
                     list.join(&format!(" {} ", lx.or))
                 )
             }
-            ExprKind::If(c, a, b) => {
-                format!(
-                    "{} {}, {} {}, {} {}",
-                    lx.if_.0,
-                    self.expr(c),
-                    lx.if_.1,
-                    self.expr(a),
-                    lx.if_.2,
-                    self.expr(b)
-                )
+            ExprKind::If(arms, b) => {
+                let mut s = String::new();
+                for (k, (c, a)) in arms.iter().enumerate() {
+                    if k > 0 {
+                        s.push_str(&format!(", {} ", lx.if_.2));
+                    }
+                    s.push_str(&format!(
+                        "{} {}, {} {}",
+                        lx.if_.0,
+                        self.expr(c),
+                        lx.if_.1,
+                        self.expr(a)
+                    ));
+                }
+                s.push_str(&format!(", {} {}", lx.if_.2, self.expr(b)));
+                s
             }
             ExprKind::Func(f, args) => {
                 if *f == crate::ir::Func::IsMissing {
@@ -329,11 +325,71 @@ impl Words<'_> {
         }
     }
 
+    /// `a + b + c` reads without parentheses; a change of operator
+    /// brackets what came before (`(a − b) + c`), as the operators apply.
+    fn chain(&self, first: &Expr, rest: &[(BinOp, Expr)]) -> String {
+        let lx = self.lx;
+        if rest.first().is_some_and(|(op, _)| *op == BinOp::Pow) {
+            // Right to left: a^(b^c).
+            let mut s = self.operand(&rest[rest.len() - 1].1);
+            for k in (0..rest.len()).rev() {
+                let lhs = if k == 0 { first } else { &rest[k - 1].1 };
+                let right = if k + 1 == rest.len() {
+                    s
+                } else {
+                    format!("({s})")
+                };
+                s = format!("{}^{right}", self.operand(lhs));
+            }
+            return s;
+        }
+        let flat = |op: BinOp| matches!(op, BinOp::Add | BinOp::Mul | BinOp::And | BinOp::Or);
+        let first_flat = matches!(&first.kind, ExprKind::Chain(_, r)
+            if flat(rest[0].0) && r.iter().all(|(o, _)| *o == rest[0].0));
+        let mut sa = if first_flat {
+            self.expr(first)
+        } else {
+            self.operand(first)
+        };
+        let mut lhs_ty = first.ty;
+        for (k, (op, b)) in rest.iter().enumerate() {
+            if k > 0 && !(rest[k - 1].0 == *op && flat(*op)) {
+                sa = format!("({sa})");
+            }
+            let sb = self.operand(b);
+            // An option compared with a string names the option's label.
+            let opt = |s: &Self| s.option(lhs_ty, b);
+            sa = match op {
+                BinOp::And => format!("{sa} {} {sb}", lx.and),
+                BinOp::Or => format!("{sa} {} {sb}", lx.or),
+                BinOp::Eq => format!("{sa} {} {}", lx.cmp[0], opt(self)),
+                BinOp::Ne => format!("{sa} {} {}", lx.cmp[1], opt(self)),
+                BinOp::Lt => format!("{sa} {} {sb}", lx.cmp[2]),
+                BinOp::Le => format!("{sa} {} {sb}", lx.cmp[3]),
+                BinOp::Gt => format!("{sa} {} {sb}", lx.cmp[4]),
+                BinOp::Ge => format!("{sa} {} {sb}", lx.cmp[5]),
+                BinOp::Has => format!("{sa} {} {}", lx.includes, opt(self)),
+                BinOp::Add => format!("{sa} + {sb}"),
+                BinOp::Sub => format!("{sa} − {sb}"),
+                BinOp::Mul => format!("{sa} × {sb}"),
+                BinOp::Div => format!("{sa} ÷ {sb}"),
+                BinOp::Pow => format!("{sa}^{sb}"),
+            };
+            lhs_ty = match op {
+                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
+                    crate::ir::Type::Number
+                }
+                _ => crate::ir::Type::Bool,
+            };
+        }
+        sa
+    }
+
     /// Parenthesises compound operands.
     fn operand(&self, e: &Expr) -> String {
         let s = self.expr(e);
         match e.kind {
-            ExprKind::Binary(..) | ExprKind::If(..) => format!("({s})"),
+            ExprKind::Chain(..) | ExprKind::If(..) => format!("({s})"),
             _ => s,
         }
     }

@@ -484,6 +484,18 @@ pub enum BinOp {
 }
 
 impl BinOp {
+    /// Binding strength: operators of one precedence chain together.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Has => 4,
+            BinOp::Add | BinOp::Sub => 5,
+            BinOp::Mul | BinOp::Div => 6,
+            BinOp::Pow => 8,
+        }
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             BinOp::Or => "or",
@@ -513,11 +525,17 @@ pub enum ExprKind {
     Name(Ident),
     /// `level.name`
     Qualified(Ident, Ident),
-    Unary(UnOp, Box<Expr>),
-    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `not x`, `- x`; a run of the same operator is one node (`not not x`
+    /// has a count of 2), so long runs do not make deep trees.
+    Unary(UnOp, u32, Box<Expr>),
+    /// `a + b - c`: a first operand, then operators of one precedence with
+    /// their right operands, as written. Flat chains stay flat: every pass
+    /// over them loops instead of recursing once per operator.
+    Chain(Box<Expr>, Vec<(BinOp, Expr)>),
     /// `x in [a, b]`
     In(Box<Expr>, Vec<Expr>),
-    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `if c1 then a1 else if c2 then a2 … else b`: the arms, then the last `else`.
+    If(Vec<(Expr, Expr)>, Box<Expr>),
     /// `f(args… where C weight W)`
     Call {
         func: Ident,
@@ -526,4 +544,6 @@ pub enum ExprKind {
         weight: Option<Box<Expr>>,
     },
     Paren(Box<Expr>),
+    /// Stands for an expression already reported (nested too deeply).
+    Invalid,
 }

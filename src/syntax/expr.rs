@@ -3,35 +3,42 @@
 //! In: an `expr` pair. Out: an [`Expr`] tree. Loosest first: `or`; `and`;
 //! `not`; comparisons, `in [..]`, `has`; `+ -`; `* /`; unary `-`; `^`
 //! (right-associative). Calls and `level.name` are primaries.
+//!
+//! The grammar gives an expression as a flat list of operands and
+//! operators; precedence is settled here with two explicit stacks
+//! (operator precedence parsing), not by recursion, and operators of one
+//! precedence gather into one [`ExprKind::Chain`]. So a sum of 5,000 terms
+//! or 10,000 `else if` arms is a wide node, not a deep tree, and no later
+//! pass recurses once per operator. True nesting (brackets, calls, mixed
+//! prefix operators) is limited to [`MAX_DEPTH`] levels.
 
 use super::Rule;
+use super::SyntaxError;
 use super::ast::*;
 use super::build::Builder;
+use crate::diagnostic::Diag;
+use crate::source::Span;
 use pest::iterators::Pair;
-use pest::pratt_parser::{Assoc, Op, PrattParser};
-use std::sync::LazyLock;
 
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
-    PrattParser::new()
-        .op(Op::infix(Rule::op_or, Assoc::Left))
-        .op(Op::infix(Rule::op_and, Assoc::Left))
-        .op(Op::prefix(Rule::op_not))
-        .op(Op::infix(Rule::op_eq, Assoc::Left)
-            | Op::infix(Rule::op_ne, Assoc::Left)
-            | Op::infix(Rule::op_lt, Assoc::Left)
-            | Op::infix(Rule::op_le, Assoc::Left)
-            | Op::infix(Rule::op_gt, Assoc::Left)
-            | Op::infix(Rule::op_ge, Assoc::Left)
-            | Op::infix(Rule::op_has, Assoc::Left)
-            | Op::postfix(Rule::op_in))
-        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
-        .op(Op::prefix(Rule::op_neg))
-        .op(Op::infix(Rule::op_pow, Assoc::Right))
-});
+/// How deeply expressions and blocks may nest. Real frameworks stay under
+/// ten; the limit keeps every recursive pass far from the stack's end.
+pub const MAX_DEPTH: u32 = 100;
 
-fn binop(r: Rule) -> BinOp {
-    match r {
+impl UnOp {
+    /// Binding strength, on the scale of [`BinOp::precedence`].
+    pub fn precedence(self) -> u8 {
+        match self {
+            UnOp::Not => 3,
+            UnOp::Neg => 7,
+        }
+    }
+}
+
+/// The postfix `in [..]` binds like a comparison.
+const IN_PRECEDENCE: u8 = 4;
+
+fn binop(r: Rule) -> Option<BinOp> {
+    Some(match r {
         Rule::op_or => BinOp::Or,
         Rule::op_and => BinOp::And,
         Rule::op_eq => BinOp::Eq,
@@ -46,55 +53,164 @@ fn binop(r: Rule) -> BinOp {
         Rule::op_mul => BinOp::Mul,
         Rule::op_div => BinOp::Div,
         Rule::op_pow => BinOp::Pow,
-        other => unreachable!("rule {other:?} is not an infix operator in `infix`"),
+        _ => return None,
+    })
+}
+
+/// An operator waiting for its right operand.
+enum Pending {
+    Prefix(UnOp, Span),
+    Infix(BinOp),
+}
+
+impl Pending {
+    fn precedence(&self) -> u8 {
+        match self {
+            Pending::Prefix(op, _) => op.precedence(),
+            Pending::Infix(op) => op.precedence(),
+        }
     }
 }
+
+/// An expression being built, with the depth of its tree.
+type Built = (Expr, u32);
 
 impl Builder<'_> {
     /// Builds an expression from an `expr` pair.
     pub fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        self.expr_depth(pair).0
+    }
+
+    fn expr_depth(&mut self, pair: Pair<'_, Rule>) -> Built {
         debug_assert_eq!(pair.as_rule(), Rule::expr);
-        let pairs = pair.into_inner();
-        // The Pratt closures need the builder; collect diagnostics through a cell.
-        let this = std::cell::RefCell::new(self);
-        PRATT
-            .map_primary(|p| this.borrow_mut().primary(p))
-            .map_prefix(|op, rhs| {
-                let span = this.borrow().span(&op).to(rhs.span);
-                let o = if op.as_rule() == Rule::op_not {
+        let mut vals: Vec<Built> = Vec::new();
+        let mut ops: Vec<Pending> = Vec::new();
+        for p in pair.into_inner() {
+            let r = p.as_rule();
+            if let Some(op) = binop(r) {
+                self.reduce_while(&mut vals, &mut ops, op.precedence());
+                ops.push(Pending::Infix(op));
+            } else if r == Rule::op_not || r == Rule::op_neg {
+                let op = if r == Rule::op_not {
                     UnOp::Not
                 } else {
                     UnOp::Neg
                 };
-                Expr {
-                    kind: ExprKind::Unary(o, Box::new(rhs)),
-                    span,
-                }
-            })
-            .map_postfix(|lhs, op| {
-                let span = lhs.span.to(this.borrow().span(&op));
-                let items: Vec<Expr> = op
+                ops.push(Pending::Prefix(op, self.span(&p)));
+            } else if r == Rule::op_in {
+                self.reduce_while(&mut vals, &mut ops, IN_PRECEDENCE);
+                let span = self.span(&p);
+                let items: Vec<Built> = p
                     .into_inner()
-                    .filter(|p| p.as_rule() == Rule::expr)
-                    .map(|p| this.borrow_mut().expr(p))
+                    .filter(|x| x.as_rule() == Rule::expr)
+                    .map(|x| self.expr_depth(x))
                     .collect();
-                Expr {
-                    kind: ExprKind::In(Box::new(lhs), items),
-                    span,
-                }
-            })
-            .map_infix(|lhs, op, rhs| {
-                let span = lhs.span.to(rhs.span);
-                Expr {
-                    kind: ExprKind::Binary(binop(op.as_rule()), Box::new(lhs), Box::new(rhs)),
-                    span,
-                }
-            })
-            .parse(pairs)
+                let (x, d) = vals.pop().expect("`in` follows an operand");
+                let depth = items.iter().map(|i| i.1).max().unwrap_or(0).max(d) + 1;
+                let e = Expr {
+                    span: x.span.to(span),
+                    kind: ExprKind::In(Box::new(x), items.into_iter().map(|i| i.0).collect()),
+                };
+                vals.push(self.limit((e, depth)));
+            } else {
+                let b = self.primary(p);
+                vals.push(self.limit(b));
+            }
+        }
+        self.reduce_while(&mut vals, &mut ops, 0);
+        debug_assert_eq!(vals.len(), 1, "an expression reduces to one operand");
+        vals.pop().expect("an expression has an operand")
     }
 
-    fn primary(&mut self, p: Pair<'_, Rule>) -> Expr {
+    /// Applies pending operators that bind at least as tightly as `prec`.
+    fn reduce_while(&mut self, vals: &mut Vec<Built>, ops: &mut Vec<Pending>, prec: u8) {
+        while ops.last().is_some_and(|o| o.precedence() >= prec) {
+            let op = ops.pop().expect("checked above");
+            let built = match op {
+                Pending::Prefix(op, at) => {
+                    let (x, d) = vals.pop().expect("a prefix operator has an operand");
+                    let span = at.to(x.span);
+                    match x.kind {
+                        ExprKind::Unary(o, n, inner) if o == op => (
+                            Expr {
+                                kind: ExprKind::Unary(op, n.saturating_add(1), inner),
+                                span,
+                            },
+                            d,
+                        ),
+                        kind => (
+                            Expr {
+                                kind: ExprKind::Unary(op, 1, Box::new(Expr { kind, span: x.span })),
+                                span,
+                            },
+                            d + 1,
+                        ),
+                    }
+                }
+                Pending::Infix(op) => {
+                    let (rhs, dr) = vals.pop().expect("an operator has a right operand");
+                    let (lhs, dl) = vals.pop().expect("an operator has a left operand");
+                    let span = lhs.span.to(rhs.span);
+                    match lhs.kind {
+                        ExprKind::Chain(first, mut rest)
+                            if rest[0].0.precedence() == op.precedence() =>
+                        {
+                            rest.push((op, rhs));
+                            (
+                                Expr {
+                                    kind: ExprKind::Chain(first, rest),
+                                    span,
+                                },
+                                dl.max(dr + 1),
+                            )
+                        }
+                        kind => (
+                            Expr {
+                                kind: ExprKind::Chain(
+                                    Box::new(Expr {
+                                        kind,
+                                        span: lhs.span,
+                                    }),
+                                    vec![(op, rhs)],
+                                ),
+                                span,
+                            },
+                            dl.max(dr) + 1,
+                        ),
+                    }
+                }
+            };
+            let built = self.limit(built);
+            vals.push(built);
+        }
+    }
+
+    /// Reports an expression nested deeper than [`MAX_DEPTH`] and stands an
+    /// [`ExprKind::Invalid`] in for it, so the error is reported once.
+    fn limit(&mut self, (e, depth): Built) -> Built {
+        if depth <= MAX_DEPTH {
+            return (e, depth);
+        }
+        self.diags.push(
+            Diag::error(
+                SyntaxError::TooDeep(MAX_DEPTH),
+                e.span,
+                format!("nested more than {MAX_DEPTH} levels deep"),
+            )
+            .help("name a part with `let` and use the name instead"),
+        );
+        (
+            Expr {
+                kind: ExprKind::Invalid,
+                span: e.span,
+            },
+            0,
+        )
+    }
+
+    fn primary(&mut self, p: Pair<'_, Rule>) -> Built {
         let span = self.span(&p);
+        let mut depth = 1;
         let kind = match p.as_rule() {
             Rule::number | Rule::percent => ExprKind::Num(self.num(p)),
             Rule::string => ExprKind::Str(self.string(p)),
@@ -104,14 +220,25 @@ impl Builder<'_> {
                     .into_inner()
                     .find(|x| x.as_rule() == Rule::expr)
                     .expect("paren holds an expr");
-                ExprKind::Paren(Box::new(self.expr(inner)))
+                let (e, d) = self.expr_depth(inner);
+                depth = d + 1;
+                ExprKind::Paren(Box::new(e))
             }
             Rule::if_expr => {
-                let mut parts = p.into_inner().filter(|x| x.as_rule() == Rule::expr);
-                let c = self.expr(parts.next().expect("if has a condition"));
-                let a = self.expr(parts.next().expect("if has a then branch"));
-                let b = self.expr(parts.next().expect("if has an else branch"));
-                ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+                // `if c then a (else if c then a)* else b`, flat in the grammar.
+                let mut parts: Vec<Built> = p
+                    .into_inner()
+                    .filter(|x| x.as_rule() == Rule::expr)
+                    .map(|x| self.expr_depth(x))
+                    .collect();
+                let (otherwise, d) = parts.pop().expect("if has an else branch");
+                depth = parts.iter().map(|x| x.1).max().unwrap_or(0).max(d) + 1;
+                let mut arms = Vec::with_capacity(parts.len() / 2);
+                let mut it = parts.into_iter().map(|x| x.0);
+                while let (Some(c), Some(a)) = (it.next(), it.next()) {
+                    arms.push((c, a));
+                }
+                ExprKind::If(arms, Box::new(otherwise))
             }
             Rule::path => {
                 let names: Vec<Ident> = p.into_inner().map(|n| self.ident(n)).collect();
@@ -128,9 +255,25 @@ impl Builder<'_> {
                 for x in p.into_inner() {
                     match x.as_rule() {
                         Rule::name => func = Some(self.ident(x)),
-                        Rule::expr => args.push(self.expr(x)),
-                        Rule::agg_where => filter = Some(Box::new(self.inner_expr(x))),
-                        Rule::agg_weight => weight = Some(Box::new(self.inner_expr(x))),
+                        Rule::expr => {
+                            let (e, d) = self.expr_depth(x);
+                            depth = depth.max(d + 1);
+                            args.push(e);
+                        }
+                        Rule::agg_where | Rule::agg_weight => {
+                            let inner = x
+                                .clone()
+                                .into_inner()
+                                .find(|y| y.as_rule() == Rule::expr)
+                                .expect("rule holds an expr");
+                            let (e, d) = self.expr_depth(inner);
+                            depth = depth.max(d + 1);
+                            if x.as_rule() == Rule::agg_where {
+                                filter = Some(Box::new(e));
+                            } else {
+                                weight = Some(Box::new(e));
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -143,15 +286,6 @@ impl Builder<'_> {
             }
             other => unreachable!("rule {other:?} is not in `primary`"),
         };
-        Expr { kind, span }
-    }
-
-    /// The `expr` inside a pair such as `agg_where` or `p_when`.
-    pub fn inner_expr(&mut self, p: Pair<'_, Rule>) -> Expr {
-        let e = p
-            .into_inner()
-            .find(|x| x.as_rule() == Rule::expr)
-            .expect("rule holds an expr");
-        self.expr(e)
+        (Expr { kind, span }, depth)
     }
 }

@@ -28,6 +28,8 @@ pub enum SyntaxError {
     BadEscape,
     #[error("`{0}` is written twice in this block")]
     RepeatedProperty(&'static str),
+    #[error("nested more than {0} levels deep")]
+    TooDeep(u32),
 }
 
 impl Code for SyntaxError {
@@ -37,6 +39,7 @@ impl Code for SyntaxError {
             SyntaxError::UnknownWord { .. } => "grille::syntax::unknown_word",
             SyntaxError::BadEscape => "grille::syntax::bad_escape",
             SyntaxError::RepeatedProperty(_) => "grille::syntax::repeated_property",
+            SyntaxError::TooDeep(_) => "grille::syntax::too_deep",
         }
     }
 }
@@ -48,6 +51,14 @@ impl Code for SyntaxError {
 /// found along the way (a property written twice) are returned with the file.
 pub fn parse(src: SourceId, text: &str) -> Result<(ast::File, Vec<Diag>), Vec<Diag>> {
     use pest::Parser;
+    // pest's parser recurses once per bracket: refuse deep nesting first.
+    if let Some(at) = too_deep(text) {
+        let span = crate::source::Span::new(src, at, at + 1);
+        return Err(vec![
+            Diag::error(SyntaxError::TooDeep(MAX_DEPTH), span, "one level too many")
+                .help("split the block or the expression; name parts with `let`"),
+        ]);
+    }
     match GrilleParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let file_pair = pairs.next().expect("rule `file` yields one pair");
@@ -79,6 +90,41 @@ pub fn parse(src: SourceId, text: &str) -> Result<(ast::File, Vec<Diag>), Vec<Di
             Err(diags)
         }
     }
+}
+
+pub use expr::MAX_DEPTH;
+
+/// The offset of the first bracket (`(`, `[`, `{`) nested deeper than
+/// [`MAX_DEPTH`], outside strings and comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0u32;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// How many syntax errors one file reports at most.

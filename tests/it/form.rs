@@ -134,14 +134,10 @@ fn xls2xform() -> Option<Vec<String>> {
 
 #[test]
 fn forms_convert_with_pyxform() {
-    let Some(tool) = xls2xform() else {
-        if std::env::var_os("GRILLE_SKIP_EXTERNAL").is_some() {
-            eprintln!("skipped: no xls2xform and GRILLE_SKIP_EXTERNAL is set");
-            return;
-        }
-        panic!(
-            "this test needs pyxform's xls2xform (`pip install pyxform`, as .ci/run does); set GRILLE_SKIP_EXTERNAL=1 to skip it"
-        );
+    let Some(tool) =
+        crate::support::external(xls2xform(), "pyxform's xls2xform", "pip install pyxform")
+    else {
+        return;
     };
     let dir = TempDir::new(&[]);
     let (e, p) = forms(&dir);

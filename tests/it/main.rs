@@ -2,6 +2,7 @@
 
 mod cli;
 mod conformance;
+mod defects;
 mod diagnostics;
 mod docs;
 mod eval_props;

@@ -105,14 +105,10 @@ fn chromium() -> Option<String> {
 
 #[test]
 fn html_report_renders_in_chromium() {
-    let Some(browser) = chromium() else {
-        if std::env::var_os("GRILLE_SKIP_EXTERNAL").is_some() {
-            eprintln!("skipped: no Chromium and GRILLE_SKIP_EXTERNAL is set");
-            return;
-        }
-        panic!(
-            "this test needs Chromium (`apt-get install chromium`, as .ci/run does); set GRILLE_SKIP_EXTERNAL=1 to skip it"
-        );
+    let Some(browser) =
+        crate::support::external(chromium(), "Chromium", "apt-get install chromium")
+    else {
+        return;
     };
     let dir = TempDir::new(&[]);
     let report = dir.path().join("report.html");

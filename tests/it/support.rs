@@ -216,3 +216,22 @@ pub fn num(x: f64) -> String {
         format!("{x}")
     }
 }
+
+/// Whether tests that drive external programs run: `GRILLE_EXTERNAL=1`,
+/// as `.ci/run` sets after installing them.
+pub fn external_enabled() -> bool {
+    std::env::var("GRILLE_EXTERNAL").is_ok_and(|v| v == "1")
+}
+
+/// An external program a test needs: `None` (the test is skipped) unless
+/// `GRILLE_EXTERNAL=1`; then its absence fails the test loudly.
+#[track_caller]
+pub fn external<T>(found: Option<T>, what: &str, install: &str) -> Option<T> {
+    if !external_enabled() {
+        eprintln!("skipped: {what} is an external program; set GRILLE_EXTERNAL=1 to run this test");
+        return None;
+    }
+    Some(found.unwrap_or_else(|| {
+        panic!("GRILLE_EXTERNAL=1 but {what} is missing: install it ({install}, as .ci/run does)")
+    }))
+}

@@ -1,0 +1,247 @@
+//! Regression tests for defects found by trying grille as its users would
+//! (each failed on the code before its fix), and the bad-input checks:
+//! exit codes and diagnostic codes, never a panic.
+
+use crate::support::{TempDir, close, eval_json, grille, unit};
+use serde_json::Value;
+
+const THREE_LEVELS: &str = r#"framework t { title "T" }
+level terr { label "Territory" }
+level org { within terr  label "Org" }
+level person { within org  label "Person" }
+"#;
+
+fn dim<'a>(doc: &'a Value, level: &str, u: &str, d: &str) -> &'a Value {
+    &unit(doc, level, u)["dimensions"][d]
+}
+
+/// A gate written for the enterprise reads the rolled-up value at the territory.
+#[test]
+fn gates_read_rolled_up_values_at_coarser_levels() {
+    let fw = format!(
+        "{THREE_LEVELS}
+questions at org {{ exits: number  tot: number }}
+indicator taux {{ at org  value exits / tot  unit \"%\"  normalize goalposts 0%..100%  rollup mean weight tot }}
+ratings r {{ low below 50 label \"Low\"  high label \"High\" }}
+dimension d {{ rate r  use taux  gate taux >= 20%  gate score(taux) >= 15 }}
+"
+    );
+    // A: 1/10 = 10 %, B: 10/10 = 100 %; weighted by tot: (1 + 10) / 20 = 55 %.
+    let orgs = "org,terr,exits,tot\nA,T1,1,10\nB,T1,10,10\n";
+    let d = eval_json(&fw, &[("org", orgs)]);
+    close(&unit(&d, "terr", "T1")["indicators"]["taux"]["value"], 0.55);
+    let t = dim(&d, "terr", "T1", "d");
+    close(&t["score"], 55.0);
+    assert_eq!(t["gates"]["passed"], true, "{t}");
+    assert_eq!(t["rating"], "high", "{t}");
+    // At the enterprise the gate still fails where it should: A is at 10 %.
+    assert_eq!(dim(&d, "org", "A", "d")["gates"]["passed"], false);
+    assert_eq!(dim(&d, "org", "B", "d")["gates"]["passed"], true);
+}
+
+/// The quickstart framework with the headcount indicator's value replaced.
+fn quickstart_with(value: &str) -> String {
+    let text = std::fs::read_to_string(
+        crate::support::root().join("examples/quickstart/framework.grille"),
+    )
+    .expect("quickstart framework");
+    assert!(text.contains("value effectif\n"));
+    text.replace("value effectif\n", &format!("value {value}\n"))
+}
+
+/// Runs a command on a framework text; returns (exit code, stderr).
+fn run_on(text: &str, args: &[&str]) -> (i32, String) {
+    let root = crate::support::root().join("examples/quickstart");
+    let dir = TempDir::new(&[("f.grille", text)]);
+    for t in ["entreprise.csv", "personne.csv"] {
+        std::fs::copy(root.join(t), dir.path().join(t)).expect("copied");
+    }
+    let out = grille(dir.path(), args);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let code = out
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("killed by a signal: {stderr}"));
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("overflow"),
+        "{stderr}"
+    );
+    (code, stderr)
+}
+
+const EVAL: &[&str] = &[
+    "eval",
+    "f.grille",
+    "--data",
+    "entreprise=entreprise.csv",
+    "--data",
+    "personne=personne.csv",
+];
+
+/// Flat chains of any length go through every command.
+#[test]
+fn flat_chains_of_any_length_work_everywhere() {
+    let chains = [
+        vec!["effectif"; 5000].join(" + "),
+        format!("{}effectif", "-".repeat(50_000)),
+        format!("effectif{}", " ^ 1".repeat(10_000)),
+        format!(
+            "if {} else 0",
+            (0..10_000)
+                .map(|i| format!("effectif > {i} then {i}"))
+                .collect::<Vec<_>>()
+                .join(" else if ")
+        ),
+        format!(
+            "if {}effectif > 1 then 1 else 0",
+            "not ".repeat(10_000).replace("not ", "not not ")
+        ),
+        format!(
+            "if {} then 1 else 0",
+            vec!["effectif > 1"; 5000].join(" and ")
+        ),
+        format!(
+            "if {} then 1 else 0",
+            vec!["effectif > 1"; 5000].join(" or ")
+        ),
+    ];
+    for value in chains {
+        let text = quickstart_with(&value);
+        let start = &value[..40.min(value.len())];
+        assert_eq!(run_on(&text, &["check", "f.grille"]).0, 0, "check {start}");
+        assert_eq!(run_on(&text, EVAL).0, 0, "eval {start}");
+        assert_eq!(
+            run_on(&text, &["fmt", "--check", "f.grille"]).0,
+            0,
+            "fmt {start}"
+        );
+        assert_eq!(
+            run_on(&text, &["explain", "f.grille", "effectif_total"]).0,
+            0,
+            "explain {start}"
+        );
+        assert_eq!(run_on(&text, &["doc", "f.grille"]).0, 0, "doc {start}");
+        assert_eq!(
+            run_on(&text, &["diff", "f.grille", "f.grille"]).0,
+            0,
+            "diff {start}"
+        );
+    }
+}
+
+/// A chain of 20,000 lets, each using the one before.
+#[test]
+fn long_let_chains_evaluate_and_describe() {
+    let lets: String = (0..20_000)
+        .map(|i| format!("let l{} = l{i} + 1\n", i + 1))
+        .collect();
+    let text = quickstart_with("effectif + l20000").replace(
+        "let en_insertion",
+        &format!("let l0 = 0\n{lets}let en_insertion"),
+    );
+    assert_eq!(run_on(&text, &["check", "f.grille"]).0, 0);
+    let out = grille_eval_json(&text);
+    // E1 has 12.5 ETP: 12.5 + 20,000.
+    close(
+        &unit(&out, "entreprise", "E1")["indicators"]["effectif_total"]["value"],
+        20_012.5,
+    );
+    assert_eq!(
+        run_on(&text, &["explain", "f.grille", "effectif_total"]).0,
+        0
+    );
+    assert_eq!(run_on(&text, &["doc", "f.grille"]).0, 0);
+}
+
+fn grille_eval_json(text: &str) -> Value {
+    let root = crate::support::root().join("examples/quickstart");
+    let dir = TempDir::new(&[("f.grille", text)]);
+    for t in ["entreprise.csv", "personne.csv"] {
+        std::fs::copy(root.join(t), dir.path().join(t)).expect("copied");
+    }
+    let out = grille(dir.path(), EVAL);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// True nesting past the limit is a coded error at the place it happens.
+#[test]
+fn deep_nesting_is_a_coded_error() {
+    let dims: String = (0..10_000)
+        .map(|i| format!("dimension n{i} {{ label \"n\"\n"))
+        .collect();
+    let cases = [
+        quickstart_with(&format!(
+            "{}effectif{}",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        )),
+        quickstart_with(&format!(
+            "{}effectif{}",
+            "round(".repeat(10_000),
+            ")".repeat(10_000)
+        )),
+        quickstart_with(&format!("{}effectif{}", "(".repeat(150), ")".repeat(150))),
+        quickstart_with(&format!("{}effectif", "- not ".repeat(200))),
+        format!(
+            "{}\n{dims}{}",
+            quickstart_with("effectif"),
+            "}".repeat(10_000)
+        ),
+    ];
+    for text in cases {
+        for args in [
+            &["check", "f.grille"][..],
+            &["fmt", "--check", "f.grille"],
+            EVAL,
+        ] {
+            let (code, err) = run_on(&text, args);
+            assert_eq!(code, 1, "{args:?}: {err}");
+            assert!(err.contains("grille::syntax::too_deep"), "{args:?}: {err}");
+        }
+    }
+    // Just under the limit is fine.
+    let text = quickstart_with(&format!("{}effectif{}", "(".repeat(60), ")".repeat(60)));
+    assert_eq!(run_on(&text, &["check", "f.grille"]).0, 0);
+}
+
+/// Chains compute as the nested operators they stand for.
+#[test]
+fn chains_keep_their_meaning() {
+    let fw = format!(
+        "{THREE_LEVELS}
+questions at org {{ a: number  b: number  c: number  ok: yesno }}
+indicator sub {{ at org  value a - b - c }}
+indicator div {{ at org  value a / b / c }}
+indicator pow {{ at org  value a ^ b ^ c }}
+indicator mix {{ at org  value a - b * c + a / b }}
+indicator neg {{ at org  value - - a + --b }}
+indicator arms {{ at org  value if a > 100 then 3 else if a == 2 then 2 else if ok then 5 else 4 }}
+indicator tests {{ at org  value if not not ok and a > 1 or b == 3 == false then 1 else if a == 2 then 2 else if a > 100 then 3 else 4 }}
+"
+    );
+    // a = 2, b = 3, c = 2: (2 − 3) − 2 = −3; (2 / 3) / 2 = 1/3; 2^(3^2) = 512;
+    // 2 − 6 + 2/3; 2 + 3; ok and 2 > 1 → 1.
+    let orgs = "org,terr,a,b,c,ok\nA,T,2,3,2,yes\nB,T,2,4,1,no\nC,T,200,4,1,\n";
+    let d = eval_json(&fw, &[("org", orgs)]);
+    let v = |u: &str, i: &str| unit(&d, "org", u)["indicators"][i]["value"].clone();
+    close(&v("A", "sub"), -3.0);
+    close(&v("A", "div"), 1.0 / 3.0);
+    close(&v("A", "pow"), 512.0);
+    close(&v("A", "mix"), 2.0 - 6.0 + 2.0 / 3.0);
+    close(&v("A", "neg"), 5.0);
+    close(&v("A", "tests"), 1.0);
+    // The first true arm wins: A and B take the second, C the first.
+    close(&v("A", "arms"), 2.0);
+    close(&v("B", "arms"), 2.0);
+    close(&v("C", "arms"), 3.0);
+    // B: not ok; b == 3 is false, false == false is true → 1.
+    close(&v("B", "tests"), 1.0);
+    // C: ok missing, a > 1 true: missing and true = missing; b == 3 == false
+    // is true; missing or true = true → 1.
+    close(&v("C", "tests"), 1.0);
+}
