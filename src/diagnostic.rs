@@ -244,7 +244,7 @@ struct MietteView {
     code: &'static str,
     message: String,
     help: Option<String>,
-    source: miette::NamedSource<String>,
+    source: Excerpt,
     labels: Vec<miette::LabeledSpan>,
     others: Vec<MietteView>,
 }
@@ -252,53 +252,229 @@ struct MietteView {
 impl MietteView {
     fn new(d: &Diag, sources: &SourceMap) -> MietteView {
         let src = d.primary.span.src;
-        let file = sources.get(src);
-        let mut labels = vec![labeled(&d.primary, true)];
-        let mut others: Vec<MietteView> = Vec::new();
+        let mut labels = vec![(&d.primary, true)];
+        let mut others: Vec<(crate::source::SourceId, Vec<(&Label, bool)>)> = Vec::new();
         for l in &d.related {
             if l.span.src == src {
-                labels.push(labeled(l, false));
-            } else if let Some(o) = others
-                .iter_mut()
-                .find(|o| o.source.name() == sources.get(l.span.src).name)
-            {
-                o.labels.push(labeled(l, false));
+                labels.push((l, false));
+            } else if let Some(o) = others.iter_mut().find(|o| o.0 == l.span.src) {
+                o.1.push((l, false));
             } else {
-                let f = sources.get(l.span.src);
-                others.push(MietteView {
+                others.push((l.span.src, vec![(l, false)]));
+            }
+        }
+        let others = others
+            .into_iter()
+            .map(|(id, ls)| {
+                let f = sources.get(id);
+                let (source, labels) = Excerpt::new(&f.name, &f.text, &ls);
+                MietteView {
                     severity: Severity::Note,
                     code: "",
                     message: format!("in {}", f.name),
                     help: None,
-                    source: miette::NamedSource::new(f.name.clone(), f.text.to_string()),
-                    labels: vec![labeled(l, false)],
+                    source,
+                    labels,
                     others: Vec::new(),
-                });
-            }
-        }
+                }
+            })
+            .collect();
+        let file = sources.get(src);
+        let (source, labels) = Excerpt::new(&file.name, &file.text, &labels);
         MietteView {
             severity: d.severity,
             code: d.code,
             message: d.message.clone(),
             help: d.help.clone(),
-            source: miette::NamedSource::new(file.name.clone(), file.text.to_string()),
+            source,
             labels,
             others,
         }
     }
 }
 
-fn labeled(l: &Label, primary: bool) -> miette::LabeledSpan {
-    let text = if l.text.is_empty() {
-        None
-    } else {
-        Some(l.text.clone())
-    };
-    let span = miette::SourceSpan::new((l.span.start as usize).into(), l.span.len());
-    if primary {
-        miette::LabeledSpan::new_primary_with_span(text, span)
-    } else {
-        miette::LabeledSpan::new_with_span(text, span)
+/// The lines of a file that a diagnostic shows, cut to a window around
+/// the labels where a line is long. miette is handed this excerpt, never
+/// the whole file: rendering costs the size of what is shown (a warning
+/// on a 100 MB table copies a few lines, not the table), and a label
+/// 70,000 characters into a line (after one long text answer) is shown
+/// near the left edge instead of past what miette can indent.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The file's line number (from 0) of the excerpt's first line.
+    first_line: usize,
+    /// Per excerpt line: bytes cut from its start (a marker `…` stands
+    /// for them), so columns are the file's.
+    cut: Vec<usize>,
+}
+
+/// Lines longer than this are cut around their labels.
+const LONG_LINE: usize = 240;
+/// Bytes of context kept before a label on a long line.
+const LINE_CONTEXT: usize = 60;
+
+/// One line of an excerpt: where it starts in the file, the window of it
+/// that is kept, and where that window starts in the excerpt.
+struct Kept {
+    line: usize,
+    from: usize,
+    to: usize,
+    at: usize,
+}
+
+impl Excerpt {
+    fn new(
+        name: &str,
+        text: &str,
+        labels: &[(&Label, bool)],
+    ) -> (Excerpt, Vec<miette::LabeledSpan>) {
+        let clamp = |o: u32| floor_char(text, (o as usize).min(text.len()));
+        let lo = labels
+            .iter()
+            .map(|(l, _)| clamp(l.span.start))
+            .min()
+            .unwrap_or(0);
+        let hi = labels
+            .iter()
+            .map(|(l, _)| clamp(l.span.end))
+            .max()
+            .unwrap_or(0);
+        // One line of context either side, as miette shows.
+        let mut start = line_start(text, lo);
+        if start > 0 {
+            start = line_start(text, start - 1);
+        }
+        // Through the newline ending the line after the last label.
+        let e1 = line_end(text, hi);
+        let end = if e1 >= text.len() {
+            text.len()
+        } else {
+            let e2 = line_end(text, e1 + 1);
+            if e2 >= text.len() { text.len() } else { e2 + 1 }
+        };
+        let first_line = text.as_bytes()[..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let mut out = String::new();
+        let mut kept: Vec<Kept> = Vec::new();
+        let mut line = start;
+        loop {
+            let le = line_end(text, line);
+            let (from, to) = window(text, line, le, labels);
+            if from > line {
+                out.push('…');
+            }
+            kept.push(Kept {
+                line,
+                from,
+                to,
+                at: out.len(),
+            });
+            out.push_str(&text[from..to]);
+            if to < le {
+                out.push('…');
+            }
+            if le >= end {
+                break;
+            }
+            out.push('\n');
+            line = le + 1;
+            if line >= end {
+                break;
+            }
+        }
+        // A file offset → its place in the excerpt (inside the kept window).
+        let map = |o: usize| -> usize {
+            let k = kept.iter().rev().find(|k| k.line <= o).unwrap_or(&kept[0]);
+            k.at + o.clamp(k.from, k.to) - k.from
+        };
+        let spans = labels
+            .iter()
+            .map(|(l, primary)| {
+                let a = map(clamp(l.span.start));
+                let b = map(clamp(l.span.end)).max(a);
+                let text = (!l.text.is_empty()).then(|| l.text.clone());
+                let span = miette::SourceSpan::new(a.into(), b - a);
+                if *primary {
+                    miette::LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    miette::LabeledSpan::new_with_span(text, span)
+                }
+            })
+            .collect();
+        let cut = kept
+            .iter()
+            .map(|k| {
+                (k.from - k.line).saturating_sub(if k.from > k.line { '…'.len_utf8() } else { 0 })
+            })
+            .collect();
+        let excerpt = Excerpt {
+            name: name.to_string(),
+            text: out,
+            first_line,
+            cut,
+        };
+        (excerpt, spans)
+    }
+}
+
+/// The part of the line `start..end` to show: all of it when short, else
+/// a window from a little before the first label on it.
+fn window(text: &str, start: usize, end: usize, labels: &[(&Label, bool)]) -> (usize, usize) {
+    if end - start <= LONG_LINE {
+        return (start, end);
+    }
+    let first = labels
+        .iter()
+        .map(|(l, _)| (l.span.start as usize, l.span.end as usize))
+        .filter(|&(a, b)| a <= end && b >= start)
+        .map(|(a, _)| a.max(start))
+        .min()
+        .unwrap_or(start);
+    let from = floor_char(text, first.saturating_sub(LINE_CONTEXT).max(start));
+    let to = floor_char(text, (from + LONG_LINE).min(end));
+    (from, to)
+}
+
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
+}
+
+fn line_end(text: &str, at: usize) -> usize {
+    text.as_bytes()[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| at + i)
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column() + self.cut.get(inner.line()).copied().unwrap_or(0),
+            inner.line_count(),
+        )))
     }
 }
 

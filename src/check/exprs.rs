@@ -22,6 +22,9 @@ pub struct Ctx {
     pub in_agg: bool,
     /// In a dimension's gate: names must be its children.
     pub gate: bool,
+    /// The item's level is unknown and already reported: aggregates in it
+    /// are not reported again.
+    pub unplaced: bool,
 }
 
 impl Ctx {
@@ -30,6 +33,23 @@ impl Ctx {
             at: level,
             in_agg: false,
             gate: false,
+            unplaced: false,
+        }
+    }
+
+    /// The context of an item whose `at` names no level (already reported).
+    pub fn unplaced() -> Ctx {
+        Ctx {
+            unplaced: true,
+            ..Ctx::at(None)
+        }
+    }
+
+    /// The context of an item at `at`, or unplaced when its level is unknown.
+    pub fn of_item(at: Option<LevelId>) -> Ctx {
+        match at {
+            Some(_) => Ctx::at(at),
+            None => Ctx::unplaced(),
         }
     }
 }
@@ -262,6 +282,8 @@ impl Resolver<'_> {
         self.used.insert(id.name.clone());
         let (kind, ty, level) = match named {
             Named::Level(l) => (ExprKind::Num(f64::NAN), Type::Level(l), Some(l)),
+            // Its level is unknown, which was reported where it is declared.
+            Named::Question(q) if self.unplaced.contains(&q) => return self.err(span),
             Named::Question(q) => {
                 let question = &self.questions[q];
                 let ty = match question.ty {
@@ -1008,6 +1030,9 @@ impl Resolver<'_> {
             .chain(w.iter())
             .fold(None, |l, x| finest(l, x.level));
         let Some(at) = ctx.at else {
+            if ctx.unplaced {
+                return self.err(span);
+            }
             self.diags.push(
                 Diag::error(CheckError::AggregateLevel(format!("`{name}` needs the level of an indicator to aggregate to")), span, "here")
                     .help("aggregates belong in an indicator's `value` (or `when`, `target`); declare an indicator at the level you want"),

@@ -109,7 +109,7 @@ impl Resolver<'_> {
         let name = b.id.name.clone();
         let at_opt = self.at(b, "indicator");
         let at = at_opt.unwrap_or(0);
-        let ctx = Ctx::at(Some(at));
+        let ctx = Ctx::of_item(at_opt);
         let value = match find_prop(&b.props, |p| {
             if let Prop::Value(e) = p {
                 Some(e)
@@ -751,9 +751,8 @@ impl Resolver<'_> {
                 let g = self.expr(
                     e,
                     Ctx {
-                        at: finest,
-                        in_agg: false,
                         gate: true,
+                        ..Ctx::at(finest)
                     },
                 );
                 self.expect(&g, Type::Bool, "a gate");
@@ -914,7 +913,7 @@ impl Resolver<'_> {
             }
         }) {
             Some(((e, f), _)) => {
-                let c = self.expr(e, Ctx::at(Some(at)));
+                let c = self.expr(e, Ctx::of_item(at_opt));
                 if c.has_aggregate() {
                     self.diags.push(Diag::error(
                         CheckError::AggregateLevel(
@@ -938,7 +937,7 @@ impl Resolver<'_> {
                     ));
                 }
                 let f = f.as_ref().map(|f| {
-                    let x = self.expr(f, Ctx::at(Some(at)));
+                    let x = self.expr(f, Ctx::of_item(at_opt));
                     self.expect(&x, Type::Bool, "the `where` filter");
                     x
                 });

@@ -64,6 +64,8 @@ pub struct Resolver<'m> {
     pub gate_children: Vec<ir::ChildRef>,
     /// Missing translations are reported for this language only.
     pub only_lang: Option<String>,
+    /// Questions declared at a level that does not exist (reported once).
+    pub unplaced: HashSet<ir::QuestionId>,
 }
 
 /// Resolves a merged model.
@@ -93,6 +95,7 @@ pub fn resolve(m: &Model, opts: &super::Options) -> (ir::Framework, Vec<Diag>) {
         default_rate: None,
         gate_children: Vec::new(),
         only_lang: opts.lang.clone(),
+        unplaced: HashSet::new(),
     };
     r.run()
 }
@@ -609,7 +612,11 @@ impl<'m> Resolver<'m> {
             let Decl::Question(q, level_id) = &e.decl else {
                 continue;
             };
-            let level = self.level_ref(level_id).unwrap_or(0);
+            let level = self.level_ref(level_id);
+            if level.is_none() {
+                self.unplaced.insert(self.questions.len());
+            }
+            let level = level.unwrap_or(0);
             let what = format!("the label of question `{}`", q.id.name);
             let label = self.opt_labels(find_label(&q.props), &what);
             let description = self.opt_labels(

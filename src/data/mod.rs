@@ -23,23 +23,33 @@ use crate::ir::{Framework, LevelId};
 use crate::source::{SourceId, SourceMap};
 use sha2::Digest;
 
+/// A cell's text as a message quotes it: at most 60 characters, so one
+/// long answer does not fill the terminal.
+pub fn clip(s: &str) -> String {
+    const MAX: usize = 60;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
 /// Problems with data.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum DataError {
-    #[error("`{value}` is not {expected}")]
+    #[error("`{}` is not {expected}", clip(.value))]
     BadValue { value: String, expected: String },
-    #[error("`{value}` is not an option of `{question}`")]
+    #[error("`{}` is not an option of `{question}`", clip(.value))]
     UnknownOption { value: String, question: String },
-    #[error("{value} is outside the range {lo}..{hi} of `{question}`")]
+    #[error("{} is outside the range {lo}..{hi} of `{question}`", clip(.value))]
     OutOfRange {
         value: String,
         question: String,
         lo: String,
         hi: String,
     },
-    #[error("unknown {level} `{key}`")]
+    #[error("unknown {level} `{}`", clip(.key))]
     UnknownParent { level: String, key: String },
-    #[error("{level} `{key}` appears twice")]
+    #[error("{level} `{}` appears twice", clip(.key))]
     DuplicateKey { level: String, key: String },
     #[error("`{0}` is required but has no answer")]
     RequiredMissing(String),
@@ -51,7 +61,7 @@ pub enum DataError {
     IgnoredColumns(String),
     #[error("{0}")]
     Unreadable(String),
-    #[error("{level} `{key}` is given two different {parent}s: `{first}` and `{second}`")]
+    #[error("{level} `{}` is given two different {parent}s: `{}` and `{}`", clip(.key), clip(.first), clip(.second))]
     ConflictingParent {
         level: String,
         key: String,

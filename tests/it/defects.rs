@@ -245,3 +245,83 @@ indicator tests {{ at org  value if not not ok and a > 1 or b == 3 == false then
     // is true; missing or true = true → 1.
     close(&v("C", "tests"), 1.0);
 }
+
+/// A diagnostic 70,000 characters into a line is shown, not a panic.
+#[test]
+fn diagnostics_far_into_a_long_line() {
+    let long = "x".repeat(70_000);
+    let text = format!(
+        "framework t {{ title \"T\" }}  {} oops\n",
+        " ".repeat(70_000)
+    );
+    for args in [&["check", "f.grille"][..], &["fmt", "--check", "f.grille"]] {
+        let (code, err) = run_on(&text, args);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("grille::syntax::unexpected"), "{err}");
+        // The header gives the real column; the line is cut around it.
+        assert!(err.contains("f.grille:1:70029]"), "{err}");
+        assert!(
+            err.len() < 5_000,
+            "the long line is cut: {} bytes",
+            err.len()
+        );
+    }
+    let people = format!(
+        "personne,entreprise,statut,confiance,formation,temoignage\np1,E1,insertion,9,{long},\n"
+    );
+    let root = crate::support::root().join("examples/quickstart");
+    let dir = TempDir::new(&[("personne.csv", &people)]);
+    std::fs::copy(
+        root.join("entreprise.csv"),
+        dir.path().join("entreprise.csv"),
+    )
+    .expect("copied");
+    let fw = root.join("framework.grille");
+    let out = grille(
+        dir.path(),
+        &[
+            "eval",
+            fw.to_str().expect("path"),
+            "--data",
+            "entreprise=entreprise.csv",
+            "--data",
+            "personne=personne.csv",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("grille::data::out_of_range"), "{err}");
+    assert!(err.contains("grille::data::bad_value"), "{err}");
+    // The message quotes the start of the answer, not all of it.
+    assert!(err.len() < 5_000, "{} bytes", err.len());
+}
+
+/// No level at all, and items at unknown levels: one error per cause.
+#[test]
+fn unknown_levels_report_the_first_cause_only() {
+    let no_level = "framework t { title \"T\" }\nquestions at org { x: number }\nindicator i { at org  value count(x > 1) }\n";
+    let (code, err) = run_on(no_level, &["check", "f.grille"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err.matches("grille::check::unknown_level").count(),
+        2,
+        "{err}"
+    );
+    assert!(!err.contains("aggregate"), "{err}");
+    let typos = "framework t { title \"T\" }
+level org { label \"O\" }
+level person { within org  label \"P\" }
+questions at persn { x: number }
+indicator i { at orgg  value count(person) }
+indicator j { at org  value count(x > 1) }
+evidence e { at orgg  collect x }
+";
+    let (code, err) = run_on(typos, &["check", "f.grille", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let (_, err) = run_on(typos, &["check", "f.grille"]);
+    let codes: Vec<&str> = err.lines().filter(|l| l.starts_with("grille::")).collect();
+    assert_eq!(
+        codes, ["grille::check::unknown_level"; 3],
+        "one error per misspelt level: {err}"
+    );
+}
