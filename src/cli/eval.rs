@@ -14,9 +14,9 @@ pub struct Args {
     /// `LEVEL=PATH` (repeatable), or a bare PATH when one level has questions; `-` reads standard input.
     #[arg(long, required = true)]
     data: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "json")]
-    format: Format,
+    /// Output format (default: from the extension of `--out`, else JSON).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Language of labels and messages (default: the framework's first language).
     #[arg(long)]
     lang: Option<String>,
@@ -32,6 +32,27 @@ pub struct Args {
     /// Exit 3 when the data has errors (unreadable cells, unknown options or parents, failed error rules).
     #[arg(long)]
     strict: bool,
+}
+
+/// The format to write: the one asked for, else the one the `--out`
+/// file's extension names (so `--out rapport.html` is a report, not JSON
+/// in a file called `.html`), else JSON.
+fn pick_format(asked: Option<Format>, out: Option<&std::path::Path>) -> Result<Format, String> {
+    if let Some(f) = asked {
+        return Ok(f);
+    }
+    let Some(ext) = out.and_then(|p| p.extension()) else {
+        return Ok(Format::Json);
+    };
+    match ext.to_string_lossy().to_ascii_lowercase().as_str() {
+        "json" => Ok(Format::Json),
+        "csv" => Ok(Format::Csv),
+        "md" | "markdown" => Ok(Format::Md),
+        "html" | "htm" => Ok(Format::Html),
+        other => Err(format!(
+            "no format writes `.{other}` files; use `.json`, `.csv`, `.md` or `.html`, or say `--format`"
+        )),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,6 +101,13 @@ pub fn run(a: Args) -> i32 {
             }
         },
     };
+    let format = match pick_format(a.format, a.out.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: `--out`: {e}");
+            return USAGE;
+        }
+    };
     let mut framework_hash = sha2::Sha256::new();
     for s in &fw.sources {
         framework_hash.update(sources.get(*s).text.as_bytes());
@@ -105,7 +133,21 @@ pub fn run(a: Args) -> i32 {
         level,
         framework_sha256: &framework_sha256,
     };
-    let text = match a.format {
+    if let Some(l) = level
+        && !results.levels.contains(&l)
+    {
+        let shown: Vec<&str> = results
+            .levels
+            .iter()
+            .map(|&x| fw.levels[x].id.as_str())
+            .collect();
+        eprintln!(
+            "note: nothing is reported at level `{}`; results exist at: {}",
+            fw.levels[l].id,
+            shown.join(", ")
+        );
+    }
+    let text = match format {
         Format::Json => {
             let pretty = a.pretty
                 || (a.out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()));
@@ -120,7 +162,7 @@ pub fn run(a: Args) -> i32 {
             print!("{text}");
             OK
         }
-        Some(p) => match super::fmt::write_atomic(p, &text) {
+        Some(p) => match super::write::write_atomic(p, text.as_bytes()) {
             Ok(()) => OK,
             Err(e) => {
                 eprintln!("error: cannot write `{}`: {e}", p.display());
@@ -158,7 +200,19 @@ fn read_data(
     let mut stdin = std::io::stdin();
     for spec in specs {
         match data::read_table(fw, &DataSpec::parse(spec), &mut stdin, sources) {
-            Ok(t) => tables.push(t),
+            Ok(t) => {
+                // Two tables for one level is a mistake in the command, not in the data.
+                if let Some(first) = tables.iter().find(|x: &&data::Table| x.level == t.level) {
+                    eprintln!(
+                        "error: two tables are given for level `{}`: `{}` and `{}`; give one table per level",
+                        fw.levels[t.level].id,
+                        sources.get(first.src).name,
+                        sources.get(t.src).name
+                    );
+                    return Err(USAGE);
+                }
+                tables.push(t);
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return Err(USAGE);
@@ -170,7 +224,8 @@ fn read_data(
 
 /// The diagnostics to render: at most [`SHOWN_PER_CODE`] of each code, then a count.
 fn limit(diags: &[Diag]) -> Vec<Diag> {
-    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    // In the order codes first appear, so the notes read the same every run.
+    let mut counts: indexmap::IndexMap<&str, usize> = indexmap::IndexMap::new();
     let mut out = Vec::new();
     for d in diags {
         let c = counts.entry(d.code).or_insert(0);

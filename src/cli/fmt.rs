@@ -41,27 +41,10 @@ pub fn run(a: Args) -> i32 {
         if a.check {
             eprintln!("{} is not formatted", path.display());
             code = FRAMEWORK_ERRORS;
-        } else if let Err(e) = write_atomic(path, &out) {
+        } else if let Err(e) = super::write::write_atomic(path, out.as_bytes()) {
             eprintln!("error: cannot write `{}`: {e}", path.display());
             return USAGE;
         }
     }
     code
-}
-
-/// Writes through a temporary file in the same folder, then renames it.
-pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

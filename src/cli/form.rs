@@ -7,7 +7,7 @@
 use super::{OK, USAGE};
 use grille::report::xlsform;
 use grille::source::SourceMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -71,21 +71,15 @@ pub fn run(a: Args) -> i32 {
                 return USAGE;
             }
         };
-        if let Err(e) = write(&path, &bytes) {
+        let made = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(dir) => std::fs::create_dir_all(dir),
+            None => Ok(()),
+        };
+        if let Err(e) = made.and_then(|_| super::write::write_atomic(&path, &bytes)) {
             eprintln!("error: cannot write `{}`: {e}", path.display());
             return USAGE;
         }
         println!("{}", path.display());
     }
     OK
-}
-
-/// Writes through a temporary file renamed at the end.
-fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("xlsx.tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }

@@ -11,6 +11,7 @@ mod fmt;
 mod form;
 mod template;
 mod test;
+mod write;
 
 use clap::{Parser, Subcommand};
 use grille::diagnostic::Diag;

@@ -15,6 +15,10 @@ pub struct Args {
     /// Language of the column guide (default: the framework's first language).
     #[arg(long)]
     lang: Option<String>,
+    /// Overwrite files that already exist in `--out` (by default they are
+    /// kept and nothing is written: they may hold collected answers).
+    #[arg(long)]
+    force: bool,
 }
 
 pub fn run(a: Args) -> i32 {
@@ -36,9 +40,22 @@ pub fn run(a: Args) -> i32 {
                 eprintln!("error: cannot create `{}`: {e}", dir.display());
                 return USAGE;
             }
+            let existing: Vec<String> = files
+                .iter()
+                .map(|f| dir.join(&f.name))
+                .filter(|p| p.exists())
+                .map(|p| p.display().to_string())
+                .collect();
+            if !existing.is_empty() && !a.force {
+                eprintln!(
+                    "error: these files already exist and may hold answers: {}\n  help: choose another `--out` folder, or add `--force` to overwrite them",
+                    existing.join(", ")
+                );
+                return USAGE;
+            }
             for f in &files {
                 let path = dir.join(&f.name);
-                if let Err(e) = super::fmt::write_atomic(&path, &f.text) {
+                if let Err(e) = super::write::write_atomic(&path, f.text.as_bytes()) {
                     eprintln!("error: cannot write `{}`: {e}", path.display());
                     return USAGE;
                 }

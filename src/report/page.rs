@@ -80,8 +80,30 @@ pub enum Block {
     EndSection,
 }
 
+/// Text made inert in Markdown: HTML is written as entities (a unit id or
+/// a testimony holding `<script>` stays text, as in the HTML report),
+/// link brackets, code marks and backslashes are escaped, and a line
+/// break becomes a space.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '[' | ']' | '`' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md_text(s).replace('|', "\\|")
 }
 
 /// The blocks as Markdown.
@@ -90,16 +112,16 @@ pub fn markdown(blocks: &[Block]) -> String {
     for b in blocks {
         match b {
             Block::Heading(d, t, _) => {
-                let _ = writeln!(s, "{} {t}\n", "#".repeat(*d as usize));
+                let _ = writeln!(s, "{} {}\n", "#".repeat(*d as usize), md_text(t));
             }
             Block::Facts(f) => {
                 for (k, v) in f {
-                    let _ = writeln!(s, "- **{k}**: {v}");
+                    let _ = writeln!(s, "- **{}**: {}", md_text(k), md_text(v));
                 }
                 s.push('\n');
             }
             Block::Para(p) => {
-                let _ = writeln!(s, "{p}\n");
+                let _ = writeln!(s, "{}\n", md_text(p));
             }
             Block::Table { head, right, rows } => {
                 let _ = writeln!(
@@ -131,9 +153,9 @@ pub fn markdown(blocks: &[Block]) -> String {
                 s.push('\n');
             }
             Block::Quotes { title, quotes } => {
-                let _ = writeln!(s, "**{title}**\n");
+                let _ = writeln!(s, "**{}**\n", md_text(title));
                 for q in quotes {
-                    let _ = writeln!(s, "> « {} »\n", q.replace('\n', " "));
+                    let _ = writeln!(s, "> « {} »\n", md_text(q));
                 }
             }
             Block::Radar {
@@ -169,9 +191,11 @@ fn text_bars(s: &mut String, title: &str, bars: &[Bar]) {
         .max()
         .unwrap_or(0)
         .min(40);
-    let _ = writeln!(s, "*{title}*\n\n```text");
+    let _ = writeln!(s, "*{}*\n\n```text", md_text(title));
+    // Inside the code block text is literal; only a backtick could end it.
+    let inert = |t: &str| t.replace('`', "'");
     for b in bars {
-        let label: String = b.label.chars().take(width).collect();
+        let label: String = inert(&b.label).chars().take(width).collect();
         let pad = width - label.chars().count();
         let full = if b.score.is_nan() {
             0
@@ -184,7 +208,7 @@ fn text_bars(s: &mut String, title: &str, bars: &[Bar]) {
             " ".repeat(pad),
             "█".repeat(full),
             "░".repeat(20 - full),
-            b.shown
+            inert(&b.shown)
         );
     }
     s.push_str("```\n\n");

@@ -325,3 +325,191 @@ evidence e { at orgg  collect x }
         "one error per misspelt level: {err}"
     );
 }
+
+/// `template --out DIR` keeps filled tables unless `--force`.
+#[test]
+fn template_does_not_overwrite_answers() {
+    let fw = std::fs::read_to_string(
+        crate::support::root().join("examples/quickstart/framework.grille"),
+    )
+    .expect("framework");
+    let dir = TempDir::new(&[("f.grille", &fw)]);
+    std::fs::create_dir_all(dir.path().join("out")).expect("dir");
+    let filled = "personne,entreprise\np1,E1\n";
+    std::fs::write(dir.path().join("out/personne.csv"), filled).expect("written");
+    let out = grille(dir.path(), &["template", "f.grille", "--out", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("personne.csv") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/personne.csv")).unwrap(),
+        filled
+    );
+    assert!(
+        !dir.path().join("out/entreprise.csv").exists(),
+        "nothing is written"
+    );
+    let out = grille(
+        dir.path(),
+        &["template", "f.grille", "--out", "out", "--force"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_ne!(
+        std::fs::read_to_string(dir.path().join("out/personne.csv")).unwrap(),
+        filled
+    );
+}
+
+/// Atomic writes keep the mode, write through links, leave no temporary file.
+#[cfg(unix)]
+#[test]
+fn atomic_writes_keep_mode_and_links() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let fw = quickstart_with("effectif");
+    let unformatted = fw.replace("level territoire {", "level   territoire {");
+    let dir = TempDir::new(&[("real.grille", &unformatted), ("f.grille", &fw)]);
+    symlink("real.grille", dir.path().join("link.grille")).expect("symlink");
+    std::fs::set_permissions(
+        dir.path().join("real.grille"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .expect("chmod");
+    let out = grille(dir.path(), &["fmt", "link.grille"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let link = std::fs::symlink_metadata(dir.path().join("link.grille")).expect("meta");
+    assert!(link.file_type().is_symlink(), "the link stays a link");
+    let real = std::fs::read_to_string(dir.path().join("real.grille")).expect("target");
+    assert!(
+        real.contains("level territoire {"),
+        "the target is formatted"
+    );
+    let mode = std::fs::metadata(dir.path().join("real.grille"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // A result made private stays private when written again.
+    for t in ["entreprise.csv", "personne.csv"] {
+        std::fs::copy(
+            crate::support::root().join("examples/quickstart").join(t),
+            dir.path().join(t),
+        )
+        .expect("copied");
+    }
+    std::fs::write(dir.path().join("r.json"), "old").expect("written");
+    std::fs::set_permissions(
+        dir.path().join("r.json"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .expect("chmod");
+    let mut args = EVAL.to_vec();
+    args.extend(["--out", "r.json"]);
+    assert_eq!(grille(dir.path(), &args).status.code(), Some(0));
+    let mode = std::fs::metadata(dir.path().join("r.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // A write that fails (into a missing folder) leaves nothing behind.
+    let mut args = EVAL.to_vec();
+    args.extend(["--out", "r.json/inside.json"]);
+    assert_eq!(grille(dir.path(), &args).status.code(), Some(2));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// `--out` picks the format from its extension and refuses unknown ones.
+#[test]
+fn out_extension_picks_the_format() {
+    let fw = quickstart_with("effectif");
+    for (file, starts) in [
+        ("r.html", "<!doctype html>"),
+        ("r.md", "# "),
+        ("r.csv", "level,"),
+        ("r.json", "{"),
+    ] {
+        let root = crate::support::root().join("examples/quickstart");
+        let dir = TempDir::new(&[("f.grille", &fw)]);
+        for t in ["entreprise.csv", "personne.csv"] {
+            std::fs::copy(root.join(t), dir.path().join(t)).expect("copied");
+        }
+        let mut args = EVAL.to_vec();
+        args.extend(["--out", file]);
+        let out = grille(dir.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(dir.path().join(file)).expect("written");
+        assert!(
+            text.starts_with(starts),
+            "{file}: {}",
+            &text[..40.min(text.len())]
+        );
+    }
+    let mut args = EVAL.to_vec();
+    args.extend(["--out", "r.pdf"]);
+    let (code, err) = run_on(&fw, &args);
+    assert_eq!(code, 2);
+    assert!(err.contains(".pdf"), "{err}");
+}
+
+/// `--level` where nothing is reported says so.
+#[test]
+fn level_without_results_says_so() {
+    let fw = quickstart_with("effectif");
+    let mut args = EVAL.to_vec();
+    args.extend(["--level", "personne", "--format", "csv"]);
+    let (code, err) = run_on(&fw, &args);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("note: nothing is reported at level `personne`"),
+        "{err}"
+    );
+}
+
+/// Markdown reports keep ids and testimonies as text.
+#[test]
+fn markdown_escapes_data() {
+    let fw = quickstart_with("effectif");
+    let root = crate::support::root().join("examples/quickstart");
+    let people = "personne,entreprise,statut,confiance,formation,temoignage\n\
+        p1,<script>alert(1)</script>,insertion,5,oui,\"<img src=x onerror=alert(1)> [x](javascript:alert(1))\"\n";
+    let orgs =
+        "entreprise;territoire;effectif;achats_locaux\n<script>alert(1)</script>;Lille;3;10%\n";
+    let dir = TempDir::new(&[
+        ("f.grille", &fw),
+        ("personne.csv", people),
+        ("entreprise.csv", orgs),
+    ]);
+    let _ = root;
+    let mut args = EVAL.to_vec();
+    args.extend(["--format", "md"]);
+    let out = grille(dir.path(), &args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all = String::from_utf8_lossy(&out.stdout);
+    // Fenced code blocks (the text bar charts) are shown as they are, as text.
+    let md: String = all.split("```").step_by(2).collect();
+    assert!(!md.contains("<script>") && !md.contains("<img"), "{md}");
+    assert!(md.contains("&lt;script&gt;"), "{md}");
+    assert!(!md.contains("[x](javascript"), "{md}");
+}
