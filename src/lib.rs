@@ -19,6 +19,8 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
 pub mod ftest;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod ir;
 pub mod report;
 pub mod source;

@@ -84,6 +84,36 @@ pub struct Dataset {
     pub fatal: bool,
 }
 
+/// How a column name was found among the headers.
+enum Found {
+    None,
+    Exact(usize),
+    /// Only when case is ignored (`Entreprise` for `entreprise`).
+    Loose(usize),
+    /// In several columns.
+    Many(Vec<usize>),
+}
+
+fn locate(headers: &[String], name: &str) -> Found {
+    let exact: Vec<usize> = (0..headers.len())
+        .filter(|&i| header_matches(&headers[i], name))
+        .collect();
+    match exact.as_slice() {
+        [i] => return Found::Exact(*i),
+        [_, _, ..] => return Found::Many(exact),
+        [] => {}
+    }
+    let lower = name.to_lowercase();
+    let loose: Vec<usize> = (0..headers.len())
+        .filter(|&i| header_matches(&headers[i].to_lowercase(), &lower))
+        .collect();
+    match loose.as_slice() {
+        [] => Found::None,
+        [i] => Found::Loose(*i),
+        _ => Found::Many(loose),
+    }
+}
+
 fn header_matches(header: &str, column: &str) -> bool {
     header == column
         || header
@@ -274,7 +304,36 @@ impl Builder<'_> {
                 return self.empty_report(t);
             }
         };
-        let find = |name: &str| headers.iter().position(|h| header_matches(h, name));
+        // Headers match exactly, else ignoring case; two columns for one
+        // name is an error, never a silent pick.
+        let loose: std::cell::RefCell<Vec<(usize, String)>> = Default::default();
+        let twice: std::cell::RefCell<Vec<(String, Vec<usize>)>> = Default::default();
+        if let Some(enc) = t.encoding {
+            self.diags.push(
+                Diag::new(
+                    Severity::Note,
+                    DataError::Encoding(enc),
+                    self.header_span(t),
+                    "decoded",
+                )
+                .help("if letters look wrong, save the file again as CSV UTF-8"),
+            );
+        }
+        let find = |name: &str| match locate(&headers, name) {
+            Found::None => None,
+            Found::Exact(i) => Some(i),
+            Found::Loose(i) => {
+                loose.borrow_mut().push((i, name.to_string()));
+                Some(i)
+            }
+            Found::Many(v) => {
+                let mut t = twice.borrow_mut();
+                if !t.iter().any(|(n, _)| n == name) {
+                    t.push((name.to_string(), v.clone()));
+                }
+                Some(v[0])
+            }
+        };
         let finest = t.level + 1 == fw.levels.len();
         let key_col = find(&level.key);
         if key_col.is_none() && !finest {
@@ -358,6 +417,7 @@ impl Builder<'_> {
             };
             srcs.push(s);
         }
+        self.header_findings(t, &text, &headers, loose.take(), twice.take());
         let ignored: Vec<usize> = (0..headers.len())
             .filter(|&i| !used_cols[i] && !headers[i].is_empty())
             .collect();
@@ -421,6 +481,27 @@ impl Builder<'_> {
         for r in 0..rows {
             let line = parsed.lines[r] as usize;
             let offset = parsed.offsets[r] as usize;
+            if parsed.repeated[r] {
+                keep.push(false);
+                rejected.push(Rejected {
+                    row: line,
+                    reason: "header row repeated".into(),
+                });
+                let (a, b) = cell_span(&text, offset, key_col.unwrap_or(0), t.delimiter);
+                self.diags.push(
+                    Diag::error(
+                        DataError::RepeatedHeader,
+                        Span::new(t.src, a, b),
+                        "a column name, not an answer",
+                    )
+                    .cell(
+                        line,
+                        key_col.and_then(|k| headers.get(k)).map(String::as_str),
+                    )
+                    .help("delete this row: a table has one header row"),
+                );
+                continue;
+            }
             if parsed.empty[r] {
                 keep.push(false);
                 rejected.push(Rejected {
@@ -471,6 +552,12 @@ impl Builder<'_> {
             );
         }
         let used = keep.iter().filter(|k| **k).count();
+        let mut counts = counts;
+        for r in 0..rows {
+            if !keep[r] && !parsed.empty[r] {
+                rows::uncount(&layout, parsed.offsets[r] as usize, &mut counts);
+            }
+        }
         for (k, mut c) in cols.into_iter().enumerate() {
             c.retain(&keep);
             columns[questions[k]] = Some(c);
@@ -799,6 +886,58 @@ impl Builder<'_> {
         lu.ids.push(key);
         lu.parent.push(grand);
         idx
+    }
+
+    /// A note for headers matched ignoring case; an error (the table is
+    /// not read) for a name found in two columns.
+    fn header_findings(
+        &mut self,
+        t: &Table,
+        text: &str,
+        headers: &[String],
+        loose: Vec<(usize, String)>,
+        twice: Vec<(String, Vec<usize>)>,
+    ) {
+        let cell = |i: usize| {
+            let (a, b) = cell_span(text, 0, i, t.delimiter);
+            Span::new(t.src, a, b)
+        };
+        if let Some(&(first, _)) = loose.first() {
+            let list = loose
+                .iter()
+                .map(|(i, n)| format!("`{}` for `{n}`", headers[*i]))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut d = Diag::new(
+                Severity::Note,
+                DataError::LooseHeaders(list),
+                cell(first),
+                "read ignoring case",
+            );
+            for (i, _) in loose.iter().skip(1).take(4) {
+                d = d.related(cell(*i), "");
+            }
+            self.diags.push(d);
+        }
+        for (name, cols) in twice {
+            self.fatal = true;
+            let names: Vec<String> = cols.iter().map(|&i| format!("`{}`", headers[i])).collect();
+            let mut d = Diag::error(
+                DataError::DuplicateColumn {
+                    column: name.clone(),
+                    columns: names.join(" and "),
+                },
+                cell(cols[0]),
+                "first",
+            )
+            .help(format!(
+                "keep one column for `{name}`, or tell the question which one to read with `column \"…\"`"
+            ));
+            for &i in &cols[1..] {
+                d = d.related(cell(i), "also");
+            }
+            self.diags.push(d);
+        }
     }
 
     fn missing_column(&mut self, t: &Table, column: &str, why: String) {

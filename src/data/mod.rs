@@ -59,6 +59,14 @@ pub enum DataError {
     RuleFailed(String),
     #[error("columns that no question names are ignored: {0}")]
     IgnoredColumns(String),
+    #[error("headers matched ignoring case: {0}")]
+    LooseHeaders(String),
+    #[error("`{column}` is in two columns: {columns}")]
+    DuplicateColumn { column: String, columns: String },
+    #[error("the header row is repeated here; the row is left out")]
+    RepeatedHeader,
+    #[error("the file is not UTF-8: it was read as {0}")]
+    Encoding(&'static str),
     #[error("{0}")]
     Unreadable(String),
     #[error("{level} `{}` is given two different {parent}s: `{}` and `{}`", clip(.key), clip(.first), clip(.second))]
@@ -83,6 +91,10 @@ impl Code for DataError {
             DataError::MissingColumn { .. } => "grille::data::missing_column",
             DataError::RuleFailed(_) => "grille::data::rule_failed",
             DataError::IgnoredColumns(_) => "grille::data::ignored_columns",
+            DataError::LooseHeaders(_) => "grille::data::loose_headers",
+            DataError::DuplicateColumn { .. } => "grille::data::duplicate_column",
+            DataError::RepeatedHeader => "grille::data::repeated_header",
+            DataError::Encoding(_) => "grille::data::encoding",
             DataError::Unreadable(_) => "grille::data::unreadable",
             DataError::ConflictingParent { .. } => "grille::data::conflicting_parent",
         }
@@ -127,6 +139,8 @@ pub struct Table {
     pub sha256: String,
     pub delimiter: u8,
     pub decimal_comma: bool,
+    /// The encoding the text was decoded from, when it was not UTF-8.
+    pub encoding: Option<&'static str>,
 }
 
 /// Why data could not be read at all (exit 2).
@@ -241,16 +255,21 @@ pub fn read_table(
         let (text, sheet) =
             formats::workbook_to_csv(&spec.path, spec.sheet.as_deref()).map_err(fmt_err)?;
         (text, format!("{}#{sheet}", spec.path), b',', false)
+    } else if let Some(what) = unsupported(&lower, &bytes) {
+        return Err(fmt_err(format!(
+            "{what} files are not read; save or export the table as CSV (UTF-8 or the spreadsheet's default), TSV, JSON, NDJSON, XLSX, XLS or ODS"
+        )));
     } else {
-        let text =
-            String::from_utf8(bytes).map_err(|e| fmt_err(format!("not UTF-8 text ({e})")))?;
+        let (text, encoding) = decode(&bytes).map_err(fmt_err)?;
         let name = if spec.path == "-" {
             "<stdin>".to_string()
         } else {
             spec.path.clone()
         };
         let tsv = lower.ends_with(".tsv") || lower.ends_with(".tab");
-        return Ok(text_table(level, &name, text, tsv, sha256, sources));
+        let mut table = text_table(level, &name, text, tsv, sha256, sources);
+        table.encoding = encoding;
+        return Ok(table);
     };
     let src = sources.add(name.clone(), text);
     Ok(Table {
@@ -260,6 +279,7 @@ pub fn read_table(
         sha256,
         delimiter,
         decimal_comma,
+        encoding: None,
     })
 }
 
@@ -290,7 +310,111 @@ pub fn text_table(
         sha256,
         delimiter: d,
         decimal_comma: d == b';',
+        encoding: None,
     }
+}
+
+/// Formats people export from statistics tools and databases that grille
+/// does not read, by extension or by their first bytes.
+fn unsupported(lower_path: &str, bytes: &[u8]) -> Option<&'static str> {
+    const BY_EXT: &[(&str, &str)] = &[
+        (".sav", "SPSS (`.sav`)"),
+        (".zsav", "SPSS (`.zsav`)"),
+        (".por", "SPSS (`.por`)"),
+        (".dta", "Stata (`.dta`)"),
+        (".sas7bdat", "SAS (`.sas7bdat`)"),
+        (".xpt", "SAS transport (`.xpt`)"),
+        (".rds", "R (`.rds`)"),
+        (".rdata", "R (`.RData`)"),
+        (".rda", "R (`.rda`)"),
+        (".parquet", "Parquet"),
+        (".feather", "Feather"),
+        (".arrow", "Arrow"),
+        (".orc", "ORC"),
+        (".avro", "Avro"),
+        (".sqlite", "SQLite"),
+        (".db", "database"),
+        (".zip", "ZIP"),
+        (".gz", "gzip"),
+        (".pdf", "PDF"),
+        (".docx", "Word"),
+        (".doc", "Word"),
+        (".numbers", "Numbers"),
+        (".xlsb", "Excel binary (`.xlsb`)"),
+    ];
+    if let Some((_, what)) = BY_EXT.iter().find(|(e, _)| lower_path.ends_with(e)) {
+        return Some(what);
+    }
+    const BY_MAGIC: &[(&[u8], &str)] = &[
+        (b"$FL2", "SPSS (`.sav`)"),
+        (b"$FL3", "SPSS (`.zsav`)"),
+        (b"PAR1", "Parquet"),
+        (b"PK\x03\x04", "ZIP (or a workbook with another extension)"),
+        (b"\x1f\x8b", "gzip"),
+        (b"%PDF", "PDF"),
+        (b"SQLite format 3", "SQLite"),
+        (b"ARROW1", "Arrow"),
+    ];
+    BY_MAGIC
+        .iter()
+        .find(|(m, _)| bytes.starts_with(m))
+        .map(|(_, w)| *w)
+}
+
+/// The text of a table file: UTF-8 (with or without a byte-order mark),
+/// UTF-16 with its mark (Excel's "Unicode text"), or, for bytes that are not
+/// UTF-8 and hold no UTF-8 letters at all, Windows-1252 (French Excel's
+/// "CSV (séparateur: point-virgule)", a superset of Latin-1). Returns the
+/// encoding's name when it was not UTF-8. A file mixing UTF-8 letters with
+/// bytes that are not, or holding NUL bytes, is refused with its row and
+/// column, never decoded by a guess.
+pub fn decode(bytes: &[u8]) -> Result<(String, Option<&'static str>), String> {
+    for (bom, enc) in [
+        (&b"\xff\xfe"[..], encoding_rs::UTF_16LE),
+        (&b"\xfe\xff"[..], encoding_rs::UTF_16BE),
+    ] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            let (text, bad) = enc.decode_without_bom_handling(rest);
+            if bad {
+                return Err(format!("not valid {} text", enc.name()));
+            }
+            return Ok((text.into_owned(), Some(enc.name())));
+        }
+    }
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let at = match std::str::from_utf8(body) {
+        Ok(t) if !t.contains('\0') => return Ok((t.to_string(), None)),
+        Ok(t) => t.find('\0').unwrap_or(0),
+        Err(e) => e.valid_up_to(),
+    };
+    let has_utf8_letters = body.iter().any(|&b| b >= 0x80)
+        && std::str::from_utf8(&body[..at]).is_ok_and(|t| !t.is_ascii());
+    if body.contains(&0) || has_utf8_letters {
+        let (row, col) = place(body, at);
+        let what = if body[at] == 0 {
+            "a NUL byte (binary data?)"
+        } else {
+            "bytes that are not UTF-8 among UTF-8 text"
+        };
+        return Err(format!(
+            "the file is not text in one encoding: {what} at row {row}, column {col}; save it again as CSV UTF-8"
+        ));
+    }
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(body);
+    Ok((text.into_owned(), Some(encoding_rs::WINDOWS_1252.name())))
+}
+
+/// Row and column (from 1, in bytes) of offset `at`.
+fn place(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at];
+    let row = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = at
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    (row, col)
 }
 
 /// Lower-case hexadecimal.

@@ -45,6 +45,8 @@ pub struct Parsed {
     pub offsets: Vec<u32>,
     /// Rows with no value at all.
     pub empty: Vec<bool>,
+    /// Rows that repeat the header row (tables pasted together by hand).
+    pub repeated: Vec<bool>,
     /// Text of the link columns, row after row.
     pub arena: String,
     /// End of each link field in `arena` (`link_cols.len()` per row).
@@ -78,6 +80,7 @@ impl Parsed {
         self.lines.append(&mut other.lines);
         self.offsets.append(&mut other.offsets);
         self.empty.append(&mut other.empty);
+        self.repeated.append(&mut other.repeated);
         let base = self.arena.len() as u32;
         self.arena.push_str(&other.arena);
         self.ends.extend(other.ends.iter().map(|e| e + base));
@@ -108,25 +111,15 @@ const PARALLEL_BYTES: usize = 4 << 20;
 pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
     let text = layout.text;
     let split = if text.len() - body >= PARALLEL_BYTES {
-        record_boundary(text, body + (text.len() - body) / 2)
+        record_boundary(layout, body, body + (text.len() - body) / 2)
     } else {
         None
     };
-    let lines_before = |at: usize| {
-        text.as_bytes()[..at]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count()
-    };
+    let first_lines = line_breaks(text.as_bytes(), 0, body);
     match split {
-        None => chunk(layout, body, text.len(), lines_before(body)),
+        None => chunk(layout, body, text.len(), first_lines),
         Some(mid) => {
-            let first_lines = lines_before(body);
-            let second_lines = first_lines
-                + text.as_bytes()[body..mid]
-                    .iter()
-                    .filter(|&&c| c == b'\n')
-                    .count();
+            let second_lines = first_lines + line_breaks(text.as_bytes(), body, mid);
             let (mut a, b) = std::thread::scope(|s| {
                 let h = s.spawn(|| chunk(layout, mid, text.len(), second_lines));
                 let a = chunk(layout, body, mid, first_lines);
@@ -138,20 +131,103 @@ pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
     }
 }
 
-/// The start of the first record after `near`: just after a line break
-/// that is outside quotes (an even number of quotes before it).
-fn record_boundary(text: &str, near: usize) -> Option<usize> {
-    let b = text.as_bytes();
-    let quotes_before = b[..near].iter().filter(|&&c| c == b'"').count();
-    let mut inside = quotes_before % 2 == 1;
-    for (i, &c) in b.iter().enumerate().skip(near) {
-        match c {
-            b'"' => inside = !inside,
-            b'\n' if !inside => return (i + 1 < b.len()).then_some(i + 1),
-            _ => {}
+/// Line breaks in `b[from..to]`: `\n`, `\r\n` and a lone `\r` (old Mac
+/// files) each count one, as spreadsheets and editors count lines. A `\r`
+/// at `to - 1` is looked at with the byte after it.
+pub fn line_breaks(b: &[u8], from: usize, to: usize) -> usize {
+    let mut n = 0;
+    for i in from..to {
+        if b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Where a record really starts: the reader may place it on the line
+/// break that ended the one before (`\n` of a `\r\n`).
+fn record_start(b: &[u8], mut at: usize) -> usize {
+    while at < b.len() && (b[at] == b'\n' || b[at] == b'\r') {
+        at += 1;
+    }
+    at
+}
+
+/// The start of the first record at or after `near`, as the CSV reader
+/// itself finds records from the start of the body: a quote inside an
+/// unquoted field or a line break inside a quoted answer cannot move it.
+fn record_boundary(layout: &Layout<'_>, body: usize, near: usize) -> Option<usize> {
+    let b = layout.text.as_bytes();
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(layout.table.delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&b[body..]);
+    let mut rec = csv::ByteRecord::new();
+    while let Ok(true) = rdr.read_byte_record(&mut rec) {
+        let at = record_start(b, body + rec.position().map_or(0, |p| p.byte() as usize));
+        if at >= near {
+            return (at < b.len()).then_some(at);
         }
     }
     None
+}
+
+/// The answer to question `q` in a record.
+fn read_cell(
+    q: &crate::ir::Question,
+    s: &Source,
+    rec: &csv::StringRecord,
+    cx: &CellContext<'_>,
+) -> Cell {
+    match s {
+        Source::Combined(c) => cells::read(q, rec.get(*c).unwrap_or("").trim(), cx),
+        Source::Split(parts) => {
+            let mut bits = 0u64;
+            let mut any = false;
+            for (opt, c) in parts {
+                if let Some(v) = cells::split_flag(rec.get(*c).unwrap_or("")) {
+                    any = true;
+                    if v {
+                        bits |= 1 << opt;
+                    }
+                }
+            }
+            if any { Cell::Set(bits) } else { Cell::Blank }
+        }
+        Source::Absent => Cell::Blank,
+    }
+}
+
+/// Takes a rejected row's answers back out of the per-question counts, so
+/// that the counts add up to the rows used. Rejected rows are few: each is
+/// read again from its offset rather than keeping every cell's kind.
+pub fn uncount(layout: &Layout<'_>, offset: usize, counts: &mut [QuestionCounts]) {
+    let cx = CellContext {
+        fw: layout.fw,
+        decimal_comma: layout.table.decimal_comma,
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(layout.table.delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&layout.text.as_bytes()[offset..]);
+    let mut rec = csv::StringRecord::new();
+    if !matches!(rdr.read_record(&mut rec), Ok(true)) {
+        return;
+    }
+    for (k, s) in layout.sources.iter().enumerate() {
+        let q = &layout.fw.questions[layout.questions[k]];
+        let n = &mut counts[k];
+        let slot = match read_cell(q, s, &rec, &cx) {
+            Cell::Blank => &mut n.blank,
+            Cell::DontKnow => &mut n.dont_know,
+            Cell::Refused => &mut n.refused,
+            Cell::Invalid(_) => &mut n.invalid,
+            _ => &mut n.present,
+        };
+        *slot = slot.saturating_sub(1);
+    }
 }
 
 /// Reads the records in `text[start..end]`; `lines_before` line breaks precede `start`.
@@ -178,6 +254,7 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
         .has_headers(false)
         .from_reader(&text.as_bytes()[start..end]);
     let mut rec = csv::StringRecord::new();
+    let (mut breaks, mut counted) = (0usize, start);
     loop {
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
@@ -190,35 +267,32 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
         let pos = rec
             .position()
             .expect("records read from text have a position");
-        let line = pos.line() as usize + lines_before;
-        let offset = pos.byte() as usize + start;
-        let empty = rec.iter().all(|c| c.trim().is_empty());
+        let offset = record_start(text.as_bytes(), pos.byte() as usize + start);
+        // Lines counted as people count them, whatever ends them.
+        breaks += line_breaks(text.as_bytes(), counted, offset);
+        counted = offset;
+        let line = lines_before + breaks + 1;
+        let repeated = rec.len() == layout.headers.len()
+            && rec
+                .iter()
+                .zip(layout.headers)
+                .all(|(c, h)| c.trim().eq_ignore_ascii_case(h));
+        // A repeated header row is not read as answers: it is reported once, as such.
+        let empty = repeated || rec.iter().all(|c| c.trim().is_empty());
         out.lines.push(line as u32);
         out.offsets.push(offset as u32);
         out.empty.push(empty);
+        out.repeated.push(repeated);
         for &c in layout.link_cols {
             out.arena.push_str(rec.get(c).unwrap_or("").trim());
             out.ends.push(out.arena.len() as u32);
         }
         for (k, s) in layout.sources.iter().enumerate() {
             let q = &fw.questions[layout.questions[k]];
-            let cell = match s {
-                _ if empty => Cell::Blank,
-                Source::Combined(c) => cells::read(q, rec.get(*c).unwrap_or("").trim(), &cx),
-                Source::Split(parts) => {
-                    let mut bits = 0u64;
-                    let mut any = false;
-                    for (opt, c) in parts {
-                        if let Some(v) = cells::split_flag(rec.get(*c).unwrap_or("")) {
-                            any = true;
-                            if v {
-                                bits |= 1 << opt;
-                            }
-                        }
-                    }
-                    if any { Cell::Set(bits) } else { Cell::Blank }
-                }
-                Source::Absent => Cell::Blank,
+            let cell = if empty {
+                Cell::Blank
+            } else {
+                read_cell(q, s, &rec, &cx)
             };
             if !empty {
                 let n = &mut out.counts[k];
@@ -317,13 +391,16 @@ fn invalid(
 
 #[cfg(test)]
 mod tests {
-    use super::record_boundary;
+    use super::{line_breaks, record_start};
 
     #[test]
-    fn boundaries_skip_quoted_line_breaks() {
-        let t = "a,b\n1,\"x\ny\"\n2,z\n";
-        assert_eq!(record_boundary(t, 6), Some(12));
-        assert_eq!(&t[12..], "2,z\n");
-        assert_eq!(record_boundary(t, 13), None);
+    fn line_breaks_count_every_convention_once() {
+        let b = b"a\nb\r\nc\rd\r";
+        assert_eq!(line_breaks(b, 0, b.len()), 4);
+        // A `\r` cut from its `\n` by the range still counts with it.
+        assert_eq!(line_breaks(b, 0, 4), 1);
+        assert_eq!(line_breaks(b, 0, 5), 2);
+        assert_eq!(record_start(b"\r\nx", 0), 2);
+        assert_eq!(record_start(b"\nx", 1), 1);
     }
 }

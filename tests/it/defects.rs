@@ -513,3 +513,209 @@ fn markdown_escapes_data() {
     assert!(md.contains("&lt;script&gt;"), "{md}");
     assert!(!md.contains("[x](javascript"), "{md}");
 }
+
+/// Evaluates the quickstart framework on a persons file given as bytes;
+/// returns (exit code, stderr, JSON result if any).
+fn eval_people(name: &str, people: &[u8], extra: &[&str]) -> (i32, String, Option<Value>) {
+    let root = crate::support::root().join("examples/quickstart");
+    let dir = TempDir::new(&[]);
+    std::fs::write(dir.path().join(name), people).expect("written");
+    std::fs::copy(
+        root.join("entreprise.csv"),
+        dir.path().join("entreprise.csv"),
+    )
+    .expect("copied");
+    let fw = root.join("framework.grille");
+    let spec = format!("personne={name}");
+    let mut args = vec![
+        "eval",
+        fw.to_str().expect("path"),
+        "--data",
+        "entreprise=entreprise.csv",
+        "--data",
+        &spec,
+    ];
+    args.extend(extra);
+    let out = grille(dir.path(), &args);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!err.contains("panicked"), "{err}");
+    let doc = serde_json::from_slice(&out.stdout).ok();
+    (out.status.code().expect("exit code"), err, doc)
+}
+
+fn diag_rows(doc: &Value) -> Vec<(u64, String)> {
+    doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| Some((d["row"].as_u64()?, d["code"].as_str()?.to_string())))
+        .collect()
+}
+
+const PEOPLE_HEAD: &str = "personne,entreprise,statut,confiance,formation,temoignage";
+
+/// Rows are counted the same with LF, CRLF and CR-only line ends.
+#[test]
+fn row_numbers_with_every_line_end() {
+    let lf = format!("{PEOPLE_HEAD}\np1,E1,insertion,9,oui,\np2,E1,insertion,3,xx,\n");
+    for (name, text) in [
+        ("lf.csv", lf.clone()),
+        ("crlf.csv", lf.replace('\n', "\r\n")),
+        ("cr.csv", lf.replace('\n', "\r")),
+    ] {
+        let (code, err, doc) = eval_people(name, text.as_bytes(), &[]);
+        assert_eq!(code, 0, "{err}");
+        let rows = diag_rows(&doc.expect("JSON"));
+        assert_eq!(
+            rows,
+            [
+                (2, "grille::data::out_of_range".to_string()),
+                (3, "grille::data::bad_value".to_string())
+            ],
+            "{name}"
+        );
+        // The underline is on the cell's own line and column.
+        assert!(err.contains(&format!("{name}:2:17]")), "{name}: {err}");
+        assert!(err.contains(&format!("{name}:3:19]")), "{name}: {err}");
+    }
+}
+
+/// A table over 4 MB split for two threads reads exactly as a small one,
+/// with stray quotes in unquoted fields and multi-line answers around the
+/// middle.
+#[test]
+fn large_tables_split_where_records_end() {
+    let mut text = format!("{PEOPLE_HEAD}\n");
+    let mut n = 0;
+    while text.len() < 5 << 20 {
+        n += 1;
+        let answer = match n % 7 {
+            0 => "il a dit 5\" de haut".to_string(),
+            1 => "\"une réponse\nsur deux lignes, \"\"citée\"\"\"".to_string(),
+            _ => "simple".to_string(),
+        };
+        text.push_str(&format!("p{n},E1,insertion,4,oui,{answer}\n"));
+    }
+    let (code, err, doc) = eval_people("big.csv", text.as_bytes(), &["--strict"]);
+    assert_eq!(code, 0, "{}", &err[..err.len().min(2000)]);
+    let doc = doc.expect("JSON");
+    let people = &doc["data"]["personne"];
+    assert_eq!(people["rows"], n, "no phantom or lost row");
+    assert_eq!(people["used"], n);
+    assert_eq!(people["questions"]["temoignage"]["present"], n);
+    assert!(diag_rows(&doc).is_empty(), "{:?}", diag_rows(&doc));
+}
+
+/// Per-question counts add up to the rows used, not the rows read.
+#[test]
+fn question_counts_leave_out_rejected_rows() {
+    let text = format!(
+        "{PEOPLE_HEAD}\np1,E1,insertion,4,oui,\np2,E9,insertion,4,oui,\np3,E1,insertion,,non,\n"
+    );
+    let (_, err, doc) = eval_people("p.csv", text.as_bytes(), &[]);
+    let doc = doc.unwrap_or_else(|| panic!("{err}"));
+    let p = &doc["data"]["personne"];
+    assert_eq!(p["rows"], 3);
+    assert_eq!(p["used"], 2);
+    // p2's unknown enterprise leaves it out: 1 present + 1 blank = 2 used.
+    assert_eq!(p["questions"]["confiance"]["present"], 1);
+    assert_eq!(p["questions"]["confiance"]["blank"], 1);
+    assert_eq!(p["questions"]["formation"]["present"], 2);
+}
+
+/// A header row repeated inside the data, and a question in two columns.
+#[test]
+fn repeated_headers_and_duplicate_columns_are_errors() {
+    let text =
+        format!("{PEOPLE_HEAD}\np1,E1,insertion,4,oui,\n{PEOPLE_HEAD}\np2,E1,insertion,5,oui,\n");
+    let (code, err, doc) = eval_people("p.csv", text.as_bytes(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let doc = doc.expect("JSON");
+    assert_eq!(
+        diag_rows(&doc),
+        [(3, "grille::data::repeated_header".to_string())]
+    );
+    assert_eq!(doc["data"]["personne"]["used"], 2);
+    assert!(
+        !doc["results"].to_string().contains("\"personne\""),
+        "no phantom unit"
+    );
+    // Two columns for `confiance`: refused, both named.
+    let text = "personne,entreprise,statut,confiance,formation,groupe_b/confiance\np1,E1,insertion,,oui,4\n";
+    let (code, err, _) = eval_people("p.csv", text.as_bytes(), &[]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("grille::data::duplicate_column"), "{err}");
+    assert!(
+        err.contains("`confiance` and `groupe_b/confiance`"),
+        "{err}"
+    );
+}
+
+/// Headers differing by case or spaces are matched, with a note; no cascade.
+#[test]
+fn headers_match_ignoring_case_and_spaces() {
+    let text =
+        " Personne ;ENTREPRISE;Statut;confiance;formation;temoignage\np1;E1;insertion;4;oui;\n";
+    let (code, err, doc) = eval_people("p.csv", text.as_bytes(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("grille::data::loose_headers"), "{err}");
+    assert!(err.contains("`ENTREPRISE` for `entreprise`"), "{err}");
+    assert!(
+        !err.contains("unknown_parent") && !err.contains("missing_column"),
+        "{err}"
+    );
+    let doc = doc.expect("JSON");
+    assert_eq!(doc["data"]["personne"]["used"], 1);
+}
+
+/// Windows-1252 and UTF-16 files are decoded with a note; broken ones refused at a place.
+#[test]
+fn encodings_are_detected() {
+    let utf8 = format!("{PEOPLE_HEAD}\np1,E1,insertion,4,oui,Très bien été\n");
+    let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(&utf8);
+    let mut utf16 = vec![0xff, 0xfe];
+    for u in utf8.encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    for (name, bytes, enc) in [
+        ("w.csv", latin.to_vec(), "windows-1252"),
+        ("u.csv", utf16, "UTF-16LE"),
+    ] {
+        let (code, err, doc) = eval_people(name, &bytes, &[]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("grille::data::encoding") && err.contains(enc),
+            "{err}"
+        );
+        let doc = doc.expect("JSON");
+        assert_eq!(doc["data"]["personne"]["used"], 1, "{name}");
+        assert!(
+            doc.to_string().contains("Très bien été")
+                || doc["data"]["personne"]["questions"]["temoignage"]["present"] == 1
+        );
+    }
+    // UTF-8 letters, then a byte that is not UTF-8: a mix, refused at its place.
+    let mut mixed =
+        format!("{PEOPLE_HEAD}\np1,E1,insertion,4,oui,été\np2,E1,insertion,4,oui,x").into_bytes();
+    mixed.push(0xe9);
+    mixed.push(b'\n');
+    let (code, err, _) = eval_people("m.csv", &mixed, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("row 3, column 24"), "{err}");
+}
+
+/// Formats from statistics tools are named, not read as CSV.
+#[test]
+fn unsupported_formats_are_named() {
+    for (name, bytes, what) in [
+        ("d.sav", &b"$FL2@(#) SPSS DATA FILE"[..], "SPSS"),
+        ("d.dta", b"<stata_dta>", "Stata"),
+        ("d.parquet", b"PAR1\x15\x04", "Parquet"),
+        ("d.csv", b"PAR1\x15\x04", "Parquet"),
+    ] {
+        let (code, err, _) = eval_people(name, bytes, &[]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(what) && err.contains("CSV"), "{err}");
+        assert!(!err.contains("UTF-8 ("), "{err}");
+    }
+}
