@@ -308,6 +308,71 @@ impl Resolver<'_> {
         out
     }
 
+    /// Whether a value is a share (0..1): `unit "%"`, a `share(…)`, or a
+    /// percent question.
+    pub fn is_share(&self, value: &ir::Expr, unit: Option<&str>) -> bool {
+        unit == Some("%")
+            || matches!(
+                value.kind,
+                ir::ExprKind::Agg {
+                    func: ir::AggFunc::Share,
+                    ..
+                }
+            )
+            || matches!(value.kind, ir::ExprKind::Question(q) if matches!(self.questions[q].ty, ir::QType::Percent { .. }))
+    }
+
+    /// Warns that a number written on a scale of 100 meets a share.
+    pub fn scale_mismatch(&mut self, span: crate::source::Span, what: &str) {
+        self.diags.push(
+            Diag::warning(
+                CheckError::ScaleMismatch(what.to_string()),
+                span,
+                "a number above 1",
+            )
+            .help("shares are written `60%` (or 0.6)"),
+        );
+    }
+
+    /// In a gate, `x >= 20` where `x` is a share always fails: warn.
+    fn check_gate_scale(&mut self, g: &ir::Expr) {
+        let mut found: Vec<crate::source::Span> = Vec::new();
+        g.walk(&mut |e| {
+            let ir::ExprKind::Chain(first, rest) = &e.kind else {
+                return;
+            };
+            let mut lhs: &ir::Expr = first;
+            for (op, rhs) in rest {
+                let cmp = matches!(
+                    op,
+                    ir::BinOp::Lt
+                        | ir::BinOp::Le
+                        | ir::BinOp::Gt
+                        | ir::BinOp::Ge
+                        | ir::BinOp::Eq
+                        | ir::BinOp::Ne
+                );
+                if cmp {
+                    for (a, b) in [(lhs, rhs), (rhs, lhs)] {
+                        if let (ir::ExprKind::Indicator(i), ir::ExprKind::Num(x)) =
+                            (&a.kind, &b.kind)
+                            && *x > 1.0
+                            && self.indicators[*i]
+                                .as_ref()
+                                .is_some_and(|ind| self.is_share(&ind.value, ind.unit.as_deref()))
+                        {
+                            found.push(b.span);
+                        }
+                    }
+                }
+                lhs = rhs;
+            }
+        });
+        for span in found {
+            self.scale_mismatch(span, "this threshold");
+        }
+    }
+
     fn normalize(
         &mut self,
         b: &ast::Block,
@@ -356,6 +421,9 @@ impl Resolver<'_> {
         Some(match n {
             ast::Normalize::Goalposts(r) => {
                 numeric(self, "goalposts");
+                if self.is_share(value, unit) && r.hi.value > 1.0 && !r.hi.raw.ends_with('%') {
+                    self.scale_mismatch(r.span, "these goalposts");
+                }
                 if r.lo.value >= r.hi.value {
                     self.diags.push(
                         Diag::error(CheckError::InvalidValue("goalposts run from the worst value to the best, lower first".into()), r.span, "empty or reversed")
@@ -369,6 +437,13 @@ impl Resolver<'_> {
             }
             ast::Normalize::Target(e) => {
                 numeric(self, "target");
+                if let ast::ExprKind::Num(n) = &e.kind
+                    && self.is_share(value, unit)
+                    && n.value > 1.0
+                    && !n.raw.ends_with('%')
+                {
+                    self.scale_mismatch(n.span, "this target");
+                }
                 let t = self.expr(e, Ctx::at(Some(at)));
                 self.expect(&t, Type::Number, "the target");
                 self.level_within(&t, at, "the target");
@@ -756,6 +831,7 @@ impl Resolver<'_> {
                     },
                 );
                 self.expect(&g, Type::Bool, "a gate");
+                self.check_gate_scale(&g);
                 gates.push(ir::Gate {
                     text: crate::fmt::expr_to_string(e),
                     expr: g,

@@ -23,6 +23,8 @@ pub use load::{Entry, Model};
 /// changes its base (`adapt`).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum CheckError {
+    #[error("{0} is compared with a share on a scale of 100; shares run from 0 to 1")]
+    ScaleMismatch(String),
     #[error("`{0}` is declared twice")]
     DuplicateName(String),
     #[error("`{0}` is a reserved word in expressions and cannot name a {1}")]
@@ -115,6 +117,7 @@ impl Code for CheckError {
     fn code(&self) -> &'static str {
         use CheckError::*;
         match self {
+            ScaleMismatch(_) => "grille::check::scale_mismatch",
             DuplicateName(_) => "grille::check::duplicate_name",
             ReservedName(..) => "grille::check::reserved_name",
             UnknownName(_) => "grille::check::unknown_name",

@@ -21,6 +21,9 @@ pub struct Args {
     /// The unit whose result is traced (needs `--data`).
     #[arg(long, requires = "data")]
     unit: Option<String>,
+    /// The level of `--unit`, when an id is used at several levels.
+    #[arg(long, requires = "unit")]
+    level: Option<String>,
 }
 
 pub fn run(a: Args) -> i32 {
@@ -40,6 +43,20 @@ pub fn run(a: Args) -> i32 {
         );
         return USAGE;
     };
+    let level = match &a.level {
+        None => None,
+        Some(l) => match fw.level_by_name(l) {
+            Some(x) => Some(x),
+            None => {
+                let names: Vec<&str> = fw.levels.iter().map(|x| x.id.as_str()).collect();
+                eprintln!(
+                    "error: `--level {l}`: the framework's levels are {}",
+                    names.join(", ")
+                );
+                return USAGE;
+            }
+        },
+    };
     let mut out = explain::describe(fw, item, &lang);
     if let Some(unit) = &a.unit {
         let (ds, results, _) = match super::eval::evaluate_data(fw, &a.data, &mut sources, &lang) {
@@ -55,7 +72,7 @@ pub fn run(a: Args) -> i32 {
             ds: &ds,
             results: &results,
             lang: &lang,
-            level: None,
+            level,
             framework_sha256: "",
         };
         match explain::trace(&cx, item, unit) {

@@ -719,3 +719,83 @@ fn unsupported_formats_are_named() {
         assert!(!err.contains("UTF-8 ("), "{err}");
     }
 }
+
+/// `explain --unit` finds units of the finest level; an id used at two
+/// levels needs `--level`.
+#[test]
+fn explain_finds_finest_units_and_asks_for_a_level() {
+    let fw = format!(
+        "{THREE_LEVELS}
+questions at person {{ x: number }}
+indicator ix {{ at person  value x * 2  rollup mean }}
+"
+    );
+    // `A` is both an organisation and a person.
+    let orgs = "org,terr\nA,T\n";
+    let people = "person,org,x\np1,A,3\nA,A,5\n";
+    let dir = TempDir::new(&[("f.grille", &fw), ("org.csv", orgs), ("person.csv", people)]);
+    let base = [
+        "explain",
+        "f.grille",
+        "ix",
+        "--data",
+        "org=org.csv",
+        "--data",
+        "person=person.csv",
+        "--unit",
+    ];
+    let run = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        let o = grille(dir.path(), &args);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (code, out, err) = run(&["p1"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("person p1"), "{out}");
+    let (code, _, err) = run(&["A"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("several levels (org, person)") && err.contains("--level"),
+        "{err}"
+    );
+    let (code, out, err) = run(&["A", "--level", "org"]);
+    assert_eq!(code, Some(0), "{err}");
+    // The org's value: mean of 6 and 10.
+    assert!(out.contains("org A"), "{out}");
+    assert!(out.contains('8'), "{out}");
+    let (code, out, _) = run(&["A", "--level", "person"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("person A"), "{out}");
+}
+
+/// Numbers on a scale of 100 next to a share are caught by `check`.
+#[test]
+fn share_scale_mistakes_are_warned() {
+    let fw = format!(
+        "{THREE_LEVELS}
+questions at person {{ ok: yesno }}
+questions at org {{ pct: percent }}
+indicator s {{ at org  value share(ok)  normalize goalposts 0..60 }}
+indicator t {{ at org  value pct  normalize target 60 }}
+indicator fine {{ at org  value share(ok)  unit \"%\"  normalize goalposts 0%..60% }}
+dimension d {{ use s  use t  use fine  gate s >= 20  gate fine >= 20% }}
+"
+    );
+    let (code, err) = run_on(&fw, &["check", "f.grille"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err.matches("grille::check::scale_mismatch").count(),
+        3,
+        "{err}"
+    );
+    assert!(err.contains("shares are written `60%`"), "{err}");
+    assert!(
+        err.contains("0..60") && err.contains("target 60") && err.contains("s >= 20"),
+        "{err}"
+    );
+}

@@ -12,6 +12,7 @@ mod fmt;
 mod form;
 mod frameworks;
 mod ftest;
+mod fuzz_replay;
 mod reports;
 mod spec_examples;
 mod support;

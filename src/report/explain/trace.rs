@@ -20,14 +20,27 @@ pub enum TraceError {
     },
     #[error("`{0}` has no per-unit result to trace (only indicators, dimensions and evidence do)")]
     NotTraceable(String),
+    #[error("`{unit}` is a unit at several levels ({levels}); say which with `--level`")]
+    AmbiguousUnit { unit: String, levels: String },
 }
 
 /// Finds the unit among the item's levels, finest first.
-fn locate(cx: &Context<'_>, levels: &[LevelId], unit: &str) -> Option<(LevelId, usize)> {
+/// Every level among `levels` (or only `cx.level`, when given) holding the
+/// unit `unit`, finest first. The finest level keeps no index of its ids
+/// (it may have millions), so it is searched through.
+fn locate(cx: &Context<'_>, levels: &[LevelId], unit: &str) -> Vec<(LevelId, usize)> {
     levels
         .iter()
         .rev()
-        .find_map(|&l| cx.ds.levels[l].index.get(unit).map(|&u| (l, u as usize)))
+        .filter(|&&l| cx.level.is_none_or(|x| x == l))
+        .filter_map(|&l| {
+            let lu = &cx.ds.levels[l];
+            match lu.index.get(unit) {
+                Some(&u) => Some((l, u as usize)),
+                None => lu.ids.iter().position(|x| &**x == unit).map(|u| (l, u)),
+            }
+        })
+        .collect()
 }
 
 /// Rows of level `fine` whose ancestor at level `l` is unit `u`.
@@ -77,7 +90,18 @@ pub fn trace(cx: &Context<'_>, it: Item, unit: &str) -> Result<String, TraceErro
         Item::Question(q) => return Err(TraceError::NotTraceable(fw.questions[q].id.clone())),
         Item::Let(l) => return Err(TraceError::NotTraceable(fw.lets[l].id.clone())),
     };
-    let Some((l, u)) = locate(cx, &levels, unit) else {
+    let found = locate(cx, &levels, unit);
+    if found.len() > 1 {
+        return Err(TraceError::AmbiguousUnit {
+            unit: unit.into(),
+            levels: found
+                .iter()
+                .map(|(l, _)| fw.levels[*l].id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let Some(&(l, u)) = found.first() else {
         return Err(TraceError::UnknownUnit {
             unit: unit.into(),
             item: name.into(),
