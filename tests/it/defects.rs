@@ -799,3 +799,23 @@ dimension d {{ use s  use t  use fine  gate s >= 20  gate fine >= 20% }}
         "{err}"
     );
 }
+
+/// A misspelt property after a label tagged by language is named as one.
+#[test]
+fn misspelt_property_after_a_tagged_label() {
+    let fw = "framework t { title \"T\"  languages fr, en }
+level org { label fr \"O\" en \"O\" }
+questions at org { benevoles: number label fr \"B\" en \"V\" }
+indicator i {
+  at org
+  label fr \"x\" en \"y\"
+  valeur benevoles
+}
+";
+    let (code, err) = run_on(fw, &["check", "f.grille"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("found `valeur`") && err.contains("did you mean `value`?"),
+        "{err}"
+    );
+}
