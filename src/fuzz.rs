@@ -11,6 +11,17 @@ use crate::source::SourceMap;
 /// The framework the table and test-file targets evaluate against.
 const QUICKSTART: &str = include_str!("../examples/quickstart/framework.grille");
 
+/// The quickstart framework, checked into `sources`.
+fn quickstart(sources: &mut SourceMap) -> crate::check::Checked {
+    crate::check::check_text(
+        "quickstart.grille",
+        QUICKSTART,
+        sources,
+        &Default::default(),
+    )
+    .unwrap_or_else(|_| unreachable!("the quickstart framework checks"))
+}
+
 /// Checks a framework text and renders its diagnostics.
 pub fn framework(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -66,14 +77,7 @@ pub fn fmt_roundtrip(data: &[u8]) {
 /// with its reports rendered.
 pub fn csv_table(data: &[u8]) {
     let mut sources = SourceMap::new();
-    let Ok(checked) = crate::check::check_text(
-        "quickstart.grille",
-        QUICKSTART,
-        &mut sources,
-        &Default::default(),
-    ) else {
-        unreachable!("the quickstart framework checks");
-    };
+    let checked = quickstart(&mut sources);
     let fw = &checked.framework;
     let spec = crate::data::DataSpec {
         level: Some("personne".into()),
@@ -115,14 +119,7 @@ pub fn test_file(data: &[u8]) {
         return;
     };
     let mut sources = SourceMap::new();
-    let Ok(checked) = crate::check::check_text(
-        "quickstart.grille",
-        QUICKSTART,
-        &mut sources,
-        &Default::default(),
-    ) else {
-        unreachable!("the quickstart framework checks");
-    };
+    let checked = quickstart(&mut sources);
     let id = sources.add("t.test.toml", text);
     for case in file.cases.iter().take(4) {
         let _ = crate::ftest::run_case(

@@ -49,13 +49,20 @@ fn quickstart_with(value: &str) -> String {
     text.replace("value effectif\n", &format!("value {value}\n"))
 }
 
-/// Runs a command on a framework text; returns (exit code, stderr).
-fn run_on(text: &str, args: &[&str]) -> (i32, String) {
+/// A temporary folder with `f.grille` holding `text`, beside the
+/// quickstart example's two tables.
+fn quickstart_dir(text: &str) -> TempDir {
     let root = crate::support::root().join("examples/quickstart");
     let dir = TempDir::new(&[("f.grille", text)]);
     for t in ["entreprise.csv", "personne.csv"] {
         std::fs::copy(root.join(t), dir.path().join(t)).expect("copied");
     }
+    dir
+}
+
+/// Runs a command on a framework text; returns (exit code, stderr).
+fn run_on(text: &str, args: &[&str]) -> (i32, String) {
+    let dir = quickstart_dir(text);
     let out = grille(dir.path(), args);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let code = out
@@ -154,11 +161,7 @@ fn long_let_chains_evaluate_and_describe() {
 }
 
 fn grille_eval_json(text: &str) -> Value {
-    let root = crate::support::root().join("examples/quickstart");
-    let dir = TempDir::new(&[("f.grille", text)]);
-    for t in ["entreprise.csv", "personne.csv"] {
-        std::fs::copy(root.join(t), dir.path().join(t)).expect("copied");
-    }
+    let dir = quickstart_dir(text);
     let out = grille(dir.path(), EVAL);
     assert!(
         out.status.success(),
@@ -440,11 +443,7 @@ fn out_extension_picks_the_format() {
         ("r.csv", "level,"),
         ("r.json", "{"),
     ] {
-        let root = crate::support::root().join("examples/quickstart");
-        let dir = TempDir::new(&[("f.grille", &fw)]);
-        for t in ["entreprise.csv", "personne.csv"] {
-            std::fs::copy(root.join(t), dir.path().join(t)).expect("copied");
-        }
+        let dir = quickstart_dir(&fw);
         let mut args = EVAL.to_vec();
         args.extend(["--out", file]);
         let out = grille(dir.path(), &args);
@@ -486,7 +485,6 @@ fn level_without_results_says_so() {
 #[test]
 fn markdown_escapes_data() {
     let fw = quickstart_with("effectif");
-    let root = crate::support::root().join("examples/quickstart");
     let people = "personne,entreprise,statut,confiance,formation,temoignage\n\
         p1,<script>alert(1)</script>,insertion,5,oui,\"<img src=x onerror=alert(1)> [x](javascript:alert(1))\"\n";
     let orgs =
@@ -496,7 +494,6 @@ fn markdown_escapes_data() {
         ("personne.csv", people),
         ("entreprise.csv", orgs),
     ]);
-    let _ = root;
     let mut args = EVAL.to_vec();
     args.extend(["--format", "md"]);
     let out = grille(dir.path(), &args);
