@@ -8,6 +8,7 @@
 //! the same text.
 
 use crate::syntax::ast::*;
+use crate::syntax::comments::blank;
 
 const WIDTH: usize = 100;
 
@@ -48,7 +49,7 @@ impl Printer<'_> {
             self.next += 1;
             let start = c.span.start as usize;
             let line_start = self.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-            let trailing = !self.text[line_start..start].trim().is_empty();
+            let trailing = !blank(&self.text[line_start..start]);
             if trailing && self.out.ends_with('\n') && !self.out.trim().is_empty() {
                 self.out.pop();
                 self.out.push_str(&format!(" //{}\n", c.text));
@@ -64,7 +65,7 @@ impl Printer<'_> {
         while let Some(c) = self.comments.get(self.next) {
             let start = c.span.start as usize;
             let line_start = self.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-            if start >= pos || self.text[line_start..start].trim().is_empty() {
+            if start >= pos || blank(&self.text[line_start..start]) {
                 break;
             }
             self.flush(start + 1);

@@ -46,7 +46,7 @@ pub fn scan(text: &str) -> Vec<RawComment> {
                 end -= 1;
             }
             let line_start = text[..start].rfind('\n').map(|p| p + 1).unwrap_or(0);
-            let own_line = text[line_start..start].trim().is_empty();
+            let own_line = blank(&text[line_start..start]);
             let raw = &text[start..end];
             let doc = own_line && raw.starts_with("///") && !raw.starts_with("////");
             let body = if doc { &raw[3..] } else { &raw[2..] };
@@ -62,6 +62,18 @@ pub fn scan(text: &str) -> Vec<RawComment> {
         }
     }
     out
+}
+
+/// Whether a character is one the grammar skips between tokens: Unicode
+/// white space, and the byte-order mark (which Windows editors write and
+/// `str::trim` keeps).
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+/// Whether `s` holds only what the grammar skips.
+pub fn blank(s: &str) -> bool {
+    s.chars().all(is_space)
 }
 
 /// A run of `///` lines and the offset of the code that follows it.
@@ -86,7 +98,7 @@ pub fn doc_groups(text: &str, comments: &[RawComment]) -> Vec<DocGroup> {
         let line = strip_one_space(&c.text);
         match groups.last_mut() {
             Some(g)
-                if text[g.end..c.start].trim().is_empty()
+                if blank(&text[g.end..c.start])
                     && g.members.last() == Some(&(idx - 1)) =>
             {
                 g.end = c.end;
@@ -104,7 +116,7 @@ pub fn doc_groups(text: &str, comments: &[RawComment]) -> Vec<DocGroup> {
     }
     for g in &mut groups {
         let rest = &text[g.end..];
-        g.target = g.end + (rest.len() - rest.trim_start().len());
+        g.target = g.end + (rest.len() - rest.trim_start_matches(is_space).len());
     }
     groups
 }
