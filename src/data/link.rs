@@ -417,7 +417,12 @@ impl Builder<'_> {
             };
             srcs.push(s);
         }
-        self.header_findings(t, &text, &headers, loose.take(), twice.take());
+        let twice = twice.take();
+        // A repeated column is reported as such, not again as ignored.
+        for &c in twice.iter().flat_map(|(_, cols)| cols) {
+            used_cols[c] = true;
+        }
+        self.header_findings(t, &text, &headers, loose.take(), twice);
         let ignored: Vec<usize> = (0..headers.len())
             .filter(|&i| !used_cols[i] && !headers[i].is_empty())
             .collect();
@@ -555,7 +560,12 @@ impl Builder<'_> {
         let mut counts = counts;
         for r in 0..rows {
             if !keep[r] && !parsed.empty[r] {
-                rows::uncount(&layout, parsed.offsets[r] as usize, &mut counts);
+                rows::uncount(
+                    &layout,
+                    parsed.offsets[r] as usize,
+                    &parsed.marks,
+                    &mut counts,
+                );
             }
         }
         for (k, mut c) in cols.into_iter().enumerate() {
@@ -921,7 +931,15 @@ impl Builder<'_> {
         }
         for (name, cols) in twice {
             self.fatal = true;
-            let names: Vec<String> = cols.iter().map(|&i| format!("`{}`", headers[i])).collect();
+            // Columns spelt alike are told apart by their place.
+            let alike = cols.iter().skip(1).any(|&i| headers[i] == headers[cols[0]]);
+            let names: Vec<String> = cols
+                .iter()
+                .map(|&i| match alike {
+                    true => format!("`{}` (column {})", headers[i], i + 1),
+                    false => format!("`{}`", headers[i]),
+                })
+                .collect();
             let mut d = Diag::error(
                 DataError::DuplicateColumn {
                     column: name.clone(),

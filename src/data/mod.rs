@@ -38,6 +38,8 @@ pub fn clip(s: &str) -> String {
 pub enum DataError {
     #[error("`{}` is not {expected}", clip(.value))]
     BadValue { value: String, expected: String },
+    #[error("`{}` read as {read}: thousands or decimals?", clip(.value))]
+    AmbiguousNumber { value: String, read: String },
     #[error("`{}` is not an option of `{question}`", clip(.value))]
     UnknownOption { value: String, question: String },
     #[error("{} is outside the range {lo}..{hi} of `{question}`", clip(.value))]
@@ -61,7 +63,7 @@ pub enum DataError {
     IgnoredColumns(String),
     #[error("headers matched ignoring case: {0}")]
     LooseHeaders(String),
-    #[error("`{column}` is in two columns: {columns}")]
+    #[error("`{column}` is in more than one column: {columns}")]
     DuplicateColumn { column: String, columns: String },
     #[error("the header row is repeated here; the row is left out")]
     RepeatedHeader,
@@ -84,6 +86,7 @@ impl Code for DataError {
         match self {
             DataError::BadValue { .. } => "grille::data::bad_value",
             DataError::UnknownOption { .. } => "grille::data::unknown_option",
+            DataError::AmbiguousNumber { .. } => "grille::data::ambiguous_number",
             DataError::OutOfRange { .. } => "grille::data::out_of_range",
             DataError::UnknownParent { .. } => "grille::data::unknown_parent",
             DataError::DuplicateKey { .. } => "grille::data::duplicate_key",

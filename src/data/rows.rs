@@ -8,7 +8,7 @@
 //! on two threads; the chunks are joined in file order, so the result is
 //! the same as a single pass.
 
-use super::cells::{self, Cell, CellContext, Invalid};
+use super::cells::{self, Cell, CellContext, Invalid, Marks};
 use super::link::{QuestionCounts, cell_span, empty_column, push};
 use super::{Column, DataError, Table};
 use crate::diagnostic::Diag;
@@ -56,6 +56,21 @@ pub struct Parsed {
     pub fatal: bool,
     /// The reader stopped on this error.
     pub error: Option<String>,
+    /// How each question's number cells write decimals.
+    pub marks: Vec<Marks>,
+    /// Cells such as `27.108` whose reading waits for their column.
+    pub grouped: Vec<GroupedCell>,
+}
+
+/// A number cell with a point (or comma) before three digits, read once
+/// its column is known: its slot, row and field, and both readings.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupedCell {
+    pub slot: u32,
+    pub row: u32,
+    pub field: u32,
+    pub thousands: f64,
+    pub decimals: f64,
 }
 
 impl Parsed {
@@ -67,6 +82,7 @@ impl Parsed {
     }
 
     fn append(&mut self, mut other: Parsed) {
+        let base_rows = self.lines.len() as u32;
         for (a, b) in self.cols.iter_mut().zip(other.cols) {
             extend(a, b);
         }
@@ -85,6 +101,14 @@ impl Parsed {
         self.arena.push_str(&other.arena);
         self.ends.extend(other.ends.iter().map(|e| e + base));
         self.diags.append(&mut other.diags);
+        for (a, b) in self.marks.iter_mut().zip(&other.marks) {
+            a.join(*b);
+        }
+        self.grouped
+            .extend(other.grouped.iter().map(|g| GroupedCell {
+                row: g.row + base_rows,
+                ..*g
+            }));
         self.fatal |= other.fatal;
         if self.error.is_none() {
             self.error = other.error;
@@ -116,7 +140,7 @@ pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
         None
     };
     let first_lines = line_breaks(text.as_bytes(), 0, body);
-    match split {
+    let mut parsed = match split {
         None => chunk(layout, body, text.len(), first_lines),
         Some(mid) => {
             let second_lines = first_lines + line_breaks(text.as_bytes(), body, mid);
@@ -128,7 +152,101 @@ pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
             a.append(b);
             a
         }
+    };
+    settle(layout, &mut parsed);
+    parsed
+}
+
+/// Whether a column reads `27.108` (in a decimal-comma file; `27,108` in
+/// a decimal-point one) as decimals: only when its other cells write
+/// decimals that way and never the file's way.
+pub fn grouped_as_decimals(marks: Marks, decimal_comma: bool) -> bool {
+    if decimal_comma {
+        marks.point_decimal && !marks.comma_decimal
+    } else {
+        marks.comma_decimal && !marks.point_decimal
     }
+}
+
+/// Gives each grouped cell its value once its column is read whole. When
+/// the column's other cells do not decide (none has decimals, or both
+/// conventions appear), the cell is read with the file's convention and a
+/// warning underlines it.
+fn settle(layout: &Layout<'_>, parsed: &mut Parsed) {
+    let t = layout.table;
+    for g in std::mem::take(&mut parsed.grouped) {
+        let k = g.slot as usize;
+        let q = &layout.fw.questions[layout.questions[k]];
+        let marks = parsed.marks[k];
+        let decimals = grouped_as_decimals(marks, t.decimal_comma);
+        let cell = cells::settle_grouped(q, g.thousands, g.decimals, decimals);
+        let (row, field) = (g.row as usize, g.field as usize);
+        let (offset, line) = (parsed.offsets[row] as usize, parsed.lines[row] as usize);
+        let raw = record_field(layout, offset, field);
+        match &cell {
+            Cell::Num(v) => {
+                if let Column::Num(col) = &mut parsed.cols[k] {
+                    col[row] = *v;
+                }
+                let decided = marks.comma_decimal != marks.point_decimal;
+                if !decided {
+                    parsed
+                        .diags
+                        .push(ambiguous(layout, (offset, line, field), &raw, *v, marks));
+                }
+            }
+            Cell::Invalid(inv) => {
+                let n = &mut parsed.counts[k];
+                n.present -= 1;
+                n.invalid += 1;
+                let d = invalid(layout, offset, line, field, layout.questions[k], &raw, inv);
+                parsed.diags.push(d);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The text of one field of the record at `offset`.
+fn record_field(layout: &Layout<'_>, offset: usize, field: usize) -> String {
+    let (a, b) = cell_span(layout.text, offset, field, layout.table.delimiter);
+    layout.text[a..b].trim().trim_matches('"').to_string()
+}
+
+/// The warning of a number whose separator the column does not decide.
+fn ambiguous(
+    layout: &Layout<'_>,
+    at: (usize, usize, usize),
+    raw: &str,
+    v: f64,
+    marks: Marks,
+) -> Diag {
+    let (offset, line, field) = at;
+    let why = if marks.comma_decimal {
+        "this column writes decimals both with a comma and with a point"
+    } else {
+        "no other cell of this column has decimals"
+    };
+    let t = layout.table;
+    let (a, b) = cell_span(layout.text, offset, field, t.delimiter);
+    let (sep, dec) = if t.decimal_comma {
+        ('.', ',')
+    } else {
+        (',', '.')
+    };
+    let (head, tail) = raw.split_once(sep).unwrap_or((raw, ""));
+    Diag::warning(
+        DataError::AmbiguousNumber {
+            value: raw.to_string(),
+            read: crate::fmt::number(v),
+        },
+        Span::new(t.src, a, b),
+        format!("`{sep}` read as separating thousands"),
+    )
+    .help(format!(
+        "{why}, so `{sep}` is read as separating thousands, as this file's convention has it; write `{head}{tail}` for that number, or `{head}{dec}{tail}` for a decimal one"
+    ))
+    .cell(line, layout.headers.get(field).map(String::as_str))
 }
 
 /// Line breaks in `b[from..to]`: `\n`, `\r\n` and a lone `\r` (old Mac
@@ -179,9 +297,10 @@ fn read_cell(
     s: &Source,
     rec: &csv::StringRecord,
     cx: &CellContext<'_>,
+    marks: &mut Marks,
 ) -> Cell {
     match s {
-        Source::Combined(c) => cells::read(q, rec.get(*c).unwrap_or("").trim(), cx),
+        Source::Combined(c) => cells::read(q, rec.get(*c).unwrap_or("").trim(), cx, marks),
         Source::Split(parts) => {
             let mut bits = 0u64;
             let mut any = false;
@@ -202,7 +321,7 @@ fn read_cell(
 /// Takes a rejected row's answers back out of the per-question counts, so
 /// that the counts add up to the rows used. Rejected rows are few: each is
 /// read again from its offset rather than keeping every cell's kind.
-pub fn uncount(layout: &Layout<'_>, offset: usize, counts: &mut [QuestionCounts]) {
+pub fn uncount(layout: &Layout<'_>, offset: usize, marks: &[Marks], counts: &mut [QuestionCounts]) {
     let cx = CellContext {
         fw: layout.fw,
         decimal_comma: layout.table.decimal_comma,
@@ -219,7 +338,18 @@ pub fn uncount(layout: &Layout<'_>, offset: usize, counts: &mut [QuestionCounts]
     for (k, s) in layout.sources.iter().enumerate() {
         let q = &layout.fw.questions[layout.questions[k]];
         let n = &mut counts[k];
-        let slot = match read_cell(q, s, &rec, &cx) {
+        let mut ignored = Marks::default();
+        let cell = match read_cell(q, s, &rec, &cx, &mut ignored) {
+            Cell::Grouped {
+                thousands,
+                decimals,
+            } => {
+                let as_decimals = grouped_as_decimals(marks[k], cx.decimal_comma);
+                cells::settle_grouped(q, thousands, decimals, as_decimals)
+            }
+            c => c,
+        };
+        let slot = match cell {
             Cell::Blank => &mut n.blank,
             Cell::DontKnow => &mut n.dont_know,
             Cell::Refused => &mut n.refused,
@@ -246,6 +376,7 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
             .map(|&q| empty_column(&fw.questions[q].ty, 0))
             .collect(),
         counts: vec![QuestionCounts::default(); layout.questions.len()],
+        marks: vec![Marks::default(); layout.questions.len()],
         ..Parsed::default()
     };
     let mut rdr = csv::ReaderBuilder::new()
@@ -292,8 +423,22 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
             let cell = if empty {
                 Cell::Blank
             } else {
-                read_cell(q, s, &rec, &cx)
+                read_cell(q, s, &rec, &cx, &mut out.marks[k])
             };
+            if let Cell::Grouped {
+                thousands,
+                decimals,
+            } = cell
+            {
+                let field = if let Source::Combined(c) = s { *c } else { 0 };
+                out.grouped.push(GroupedCell {
+                    slot: k as u32,
+                    row: (out.lines.len() - 1) as u32,
+                    field: field as u32,
+                    thousands,
+                    decimals,
+                });
+            }
             if !empty {
                 let n = &mut out.counts[k];
                 match &cell {

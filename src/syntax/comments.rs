@@ -97,10 +97,7 @@ pub fn doc_groups(text: &str, comments: &[RawComment]) -> Vec<DocGroup> {
         }
         let line = strip_one_space(&c.text);
         match groups.last_mut() {
-            Some(g)
-                if blank(&text[g.end..c.start])
-                    && g.members.last() == Some(&(idx - 1)) =>
-            {
+            Some(g) if blank(&text[g.end..c.start]) && g.members.last() == Some(&(idx - 1)) => {
                 g.end = c.end;
                 g.lines.push(line);
                 g.members.push(idx);

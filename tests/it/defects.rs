@@ -816,3 +816,84 @@ indicator i {
         "{err}"
     );
 }
+
+/// Evaluates the quickstart framework on an enterprises file given as
+/// text; returns the JSON result and each unit's headcount.
+fn headcounts(enterprises: &str) -> (Value, Vec<Option<f64>>) {
+    let root = crate::support::root().join("examples/quickstart");
+    let dir = TempDir::new(&[("entreprise.csv", enterprises)]);
+    std::fs::copy(root.join("personne.csv"), dir.path().join("personne.csv")).expect("copied");
+    let fw = root.join("framework.grille");
+    let args = [
+        "eval",
+        fw.to_str().expect("path"),
+        "--data",
+        "entreprise=entreprise.csv",
+        "--data",
+        "personne=personne.csv",
+    ];
+    let out = grille(dir.path(), &args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON result");
+    let values = doc["results"]["entreprise"]
+        .as_array()
+        .expect("enterprises")
+        .iter()
+        .map(|u| u["indicators"]["effectif_total"]["value"].as_f64())
+        .collect();
+    (doc, values)
+}
+
+fn codes_at(doc: &Value, code: &str) -> Vec<(u64, String)> {
+    diag_rows(doc)
+        .into_iter()
+        .filter(|(_, c)| c == code)
+        .collect()
+}
+
+/// Thousands separators are read the way the column writes its numbers.
+#[test]
+fn thousands_separators_are_read_by_column() {
+    let head = "entreprise;territoire;effectif;achats_locaux\n";
+    // Decimal commas elsewhere in the column: the point groups thousands.
+    let (doc, v) = headcounts(&format!(
+        "{head}E1;Lille;27.108;45%\nE2;Lille;12,5;0,2\nE3;Namur;1.234,5;nsp\n"
+    ));
+    assert_eq!(v, [Some(27108.0), Some(12.5), Some(1234.5)]);
+    assert!(codes_at(&doc, "grille::data::ambiguous_number").is_empty());
+    // Decimal points elsewhere in the column: the point is a decimal one.
+    let (doc, v) = headcounts(&format!(
+        "{head}E1;Lille;27.108;45%\nE2;Lille;1.5;0,2\nE3;Namur;30;nsp\n"
+    ));
+    assert_eq!(v, [Some(27.108), Some(1.5), Some(30.0)]);
+    assert!(codes_at(&doc, "grille::data::ambiguous_number").is_empty());
+    // Nothing decides: the file's convention (thousands), and a warning on
+    // the cell (header is row 1, so E1 is row 2).
+    let (doc, v) = headcounts(&format!(
+        "{head}E1;Lille;27.108;45%\nE2;Lille;4;0,2\nE3;Namur;30;nsp\n"
+    ));
+    assert_eq!(v, [Some(27108.0), Some(4.0), Some(30.0)]);
+    assert_eq!(
+        codes_at(&doc, "grille::data::ambiguous_number"),
+        [(2, "grille::data::ambiguous_number".to_string())]
+    );
+    // Both conventions in one column: ambiguous too.
+    let (doc, v) = headcounts(&format!(
+        "{head}E1;Lille;27.108;45%\nE2;Lille;1.5;0,2\nE3;Namur;2,5;nsp\n"
+    ));
+    assert_eq!(v, [Some(27108.0), Some(1.5), Some(2.5)]);
+    assert_eq!(codes_at(&doc, "grille::data::ambiguous_number").len(), 1);
+    // Spaces of every kind group thousands, with or without decimals.
+    let (doc, v) = headcounts(&format!(
+        "{head}E1;Lille;442 278;45%\nE2;Lille;442\u{a0}278,50;0,2\nE3;Namur;1\u{202f}000\u{202f}000;nsp\n"
+    ));
+    assert_eq!(v, [Some(442278.0), Some(442278.5), Some(1_000_000.0)]);
+    assert!(diag_rows(&doc).is_empty(), "{:?}", diag_rows(&doc));
+    // Malformed groups are not numbers, never a guess.
+    let (doc, v) = headcounts(&format!(
+        "{head}E1;Lille;44 2278;45%\nE2;Lille;1.23,5;0,2\nE3;Namur;1,2,3;nsp\n"
+    ));
+    assert_eq!(v, [None, None, None]);
+    assert_eq!(codes_at(&doc, "grille::data::bad_value").len(), 3);
+}

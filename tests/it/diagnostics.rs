@@ -221,3 +221,31 @@ dimension d { use m }
         "{text}"
     );
 }
+
+#[test]
+fn table_shapes_and_number_conventions() {
+    let fw = r#"framework t { title "T" }
+level org { label "Org" }
+questions at org { budget: number  staff: number }
+indicator b { at org value budget normalize goalposts 0..100000 }
+indicator s { at org value staff normalize goalposts 0..10 }
+dimension d { use b  use s }
+"#;
+    // `27.108` with nothing else deciding, a header written `Staff `, and
+    // the header row pasted again into the data.
+    let orgs = "org;budget;Staff \nA;27.108;4\norg;budget;Staff \nB;4;3\n";
+    let (text, code) = eval_stderr(fw, &[("org", orgs)], &[]);
+    assert_eq!(code, Some(0), "{text}");
+    for c in [
+        "grille::data::ambiguous_number",
+        "grille::data::repeated_header",
+    ] {
+        assert!(text.contains(c), "missing {c}:\n{text}");
+    }
+    insta::assert_snapshot!("table_shapes", text);
+    // One question in two columns.
+    let (text, code) = eval_stderr(fw, &[("org", "org,budget,staff,staff\nA,1,2,3\n")], &[]);
+    assert_eq!(code, Some(3), "{text}");
+    assert!(text.contains("grille::data::duplicate_column"), "{text}");
+    insta::assert_snapshot!("duplicate_column", text);
+}
