@@ -509,8 +509,51 @@ pub fn from_pest(src: SourceId, text: &str, e: &pest::error::Error<Rule>, base: 
     {
         d = d.help(format!("did you mean `{s}`?"));
     }
-    if d.help.is_none() && expected.iter().any(|p| p == "`}`") && found.is_empty() {
+    let wants_brace = expected.iter().any(|p| p == "`}`");
+    if wants_brace && (found.is_empty() || super::starts_item(text, start)) {
+        if let Some(open) = super::unclosed(text, base, start) {
+            return unclosed(src, text, open, (start, end));
+        }
         d = d.help("a block opened with `{` is not closed");
     }
     d
+}
+
+/// The error of a block whose `}` is missing: where reading stopped, and
+/// the block's opening line.
+fn unclosed(src: SourceId, text: &str, open: usize, (start, end): (usize, usize)) -> Diag {
+    let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
+    let head = text[line_start..open].trim();
+    // The block's name as written on its line, without an earlier block
+    // closed on the same line (`level a { } level b {`).
+    let head = head.rsplit_once('}').map_or(head, |(_, h)| h).trim();
+    let block: String = if head.is_empty() {
+        "{".into()
+    } else {
+        head.chars().take(60).collect()
+    };
+    let line = text[..open].matches('\n').count() + 1;
+    let (label, help) = if start == end {
+        (
+            "the file ends here".to_string(),
+            format!("add `}}` at the end of `{block}` (opened on line {line})"),
+        )
+    } else {
+        (
+            "a new item starts here".to_string(),
+            format!("add `}}` before this line to close `{block}` (opened on line {line})"),
+        )
+    };
+    Diag::error(
+        SyntaxError::Unclosed {
+            block: block.clone(),
+        },
+        Span::new(src, start, end),
+        label,
+    )
+    .related(
+        Span::new(src, open, open + 1),
+        format!("`{block}` opened here"),
+    )
+    .help(help)
 }

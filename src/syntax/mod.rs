@@ -30,6 +30,8 @@ pub enum SyntaxError {
     RepeatedProperty(&'static str),
     #[error("nested more than {0} levels deep")]
     TooDeep(u32),
+    #[error("`{block}` is not closed: a `}}` is missing")]
+    Unclosed { block: String },
 }
 
 impl Code for SyntaxError {
@@ -40,6 +42,7 @@ impl Code for SyntaxError {
             SyntaxError::BadEscape => "grille::syntax::bad_escape",
             SyntaxError::RepeatedProperty(_) => "grille::syntax::repeated_property",
             SyntaxError::TooDeep(_) => "grille::syntax::too_deep",
+            SyntaxError::Unclosed { .. } => "grille::syntax::unclosed",
         }
     }
 }
@@ -94,37 +97,77 @@ pub fn parse(src: SourceId, text: &str) -> Result<(ast::File, Vec<Diag>), Vec<Di
 
 pub use expr::MAX_DEPTH;
 
-/// The offset of the first bracket (`(`, `[`, `{`) nested deeper than
-/// [`MAX_DEPTH`], outside strings and comments.
-fn too_deep(text: &str) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut depth = 0u32;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
+/// The brackets of `text[from..to]` outside strings and comments, with
+/// their offsets. Triple-quoted strings read as three strings, which
+/// places their brackets the same way.
+fn brackets(text: &str, from: usize, to: usize) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let b = &text.as_bytes()[..to.min(text.len())];
+    let mut i = from;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let at = i;
+            i += 1;
+            match b[at] {
+                b'"' => {
+                    while i < b.len() && b[i] != b'"' {
+                        i += if b[i] == b'\\' { 2 } else { 1 };
+                    }
                     i += 1;
                 }
-            }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i);
+                b'/' if b.get(at + 1) == Some(&b'/') => {
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
                 }
+                c @ (b'(' | b'[' | b'{' | b')' | b']' | b'}') => return Some((at, c)),
+                _ => {}
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
         }
-        i += 1;
+        None
+    })
+}
+
+/// The offset of the first bracket (`(`, `[`, `{`) nested deeper than
+/// [`MAX_DEPTH`].
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0u32;
+    for (at, c) in brackets(text, 0, text.len()) {
+        if matches!(c, b'(' | b'[' | b'{') {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Some(at);
+            }
+        } else {
+            depth = depth.saturating_sub(1);
+        }
     }
     None
+}
+
+/// The innermost `{` of `text[from..to]` left open at `to`.
+pub(crate) fn unclosed(text: &str, from: usize, to: usize) -> Option<usize> {
+    let mut open = Vec::new();
+    for (at, c) in brackets(text, from, to) {
+        match c {
+            b'{' => open.push(at),
+            b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
+/// Whether the word at `pos` starts an item: an item keyword at the start
+/// of a line.
+pub(crate) fn starts_item(text: &str, pos: usize) -> bool {
+    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let word: String = text[pos..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    text[line_start..pos].trim().is_empty() && ITEM_KEYWORDS.contains(&word.as_str())
 }
 
 /// How many syntax errors one file reports at most.

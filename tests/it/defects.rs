@@ -897,3 +897,28 @@ fn thousands_separators_are_read_by_column() {
     assert_eq!(v, [None, None, None]);
     assert_eq!(codes_at(&doc, "grille::data::bad_value").len(), 3);
 }
+
+/// A missing `}` names the block left open and the line it began on,
+/// whether another item follows or the file ends.
+#[test]
+fn missing_brace_names_the_open_block() {
+    let head =
+        "framework t { title \"T\" }\nlevel org { label \"O\" }\nquestions at org { x: number }\n";
+    let next = format!("{head}indicator i {{\n  at org\n  value x\n\ndimension d {{ use i }}\n");
+    let (code, err) = run_on(&next, &["check", "f.grille"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("grille::syntax::unclosed"), "{err}");
+    assert!(err.contains("`indicator i` is not closed"), "{err}");
+    assert!(err.contains("opened on line 4"), "{err}");
+    // Nested: the innermost open block is named.
+    let nested = format!(
+        "{head}questions at org {{\n  y: choice {{ a \"A\"\n}}\nindicator j {{ at org value x }}\n"
+    );
+    let (_, err) = run_on(&nested, &["check", "f.grille"]);
+    assert!(err.contains("`questions at org` is not closed"), "{err}");
+    let end = format!("{head}dimension d {{\n  use i\n");
+    let (code, err) = run_on(&end, &["check", "f.grille"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`dimension d` is not closed"), "{err}");
+    assert!(err.contains("the file ends here"), "{err}");
+}

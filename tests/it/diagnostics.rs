@@ -32,20 +32,32 @@ fn every_framework_diagnostic_has_a_fixture_and_a_snapshot() {
         .collect();
     files.sort();
     assert!(files.len() >= 40, "fixtures are there");
+    // Every fixture is checked even when one fails, and all failures are
+    // listed: a failing fixture does not hide the others.
+    let mut failed = Vec::new();
     for f in files {
         let stem = f.file_stem().expect("stem").to_string_lossy().to_string();
-        // AREA__NAME, or AREA__NAME.VARIANT for a second fixture of one code.
-        let (area, name) = stem.split_once("__").expect("fixture names are AREA__NAME");
-        let name = name.split('.').next().unwrap_or(name);
-        let code = format!("grille::{area}::{name}");
-        let rel = format!("tests/fixtures/diagnostics/{stem}.grille");
-        let (text, codes) = render_check(&rel);
-        assert!(
-            codes.contains(&code.as_str()),
-            "{rel} should report {code}, got {codes:?}\n{text}"
-        );
-        insta::assert_snapshot!(stem, text);
+        let run = std::panic::catch_unwind(|| check_fixture(&stem));
+        if run.is_err() {
+            failed.push(stem);
+        }
     }
+    assert!(failed.is_empty(), "fixtures failing: {failed:?}");
+}
+
+/// One fixture: it reports its code, and its rendering matches its snapshot.
+fn check_fixture(stem: &str) {
+    // AREA__NAME, or AREA__NAME.VARIANT for a second fixture of one code.
+    let (area, name) = stem.split_once("__").expect("fixture names are AREA__NAME");
+    let name = name.split('.').next().unwrap_or(name);
+    let code = format!("grille::{area}::{name}");
+    let rel = format!("tests/fixtures/diagnostics/{stem}.grille");
+    let (text, codes) = render_check(&rel);
+    assert!(
+        codes.contains(&code.as_str()),
+        "{rel} should report {code}, got {codes:?}\n{text}"
+    );
+    insta::assert_snapshot!(stem, text);
 }
 
 /// Data and evaluation diagnostics are rendered over the data file.
