@@ -8,7 +8,7 @@
 //! the same text.
 
 use crate::syntax::ast::*;
-use crate::syntax::comments::blank;
+use crate::syntax::comments::{blank, line_start};
 
 const WIDTH: usize = 100;
 
@@ -48,7 +48,7 @@ impl Printer<'_> {
             }
             self.next += 1;
             let start = c.span.start as usize;
-            let line_start = self.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let line_start = line_start(self.text, start);
             let trailing = !blank(&self.text[line_start..start]);
             if trailing && self.out.ends_with('\n') && !self.out.trim().is_empty() {
                 self.out.pop();
@@ -64,7 +64,7 @@ impl Printer<'_> {
     fn flush_trailing(&mut self, pos: usize) {
         while let Some(c) = self.comments.get(self.next) {
             let start = c.span.start as usize;
-            let line_start = self.text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let line_start = line_start(self.text, start);
             if start >= pos || blank(&self.text[line_start..start]) {
                 break;
             }

@@ -38,14 +38,13 @@ pub fn scan(text: &str) -> Vec<RawComment> {
             i = (i + 1).min(b.len());
         } else if b[i..].starts_with(b"//") {
             let start = i;
-            while i < b.len() && b[i] != b'\n' {
+            // A comment ends at any line end the grammar knows, a lone
+            // `\r` (old Mac files) among them.
+            while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
                 i += 1;
             }
-            let mut end = i;
-            if end > start && b[end - 1] == b'\r' {
-                end -= 1;
-            }
-            let line_start = text[..start].rfind('\n').map(|p| p + 1).unwrap_or(0);
+            let end = i;
+            let line_start = line_start(text, start);
             let own_line = blank(&text[line_start..start]);
             let raw = &text[start..end];
             let doc = own_line && raw.starts_with("///") && !raw.starts_with("////");
@@ -69,6 +68,11 @@ pub fn scan(text: &str) -> Vec<RawComment> {
 /// `str::trim` keeps).
 pub fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
+}
+
+/// The start of the line holding `pos`, whatever ends lines.
+pub fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos].rfind(['\n', '\r']).map_or(0, |p| p + 1)
 }
 
 /// Whether `s` holds only what the grammar skips.

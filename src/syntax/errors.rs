@@ -522,8 +522,7 @@ pub fn from_pest(src: SourceId, text: &str, e: &pest::error::Error<Rule>, base: 
 /// The error of a block whose `}` is missing: where reading stopped, and
 /// the block's opening line.
 fn unclosed(src: SourceId, text: &str, open: usize, (start, end): (usize, usize)) -> Diag {
-    let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
-    let head = text[line_start..open].trim();
+    let head = text[super::comments::line_start(text, open)..open].trim();
     // The block's name as written on its line, without an earlier block
     // closed on the same line (`level a { } level b {`).
     let head = head.rsplit_once('}').map_or(head, |(_, h)| h).trim();

@@ -115,7 +115,7 @@ fn brackets(text: &str, from: usize, to: usize) -> impl Iterator<Item = (usize, 
                     i += 1;
                 }
                 b'/' if b.get(at + 1) == Some(&b'/') => {
-                    while i < b.len() && b[i] != b'\n' {
+                    while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
                         i += 1;
                     }
                 }
@@ -162,7 +162,7 @@ pub(crate) fn unclosed(text: &str, from: usize, to: usize) -> Option<usize> {
 /// Whether the word at `pos` starts an item: an item keyword at the start
 /// of a line.
 pub(crate) fn starts_item(text: &str, pos: usize) -> bool {
-    let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = comments::line_start(text, pos);
     let word: String = text[pos..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
