@@ -161,7 +161,7 @@ fn bench_eval(rows: usize) {
     let (ds, diags) = data::build(fw, tables, &sources);
     let link = t.elapsed();
     let t = Instant::now();
-    let (results, more) = grille::eval::evaluate(fw, &ds, &sources, "fr");
+    let (results, more) = grille::workspace::evaluate(fw, &ds, &sources, "fr");
     let eval = t.elapsed();
     let t = Instant::now();
     let cx = grille::report::Context {

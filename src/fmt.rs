@@ -359,9 +359,14 @@ impl Printer<'_> {
         }
         self.line(q.span.start, &format!("{}: {ty} {{", q.id.name));
         self.indent += 1;
-        for (o, code) in options.iter().zip(&codes) {
+        for (k, (o, code)) in options.iter().zip(&codes).enumerate() {
             let t = match &o.label {
                 Some(l) => format!("{code} {}", self.label(l)),
+                // Without its comma, an option with no label would take a
+                // next option named like a language (`fr "…"`) as its label.
+                None if options.get(k + 1).is_some_and(|n| lang_like(&n.code)) => {
+                    format!("{code},")
+                }
                 None => code.clone(),
             };
             self.line(o.span.start, &t);
@@ -370,6 +375,15 @@ impl Printer<'_> {
         let end = q.ty.span.end.saturating_sub(1);
         self.line(end, &format!("}}{props}"));
     }
+}
+
+/// Whether an option code could be read as a language tag (`fr`, `nl_BE`).
+fn lang_like(code: &str) -> bool {
+    let (head, region) = code.split_once('_').unwrap_or((code, ""));
+    (2..=3).contains(&head.len())
+        && head.bytes().all(|b| b.is_ascii_lowercase())
+        && region.bytes().all(|b| b.is_ascii_alphanumeric())
+        && (region.is_empty() == !code.contains('_'))
 }
 
 fn option_code(o: &OptionDecl) -> String {

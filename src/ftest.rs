@@ -284,7 +284,7 @@ pub fn run_case(
         };
     }
     let lang = fw.default_lang().to_string();
-    let (results, eval_diags) = crate::eval::evaluate(fw, &ds, sources, &lang);
+    let (results, eval_diags) = crate::workspace::evaluate(fw, &ds, sources, &lang);
     diags.extend(eval_diags);
     let doc = result_json(fw, &ds, &results, &lang, &diags, sources);
     place(&mut diags, &placed);

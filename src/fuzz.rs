@@ -91,7 +91,7 @@ pub fn csv_table(data: &[u8]) {
     if ds.fatal {
         return;
     }
-    let (results, more) = crate::eval::evaluate(fw, &ds, &sources, "fr");
+    let (results, more) = crate::workspace::evaluate(fw, &ds, &sources, "fr");
     diags.extend(more);
     let cx = crate::report::Context {
         fw,

@@ -66,6 +66,74 @@ pub struct Framework {
 }
 
 impl Framework {
+    /// Every top expression of the framework: lets, indicator
+    /// values, conditions, targets and weights, dimension conditions and
+    /// gates, rules, evidence. Always in this order.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out: Vec<&Expr> = self.lets.iter().map(|l| &l.expr).collect();
+        for i in &self.indicators {
+            out.push(&i.value);
+            out.extend(i.when.as_ref());
+            if let Some(Normalize::Target(t)) = &i.normalize {
+                out.push(t);
+            }
+            if let Rollup::MeanWeighted(w) = &i.rollup {
+                out.push(w);
+            }
+        }
+        for d in &self.dimensions {
+            out.extend(d.when.as_ref());
+            out.extend(d.gates.iter().map(|g| &g.expr));
+        }
+        out.extend(self.rules.iter().map(|r| &r.check));
+        for e in &self.evidence {
+            out.push(&e.collect);
+            out.extend(e.filter.as_ref());
+        }
+        out
+    }
+
+    /// [`Framework::exprs`], to change them.
+    pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
+        let mut out: Vec<&mut Expr> = self.lets.iter_mut().map(|l| &mut l.expr).collect();
+        for i in &mut self.indicators {
+            out.push(&mut i.value);
+            out.extend(i.when.as_mut());
+            if let Some(Normalize::Target(t)) = &mut i.normalize {
+                out.push(t);
+            }
+            if let Rollup::MeanWeighted(w) = &mut i.rollup {
+                out.push(w);
+            }
+        }
+        for d in &mut self.dimensions {
+            out.extend(d.when.as_mut());
+            out.extend(d.gates.iter_mut().map(|g| &mut g.expr));
+        }
+        out.extend(self.rules.iter_mut().map(|r| &mut r.check));
+        for e in &mut self.evidence {
+            out.push(&mut e.collect);
+            out.extend(e.filter.as_mut());
+        }
+        out
+    }
+
+    /// Numbers every expression node from 1, parents before children, so
+    /// that each has its own [`ExprId`]. Returns how many there are.
+    pub fn number_exprs(&mut self) -> u32 {
+        let mut next = 0u32;
+        let mut stack: Vec<&mut Expr> = self.exprs_mut();
+        stack.reverse();
+        while let Some(e) = stack.pop() {
+            next += 1;
+            e.id = ExprId(next);
+            let mut kids = e.children_mut();
+            kids.reverse();
+            stack.extend(kids);
+        }
+        next
+    }
+
     /// The default language (first declared), or `en`.
     pub fn default_lang(&self) -> &str {
         self.languages.first().map(String::as_str).unwrap_or("en")
@@ -392,9 +460,16 @@ pub struct Rule {
     pub span: Span,
 }
 
+/// The number of an expression node, unique in its framework: the key of
+/// every cache the evaluation keeps. Given once checking is done
+/// ([`Framework::number_exprs`]); nodes built before that hold 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExprId(pub u32);
+
 /// A typed, resolved expression.
 #[derive(Debug, Clone)]
 pub struct Expr {
+    pub id: ExprId,
     pub kind: ExprKind,
     pub ty: Type,
     /// The finest level it varies at (`None` for a constant).
@@ -517,6 +592,34 @@ impl Expr {
                 .iter()
                 .chain(filter.as_deref())
                 .chain(weight.as_deref())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The direct sub-expressions, to change them.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        match &mut self.kind {
+            ExprKind::Unary(_, a) => vec![&mut **a],
+            ExprKind::Chain(a, rest) => std::iter::once(&mut **a)
+                .chain(rest.iter_mut().map(|(_, e)| e))
+                .collect(),
+            ExprKind::In(a, items) => std::iter::once(&mut **a).chain(items.iter_mut()).collect(),
+            ExprKind::If(arms, b) => arms
+                .iter_mut()
+                .flat_map(|(c, a)| [c, a])
+                .chain(std::iter::once(&mut **b))
+                .collect(),
+            ExprKind::Func(_, args) => args.iter_mut().collect(),
+            ExprKind::Agg {
+                args,
+                filter,
+                weight,
+                ..
+            } => args
+                .iter_mut()
+                .chain(filter.as_deref_mut())
+                .chain(weight.as_deref_mut())
                 .collect(),
             _ => Vec::new(),
         }

@@ -157,6 +157,7 @@ impl Resolver<'_> {
 
     fn err(&self, span: Span) -> ir::Expr {
         ir::Expr {
+            id: ir::ExprId::default(),
             kind: ExprKind::Num(f64::NAN),
             ty: Type::Error,
             level: None,
@@ -168,18 +169,21 @@ impl Resolver<'_> {
         let span = e.span;
         match &e.kind {
             ast::ExprKind::Num(n) => ir::Expr {
+                id: ir::ExprId::default(),
                 kind: ExprKind::Num(n.value),
                 ty: Type::Number,
                 level: None,
                 span,
             },
             ast::ExprKind::Str(s) => ir::Expr {
+                id: ir::ExprId::default(),
                 kind: ExprKind::Str(s.value.clone()),
                 ty: Type::Text,
                 level: None,
                 span,
             },
             ast::ExprKind::Bool(b) => ir::Expr {
+                id: ir::ExprId::default(),
                 kind: ExprKind::Bool(*b),
                 ty: Type::Bool,
                 level: None,
@@ -210,6 +214,7 @@ impl Resolver<'_> {
                     return ir::Expr { span, ty, ..x };
                 }
                 ir::Expr {
+                    id: ir::ExprId::default(),
                     level: x.level,
                     kind: ExprKind::Unary(*op, Box::new(x)),
                     ty,
@@ -229,6 +234,7 @@ impl Resolver<'_> {
                     out.push(it);
                 }
                 ir::Expr {
+                    id: ir::ExprId::default(),
                     kind: ExprKind::In(Box::new(x), out),
                     ty: Type::Bool,
                     level,
@@ -377,6 +383,7 @@ impl Resolver<'_> {
         // In a gate, children are read at the dimension's own level.
         let level = if ctx.gate { ctx.at } else { level };
         ir::Expr {
+            id: ir::ExprId::default(),
             kind,
             ty,
             level,
@@ -578,6 +585,7 @@ impl Resolver<'_> {
                 ty = t;
             }
             return ir::Expr {
+                id: ir::ExprId::default(),
                 kind: ExprKind::Chain(Box::new(first), out),
                 ty,
                 level,
@@ -596,6 +604,7 @@ impl Resolver<'_> {
             };
             level = finest(level, b.level);
             acc = ir::Expr {
+                id: ir::ExprId::default(),
                 kind: ExprKind::Num(f64::NAN),
                 ty: t,
                 level,
@@ -604,6 +613,7 @@ impl Resolver<'_> {
             out.push((*op, b));
         }
         ir::Expr {
+            id: ir::ExprId::default(),
             kind: ExprKind::Chain(Box::new(first), out),
             ty: acc.ty,
             level,
@@ -654,6 +664,7 @@ impl Resolver<'_> {
             rest_span = a.span.to(rest_span);
         }
         ir::Expr {
+            id: ir::ExprId::default(),
             kind: ExprKind::If(out, Box::new(b)),
             ty,
             level,
@@ -840,6 +851,7 @@ impl Resolver<'_> {
             }
         };
         ir::Expr {
+            id: ir::ExprId::default(),
             kind: ExprKind::Func(f, a),
             ty,
             level,
@@ -877,6 +889,7 @@ impl Resolver<'_> {
             Some(c) => {
                 self.used.insert(target.name.clone());
                 ir::Expr {
+                    id: ir::ExprId::default(),
                     kind: ExprKind::Score(c),
                     ty: Type::Number,
                     level: ctx.at,
@@ -1065,6 +1078,7 @@ impl Resolver<'_> {
             return self.err(span);
         }
         ir::Expr {
+            id: ir::ExprId::default(),
             kind: ExprKind::Agg {
                 func: f,
                 over,

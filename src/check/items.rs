@@ -141,6 +141,7 @@ impl Resolver<'_> {
                     .help("add `value EXPR`, e.g. `value share(confiance >= 4)`"),
                 );
                 ir::Expr {
+                    id: ir::ExprId::default(),
                     kind: ir::ExprKind::Num(f64::NAN),
                     ty: Type::Error,
                     level: None,
@@ -1030,6 +1031,7 @@ impl Resolver<'_> {
                 );
                 (
                     ir::Expr {
+                        id: ir::ExprId::default(),
                         kind: ir::ExprKind::Num(f64::NAN),
                         ty: Type::Error,
                         level: None,

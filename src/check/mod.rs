@@ -225,7 +225,8 @@ pub fn check_text(
 ) -> Result<Checked, Failure> {
     let loaded = load::load(name, text, sources)?;
     let mut diags = loaded.diags;
-    let (framework, more) = resolve::resolve(&loaded.model, opts);
+    let (mut framework, more) = resolve::resolve(&loaded.model, opts);
+    framework.number_exprs();
     diags.extend(more);
     let diags = crate::diagnostic::Diags(diags).sorted();
     if diags.iter().any(Diag::is_error) {

@@ -183,7 +183,7 @@ pub fn evaluate_data(
     lang: &str,
 ) -> Result<(data::Dataset, grille::eval::Results, Vec<Diag>), i32> {
     let (ds, mut diags) = read_data(fw, specs, sources)?;
-    let (results, eval_diags) = grille::eval::evaluate(fw, &ds, sources, lang);
+    let (results, eval_diags) = grille::workspace::evaluate(fw, &ds, sources, lang);
     diags.extend(eval_diags);
     report(&limit(&diags), sources);
     Ok((ds, results, diags))

@@ -9,14 +9,14 @@
 
 pub mod cells;
 pub mod column;
+mod failures;
 mod formats;
 mod link;
 mod rows;
 
 pub use column::Column;
-pub use link::{
-    Dataset, LevelUnits, QuestionCounts, TableReport, build, cell_span as cell_span_pub,
-};
+pub use failures::rule_diagnostics;
+pub use link::{Dataset, LevelUnits, QuestionCounts, TableReport, build};
 
 use crate::diagnostic::Code;
 use crate::ir::{Framework, LevelId};
@@ -38,6 +38,8 @@ pub fn clip(s: &str) -> String {
 pub enum DataError {
     #[error("`{}` is not {expected}", clip(.value))]
     BadValue { value: String, expected: String },
+    #[error("rule `{rule}`: {message}")]
+    RuleFailed { rule: String, message: String },
     #[error("`{}` read as {read}: thousands or decimals?", clip(.value))]
     AmbiguousNumber { value: String, read: String },
     #[error("`{}` is not an option of `{question}`", clip(.value))]
@@ -57,8 +59,6 @@ pub enum DataError {
     RequiredMissing(String),
     #[error("the column `{column}` is missing from this table")]
     MissingColumn { column: String },
-    #[error("{0}")]
-    RuleFailed(String),
     #[error("columns that no question names are ignored: {0}")]
     IgnoredColumns(String),
     #[error("headers matched ignoring case: {0}")]
@@ -87,12 +87,12 @@ impl Code for DataError {
             DataError::BadValue { .. } => "grille::data::bad_value",
             DataError::UnknownOption { .. } => "grille::data::unknown_option",
             DataError::AmbiguousNumber { .. } => "grille::data::ambiguous_number",
+            DataError::RuleFailed { .. } => "grille::data::rule_failed",
             DataError::OutOfRange { .. } => "grille::data::out_of_range",
             DataError::UnknownParent { .. } => "grille::data::unknown_parent",
             DataError::DuplicateKey { .. } => "grille::data::duplicate_key",
             DataError::RequiredMissing(_) => "grille::data::required_missing",
             DataError::MissingColumn { .. } => "grille::data::missing_column",
-            DataError::RuleFailed(_) => "grille::data::rule_failed",
             DataError::IgnoredColumns(_) => "grille::data::ignored_columns",
             DataError::LooseHeaders(_) => "grille::data::loose_headers",
             DataError::DuplicateColumn { .. } => "grille::data::duplicate_column",

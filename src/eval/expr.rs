@@ -16,6 +16,25 @@ use crate::source::Span;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+/// The context of one evaluation: the units a pooled rollup counts, and
+/// the statistics of the aggregates met, which the caller reads back.
+#[derive(Debug, Default)]
+pub struct Scope<'m> {
+    /// Rows count only under units of this level where the mask is 1.
+    pub mask: Option<(LevelId, &'m [u8])>,
+    pub stats: Vec<AggStat>,
+}
+
+impl<'m> Scope<'m> {
+    /// A scope counting only rows under units of `at` where `mask` is 1.
+    pub fn masked(at: LevelId, mask: &'m [u8]) -> Scope<'m> {
+        Scope {
+            mask: Some((at, mask)),
+            stats: Vec::new(),
+        }
+    }
+}
+
 /// Statistics of the aggregates met while evaluating one value.
 #[derive(Debug, Clone)]
 pub struct AggStat {
@@ -144,7 +163,7 @@ impl Evaluator<'_> {
     }
 
     /// Evaluates `e` once per unit of level `l`.
-    pub fn eval(&mut self, e: &Expr, l: LevelId) -> Arc<Column> {
+    pub fn eval(&mut self, e: &Expr, l: LevelId, sc: &mut Scope<'_>) -> Arc<Column> {
         match &e.kind {
             ExprKind::Question(q) if self.fw.questions[*q].level == l => self.columns[*q].clone(),
             ExprKind::Let(i) if self.fw.lets[*i].expr.level.is_none_or(|x| x == l) => {
@@ -152,47 +171,53 @@ impl Evaluator<'_> {
                 if let Some(c) = self.let_cache.get(&key) {
                     return c.clone();
                 }
-                let c = self.eval(&self.fw.lets[*i].expr, l);
+                let c = self.eval(&self.fw.lets[*i].expr, l, sc);
                 self.let_cache.insert(key, c.clone());
                 c
             }
-            _ => Arc::new(self.compute(e, l)),
+            _ => Arc::new(self.compute(e, l, sc)),
         }
     }
 
     /// An aggregate's input at its row level, kept while one indicator is evaluated
     /// so that its rollups regroup the same rows without computing them again.
-    fn eval_rows(&mut self, e: &Expr, l: LevelId) -> Arc<Column> {
-        let key = (e as *const Expr as usize, l);
+    fn eval_rows(&mut self, e: &Expr, l: LevelId, sc: &mut Scope<'_>) -> Arc<Column> {
+        let key = (e.id, l);
         if let Some(c) = self.row_cache.get(&key) {
             return c.clone();
         }
-        let c = self.eval(e, l);
+        let c = self.eval(e, l, sc);
         self.row_cache.insert(key, c.clone());
         c
     }
 
-    fn operand(&mut self, side: Side<'_>, l: LevelId) -> Operand {
+    fn operand(&mut self, side: Side<'_>, l: LevelId, sc: &mut Scope<'_>) -> Operand {
         match side {
             Side::Expr(Expr {
                 kind: ExprKind::Num(x),
                 ..
             }) => Operand::Scalar(*x),
-            other => Operand::Column(self.side(other, l)),
+            other => Operand::Column(self.side(other, l, sc)),
         }
     }
 
     /// The column of one side of an operator.
-    fn side(&mut self, side: Side<'_>, l: LevelId) -> Arc<Column> {
+    fn side(&mut self, side: Side<'_>, l: LevelId, sc: &mut Scope<'_>) -> Arc<Column> {
         match side {
-            Side::Expr(e) => self.eval(e, l),
+            Side::Expr(e) => self.eval(e, l, sc),
             Side::Done(c, _) => c,
         }
     }
 
     /// `a op b op c …`: a loop over the operators, the running value kept
     /// as a column (right to left for `^`).
-    fn chain(&mut self, first: &Expr, rest: &[(BinOp, Expr)], l: LevelId) -> Column {
+    fn chain(
+        &mut self,
+        first: &Expr,
+        rest: &[(BinOp, Expr)],
+        l: LevelId,
+        sc: &mut Scope<'_>,
+    ) -> Column {
         if rest.first().is_some_and(|(op, _)| *op == BinOp::Pow) {
             let last = &rest[rest.len() - 1].1;
             let mut acc = Side::Expr(last);
@@ -200,19 +225,19 @@ impl Evaluator<'_> {
             for k in (0..rest.len()).rev() {
                 let lhs = if k == 0 { first } else { &rest[k - 1].1 };
                 span = lhs.span.to(span);
-                let c = self.binary(BinOp::Pow, Side::Expr(lhs), acc, l, span);
+                let c = self.binary(BinOp::Pow, Side::Expr(lhs), acc, l, span, sc);
                 acc = Side::Done(Arc::new(c), Type::Number);
             }
             return match acc {
                 Side::Done(c, _) => Arc::unwrap_or_clone(c),
-                Side::Expr(e) => (*self.eval(e, l)).clone(),
+                Side::Expr(e) => (*self.eval(e, l, sc)).clone(),
             };
         }
         let mut acc = Side::Expr(first);
         let mut span = first.span;
         for (op, b) in rest {
             span = span.to(b.span);
-            let c = self.binary(*op, acc, Side::Expr(b), l, span);
+            let c = self.binary(*op, acc, Side::Expr(b), l, span, sc);
             let ty = match op {
                 BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => Type::Number,
                 _ => Type::Bool,
@@ -221,7 +246,7 @@ impl Evaluator<'_> {
         }
         match acc {
             Side::Done(c, _) => Arc::unwrap_or_clone(c),
-            Side::Expr(e) => (*self.eval(e, l)).clone(),
+            Side::Expr(e) => (*self.eval(e, l, sc)).clone(),
         }
     }
 
@@ -233,14 +258,15 @@ impl Evaluator<'_> {
         otherwise: &Expr,
         ty: Type,
         l: LevelId,
+        sc: &mut Scope<'_>,
     ) -> Column {
         let n = self.n_units(l);
         let mut out = missing_of(ty, n);
         let mut open = vec![true; n];
         for (c, a) in arms {
-            let ccol = self.eval(c, l);
+            let ccol = self.eval(c, l, sc);
             let cc = bools(&ccol);
-            let ac = self.eval(a, l);
+            let ac = self.eval(a, l, sc);
             for r in 0..n {
                 if !open[r] {
                     continue;
@@ -253,7 +279,7 @@ impl Evaluator<'_> {
                 open[r] = false;
             }
         }
-        let bc = self.eval(otherwise, l);
+        let bc = self.eval(otherwise, l, sc);
         for r in 0..n {
             if open[r] {
                 copy_row(&mut out, &bc, r);
@@ -262,7 +288,7 @@ impl Evaluator<'_> {
         out
     }
 
-    fn compute(&mut self, e: &Expr, l: LevelId) -> Column {
+    fn compute(&mut self, e: &Expr, l: LevelId, sc: &mut Scope<'_>) -> Column {
         let n = self.n_units(l);
         if let Some(el) = e.level
             && el > l
@@ -283,7 +309,7 @@ impl Evaluator<'_> {
             ExprKind::Let(i) => {
                 let le = &self.fw.lets[*i].expr;
                 let at = le.level.unwrap_or(l).min(l);
-                let c = self.eval(le, at);
+                let c = self.eval(le, at, sc);
                 self.broadcast(&c, at, l)
             }
             ExprKind::Indicator(i) => self.indicator_value(*i, l),
@@ -292,7 +318,7 @@ impl Evaluator<'_> {
                 Column::Num(self.child_scores(ChildRef::Dimension(*d), l))
             }
             ExprKind::Unary(op, x) => {
-                let c = self.eval(x, l);
+                let c = self.eval(x, l, sc);
                 match op {
                     UnOp::Not => Column::Bool(
                         bools(&c)
@@ -303,13 +329,13 @@ impl Evaluator<'_> {
                     UnOp::Neg => Column::Num(nums(&c).iter().map(|v| -v).collect()),
                 }
             }
-            ExprKind::Chain(first, rest) => self.chain(first, rest, l),
+            ExprKind::Chain(first, rest) => self.chain(first, rest, l, sc),
             ExprKind::In(x, items) => {
                 let mut acc = vec![0u8; n];
-                let xc = self.eval(x, l);
+                let xc = self.eval(x, l, sc);
                 let mut any_missing = vec![false; n];
                 for it in items {
-                    let eq = self.equal(&xc, x.ty, Side::Expr(it), l);
+                    let eq = self.equal(&xc, x.ty, Side::Expr(it), l, sc);
                     for r in 0..n {
                         match eq[r] {
                             1 => acc[r] = 1,
@@ -325,23 +351,9 @@ impl Evaluator<'_> {
                 }
                 Column::Bool(acc)
             }
-            ExprKind::If(arms, b) => self.if_chain(arms, b, e.ty, l),
-            ExprKind::Func(f, args) => self.func(*f, args, l),
-            ExprKind::Agg {
-                func,
-                over,
-                args,
-                filter,
-                weight,
-            } => self.aggregate(
-                *func,
-                *over,
-                args,
-                filter.as_deref(),
-                weight.as_deref(),
-                l,
-                e,
-            ),
+            ExprKind::If(arms, b) => self.if_chain(arms, b, e.ty, l, sc),
+            ExprKind::Func(f, args) => self.func(*f, args, l, sc),
+            ExprKind::Agg { .. } => self.aggregate(e, l, sc),
         }
     }
 
@@ -376,7 +388,14 @@ impl Evaluator<'_> {
     }
 
     /// Whether two sides are equal, row by row (three-valued).
-    fn equal(&mut self, ac: &Column, aty: Type, b: Side<'_>, l: LevelId) -> Vec<u8> {
+    fn equal(
+        &mut self,
+        ac: &Column,
+        aty: Type,
+        b: Side<'_>,
+        l: LevelId,
+        sc: &mut Scope<'_>,
+    ) -> Vec<u8> {
         let n = ac.len();
         // An option compared with a string literal compares option indices.
         if let (Type::Option(q), Some(s)) = (aty, b.lit()) {
@@ -400,7 +419,7 @@ impl Evaluator<'_> {
             }
         }
         let b_ty = b.ty();
-        let bc = self.side(b, l);
+        let bc = self.side(b, l, sc);
         let mut out = vec![NA_BOOL; n];
         match (ac, &*bc) {
             (Column::Num(x), Column::Num(y)) => {
@@ -456,12 +475,20 @@ impl Evaluator<'_> {
     }
 
     /// `a op b` over whole columns; `span` is where a division by zero is reported.
-    fn binary(&mut self, op: BinOp, a: Side<'_>, b: Side<'_>, l: LevelId, span: Span) -> Column {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        a: Side<'_>,
+        b: Side<'_>,
+        l: LevelId,
+        span: Span,
+        sc: &mut Scope<'_>,
+    ) -> Column {
         let n = self.n_units(l);
         match op {
             BinOp::Or | BinOp::And => {
-                let xc = self.side(a, l);
-                let yc = self.side(b, l);
+                let xc = self.side(a, l, sc);
+                let yc = self.side(b, l, sc);
                 let (x, y) = (bools(&xc), bools(&yc));
                 let out = x
                     .iter()
@@ -484,8 +511,8 @@ impl Evaluator<'_> {
             BinOp::Eq | BinOp::Ne => {
                 let (lhs, rhs) = if a.lit().is_some() { (b, a) } else { (a, b) };
                 let lhs_ty = lhs.ty();
-                let ac = self.side(lhs, l);
-                let mut eq = self.equal(&ac, lhs_ty, rhs, l);
+                let ac = self.side(lhs, l, sc);
+                let mut eq = self.equal(&ac, lhs_ty, rhs, l, sc);
                 if op == BinOp::Ne {
                     for v in eq.iter_mut() {
                         if *v != NA_BOOL {
@@ -503,7 +530,7 @@ impl Evaluator<'_> {
                     _ => x >= y,
                 };
                 if a.ty() == Type::Date {
-                    let (ac, bc) = (self.side(a, l), self.side(b, l));
+                    let (ac, bc) = (self.side(a, l, sc), self.side(b, l, sc));
                     let out = match (&*ac, &*bc) {
                         (Column::Date(x), Column::Date(y)) => (0..n)
                             .map(|r| {
@@ -518,7 +545,7 @@ impl Evaluator<'_> {
                     };
                     return Column::Bool(out);
                 }
-                let (x, y) = (self.operand(a, l), self.operand(b, l));
+                let (x, y) = (self.operand(a, l, sc), self.operand(b, l, sc));
                 Column::Bool(
                     (0..n)
                         .map(|r| {
@@ -541,7 +568,7 @@ impl Evaluator<'_> {
                         .position(|o| o.code == s),
                     _ => None,
                 };
-                let sc = self.side(a, l);
+                let sc = self.side(a, l, sc);
                 let Column::Set(v) = &*sc else {
                     return Column::Bool(vec![NA_BOOL; n]);
                 };
@@ -558,7 +585,7 @@ impl Evaluator<'_> {
                 )
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
-                let (x, y) = (self.operand(a, l), self.operand(b, l));
+                let (x, y) = (self.operand(a, l, sc), self.operand(b, l, sc));
                 let mut zero = 0usize;
                 let out: Vec<f64> = (0..n)
                     .map(|r| (x.get(r), y.get(r)))
@@ -588,9 +615,9 @@ impl Evaluator<'_> {
         }
     }
 
-    fn func(&mut self, f: Func, args: &[Expr], l: LevelId) -> Column {
+    fn func(&mut self, f: Func, args: &[Expr], l: LevelId, sc: &mut Scope<'_>) -> Column {
         let n = self.n_units(l);
-        let cols: Vec<Arc<Column>> = args.iter().map(|a| self.eval(a, l)).collect();
+        let cols: Vec<Arc<Column>> = args.iter().map(|a| self.eval(a, l, sc)).collect();
         let num_at = |c: &Column, r: usize| match c {
             Column::Num(v) => v[r],
             _ => f64::NAN,
@@ -713,17 +740,21 @@ impl Evaluator<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn aggregate(
-        &mut self,
-        func: AggFunc,
-        over: LevelId,
-        args: &[Expr],
-        filter: Option<&Expr>,
-        weight: Option<&Expr>,
-        l: LevelId,
-        whole: &Expr,
-    ) -> Column {
+    /// An aggregate over the rows of a finer level, grouped by their
+    /// ancestor at `l`. Its statistics go to the scope.
+    fn aggregate(&mut self, whole: &Expr, l: LevelId, sc: &mut Scope<'_>) -> Column {
+        let ExprKind::Agg {
+            func,
+            over,
+            args,
+            filter,
+            weight,
+        } = &whole.kind
+        else {
+            unreachable!("called on aggregates")
+        };
+        let (func, over) = (*func, *over);
+        let (filter, weight) = (filter.as_deref(), weight.as_deref());
         let n = self.n_units(l);
         if over <= l {
             return Column::Num(vec![f64::NAN; n]);
@@ -732,8 +763,8 @@ impl Evaluator<'_> {
         let rows = groups.len();
         let arg_cols: Vec<Arc<Column>> = match func {
             AggFunc::CountRows => Vec::new(),
-            AggFunc::Percentile => vec![self.eval_rows(&args[0], over)],
-            _ => args.iter().map(|a| self.eval_rows(a, over)).collect(),
+            AggFunc::Percentile => vec![self.eval_rows(&args[0], over, sc)],
+            _ => args.iter().map(|a| self.eval_rows(a, over, sc)).collect(),
         };
         let pct = match (func, args.get(1)) {
             (
@@ -746,7 +777,7 @@ impl Evaluator<'_> {
             _ => 50.0,
         };
         let mut pass: Vec<bool> = match filter {
-            Some(f) => bools(&self.eval_rows(f, over))
+            Some(f) => bools(&self.eval_rows(f, over, sc))
                 .iter()
                 .map(|&b| b == 1)
                 .collect(),
@@ -758,7 +789,7 @@ impl Evaluator<'_> {
             }
         }
         // A pooled rollup counts only rows of units where the indicator applies.
-        if let Some((at, mask)) = self.mask.clone()
+        if let Some((at, mask)) = sc.mask
             && over > at
         {
             let up = self.anc(over, at);
@@ -768,7 +799,7 @@ impl Evaluator<'_> {
                 }
             }
         }
-        let wcol = weight.map(|w| self.eval_rows(w, over));
+        let wcol = weight.map(|w| self.eval_rows(w, over, sc));
         let w = wcol.as_deref().map(nums);
         let out = agg::run(&AggInput {
             func,
@@ -786,14 +817,12 @@ impl Evaluator<'_> {
         if out.div_zero > 0 {
             *self.div_zero.entry(whole.span).or_insert(0) += out.div_zero;
         }
-        if let Some(s) = self.stats.as_mut() {
-            s.push(AggStat {
-                n: out.n,
-                passed: out.passed,
-                ci: out.ci,
-                acc: out.acc,
-            });
-        }
+        sc.stats.push(AggStat {
+            n: out.n,
+            passed: out.passed,
+            ci: out.ci,
+            acc: out.acc,
+        });
         Column::Num(out.values)
     }
 }

@@ -203,7 +203,7 @@ fn with_results<R>(
         })
         .collect();
     let (ds, mut diags) = data::build(fw, ts, &sources);
-    let (results, more) = grille::eval::evaluate_with(fw, &ds, &sources, lang, threads);
+    let (results, more) = grille::workspace::evaluate_with(fw, &ds, &sources, lang, threads);
     diags.extend(more);
     let cx = grille::report::Context {
         fw,

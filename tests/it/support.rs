@@ -186,7 +186,7 @@ pub fn eval_lib_named(name: &str, framework: &str, tables: &[(&str, &str)]) -> s
         ts.push(data::read_table(fw, &spec, &mut text.as_bytes(), &mut sources).expect("table"));
     }
     let (ds, mut diags) = data::build(fw, ts, &sources);
-    let (results, more) = grille::eval::evaluate(fw, &ds, &sources, fw.default_lang());
+    let (results, more) = grille::workspace::evaluate(fw, &ds, &sources, fw.default_lang());
     diags.extend(more);
     let sha = grille::data::hex(&<sha2::Sha256 as sha2::Digest>::digest(
         framework.as_bytes(),

@@ -1,0 +1,142 @@
+//! Dimensions: the scores of their children combined, and their gates.
+//!
+//! In: a dimension whose children are evaluated. Out: its [`DimLevel`] at
+//! every level it is reported at: score, coverage (the weight of scored
+//! children over the weight of applicable ones), status, and the gates
+//! that failed at each unit.
+
+use super::expr::{Scope, bools};
+use super::{DimLevel, Evaluator, Status, score};
+use crate::data::column::NA_BOOL;
+use crate::ir::{ChildRef, DimensionId, LevelId};
+
+/// One child at one level: its weight, scores and statuses.
+type ChildColumns = (f64, Vec<f64>, Vec<Status>);
+
+impl Evaluator<'_> {
+    /// Scores of a dimension's child at level `l` (missing unless ok or low_n).
+    pub fn child_scores(&self, c: ChildRef, l: LevelId) -> Vec<f64> {
+        let n = self.n_units(l);
+        match c {
+            ChildRef::Indicator(i) => match self.ind.get(&(i, l)) {
+                Some(lv) => lv
+                    .score
+                    .iter()
+                    .zip(&lv.status)
+                    .map(|(&s, st)| if st.scored() { s } else { f64::NAN })
+                    .collect(),
+                None => vec![f64::NAN; n],
+            },
+            ChildRef::Dimension(d) => match self.dims.get(&(d, l)) {
+                Some(lv) => lv.score.clone(),
+                None => vec![f64::NAN; n],
+            },
+        }
+    }
+
+    fn child_status(&self, c: ChildRef, l: LevelId) -> Vec<Status> {
+        let n = self.n_units(l);
+        match c {
+            ChildRef::Indicator(i) => self.ind.get(&(i, l)).map(|x| x.status.clone()),
+            ChildRef::Dimension(d) => self.dims.get(&(d, l)).map(|x| x.status.clone()),
+        }
+        .unwrap_or_else(|| vec![Status::Missing; n])
+    }
+
+    /// Dimension `d` at every level it is reported at.
+    pub(super) fn dimension(&mut self, d: DimensionId) {
+        let fw = self.fw;
+        for &l in &fw.dimensions[d].levels {
+            let lv = self.dimension_at(d, l);
+            self.dims.insert((d, l), lv);
+        }
+    }
+
+    fn dimension_at(&mut self, d: DimensionId, l: LevelId) -> DimLevel {
+        let dim = &self.fw.dimensions[d];
+        let n = self.n_units(l);
+        let appl = self.applicability(dim.when.as_ref(), l);
+        let children: Vec<ChildColumns> = dim
+            .children
+            .iter()
+            .map(|c| {
+                let scores = self.child_scores(c.item, l);
+                (c.weight, scores, self.child_status(c.item, l))
+            })
+            .collect();
+        let mut score = vec![f64::NAN; n];
+        let mut coverage = vec![f64::NAN; n];
+        let mut status = vec![Status::Missing; n];
+        let mut parts: Vec<(f64, f64)> = Vec::with_capacity(children.len());
+        for u in 0..n {
+            match appl[u] {
+                0 => {
+                    status[u] = Status::NotApplicable;
+                    continue;
+                }
+                NA_BOOL => continue,
+                _ => {}
+            }
+            let Some(total) = scored_parts(&children, u, &mut parts) else {
+                status[u] = Status::NotApplicable;
+                continue;
+            };
+            let scored = parts.iter().fold(0.0, |a, p| a + p.0);
+            coverage[u] = scored / total;
+            if coverage[u] + 1e-12 < dim.require {
+                status[u] = Status::Insufficient;
+            } else if parts.is_empty() {
+                status[u] = Status::Missing;
+            } else {
+                score[u] = score::combine(dim.aggregate, &parts);
+                status[u] = Status::Ok;
+            }
+        }
+        let failed_gates = (!dim.gates.is_empty()).then(|| self.gates(d, l));
+        DimLevel {
+            score,
+            coverage,
+            status,
+            failed_gates,
+        }
+    }
+
+    /// Per unit of `l`: the indices of the gates of `d` that fail. A gate
+    /// reading a child that does not apply at a unit is not tested there.
+    fn gates(&mut self, d: DimensionId, l: LevelId) -> Vec<Vec<usize>> {
+        let dim = &self.fw.dimensions[d];
+        let n = self.n_units(l);
+        let mut failed = vec![Vec::new(); n];
+        for (gi, g) in dim.gates.iter().enumerate() {
+            let statuses: Vec<Vec<Status>> = (self.plan.gate(d, gi).iter())
+                .map(|c| self.child_status(*c, l))
+                .collect();
+            let col = bools(&self.eval(&g.expr, l, &mut Scope::default())).into_owned();
+            for u in 0..n {
+                let not_applicable = statuses.iter().any(|s| s[u] == Status::NotApplicable);
+                if !not_applicable && col[u] != 1 {
+                    failed[u].push(gi);
+                }
+            }
+        }
+        failed
+    }
+}
+
+/// The (weight, score) of the scored children at unit `u`, into `parts`;
+/// returns the total weight of the children that apply there, `None`
+/// when none does.
+fn scored_parts(children: &[ChildColumns], u: usize, parts: &mut Vec<(f64, f64)>) -> Option<f64> {
+    parts.clear();
+    let mut total = 0.0;
+    for (w, s, st) in children {
+        if st[u] == Status::NotApplicable {
+            continue;
+        }
+        total += w;
+        if !s[u].is_nan() {
+            parts.push((*w, s[u]));
+        }
+    }
+    (total != 0.0).then_some(total)
+}

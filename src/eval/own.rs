@@ -1,0 +1,229 @@
+//! An indicator at its own level, and the steps every level shares.
+//!
+//! In: an indicator. Out: its [`IndLevel`] at its own level (value, n,
+//! coverage, interval, score, status), then its rolled-up levels (see
+//! `rollup`), then `min_group` applied to pooled values. Also where an
+//! item applies (`when`), and the n / coverage / interval of a value
+//! from the statistics of the aggregates it used.
+
+use super::expr::{AggStat, Scope, bools};
+use super::{Evaluator, IndLevel, Status};
+use crate::data::Column;
+use crate::data::column::NA_BOOL;
+use crate::ir::{self, ExprKind, IndicatorId, LevelId, Rollup};
+use std::sync::Arc;
+
+/// A value measured at one level, before it is scored.
+pub(super) struct Measured {
+    pub value: Column,
+    pub n: Vec<u32>,
+    pub coverage: Vec<f64>,
+    pub ci: Vec<Option<(f64, f64)>>,
+}
+
+/// What a level adds to its measure.
+#[derive(Default)]
+pub(super) struct Extras {
+    /// `min_n` is tested (values from rows, not from units).
+    pub min_n_applies: bool,
+    /// For rolled-up levels: finer units with a value, and where it applies.
+    pub units: Option<(Vec<u32>, Vec<u32>)>,
+    /// For `rollup distribution`: finer units per option.
+    pub distribution: Option<Vec<Vec<u32>>>,
+}
+
+impl Evaluator<'_> {
+    /// Where an item applies at level `l`: 1, 0, or missing. A condition
+    /// written at a finer level applies to a unit when it holds for any
+    /// finer unit.
+    pub(super) fn applicability(&mut self, when: Option<&ir::Expr>, l: LevelId) -> Vec<u8> {
+        let n = self.n_units(l);
+        let Some(w) = when else { return vec![1; n] };
+        let wl = w.level.unwrap_or(l);
+        let sc = &mut Scope::default();
+        if wl <= l {
+            return bools(&self.eval(w, l, sc)).into_owned();
+        }
+        let fine = bools(&self.eval(w, wl, sc)).into_owned();
+        let up = self.anc(wl, l);
+        any_up(&fine, &up, n)
+    }
+
+    /// n, coverage and interval of a value from the aggregates it used.
+    pub(super) fn measure(&self, e: &ir::Expr, value: Column, stats: &[AggStat]) -> Measured {
+        let n = value.len();
+        if stats.is_empty() {
+            let nn = (0..n).map(|r| value.present(r) as u32).collect();
+            let cov = (0..n)
+                .map(|r| if value.present(r) { 1.0 } else { f64::NAN })
+                .collect();
+            return Measured {
+                value,
+                n: nn,
+                coverage: cov,
+                ci: vec![None; n],
+            };
+        }
+        let mut nn = vec![u32::MAX; n];
+        let mut cov = vec![f64::NAN; n];
+        for s in stats {
+            for r in 0..n {
+                nn[r] = nn[r].min(s.n[r]);
+                if s.passed[r] > 0 {
+                    let c = s.n[r] as f64 / s.passed[r] as f64;
+                    cov[r] = if cov[r].is_nan() { c } else { cov[r].min(c) };
+                }
+            }
+        }
+        let top_agg = matches!(
+            e.kind,
+            ExprKind::Agg {
+                func: ir::AggFunc::Share | ir::AggFunc::Mean,
+                ..
+            }
+        );
+        let ci = match (&stats[0].ci, top_agg && stats.len() == 1) {
+            (Some(c), true) => c.clone(),
+            _ => vec![None; n],
+        };
+        Measured {
+            value,
+            n: nn,
+            coverage: cov,
+            ci,
+        }
+    }
+
+    /// An indicator at every level it is reported at.
+    pub(super) fn indicator(&mut self, i: IndicatorId) {
+        let fw = self.fw;
+        let ind = &fw.indicators[i];
+        let at = ind.at;
+        let appl = self.applicability(ind.when.as_ref(), at);
+        let mut sc = Scope::default();
+        let value = Arc::unwrap_or_clone(self.eval(&ind.value, at, &mut sc));
+        let mut stats = sc.stats;
+        let mut m = self.measure(&ind.value, value, &stats);
+        // A value that is one additive aggregate pools from its sums.
+        let own_acc = match (self.plan.single_aggregate[i], stats.len()) {
+            (true, 1) => stats.pop().and_then(|s| s.acc),
+            _ => None,
+        };
+        mask(&mut m.value, &appl);
+        let extras = Extras {
+            min_n_applies: ind.value.has_aggregate(),
+            ..Extras::default()
+        };
+        let own = self.finish_level(i, at, m, &appl, extras);
+        self.ind.insert((i, at), own);
+        for &c in ind.levels.iter().filter(|&&c| c < at) {
+            let lv = self.rollup(i, c, &appl, own_acc.as_ref());
+            self.ind.insert((i, c), lv);
+        }
+        self.row_cache.clear();
+        self.suppress_small(i);
+    }
+
+    /// `min_group`, once everything is rolled up: a value pooled from fewer
+    /// rows than the framework's `min_group` is hidden.
+    fn suppress_small(&mut self, i: IndicatorId) {
+        let fw = self.fw;
+        let ind = &fw.indicators[i];
+        if fw.min_group <= 1 {
+            return;
+        }
+        let aggregated = ind.value.has_aggregate();
+        for &l in &ind.levels {
+            let pooled =
+                l == ind.at && aggregated || l < ind.at && matches!(ind.rollup, Rollup::Pooled);
+            if !pooled {
+                continue;
+            }
+            let lv = self.ind.get_mut(&(i, l)).expect("computed above");
+            for u in 0..lv.status.len() {
+                if lv.value.present(u)
+                    && lv.n[u] < fw.min_group
+                    && lv.status[u] != Status::NotApplicable
+                {
+                    lv.status[u] = Status::Suppressed;
+                    lv.value.set_missing(u);
+                    lv.score[u] = f64::NAN;
+                    lv.ci[u] = None;
+                }
+            }
+        }
+    }
+
+    /// Scores and statuses of one level of an indicator.
+    pub(super) fn finish_level(
+        &mut self,
+        i: IndicatorId,
+        l: LevelId,
+        m: Measured,
+        appl: &[u8],
+        x: Extras,
+    ) -> IndLevel {
+        let ind = &self.fw.indicators[i];
+        let Measured {
+            value,
+            n,
+            coverage,
+            ci,
+        } = m;
+        let score = if x.distribution.is_some() {
+            vec![f64::NAN; value.len()]
+        } else {
+            self.score(i, l, &value)
+        };
+        let status = (0..value.len())
+            .map(|u| match appl[u] {
+                0 => Status::NotApplicable,
+                NA_BOOL => Status::Missing,
+                _ if x.distribution.is_none() && !value.present(u) => Status::Missing,
+                _ if x.min_n_applies && ind.min_n.is_some_and(|m| n[u] < m) => Status::LowN,
+                _ => Status::Ok,
+            })
+            .collect();
+        IndLevel {
+            value,
+            n,
+            coverage,
+            ci,
+            score,
+            status,
+            units: x.units,
+            distribution: x.distribution,
+        }
+    }
+}
+
+/// Blanks a value where the item does not apply (or may not).
+pub(super) fn mask(value: &mut Column, appl: &[u8]) {
+    for (u, a) in appl.iter().enumerate() {
+        if *a != 1 {
+            value.set_missing(u);
+        }
+    }
+}
+
+/// Per coarser unit: 1 if any finer unit is 1, else missing if any is missing, else 0.
+pub(super) fn any_up(fine: &[u8], up: &[u32], n: usize) -> Vec<u8> {
+    let mut out = vec![0u8; n];
+    let mut miss = vec![false; n];
+    for (u, &g) in up.iter().enumerate() {
+        if g == u32::MAX {
+            continue;
+        }
+        match fine[u] {
+            1 => out[g as usize] = 1,
+            NA_BOOL => miss[g as usize] = true,
+            _ => {}
+        }
+    }
+    for k in 0..n {
+        if out[k] == 0 && miss[k] {
+            out[k] = NA_BOOL;
+        }
+    }
+    out
+}

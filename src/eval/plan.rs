@@ -1,0 +1,183 @@
+//! The evaluation plan: what a framework asks of the data, worked out once.
+//!
+//! In: a checked [`Framework`] whose expressions are numbered
+//! ([`Framework::number_exprs`]). Out: a [`Plan`]: which items each
+//! expression reads, which questions a rule blanks when it fails, which
+//! children each gate reads, the level each evidence is collected at, the
+//! levels that appear in results, and the indicators that read no other
+//! (so a runner may compute them in any order, on several threads). The
+//! in-memory runner reads it; a SQL compiler can read the same facts.
+
+use crate::ir::{
+    ChildRef, DimensionId, Expr, ExprKind, Framework, IndicatorId, LetId, LevelId, Node, Normalize,
+    QuestionId, Rollup,
+};
+
+/// What an expression reads directly (not through lets).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reads {
+    pub questions: Vec<QuestionId>,
+    pub lets: Vec<LetId>,
+    pub indicators: Vec<IndicatorId>,
+    /// Children read by `score(…)` or by name in a gate.
+    pub children: Vec<ChildRef>,
+}
+
+impl Reads {
+    /// Everything `e` and its sub-expressions read, each item once, in the
+    /// order first met.
+    pub fn of(e: &Expr) -> Reads {
+        let mut r = Reads::default();
+        e.walk(&mut |x| match x.kind {
+            ExprKind::Question(q) => push_new(&mut r.questions, q),
+            ExprKind::Let(l) => push_new(&mut r.lets, l),
+            ExprKind::Indicator(i) => {
+                push_new(&mut r.indicators, i);
+                push_new(&mut r.children, ChildRef::Indicator(i));
+            }
+            ExprKind::Score(c) => push_new(&mut r.children, c),
+            ExprKind::DimensionScore(d) => push_new(&mut r.children, ChildRef::Dimension(d)),
+            _ => {}
+        });
+        r
+    }
+}
+
+fn push_new<T: PartialEq>(v: &mut Vec<T>, x: T) {
+    if !v.contains(&x) {
+        v.push(x);
+    }
+}
+
+/// A framework's evaluation, planned.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// How many expression nodes the framework has (ids run from 1).
+    pub exprs: u32,
+    /// Per rule: the questions it reads; those of its level are blanked at
+    /// a unit where a rule of severity `error` fails.
+    pub rule_questions: Vec<Vec<QuestionId>>,
+    /// Per dimension, per gate: the children the gate reads.
+    pub gate_children: Vec<Vec<Vec<ChildRef>>>,
+    /// Per evidence: the level its `collect` is read at.
+    pub evidence_level: Vec<LevelId>,
+    /// Levels that appear in results, coarsest first.
+    pub levels: Vec<LevelId>,
+    /// Indicators that read no other indicator, directly or through lets,
+    /// in the framework's order.
+    pub independent: Vec<IndicatorId>,
+    /// Per indicator: its value is one aggregate, whose sums a pooled
+    /// rollup regroups.
+    pub single_aggregate: Vec<bool>,
+}
+
+impl Plan {
+    /// Plans the evaluation of `fw`.
+    ///
+    /// # Panics
+    /// When the framework's expressions are not numbered: a framework
+    /// comes from the checker, which numbers them.
+    pub fn new(fw: &Framework) -> Plan {
+        let exprs = max_id(fw);
+        assert!(
+            exprs > 0 || no_exprs(fw),
+            "the checker numbers expressions before evaluation"
+        );
+        let rule_questions = fw
+            .rules
+            .iter()
+            .map(|r| Reads::of(&r.check).questions)
+            .collect();
+        let gate_children = fw
+            .dimensions
+            .iter()
+            .map(|d| {
+                d.gates
+                    .iter()
+                    .map(|g| Reads::of(&g.expr).children)
+                    .collect()
+            })
+            .collect();
+        let evidence_level = fw
+            .evidence
+            .iter()
+            .map(|e| e.collect.level.unwrap_or(e.at).max(e.at))
+            .collect();
+        let single_aggregate = fw
+            .indicators
+            .iter()
+            .map(|i| matches!(i.value.kind, ExprKind::Agg { .. }))
+            .collect();
+        Plan {
+            exprs,
+            rule_questions,
+            gate_children,
+            evidence_level,
+            levels: reported_levels(fw),
+            independent: independent(fw),
+            single_aggregate,
+        }
+    }
+
+    /// The children of dimension `d`'s gate `g`.
+    pub fn gate(&self, d: DimensionId, g: usize) -> &[ChildRef] {
+        &self.gate_children[d][g]
+    }
+}
+
+fn max_id(fw: &Framework) -> u32 {
+    let mut top = 0;
+    for e in fw.exprs() {
+        e.walk(&mut |x| top = top.max(x.id.0));
+    }
+    top
+}
+
+fn no_exprs(fw: &Framework) -> bool {
+    fw.exprs().is_empty()
+}
+
+/// Levels at which an indicator, a dimension or evidence is reported.
+fn reported_levels(fw: &Framework) -> Vec<LevelId> {
+    (0..fw.levels.len())
+        .filter(|&l| {
+            fw.indicators.iter().any(|i| i.levels.contains(&l))
+                || fw.dimensions.iter().any(|d| d.levels.contains(&l))
+                || fw.evidence.iter().any(|e| e.at == l)
+        })
+        .collect()
+}
+
+/// Indicators that read no indicator, directly or through lets. Lets are
+/// visited in dependency order, so a chain of lets costs no recursion.
+fn independent(fw: &Framework) -> Vec<IndicatorId> {
+    let mut let_reads = vec![false; fw.lets.len()];
+    let reads_any = |e: &Expr, let_reads: &[bool]| {
+        let r = Reads::of(e);
+        !r.indicators.is_empty() || r.lets.iter().any(|&l| let_reads[l])
+    };
+    for node in &fw.order {
+        if let Node::Let(l) = *node {
+            let_reads[l] = reads_any(&fw.lets[l].expr, &let_reads);
+        }
+    }
+    fw.order
+        .iter()
+        .filter_map(|n| match *n {
+            Node::Indicator(i) => Some(i),
+            _ => None,
+        })
+        .filter(|&i| {
+            let ind = &fw.indicators[i];
+            let mut exprs: Vec<&Expr> = vec![&ind.value];
+            exprs.extend(ind.when.iter());
+            if let Some(Normalize::Target(t)) = &ind.normalize {
+                exprs.push(t);
+            }
+            if let Rollup::MeanWeighted(w) = &ind.rollup {
+                exprs.push(w);
+            }
+            !exprs.into_iter().any(|e| reads_any(e, &let_reads))
+        })
+        .collect()
+}
