@@ -383,7 +383,7 @@ fn lang_like(code: &str) -> bool {
     (2..=3).contains(&head.len())
         && head.bytes().all(|b| b.is_ascii_lowercase())
         && region.bytes().all(|b| b.is_ascii_alphanumeric())
-        && (region.is_empty() == !code.contains('_'))
+        && (region.is_empty() != code.contains('_'))
 }
 
 fn option_code(o: &OptionDecl) -> String {
