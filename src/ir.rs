@@ -437,10 +437,15 @@ pub struct Ratings {
 impl Ratings {
     /// The first step whose bound is above the score (the last step otherwise).
     pub fn rate(&self, score: f64) -> &Step {
+        &self.steps[self.step_of(score)]
+    }
+
+    /// The index of [`Ratings::rate`]'s step.
+    pub fn step_of(&self, score: f64) -> usize {
         self.steps
             .iter()
-            .find(|s| s.below.is_none_or(|b| score < b))
-            .unwrap_or_else(|| self.steps.last().expect("ratings have at least one step"))
+            .position(|s| s.below.is_none_or(|b| score < b))
+            .unwrap_or(self.steps.len().saturating_sub(1))
     }
 }
 

@@ -6,9 +6,10 @@
 //! that failed at each unit.
 
 use super::expr::{Scope, bools};
-use super::{DimLevel, Evaluator, Status, score};
+use super::own::ratings;
+use super::{DimLevel, Evaluator, Part, Status, score};
 use crate::data::column::NA_BOOL;
-use crate::ir::{ChildRef, DimensionId, LevelId};
+use crate::ir::{Aggregate, ChildRef, DimensionId, LevelId};
 
 /// One child at one level: its weight, scores and statuses.
 type ChildColumns = (f64, Vec<f64>, Vec<Status>);
@@ -93,11 +94,15 @@ impl Evaluator<'_> {
             }
         }
         let failed_gates = (!dim.gates.is_empty()).then(|| self.gates(d, l));
+        let rating = ratings(self.fw, dim.rate, &score, failed_gates.as_deref());
+        let parts = part_columns(&children, dim.aggregate == Aggregate::Mean);
         DimLevel {
             score,
             coverage,
             status,
             failed_gates,
+            rating,
+            parts,
         }
     }
 
@@ -139,4 +144,37 @@ fn scored_parts(children: &[ChildColumns], u: usize, parts: &mut Vec<(f64, f64)>
         }
     }
     (total != 0.0).then_some(total)
+}
+
+/// Each child's weight after reweighting over the scored children that
+/// apply, and its contribution (weight × score) to a weighted mean, at
+/// every unit (whether or not the dimension applies there, so that a
+/// trace can show them).
+fn part_columns(children: &[ChildColumns], mean: bool) -> Vec<Part> {
+    let n = children.first().map_or(0, |c| c.1.len());
+    let has = |c: &ChildColumns, u: usize| c.2[u] != Status::NotApplicable && !c.1[u].is_nan();
+    let scored: Vec<f64> = (0..n)
+        .map(|u| children.iter().filter(|c| has(c, u)).map(|c| c.0).sum())
+        .collect();
+    children
+        .iter()
+        .map(|c| {
+            let weight: Vec<f64> = (0..n)
+                .map(|u| match has(c, u) && scored[u] > 0.0 {
+                    true => c.0 / scored[u],
+                    false => f64::NAN,
+                })
+                .collect();
+            let contribution = (0..n)
+                .map(|u| match mean && has(c, u) {
+                    true => weight[u] * c.1[u],
+                    false => f64::NAN,
+                })
+                .collect();
+            Part {
+                weight,
+                contribution,
+            }
+        })
+        .collect()
 }

@@ -104,6 +104,9 @@ pub struct IndLevel {
     pub units: Option<(Vec<u32>, Vec<u32>)>,
     /// For `rollup distribution`: finer units per option.
     pub distribution: Option<Vec<Vec<u32>>>,
+    /// The step of the indicator's ratings its score reaches (index into
+    /// the ratings' steps), where it has a score and ratings.
+    pub rating: Vec<Option<u16>>,
 }
 
 /// A dimension at one level.
@@ -114,6 +117,21 @@ pub struct DimLevel {
     pub status: Vec<Status>,
     /// Per unit: indices of failed gates.
     pub failed_gates: Option<Vec<Vec<usize>>>,
+    /// The step of the dimension's ratings, where it has a score: the
+    /// lowest one where a gate fails.
+    pub rating: Vec<Option<u16>>,
+    /// Per child, in the order written: its part of the score.
+    pub parts: Vec<Part>,
+}
+
+/// One child's part of a dimension's score, per unit.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// Its weight over the weight of the scored children that apply
+    /// (missing where it has no score or does not apply).
+    pub weight: Vec<f64>,
+    /// Weight × score, for a dimension that takes the weighted mean.
+    pub contribution: Vec<f64>,
 }
 
 /// Everything evaluated, by item and level.

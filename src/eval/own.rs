@@ -149,6 +149,7 @@ impl Evaluator<'_> {
                     lv.value.set_missing(u);
                     lv.score[u] = f64::NAN;
                     lv.ci[u] = None;
+                    lv.rating[u] = None;
                 }
             }
         }
@@ -184,6 +185,7 @@ impl Evaluator<'_> {
                 _ => Status::Ok,
             })
             .collect();
+        let rating = ratings(self.fw, ind.rate, &score, None);
         IndLevel {
             value,
             n,
@@ -193,8 +195,32 @@ impl Evaluator<'_> {
             status,
             units: x.units,
             distribution: x.distribution,
+            rating,
         }
     }
+}
+
+/// The rating step of each score (`None` without ratings or score); the
+/// lowest step where `failed_gates` lists a failed gate.
+pub(super) fn ratings(
+    fw: &ir::Framework,
+    rate: Option<usize>,
+    score: &[f64],
+    failed_gates: Option<&[Vec<usize>]>,
+) -> Vec<Option<u16>> {
+    let Some(r) = rate.map(|r| &fw.ratings[r]) else {
+        return vec![None; score.len()];
+    };
+    (0..score.len())
+        .map(|u| {
+            let capped = failed_gates.is_some_and(|f| !f[u].is_empty());
+            match score[u] {
+                s if s.is_nan() => None,
+                _ if capped => Some(0),
+                s => Some(r.step_of(s) as u16),
+            }
+        })
+        .collect()
 }
 
 /// Blanks a value where the item does not apply (or may not).

@@ -4,7 +4,7 @@
 //! `level,unit,parent,kind,item,value,score,n,coverage,ci_low,ci_high,rating,status`;
 //! absent fields are empty cells.
 
-use super::{Context, Value, indicator_value, rating};
+use super::{Context, Value, indicator_value, step_id};
 use crate::eval::Status;
 
 fn f(x: f64) -> String {
@@ -53,7 +53,7 @@ pub fn result(cx: &Context<'_>) -> String {
                 let score = if shown { f(lv.score[u]) } else { String::new() };
                 let na = st == Status::NotApplicable;
                 let rt = if shown {
-                    rating(fw, ind.rate, lv.score[u], false)
+                    step_id(fw, ind.rate, lv.rating[u])
                         .unwrap_or_default()
                         .to_string()
                 } else {
@@ -84,7 +84,6 @@ pub fn result(cx: &Context<'_>) -> String {
                 let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
                     continue;
                 };
-                let failed = lv.failed_gates.as_ref().is_some_and(|g| !g[u].is_empty());
                 let row = [
                     level.clone(),
                     unit.clone(),
@@ -97,7 +96,7 @@ pub fn result(cx: &Context<'_>) -> String {
                     f(lv.coverage[u]),
                     String::new(),
                     String::new(),
-                    rating(fw, dim.rate, lv.score[u], failed)
+                    step_id(fw, dim.rate, lv.rating[u])
                         .unwrap_or_default()
                         .to_string(),
                     lv.status[u].as_str().to_string(),

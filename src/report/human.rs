@@ -11,7 +11,7 @@
 //! the portrait (context indicators).
 
 use super::page::{self, Bar, Block, Cell};
-use super::{Context, format_number, format_score, rating, value_text, words};
+use super::{Context, format_number, format_score, step_id, value_text, words};
 use crate::diagnostic::Diag;
 use crate::eval::Status;
 use crate::ir::{ChildRef, DimensionId, LevelId};
@@ -285,13 +285,7 @@ impl B<'_> {
     fn dim_score(&self, d: DimensionId, l: LevelId, u: usize) -> (f64, String) {
         match self.cx.results.dimensions.get(&(d, l)) {
             Some(x) if !x.score[u].is_nan() => {
-                let failed = x.failed_gates.as_ref().is_some_and(|f| !f[u].is_empty());
-                let r = rating(
-                    self.cx.fw,
-                    self.cx.fw.dimensions[d].rate,
-                    x.score[u],
-                    failed,
-                );
+                let r = step_id(self.cx.fw, self.cx.fw.dimensions[d].rate, x.rating[u]);
                 let mut s = format_score(x.score[u], self.cx.lang);
                 if let Some(r) = r {
                     s.push_str(&format!(
@@ -451,8 +445,7 @@ impl B<'_> {
             ));
         }
         let failed = lv.failed_gates.as_ref().map(|f| &f[u]);
-        let any_failed = failed.is_some_and(|f| !f.is_empty());
-        if let Some(r) = rating(fw, dim.rate, lv.score[u], any_failed) {
+        if let Some(r) = step_id(fw, dim.rate, lv.rating[u]) {
             facts.push((t.rating.to_string(), self.rating_label(dim.rate, &r)));
         }
         if !lv.coverage[u].is_nan() {

@@ -5,7 +5,7 @@
 //! without building a tree: fields that do not exist for a value are
 //! omitted, `status` is always present, maps keep the framework's order.
 
-use super::{Context, Value, indicator_value, rating};
+use super::{Context, Value, indicator_value, step_id};
 use crate::diagnostic::Diag;
 use crate::eval::Status;
 use crate::source::SourceMap;
@@ -215,7 +215,7 @@ impl Serialize for IndicatorView<'_> {
         if let (true, Some((a, b))) = (shown, lv.ci[u]) {
             m.serialize_entry("ci", &[Num(a), Num(b)])?;
         }
-        if shown && let Some(rt) = rating(cx.fw, ind.rate, lv.score[u], false) {
+        if shown && let Some(rt) = step_id(cx.fw, ind.rate, lv.rating[u]) {
             m.serialize_entry("rating", &rt)?;
         }
         m.serialize_entry("status", st.as_str())?;
@@ -256,17 +256,11 @@ impl Serialize for DimensionView<'_> {
         if !lv.coverage[u].is_nan() {
             m.serialize_entry("coverage", &Num(lv.coverage[u]))?;
         }
-        let failed = lv.failed_gates.as_ref().map(|f| &f[u]);
-        if let Some(rt) = rating(
-            cx.fw,
-            dim.rate,
-            lv.score[u],
-            failed.is_some_and(|f| !f.is_empty()),
-        ) {
+        if let Some(rt) = step_id(cx.fw, dim.rate, lv.rating[u]) {
             m.serialize_entry("rating", &rt)?;
         }
         m.serialize_entry("status", lv.status[u].as_str())?;
-        if let Some(f) = failed {
+        if let Some(f) = lv.failed_gates.as_ref().map(|f| &f[u]) {
             let texts: Vec<&str> = f.iter().map(|&g| dim.gates[g].text.as_str()).collect();
             m.serialize_entry(
                 "gates",

@@ -147,21 +147,10 @@ pub fn yes_no(b: bool, lang: &str) -> &'static str {
     }
 }
 
-/// A rating's step id for a score.
-pub fn rating(
-    fw: &Framework,
-    rate: Option<usize>,
-    score: f64,
-    gates_failed: bool,
-) -> Option<String> {
-    let r = &fw.ratings[rate?];
-    if score.is_nan() {
-        return None;
-    }
-    if gates_failed {
-        return r.steps.first().map(|s| s.id.clone());
-    }
-    Some(r.rate(score).id.clone())
+/// The id of a rating step the evaluation chose (`None` when there is none).
+pub fn step_id(fw: &Framework, rate: Option<usize>, step: Option<u16>) -> Option<String> {
+    let steps = &fw.ratings[rate?].steps;
+    steps.get(usize::from(step?)).map(|s| s.id.clone())
 }
 
 /// A number for people, in the conventions of `lang`: decimal comma and

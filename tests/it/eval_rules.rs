@@ -446,3 +446,51 @@ indicator sv { at org value share(status == "v") }
     close(&ind(&d, "org", "A", "sv")["value"], 1.0 / 3.0);
     assert_eq!(d["data"]["person"]["questions"]["x"]["blank"], 1);
 }
+
+/// The results record holds each part's weight after reweighting, its
+/// contribution and the ratings, so that reports only read them.
+#[test]
+fn results_hold_parts_and_ratings() {
+    let fw = r#"framework t { title "T" }
+level org { label "Org" }
+questions at org { a: number  b: number  c: number  kind: choice { x, y } }
+indicator ia { at org value a normalize goalposts 0..100 }
+indicator ib { at org value b normalize goalposts 0..100 }
+indicator ic { at org value c normalize goalposts 0..100 when kind == "x" }
+ratings r { low below 40 label "Low"  mid below 70 label "Mid"  high label "High" }
+dimension d {
+  rate r
+  use ia weight 2
+  use ib
+  use ic
+  gate ib >= 10
+}
+"#;
+    // A: all three apply; C's indicator does not apply at B; at C, ib = 5
+    // fails the gate.
+    let orgs = "org,a,b,c,kind\nA,50,80,20,x\nB,50,80,20,y\nC,90,5,90,x\n";
+    let (fw, res) = crate::support::eval_record(fw, &[("org", orgs)]);
+    let d = fw.dimension_by_name("d").expect("d");
+    let lv = &res.dimensions[&(d, 0)];
+    let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    // A: weights 2, 1, 1 over 4: 50 %, 25 %, 25 %; contributions 25, 20, 5; score 50.
+    close(lv.parts[0].weight[0], 0.5);
+    close(lv.parts[1].weight[0], 0.25);
+    close(lv.parts[2].weight[0], 0.25);
+    close(lv.parts[0].contribution[0], 25.0);
+    close(lv.parts[1].contribution[0], 20.0);
+    close(lv.parts[2].contribution[0], 5.0);
+    close(lv.score[0], 50.0);
+    // B: ic does not apply, the others share 2/3 and 1/3: 100/3 + 80/3 = 60.
+    close(lv.parts[0].weight[1], 2.0 / 3.0);
+    close(lv.parts[1].weight[1], 1.0 / 3.0);
+    assert!(lv.parts[2].weight[1].is_nan() && lv.parts[2].contribution[1].is_nan());
+    close(lv.score[1], 60.0);
+    // Ratings: A 50 → mid (1), B 60 → mid (1); C scores (45 + 1.25 + 22.5)
+    // = 68.75 but fails the gate, so it gets the lowest step (0).
+    close(lv.score[2], 68.75);
+    assert_eq!(lv.rating, vec![Some(1), Some(1), Some(0)]);
+    let ia = fw.indicator_by_name("ia").expect("ia");
+    // ia has no ratings of its own.
+    assert_eq!(res.indicators[&(ia, 0)].rating, vec![None, None, None]);
+}

@@ -235,3 +235,35 @@ pub fn external<T>(found: Option<T>, what: &str, install: &str) -> Option<T> {
         panic!("GRILLE_EXTERNAL=1 but {what} is missing: install it ({install}, as .ci/run does)")
     }))
 }
+
+/// Checks and evaluates a framework on tables given as CSV text, through
+/// the library; returns the framework and the results record.
+pub fn eval_record(
+    framework: &str,
+    tables: &[(&str, &str)],
+) -> (grille::ir::Framework, grille::eval::Results) {
+    let mut sources = grille::source::SourceMap::new();
+    let checked = grille::check::check_text(
+        "f.grille",
+        framework,
+        &mut sources,
+        &grille::check::Options::default(),
+    )
+    .unwrap_or_else(|_| panic!("the framework checks"));
+    let fw = checked.framework;
+    let mut ts = Vec::new();
+    for (level, text) in tables {
+        let spec = grille::data::DataSpec {
+            level: Some(level.to_string()),
+            path: "-".into(),
+            sheet: None,
+        };
+        ts.push(
+            grille::data::read_table(&fw, &spec, &mut text.as_bytes(), &mut sources)
+                .expect("table"),
+        );
+    }
+    let (ds, _) = grille::data::build(&fw, ts, &sources);
+    let (results, _) = grille::eval::evaluate(&fw, &ds);
+    (fw, results)
+}

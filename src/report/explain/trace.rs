@@ -3,7 +3,7 @@
 //! and contributions, gates, rating and status with its reason.
 
 use super::super::{
-    Context, Value, format_number, format_score, indicator_value, rating, value_text, words,
+    Context, Value, format_number, format_score, indicator_value, step_id, value_text, words,
 };
 use super::{Ex, Item, line, list, t};
 use crate::eval::Status;
@@ -254,7 +254,7 @@ fn trace_indicator(
             };
         }
         line(s, t.score, &sc);
-        if let Some(r) = rating(fw, ind.rate, lv.score[u], false) {
+        if let Some(r) = step_id(fw, ind.rate, lv.rating[u]) {
             line(s, t.rating, &rating_label(fw, ind.rate, &r, lang));
         }
     }
@@ -331,74 +331,49 @@ fn trace_dimension(
     let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
         return;
     };
-    // The children as the evaluation saw them.
-    struct Row {
-        name: String,
-        status: Status,
-        score: f64,
-        weight: f64,
-    }
-    let rows: Vec<Row> = dim
-        .children
-        .iter()
-        .map(|c| {
-            let (name, status, score) = match c.item {
-                ChildRef::Indicator(i) => {
-                    let x = cx.results.indicators.get(&(i, l));
-                    let st = x.map(|x| x.status[u]).unwrap_or(Status::Missing);
-                    let sc = x
-                        .filter(|_| st.scored())
-                        .map(|x| x.score[u])
-                        .unwrap_or(f64::NAN);
-                    (fw.indicators[i].id.clone(), st, sc)
-                }
-                ChildRef::Dimension(k) => {
-                    let x = cx.results.dimensions.get(&(k, l));
-                    let st = x.map(|x| x.status[u]).unwrap_or(Status::Missing);
-                    let sc = x.map(|x| x.score[u]).unwrap_or(f64::NAN);
-                    (fw.dimensions[k].id.clone(), st, sc)
-                }
-            };
-            Row {
-                name,
-                status,
-                score,
-                weight: c.weight,
-            }
-        })
-        .collect();
-    let scored: f64 = rows
-        .iter()
-        .filter(|r| r.status != Status::NotApplicable && !r.score.is_nan())
-        .map(|r| r.weight)
-        .sum();
     let mean = dim.aggregate == crate::ir::Aggregate::Mean;
-    let head = [
-        t.child,
-        t.status,
-        t.score,
-        t.weight,
-        t.reweighted,
-        t.contribution,
+    // The children as the evaluation saw them, with their parts.
+    let mut table: Vec<[String; 6]> = vec![
+        [
+            t.child,
+            t.status,
+            t.score,
+            t.weight,
+            t.reweighted,
+            t.contribution,
+        ]
+        .map(str::to_string),
     ];
-    let mut table: Vec<[String; 6]> = vec![head.map(str::to_string)];
-    for r in &rows {
-        let applies = r.status != Status::NotApplicable;
-        let has = applies && !r.score.is_nan();
-        let w2 = if has && scored > 0.0 {
-            r.weight / scored
-        } else {
-            f64::NAN
+    for (c, part) in dim.children.iter().zip(&lv.parts) {
+        let (name, status, score) = match c.item {
+            ChildRef::Indicator(i) => {
+                let x = cx.results.indicators.get(&(i, l));
+                let st = x.map(|x| x.status[u]).unwrap_or(Status::Missing);
+                let sc = x
+                    .filter(|_| st.scored())
+                    .map(|x| x.score[u])
+                    .unwrap_or(f64::NAN);
+                (fw.indicators[i].id.clone(), st, sc)
+            }
+            ChildRef::Dimension(k) => {
+                let x = cx.results.dimensions.get(&(k, l));
+                let st = x.map(|x| x.status[u]).unwrap_or(Status::Missing);
+                let sc = x.map(|x| x.score[u]).unwrap_or(f64::NAN);
+                (fw.dimensions[k].id.clone(), st, sc)
+            }
         };
+        let applies = status != Status::NotApplicable;
+        let has = applies && !score.is_nan();
+        let (w2, contribution) = (part.weight[u], part.contribution[u]);
         table.push([
-            r.name.clone(),
-            r.status.as_str().to_string(),
+            name,
+            status.as_str().to_string(),
             if has {
-                format_score(r.score, lang)
+                format_score(score, lang)
             } else {
                 "—".into()
             },
-            crate::fmt::number(r.weight),
+            crate::fmt::number(c.weight),
             if has {
                 format_number(w2, Some("%"), lang)
             } else if applies {
@@ -407,7 +382,7 @@ fn trace_dimension(
                 t.left_out.into()
             },
             if has && mean {
-                format_score(w2 * r.score, lang)
+                format_score(contribution, lang)
             } else {
                 "—".into()
             },
@@ -514,7 +489,7 @@ fn trace_dimension(
         list(s, t.gates, &g, t.nothing);
     }
     let any_failed = failed.is_some_and(|f| !f.is_empty());
-    if let Some(r) = rating(fw, dim.rate, lv.score[u], any_failed) {
+    if let Some(r) = step_id(fw, dim.rate, lv.rating[u]) {
         let mut v = rating_label(fw, dim.rate, &r, lang);
         if any_failed {
             v.push_str(&format!(" ({})", t.capped));
