@@ -745,14 +745,16 @@ impl Resolver<'_> {
             });
         }
         let levels = levels.unwrap_or_default();
-        if levels.is_empty() && !children.is_empty() {
+        // Without levels, items are not placed and that is reported once
+        // already: saying the children share no level would only repeat it.
+        if levels.is_empty() && !children.is_empty() && !self.levels.is_empty() {
             let detail = children
                 .iter()
                 .map(|c| {
                     let ls = self
                         .scored_levels(c.item)
                         .iter()
-                        .map(|l| self.levels[*l].id.clone())
+                        .filter_map(|l| Some(self.levels.get(*l)?.id.clone()))
                         .collect::<Vec<_>>()
                         .join(", ");
                     format!(
