@@ -10,8 +10,9 @@
 //! the peak resident memory of the process. Results go in docs/performance.md.
 
 use grille::check::{Options, check_text};
-use grille::data::{self, DataSpec};
+use grille::data::DataSpec;
 use grille::source::SourceMap;
+use grille::workspace::Workspace;
 use std::fmt::Write as _;
 use std::time::Instant;
 
@@ -133,15 +134,9 @@ fn bench_eval(rows: usize) {
     drop(e);
 
     let total = Instant::now();
-    let mut sources = SourceMap::new();
-    let checked = check_text(
-        "bench.grille",
-        EVAL_FRAMEWORK,
-        &mut sources,
-        &Options::default(),
-    )
-    .unwrap_or_else(|_| panic!("the bench framework checks"));
-    let fw = &checked.framework;
+    let mut ws = Workspace::new();
+    ws.check_text("bench.grille", EVAL_FRAMEWORK)
+        .unwrap_or_else(|_| panic!("the bench framework checks"));
     let t = Instant::now();
     let mut stdin = std::io::empty();
     let mut tables = Vec::new();
@@ -154,25 +149,20 @@ fn bench_eval(rows: usize) {
             path: dir.join(file).display().to_string(),
             sheet: None,
         };
-        tables.push(data::read_table(fw, &spec, &mut stdin, &mut sources).expect("table read"));
+        tables.push(ws.read_table(&spec, &mut stdin).expect("table read"));
     }
     let read = t.elapsed();
     let t = Instant::now();
-    let (ds, diags) = data::build(fw, tables, &sources);
+    ws.load_tables(tables);
     let link = t.elapsed();
     let t = Instant::now();
-    let (results, more) = grille::workspace::evaluate(fw, &ds, &sources, "fr");
+    let (_, diags) = ws.evaluate("fr");
+    let diags = diags.to_vec();
     let eval = t.elapsed();
     let t = Instant::now();
-    let cx = grille::report::Context {
-        fw,
-        ds: &ds,
-        results: &results,
-        lang: "fr",
-        level: None,
-        framework_sha256: "",
-    };
-    let json = grille::report::json::result(&cx, &diags, &sources, false);
+    let cx = ws.report_context("fr", None);
+    let json = grille::report::json::result(&cx, &diags, &ws.sources, false);
+    let fw = ws.framework();
     let report = t.elapsed();
     let all = total.elapsed();
     println!(
@@ -190,7 +180,7 @@ fn bench_eval(rows: usize) {
         all.as_secs_f64(),
         rows as f64 / all.as_secs_f64(),
         peak_rss_mib(),
-        diags.len() + more.len()
+        diags.len()
     );
     // The human reports, outside the total above.
     let t = Instant::now();

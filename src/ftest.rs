@@ -7,10 +7,10 @@
 //! raised. The lookup goes through the JSON result, so a test pins exactly
 //! what a tool reading `grille eval` would see.
 
-use crate::data::{self, Dataset};
+use crate::data;
 use crate::diagnostic::Diag;
-use crate::ir::Framework;
-use crate::source::{SourceId, SourceMap, Span};
+use crate::source::{SourceId, Span};
+use crate::workspace::Workspace;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 use std::ops::Range;
@@ -229,13 +229,7 @@ pub struct CaseRun {
 /// file (inline tables are shown as `origin › case › level`); `file` is the
 /// test file in the source map, so that diagnostics on a table written
 /// there as it is point into the file itself.
-pub fn run_case(
-    fw: &Framework,
-    case: &Case,
-    origin: &str,
-    file: Option<SourceId>,
-    sources: &mut SourceMap,
-) -> CaseRun {
+pub fn run_case(ws: &mut Workspace, case: &Case, origin: &str, file: Option<SourceId>) -> CaseRun {
     let failed_all = |why: String| CaseRun {
         outcomes: case
             .expect
@@ -256,10 +250,11 @@ pub fn run_case(
     let mut placed: Vec<(SourceId, SourceId, usize)> = Vec::new();
     for t in &case.data {
         let level = &t.level;
-        let Some(l) = fw.level_by_name(level) else {
+        let Some(l) = ws.framework().level_by_name(level) else {
             return failed_all(format!(
                 "`[case.data]` names level `{level}`, which the framework does not have (levels: {})",
-                fw.levels
+                ws.framework()
+                    .levels
                     .iter()
                     .map(|l| l.id.as_str())
                     .collect::<Vec<_>>()
@@ -267,26 +262,40 @@ pub fn run_case(
             ));
         };
         let name = format!("{origin} › {} › {level}", case.name);
-        let table = data::text_table(l, &name, t.text.clone(), false, String::new(), sources);
+        let table = data::text_table(
+            l,
+            &name,
+            t.text.clone(),
+            false,
+            String::new(),
+            &mut ws.sources,
+        );
         if let (Some(f), Some(off)) = (file, t.offset) {
             placed.push((table.src, f, off));
         }
         tables.push(table);
     }
-    let (ds, mut diags) = data::build(fw, tables, sources);
     // A case writes only the columns it needs; the others are simply missing.
-    diags.retain(|d| d.code != "grille::data::missing_column");
-    if ds.fatal {
+    let wanted = |d: &Diag| d.code != "grille::data::missing_column";
+    if ws.load_tables(tables).fatal {
+        let mut diags: Vec<Diag> = ws
+            .data_diagnostics()
+            .iter()
+            .filter(|d| wanted(d))
+            .cloned()
+            .collect();
         place(&mut diags, &placed);
         return CaseRun {
             diags,
             ..failed_all("the case's data could not be read".into())
         };
     }
-    let lang = fw.default_lang().to_string();
-    let (results, eval_diags) = crate::workspace::evaluate(fw, &ds, sources, &lang);
-    diags.extend(eval_diags);
-    let doc = result_json(fw, &ds, &results, &lang, &diags, sources);
+    let lang = ws.framework().default_lang().to_string();
+    let (_, all) = ws.evaluate(&lang);
+    let mut diags: Vec<Diag> = all.iter().filter(|d| wanted(d)).cloned().collect();
+    let text =
+        crate::report::json::result(&ws.report_context(&lang, None), &diags, &ws.sources, false);
+    let doc: Json = serde_json::from_str(&text).expect("the result is valid JSON");
     place(&mut diags, &placed);
     let outcomes = case
         .expect
@@ -310,26 +319,6 @@ fn place(diags: &mut [Diag], placed: &[(SourceId, SourceId, usize)]) {
             }
         }
     }
-}
-
-fn result_json(
-    fw: &Framework,
-    ds: &Dataset,
-    results: &crate::eval::Results,
-    lang: &str,
-    diags: &[Diag],
-    sources: &SourceMap,
-) -> Json {
-    let cx = crate::report::Context {
-        fw,
-        ds,
-        results,
-        lang,
-        level: None,
-        framework_sha256: "",
-    };
-    let text = crate::report::json::result(&cx, diags, sources, false);
-    serde_json::from_str(&text).expect("the result is valid JSON")
 }
 
 /// Looks `key` up in the result and compares it with `expected`.

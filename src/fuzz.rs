@@ -7,26 +7,23 @@
 //! diagnostics. Reports are rendered too, so rendering is fuzzed with them.
 
 use crate::source::SourceMap;
+use crate::workspace::Workspace;
 
 /// The framework the table and test-file targets evaluate against.
 const QUICKSTART: &str = include_str!("../examples/quickstart/framework.grille");
 
-/// The quickstart framework checked once (a third of each run went to
-/// checking it again), with the sources it was read into.
-fn quickstart() -> &'static (SourceMap, crate::check::Checked) {
-    static CHECKED: std::sync::OnceLock<(SourceMap, crate::check::Checked)> =
-        std::sync::OnceLock::new();
-    CHECKED.get_or_init(|| {
-        let mut sources = SourceMap::new();
-        let checked = crate::check::check_text(
-            "quickstart.grille",
-            QUICKSTART,
-            &mut sources,
-            &Default::default(),
-        )
-        .unwrap_or_else(|_| unreachable!("the quickstart framework checks"));
-        (sources, checked)
-    })
+/// A workspace holding the quickstart framework, checked once (a third
+/// of each run went to checking it again); each input gets a copy.
+fn quickstart() -> Workspace {
+    static CHECKED: std::sync::OnceLock<Workspace> = std::sync::OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let mut ws = Workspace::new();
+            ws.check_text("quickstart.grille", QUICKSTART)
+                .unwrap_or_else(|_| unreachable!("the quickstart framework checks"));
+            ws
+        })
+        .clone()
 }
 
 /// Checks a framework text and renders its diagnostics.
@@ -83,37 +80,24 @@ pub fn fmt_roundtrip(data: &[u8]) {
 /// A table of persons read and evaluated against the quickstart framework,
 /// with its reports rendered.
 pub fn csv_table(data: &[u8]) {
-    let (base, checked) = quickstart();
-    let mut sources = base.clone();
-    let fw = &checked.framework;
+    let mut ws = quickstart();
     let spec = crate::data::DataSpec {
         level: Some("personne".into()),
         path: "-".into(),
         sheet: None,
     };
-    let Ok(table) = crate::data::read_table(fw, &spec, &mut &data[..], &mut sources) else {
-        return;
-    };
-    let (ds, mut diags) = crate::data::build(fw, vec![table], &sources);
-    if ds.fatal {
+    if ws.load_data(&[spec], &mut &data[..]).is_err() || ws.dataset().fatal {
         return;
     }
-    let (results, more) = crate::workspace::evaluate(fw, &ds, &sources, "fr");
-    diags.extend(more);
-    let cx = crate::report::Context {
-        fw,
-        ds: &ds,
-        results: &results,
-        lang: "fr",
-        level: None,
-        framework_sha256: "",
-    };
-    let json = crate::report::json::result(&cx, &diags, &sources, false);
+    let (_, diags) = ws.evaluate("fr");
+    let diags = diags.to_vec();
+    let cx = ws.report_context("fr", None);
+    let json = crate::report::json::result(&cx, &diags, &ws.sources, false);
     serde_json::from_str::<serde_json::Value>(&json).expect("the result is JSON");
     let _ = crate::report::csv::result(&cx);
     let _ = crate::report::human::markdown(&cx, &diags);
     for d in diags.iter().take(5) {
-        let _ = d.render(&sources, 100, false);
+        let _ = d.render(&ws.sources, 100, false);
     }
 }
 
@@ -125,16 +109,9 @@ pub fn test_file(data: &[u8]) {
     let Ok(file) = crate::ftest::parse(text) else {
         return;
     };
-    let (base, checked) = quickstart();
-    let mut sources = base.clone();
-    let id = sources.add("t.test.toml", text);
+    let mut ws = quickstart();
+    let id = ws.sources.add("t.test.toml", text);
     for case in file.cases.iter().take(4) {
-        let _ = crate::ftest::run_case(
-            &checked.framework,
-            case,
-            "t.test.toml",
-            Some(id),
-            &mut sources,
-        );
+        let _ = crate::ftest::run_case(&mut ws, case, "t.test.toml", Some(id));
     }
 }

@@ -1,9 +1,10 @@
 //! `grille check FRAMEWORK [--lang L] [--deny-warnings] [--format human|json]`
 
 use super::{FRAMEWORK_ERRORS, OK, USAGE, report};
-use grille::check::{self, Failure, Options};
+use grille::check::{Failure, Options};
 use grille::diagnostic::Diag;
 use grille::source::SourceMap;
+use grille::workspace::Workspace;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -28,12 +29,12 @@ pub enum Format {
 }
 
 pub fn run(a: Args) -> i32 {
-    let mut sources = SourceMap::new();
+    let mut ws = Workspace::new();
     let opts = Options {
         lang: a.lang.clone(),
     };
-    let (diags, failed, languages) = match check::check_path(&a.framework, &mut sources, &opts) {
-        Ok(c) => (c.warnings, false, c.framework.languages),
+    let (diags, failed, languages) = match ws.check_with(&a.framework, &opts) {
+        Ok(c) => (c.warnings.clone(), false, c.framework.languages.clone()),
         Err(Failure::Io { path, error }) => {
             eprintln!("error: cannot read `{path}`: {error}");
             return USAGE;
@@ -51,7 +52,7 @@ pub fn run(a: Args) -> i32 {
         );
         return USAGE;
     }
-    emit(&diags, &sources, a.format);
+    emit(&diags, &ws.sources, a.format);
     if failed || (a.deny_warnings && !diags.is_empty()) {
         FRAMEWORK_ERRORS
     } else {

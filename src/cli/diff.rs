@@ -3,7 +3,6 @@
 //! differences; 1 if either framework has errors; 2 if one cannot be read.
 
 use super::OK;
-use grille::source::SourceMap;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -27,14 +26,14 @@ pub enum Format {
 }
 
 pub fn run(a: Args) -> i32 {
-    let mut sources = SourceMap::new();
-    let (base, _) = match super::load(&a.base, None, &mut sources) {
+    // The adapted framework is the workspace's; the base is read beside it.
+    let (mut ws, lang) = match super::load(&a.adapted, a.lang.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let (adapted, lang) = match super::load(&a.adapted, a.lang.as_deref(), &mut sources) {
-        Ok(x) => x,
-        Err(code) => return code,
+    let base = match ws.check_other(&a.base) {
+        Ok(c) => c,
+        Err(e) => return super::failed(e, &ws.sources),
     };
     let files = (
         a.base.display().to_string(),
@@ -42,8 +41,8 @@ pub fn run(a: Args) -> i32 {
     );
     let d = grille::report::diff::diff(
         &base.framework,
-        &adapted.framework,
-        &sources,
+        ws.framework(),
+        &ws.sources,
         &lang,
         (&files.0, &files.1),
     );

@@ -1,7 +1,6 @@
 //! `grille doc FRAMEWORK [--lang L] [--format md|html]`
 
 use super::OK;
-use grille::source::SourceMap;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -23,12 +22,11 @@ pub enum Format {
 }
 
 pub fn run(a: Args) -> i32 {
-    let mut sources = SourceMap::new();
-    let (checked, lang) = match super::load(&a.framework, a.lang.as_deref(), &mut sources) {
+    let (ws, lang) = match super::load(&a.framework, a.lang.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let fw = &checked.framework;
+    let fw = ws.framework();
     match a.format {
         Format::Md => print!("{}", grille::report::doc::markdown(fw, &lang)),
         Format::Html => print!("{}", grille::report::doc::html(fw, &lang)),

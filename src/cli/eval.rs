@@ -1,10 +1,9 @@
 //! `grille eval FRAMEWORK --data SPEC… [--format json|csv|md|html] [--lang L] [--level LEVEL] [--out PATH] [--strict]`
 
 use super::{DATA_ERRORS, OK, USAGE, report};
-use grille::data::{self, DataSpec};
+use grille::data::DataSpec;
 use grille::diagnostic::{Diag, Severity};
-use grille::source::SourceMap;
-use sha2::Digest;
+use grille::workspace::Workspace;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -78,84 +77,41 @@ const STRICT: &[&str] = &[
 const SHOWN_PER_CODE: usize = 20;
 
 pub fn run(a: Args) -> i32 {
-    let mut sources = SourceMap::new();
-    let (checked, lang) = match super::load(&a.framework, a.lang.as_deref(), &mut sources) {
+    let (mut ws, lang) = match super::load(&a.framework, a.lang.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let fw = &checked.framework;
-    let level = match &a.level {
-        None => None,
-        Some(l) => match fw.level_by_name(l) {
-            Some(x) => Some(x),
-            None => {
-                eprintln!(
-                    "error: `--level {l}`: the framework's levels are {}",
-                    fw.levels
-                        .iter()
-                        .map(|x| x.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                return USAGE;
-            }
-        },
+    let level = match ws.level(a.level.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return super::usage(e),
     };
     let format = match pick_format(a.format, a.out.as_deref()) {
         Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: `--out`: {e}");
-            return USAGE;
-        }
+        Err(e) => return super::usage(format!("`--out`: {e}")),
     };
-    let mut framework_hash = sha2::Sha256::new();
-    for s in &fw.sources {
-        framework_hash.update(sources.get(*s).text.as_bytes());
+    if let Err(code) = evaluate_data(&mut ws, &a.data, &lang) {
+        return code;
     }
-    let framework_sha256 = data::hex(&framework_hash.finalize());
-    let (ds, results, diags) = match evaluate_data(fw, &a.data, &mut sources, &lang) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (_, diags) = ws.results().expect("evaluated above");
     let strict_fail = a.strict
         && diags
             .iter()
             .any(|d| d.severity == Severity::Error || STRICT.contains(&d.code));
-    if ds.fatal || strict_fail {
+    if ws.dataset().fatal || strict_fail {
         eprintln!("error: the data has errors; no result was written");
         return DATA_ERRORS;
     }
-    let cx = grille::report::Context {
-        fw,
-        ds: &ds,
-        results: &results,
-        lang: &lang,
-        level,
-        framework_sha256: &framework_sha256,
-    };
-    if let Some(l) = level
-        && !results.levels.contains(&l)
-    {
-        let shown: Vec<&str> = results
-            .levels
-            .iter()
-            .map(|&x| fw.levels[x].id.as_str())
-            .collect();
-        eprintln!(
-            "note: nothing is reported at level `{}`; results exist at: {}",
-            fw.levels[l].id,
-            shown.join(", ")
-        );
-    }
+    let cx = ws.report_context(&lang, level);
+    note_empty_level(&cx);
     let text = match format {
         Format::Json => {
             let pretty = a.pretty
                 || (a.out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()));
-            grille::report::json::result(&cx, &diags, &sources, pretty)
+            grille::report::json::result(&cx, diags, &ws.sources, pretty)
         }
         Format::Csv => grille::report::csv::result(&cx),
-        Format::Md => grille::report::human::markdown(&cx, &diags),
-        Format::Html => grille::report::human::html(&cx, &diags),
+        Format::Md => grille::report::human::markdown(&cx, diags),
+        Format::Html => grille::report::human::html(&cx, diags),
     };
     match &a.out {
         None => {
@@ -172,54 +128,37 @@ pub fn run(a: Args) -> i32 {
     }
 }
 
+/// A note when `--level` names a level nothing is reported at.
+fn note_empty_level(cx: &grille::report::Context<'_>) {
+    let (fw, results) = (cx.fw, cx.results);
+    if let Some(l) = cx.level
+        && !results.levels.contains(&l)
+    {
+        let shown: Vec<&str> = results
+            .levels
+            .iter()
+            .map(|&x| fw.levels[x].id.as_str())
+            .collect();
+        eprintln!(
+            "note: nothing is reported at level `{}`; results exist at: {}",
+            fw.levels[l].id,
+            shown.join(", ")
+        );
+    }
+}
+
 /// Reads the `--data` tables, evaluates the framework on them and renders
 /// the data's diagnostics on standard error (framework warnings are
 /// `check`'s business: here the data speaks). Exit 2 when a file cannot
-/// be read.
-pub fn evaluate_data(
-    fw: &grille::ir::Framework,
-    specs: &[String],
-    sources: &mut SourceMap,
-    lang: &str,
-) -> Result<(data::Dataset, grille::eval::Results, Vec<Diag>), i32> {
-    let (ds, mut diags) = read_data(fw, specs, sources)?;
-    let (results, eval_diags) = grille::workspace::evaluate(fw, &ds, sources, lang);
-    diags.extend(eval_diags);
-    report(&limit(&diags), sources);
-    Ok((ds, results, diags))
-}
-
-/// Reads the `--data` tables and links them into a dataset; exit 2 when a
-/// file cannot be read.
-fn read_data(
-    fw: &grille::ir::Framework,
-    specs: &[String],
-    sources: &mut SourceMap,
-) -> Result<(data::Dataset, Vec<Diag>), i32> {
-    let mut tables = Vec::new();
-    let mut stdin = std::io::stdin();
-    for spec in specs {
-        match data::read_table(fw, &DataSpec::parse(spec), &mut stdin, sources) {
-            Ok(t) => {
-                // Two tables for one level is a mistake in the command, not in the data.
-                if let Some(first) = tables.iter().find(|x: &&data::Table| x.level == t.level) {
-                    eprintln!(
-                        "error: two tables are given for level `{}`: `{}` and `{}`; give one table per level",
-                        fw.levels[t.level].id,
-                        sources.get(first.src).name,
-                        sources.get(t.src).name
-                    );
-                    return Err(USAGE);
-                }
-                tables.push(t);
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Err(USAGE);
-            }
-        }
+/// be read or two tables are given for one level.
+pub fn evaluate_data(ws: &mut Workspace, specs: &[String], lang: &str) -> Result<(), i32> {
+    let specs: Vec<DataSpec> = specs.iter().map(|s| DataSpec::parse(s)).collect();
+    if let Err(e) = ws.load_data(&specs, &mut std::io::stdin()) {
+        return Err(super::usage(e));
     }
-    Ok(data::build(fw, tables, sources))
+    let (_, diags) = ws.evaluate(lang);
+    report(&limit(diags), &ws.sources);
+    Ok(())
 }
 
 /// The diagnostics to render: at most [`SHOWN_PER_CODE`] of each code, then a count.

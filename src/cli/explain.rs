@@ -3,7 +3,6 @@
 
 use super::{DATA_ERRORS, OK, USAGE};
 use grille::report::explain;
-use grille::source::SourceMap;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -27,12 +26,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> i32 {
-    let mut sources = SourceMap::new();
-    let (checked, lang) = match super::load(&a.framework, a.lang.as_deref(), &mut sources) {
+    let (mut ws, lang) = match super::load(&a.framework, a.lang.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let fw = &checked.framework;
+    let fw = ws.framework();
     let Some(item) = explain::find(fw, &a.item) else {
         let hint = grille::suggest::closest(&a.item, explain::names(fw))
             .map(|s| format!("; did you mean `{s}`?"))
@@ -43,47 +41,25 @@ pub fn run(a: Args) -> i32 {
         );
         return USAGE;
     };
-    let level = match &a.level {
-        None => None,
-        Some(l) => match fw.level_by_name(l) {
-            Some(x) => Some(x),
-            None => {
-                let names: Vec<&str> = fw.levels.iter().map(|x| x.id.as_str()).collect();
-                eprintln!(
-                    "error: `--level {l}`: the framework's levels are {}",
-                    names.join(", ")
-                );
-                return USAGE;
-            }
-        },
+    let level = match ws.level(a.level.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return super::usage(e),
     };
     let mut out = explain::describe(fw, item, &lang);
     if let Some(unit) = &a.unit {
-        let (ds, results, _) = match super::eval::evaluate_data(fw, &a.data, &mut sources, &lang) {
-            Ok(x) => x,
-            Err(code) => return code,
-        };
-        if ds.fatal {
+        if let Err(code) = super::eval::evaluate_data(&mut ws, &a.data, &lang) {
+            return code;
+        }
+        if ws.dataset().fatal {
             eprintln!("error: the data has errors; nothing to trace");
             return DATA_ERRORS;
         }
-        let cx = grille::report::Context {
-            fw,
-            ds: &ds,
-            results: &results,
-            lang: &lang,
-            level,
-            framework_sha256: "",
-        };
-        match explain::trace(&cx, item, unit) {
+        match explain::trace(&ws.report_context(&lang, level), item, unit) {
             Ok(t) => {
                 out.push('\n');
                 out.push_str(&t);
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return USAGE;
-            }
+            Err(e) => return super::usage(e),
         }
     }
     print!("{out}");

@@ -6,7 +6,6 @@
 
 use super::{OK, USAGE};
 use grille::report::xlsform;
-use grille::source::SourceMap;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -30,21 +29,16 @@ pub enum To {
 }
 
 pub fn run(a: Args) -> i32 {
-    let mut sources = SourceMap::new();
-    let (checked, _) = match super::load(&a.framework, None, &mut sources) {
+    let (ws, _) = match super::load(&a.framework, None) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let fw = &checked.framework;
+    let fw = ws.framework();
     let mut forms = xlsform::forms(fw);
-    if let Some(l) = &a.level {
-        match fw.level_by_name(l) {
-            Some(x) => forms.retain(|f| f.level == x),
-            None => {
-                eprintln!("error: `--level {l}`: the framework has no such level");
-                return USAGE;
-            }
-        }
+    match ws.level(a.level.as_deref()) {
+        Ok(Some(x)) => forms.retain(|f| f.level == x),
+        Ok(None) => {}
+        Err(e) => return super::usage(e),
     }
     if forms.is_empty() {
         eprintln!("error: no level of the framework has questions: there is nothing to collect");

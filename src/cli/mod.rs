@@ -16,6 +16,7 @@ mod write;
 use clap::{Parser, Subcommand};
 use grille::diagnostic::Diag;
 use grille::source::SourceMap;
+use grille::workspace::Workspace;
 use std::io::IsTerminal;
 
 /// Exit codes (see docs/cli.md).
@@ -83,38 +84,39 @@ pub fn run() -> i32 {
 /// the language asked for (or the framework's first). On failure, reports
 /// why and gives the exit code: 1 for framework errors, 2 for an unreadable
 /// file or an undeclared language.
-pub fn load(
-    path: &std::path::Path,
-    lang: Option<&str>,
-    sources: &mut SourceMap,
-) -> Result<(grille::check::Checked, String), i32> {
-    use grille::check::{Failure, Options, check_path};
-    let checked = match check_path(path, sources, &Options::default()) {
-        Ok(c) => c,
-        Err(Failure::Io { path, error }) => {
-            eprintln!("error: cannot read `{path}`: {error}");
-            return Err(USAGE);
-        }
-        Err(Failure::Invalid(d)) => {
-            report(&d, sources);
-            return Err(FRAMEWORK_ERRORS);
-        }
-    };
-    let fw = &checked.framework;
-    let lang = lang
-        .map(str::to_string)
-        .unwrap_or_else(|| fw.default_lang().to_string());
-    if !fw.languages.is_empty() && !fw.languages.contains(&lang) {
-        eprintln!(
-            "error: `--lang {lang}`: the framework's languages are {}",
-            fw.languages.join(", ")
-        );
-        return Err(USAGE);
+pub fn load(path: &std::path::Path, lang: Option<&str>) -> Result<(Workspace, String), i32> {
+    let mut ws = Workspace::new();
+    if let Err(e) = ws.check(path) {
+        return Err(failed(e, &ws.sources));
     }
-    Ok((checked, lang))
+    match ws.lang(lang) {
+        Ok(lang) => Ok((ws, lang)),
+        Err(e) => Err(usage(e)),
+    }
 }
 
-/// Whether stderr gets colours: a terminal, and `NO_COLOR` unset.
+/// Says why a framework could not be checked and gives the exit code: 1
+/// for framework errors, 2 for an unreadable file.
+pub fn failed(e: grille::check::Failure, sources: &SourceMap) -> i32 {
+    use grille::check::Failure;
+    match e {
+        Failure::Io { path, error } => {
+            eprintln!("error: cannot read `{path}`: {error}");
+            USAGE
+        }
+        Failure::Invalid(d) => {
+            report(&d, sources);
+            FRAMEWORK_ERRORS
+        }
+    }
+}
+
+/// Says a usage error and gives its exit code.
+pub fn usage(e: impl std::fmt::Display) -> i32 {
+    eprintln!("error: {e}");
+    USAGE
+}
+
 pub fn color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -1,7 +1,6 @@
 //! `grille template FRAMEWORK [--out DIR] [--lang L]`
 
 use super::{OK, USAGE};
-use grille::source::SourceMap;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -22,12 +21,11 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> i32 {
-    let mut sources = SourceMap::new();
-    let (checked, lang) = match super::load(&a.framework, a.lang.as_deref(), &mut sources) {
+    let (ws, lang) = match super::load(&a.framework, a.lang.as_deref()) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let fw = &checked.framework;
+    let fw = ws.framework();
     let files = grille::report::template::files(fw, &lang);
     match a.out {
         None => {

@@ -8,6 +8,7 @@ use super::{FRAMEWORK_ERRORS, OK, USAGE, report};
 use grille::diagnostic::Diag;
 use grille::ftest::{self, CaseRun};
 use grille::source::{SourceMap, Span};
+use grille::workspace::Workspace;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -91,30 +92,30 @@ fn file(path: &Path, t: &mut Tally) {
             return;
         }
     };
-    let mut sources = SourceMap::new();
-    let src = sources.add(shown.clone(), text.clone());
+    let mut ws = Workspace::new();
+    let src = ws.sources.add(shown.clone(), text.clone());
     let tf = match ftest::parse(&text) {
         Ok(x) => x,
         Err(e) => {
             let span = e.span.clone().unwrap_or(0..0);
             let help = e.help.clone();
             let d = Diag::error(e, Span::new(src, span.start, span.end), "here").maybe_help(help);
-            report(&[d], &sources);
+            report(&[d], &ws.sources);
             t.unreadable = true;
             return;
         }
     };
     let fw_path = path.parent().unwrap_or(Path::new(".")).join(&tf.framework);
     println!("{shown} ({})", fw_path.display());
-    let checked = match grille::check::check_path(&fw_path, &mut sources, &Default::default()) {
-        Ok(c) => c,
+    match ws.check(&fw_path) {
+        Ok(_) => {}
         Err(grille::check::Failure::Io { path, error }) => {
             eprintln!("error: cannot read `{path}` (named by `{shown}`): {error}");
             t.unreadable = true;
             return;
         }
         Err(grille::check::Failure::Invalid(d)) => {
-            report(&d, &sources);
+            report(&d, &ws.sources);
             let n: usize = tf.cases.iter().map(|c| c.expect.len()).sum();
             println!("  the framework has errors: {n} expectations not run\n");
             t.failed += n;
@@ -123,8 +124,8 @@ fn file(path: &Path, t: &mut Tally) {
         }
     };
     for case in &tf.cases {
-        let run = ftest::run_case(&checked.framework, case, &shown, Some(src), &mut sources);
-        print_case(case, &run, &sources, t);
+        let run = ftest::run_case(&mut ws, case, &shown, Some(src));
+        print_case(case, &run, &ws.sources, t);
     }
     println!();
 }

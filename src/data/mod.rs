@@ -147,21 +147,14 @@ pub struct Table {
 }
 
 /// Why data could not be read at all (exit 2).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum InputError {
+    #[error("cannot read `{path}`: {error}")]
     Io { path: String, error: std::io::Error },
+    #[error("{0}")]
     Usage(String),
+    #[error("cannot read `{path}`: {reason}")]
     Format { path: String, reason: String },
-}
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            InputError::Io { path, error } => write!(f, "cannot read `{path}`: {error}"),
-            InputError::Usage(m) => f.write_str(m),
-            InputError::Format { path, reason } => write!(f, "cannot read `{path}`: {reason}"),
-        }
-    }
 }
 
 /// Levels that have questions, finest first.

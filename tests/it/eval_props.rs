@@ -181,39 +181,13 @@ fn with_results<R>(
         &grille::source::SourceMap,
     ) -> R,
 ) -> R {
-    use grille::data::{self, DataSpec};
-    let mut sources = grille::source::SourceMap::new();
-    let checked = grille::check::check_text(
-        "f.grille",
-        FW,
-        &mut sources,
-        &grille::check::Options::default(),
-    )
-    .unwrap_or_else(|_| panic!("checks"));
-    let fw = &checked.framework;
-    let ts = tables
-        .iter()
-        .map(|(l, t)| {
-            let spec = DataSpec {
-                level: Some(l.to_string()),
-                path: "-".into(),
-                sheet: None,
-            };
-            data::read_table(fw, &spec, &mut t.as_bytes(), &mut sources).expect("table")
-        })
-        .collect();
-    let (ds, mut diags) = data::build(fw, ts, &sources);
-    let (results, more) = grille::workspace::evaluate_with(fw, &ds, &sources, lang, threads);
-    diags.extend(more);
-    let cx = grille::report::Context {
-        fw,
-        ds: &ds,
-        results: &results,
-        lang,
-        level: None,
-        framework_sha256: "",
-    };
-    f(&cx, &diags, &sources)
+    let mut ws = grille::workspace::Workspace::new();
+    ws.check_text("f.grille", FW)
+        .unwrap_or_else(|_| panic!("checks"));
+    crate::support::load_texts(&mut ws, tables);
+    let (_, diags) = ws.evaluate_with(lang, Some(threads));
+    let diags = diags.to_vec();
+    f(&ws.report_context(lang, None), &diags, &ws.sources)
 }
 
 /// Results through the library with a given number of evaluation threads.

@@ -164,42 +164,38 @@ pub fn eval_lib(framework: &str, tables: &[(&str, &str)]) -> serde_json::Value {
     eval_lib_named("f.grille", framework, tables)
 }
 
-/// Evaluates a framework given as text under a file name.
+/// Evaluates a framework given as text under a file name, through the
+/// library's workspace (so the result holds the hash the CLI computes).
 pub fn eval_lib_named(name: &str, framework: &str, tables: &[(&str, &str)]) -> serde_json::Value {
-    use grille::data::{self, DataSpec};
-    let mut sources = grille::source::SourceMap::new();
-    let checked = grille::check::check_text(
-        name,
-        framework,
-        &mut sources,
-        &grille::check::Options::default(),
-    )
-    .unwrap_or_else(|_| panic!("the framework checks"));
-    let fw = &checked.framework;
-    let mut ts = Vec::new();
+    let mut ws = grille::workspace::Workspace::new();
+    ws.check_text(name, framework)
+        .unwrap_or_else(|_| panic!("the framework checks"));
+    load_texts(&mut ws, tables);
+    let lang = ws.framework().default_lang().to_string();
+    let (_, diags) = ws.evaluate(&lang);
+    let diags = diags.to_vec();
+    let cx = ws.report_context(&lang, None);
+    serde_json::from_str(&grille::report::json::result(
+        &cx,
+        &diags,
+        &ws.sources,
+        false,
+    ))
+    .expect("JSON")
+}
+
+/// Reads CSV tables given as text into a workspace and links them.
+pub fn load_texts(ws: &mut grille::workspace::Workspace, tables: &[(&str, &str)]) {
+    let mut read = Vec::new();
     for (level, text) in tables {
-        let spec = DataSpec {
+        let spec = grille::data::DataSpec {
             level: Some(level.to_string()),
             path: "-".into(),
             sheet: None,
         };
-        ts.push(data::read_table(fw, &spec, &mut text.as_bytes(), &mut sources).expect("table"));
+        read.push(ws.read_table(&spec, &mut text.as_bytes()).expect("table"));
     }
-    let (ds, mut diags) = data::build(fw, ts, &sources);
-    let (results, more) = grille::workspace::evaluate(fw, &ds, &sources, fw.default_lang());
-    diags.extend(more);
-    let sha = grille::data::hex(&<sha2::Sha256 as sha2::Digest>::digest(
-        framework.as_bytes(),
-    ));
-    let cx = grille::report::Context {
-        fw,
-        ds: &ds,
-        results: &results,
-        lang: fw.default_lang(),
-        level: None,
-        framework_sha256: &sha,
-    };
-    serde_json::from_str(&grille::report::json::result(&cx, &diags, &sources, false)).expect("JSON")
+    ws.load_tables(read);
 }
 
 /// Like [`eval_lib`], for a framework file (its `extends` read from its folder).
@@ -242,28 +238,11 @@ pub fn eval_record(
     framework: &str,
     tables: &[(&str, &str)],
 ) -> (grille::ir::Framework, grille::eval::Results) {
-    let mut sources = grille::source::SourceMap::new();
-    let checked = grille::check::check_text(
-        "f.grille",
-        framework,
-        &mut sources,
-        &grille::check::Options::default(),
-    )
-    .unwrap_or_else(|_| panic!("the framework checks"));
-    let fw = checked.framework;
-    let mut ts = Vec::new();
-    for (level, text) in tables {
-        let spec = grille::data::DataSpec {
-            level: Some(level.to_string()),
-            path: "-".into(),
-            sheet: None,
-        };
-        ts.push(
-            grille::data::read_table(&fw, &spec, &mut text.as_bytes(), &mut sources)
-                .expect("table"),
-        );
-    }
-    let (ds, _) = grille::data::build(&fw, ts, &sources);
-    let (results, _) = grille::eval::evaluate(&fw, &ds);
-    (fw, results)
+    let mut ws = grille::workspace::Workspace::new();
+    ws.check_text("f.grille", framework)
+        .unwrap_or_else(|_| panic!("the framework checks"));
+    load_texts(&mut ws, tables);
+    let lang = ws.framework().default_lang().to_string();
+    let results = ws.evaluate(&lang).0.clone();
+    (ws.framework().clone(), results)
 }
