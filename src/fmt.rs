@@ -362,9 +362,13 @@ impl Printer<'_> {
         for (k, (o, code)) in options.iter().zip(&codes).enumerate() {
             let t = match &o.label {
                 Some(l) => format!("{code} {}", self.label(l)),
-                // Without its comma, an option with no label would take a
-                // next option named like a language (`fr "…"`) as its label.
-                None if options.get(k + 1).is_some_and(|n| lang_like(&n.code)) => {
+                // Without its comma, an option with no label would take the
+                // next option as its label: one written as a string, or
+                // named like a language (`fr "…"`).
+                None if options
+                    .get(k + 1)
+                    .is_some_and(|n| n.style == OptionStyle::Str || lang_like(&n.code)) =>
+                {
                     format!("{code},")
                 }
                 None => code.clone(),
