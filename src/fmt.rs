@@ -9,6 +9,8 @@
 
 use crate::syntax::ast::*;
 use crate::syntax::comments::{blank, line_start};
+use crate::syntax::spell::expr_to_string;
+use crate::text::quote;
 
 const WIDTH: usize = 100;
 
@@ -425,109 +427,4 @@ fn range(r: &RangeLit) -> String {
 
 fn string(s: &Str) -> String {
     quote(&s.value)
-}
-
-/// A string literal with the escapes the grammar reads back.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A number as people write it: no trailing `.0`.
-pub fn number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
-/// An expression in canonical spelling (as written: parentheses are kept).
-pub fn expr_to_string(e: &Expr) -> String {
-    match &e.kind {
-        ExprKind::Num(n) => n.raw.clone(),
-        ExprKind::Str(s) => quote(&s.value),
-        ExprKind::Bool(b) => b.to_string(),
-        ExprKind::Name(i) => i.name.clone(),
-        ExprKind::Qualified(l, i) => format!("{}.{}", l.name, i.name),
-        ExprKind::Unary(UnOp::Not, n, x) => {
-            format!("{}{}", "not ".repeat(*n as usize), expr_to_string(x))
-        }
-        ExprKind::Unary(UnOp::Neg, n, x) => {
-            format!("{}{}", "-".repeat(*n as usize), expr_to_string(x))
-        }
-        ExprKind::Chain(first, rest) => {
-            let mut s = expr_to_string(first);
-            for (op, e) in rest {
-                s.push(' ');
-                s.push_str(op.symbol());
-                s.push(' ');
-                s.push_str(&expr_to_string(e));
-            }
-            s
-        }
-        ExprKind::In(x, items) => {
-            format!(
-                "{} in [{}]",
-                expr_to_string(x),
-                items
-                    .iter()
-                    .map(expr_to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-        ExprKind::If(arms, b) => {
-            let mut s = String::new();
-            for (k, (c, a)) in arms.iter().enumerate() {
-                if k > 0 {
-                    s.push_str(" else ");
-                }
-                s.push_str(&format!(
-                    "if {} then {}",
-                    expr_to_string(c),
-                    expr_to_string(a)
-                ));
-            }
-            s.push_str(&format!(" else {}", expr_to_string(b)));
-            s
-        }
-        ExprKind::Call {
-            func,
-            args,
-            filter,
-            weight,
-        } => {
-            let mut s = format!(
-                "{}({}",
-                func.name,
-                args.iter()
-                    .map(expr_to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            if let Some(f) = filter {
-                s.push_str(&format!(" where {}", expr_to_string(f)));
-            }
-            if let Some(w) = weight {
-                s.push_str(&format!(" weight {}", expr_to_string(w)));
-            }
-            s.push(')');
-            s
-        }
-        ExprKind::Paren(x) => format!("({})", expr_to_string(x)),
-        ExprKind::Invalid => "…".to_string(),
-    }
 }

@@ -421,7 +421,7 @@ fn close(x: f64, y: Option<f64>) -> bool {
 fn show_toml(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => format!("{s:?}"),
-        toml::Value::Float(f) => crate::fmt::number(*f),
+        toml::Value::Float(f) => crate::text::number(*f),
         other => other.to_string(),
     }
 }
@@ -430,7 +430,7 @@ fn show_json(v: &Json) -> String {
     match v {
         Json::Number(n) => n
             .as_f64()
-            .map(crate::fmt::number)
+            .map(crate::text::number)
             .unwrap_or_else(|| n.to_string()),
         Json::String(s) => format!("{s:?}"),
         other => other.to_string(),

@@ -6,15 +6,24 @@
 //! coarsest (index 0) to the finest, and `order` lists lets, indicators and
 //! dimensions so that each comes after everything it depends on.
 
+#![warn(missing_docs)]
+
 use crate::source::{SourceId, Span};
 use indexmap::IndexMap;
 
+/// Index of a level in [`Framework::levels`] (0 is the coarsest).
 pub type LevelId = usize;
+/// Index of a question in [`Framework::questions`].
 pub type QuestionId = usize;
+/// Index of a let in [`Framework::lets`].
 pub type LetId = usize;
+/// Index of an indicator in [`Framework::indicators`].
 pub type IndicatorId = usize;
+/// Index of a dimension in [`Framework::dimensions`].
 pub type DimensionId = usize;
+/// Index of an evidence item in [`Framework::evidence`].
 pub type EvidenceId = usize;
+/// Index of a ratings scale in [`Framework::ratings`].
 pub type RatingsId = usize;
 
 /// Texts by language tag; an untagged text is stored under `""`.
@@ -32,6 +41,7 @@ impl Labels {
             .map(String::as_str)
     }
 
+    /// Whether no language has a text.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -40,24 +50,41 @@ impl Labels {
 /// The whole checked framework.
 #[derive(Debug, Clone)]
 pub struct Framework {
+    /// The framework's name, as written after `framework`.
     pub id: String,
+    /// Its title, per language.
     pub title: Labels,
+    /// What it is for, per language.
     pub description: Labels,
+    /// The version it declares, if any.
     pub version: Option<String>,
+    /// Declared languages, the default first.
     pub languages: Vec<String>,
     /// Ids of the frameworks this one adapts, nearest first.
     pub extends: Vec<String>,
+    /// Cell texts read as a missing answer (`NA`, `-`…).
     pub missing: Vec<String>,
+    /// Cell texts read as "don't know".
     pub dont_know: Vec<String>,
+    /// Cell texts read as a refusal to answer.
     pub refused: Vec<String>,
+    /// Pooled values from fewer rows than this are hidden (1: no hiding).
     pub min_group: u32,
+    /// Levels, coarsest first.
     pub levels: Vec<Level>,
+    /// Questions, in the order declared.
     pub questions: Vec<Question>,
+    /// Named expressions.
     pub lets: Vec<Let>,
+    /// Indicators, inline ones included.
     pub indicators: Vec<Indicator>,
+    /// Dimensions, nested ones included.
     pub dimensions: Vec<Dimension>,
+    /// Qualitative evidence items.
     pub evidence: Vec<Evidence>,
+    /// Ratings scales.
     pub ratings: Vec<Ratings>,
+    /// Data rules checked before evaluation.
     pub rules: Vec<Rule>,
     /// Lets, indicators and dimensions, each after what it depends on.
     pub order: Vec<Node>,
@@ -139,14 +166,17 @@ impl Framework {
         self.languages.first().map(String::as_str).unwrap_or("en")
     }
 
+    /// The level called `name`.
     pub fn level_by_name(&self, name: &str) -> Option<LevelId> {
         self.levels.iter().position(|l| l.id == name)
     }
 
+    /// The indicator called `name`.
     pub fn indicator_by_name(&self, name: &str) -> Option<IndicatorId> {
         self.indicators.iter().position(|l| l.id == name)
     }
 
+    /// The dimension called `name`.
     pub fn dimension_by_name(&self, name: &str) -> Option<DimensionId> {
         self.dimensions.iter().position(|l| l.id == name)
     }
@@ -155,48 +185,71 @@ impl Framework {
 /// A node of the dependency order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Node {
+    /// A let.
     Let(LetId),
+    /// An indicator.
     Indicator(IndicatorId),
+    /// A dimension.
     Dimension(DimensionId),
 }
 
+/// A level of the framework: territories, enterprises, persons…
 #[derive(Debug, Clone)]
 pub struct Level {
+    /// Its name.
     pub id: String,
+    /// What reports call it, per language.
     pub label: Labels,
     /// Column holding a unit's identifier in this level's table.
     pub key: String,
+    /// The coarser level it is `within`.
     pub parent: Option<LevelId>,
     /// Column naming the parent unit in this level's table.
     pub parent_column: Option<String>,
+    /// Where it is declared.
     pub span: Span,
 }
 
+/// An option of a `choice` or `multi` question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OptionDef {
+    /// The code a table holds.
     pub code: String,
+    /// What people read, per language.
     pub label: Labels,
 }
 
+/// What kind of answer a question takes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum QType {
+    /// Any number.
     Number,
     /// `of_100`: bare numbers are on a 0..100 scale.
     Percent {
+        /// Answers on a 0..100 scale rather than 0..1.
         of_100: bool,
     },
+    /// Whole points from `lo` to `hi`.
     Scale {
+        /// The lowest point.
         lo: f64,
+        /// The highest point.
         hi: f64,
     },
+    /// Yes or no.
     YesNo,
+    /// One option among several.
     Choice(Vec<OptionDef>),
+    /// Any options among several.
     Multi(Vec<OptionDef>),
+    /// A calendar date.
     Date,
+    /// Free text (testimonies, comments).
     Text,
 }
 
 impl QType {
+    /// The options of a `choice` or `multi` question (none for others).
     pub fn options(&self) -> &[OptionDef] {
         match self {
             QType::Choice(o) | QType::Multi(o) => o,
@@ -209,6 +262,7 @@ impl QType {
         self.options().iter().map(|o| o.code.as_str()).collect()
     }
 
+    /// The type as written in a framework (`yesno`, `choice`…).
     pub fn name(&self) -> &'static str {
         match self {
             QType::Number => "number",
@@ -223,28 +277,45 @@ impl QType {
     }
 }
 
+/// A question of a survey or a record column.
 #[derive(Debug, Clone)]
 pub struct Question {
+    /// Its name, used in expressions.
     pub id: String,
+    /// The level whose units answer it.
     pub level: LevelId,
+    /// What kind of answer it takes.
     pub ty: QType,
+    /// The question as asked, per language.
     pub label: Labels,
+    /// More about it, per language.
     pub description: Labels,
+    /// A row without an answer is an error.
     pub required: bool,
+    /// The table column holding the answers (the name unless `column` says otherwise).
     pub column: String,
+    /// The unit of its numbers (`ETP`, `€`).
     pub unit: Option<String>,
+    /// The range answers must fall in.
     pub range: Option<(f64, f64)>,
+    /// Answers are whole numbers.
     pub integer: bool,
+    /// Its `///` documentation.
     pub doc: Option<String>,
+    /// Where it is declared.
     pub span: Span,
 }
 
 /// The type of an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Type {
+    /// A number (shares are numbers from 0 to 1).
     Number,
+    /// True or false (missing allowed).
     Bool,
+    /// Text.
     Text,
+    /// A date.
     Date,
     /// A value of choice question Q.
     Option(QuestionId),
@@ -256,55 +327,86 @@ pub enum Type {
     Error,
 }
 
+/// A named expression (`let name = …`).
 #[derive(Debug, Clone)]
 pub struct Let {
+    /// Its name.
     pub id: String,
+    /// What it stands for.
     pub expr: Expr,
+    /// Its `///` documentation.
     pub doc: Option<String>,
+    /// Where it is declared.
     pub span: Span,
 }
 
+/// Which way an indicator improves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Better {
+    /// More is better.
     Higher,
+    /// Less is better.
     Lower,
 }
 
+/// A key of a `normalize map`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MapKey {
+    /// A number.
     Num(f64),
+    /// An option code or a text.
     Text(String),
 }
 
+/// How an indicator's values become scores from 0 to 100.
 #[derive(Debug, Clone)]
 pub enum Normalize {
+    /// A straight line from `lo` (0) to `hi` (100), clamped.
     Goalposts {
+        /// The value scoring 0.
         lo: f64,
+        /// The value scoring 100.
         hi: f64,
     },
+    /// Reaching the target scores 100.
     Target(Expr),
+    /// The lowest unit scores 0, the highest 100.
     MinMax,
+    /// The unit's rank among the others.
     Rank,
+    /// Points given for each value.
     Map(Vec<(MapKey, f64)>),
     /// A bool value: true scores 100 (mirrored by `better lower`).
     Bool,
 }
 
+/// How an indicator's value at a coarser level is made from the finer units.
 #[derive(Debug, Clone)]
 pub enum Rollup {
+    /// The value computed again over every row of the coarser unit.
     Pooled,
+    /// The units' values added.
     Sum,
+    /// The units' values averaged.
     Mean,
+    /// The middle value of the units.
     Median,
+    /// The smallest value of the units.
     Min,
+    /// The largest value of the units.
     Max,
+    /// The share of units where a yes/no value is yes.
     Share,
+    /// How many units give each option.
     Distribution,
+    /// Not reported above its own level.
     None,
+    /// The units' values averaged, weighted by an expression.
     MeanWeighted(Expr),
 }
 
 impl Rollup {
+    /// The rollup as written (`pooled`, `mean`…).
     pub fn name(&self) -> &'static str {
         match self {
             Rollup::Pooled => "pooled",
@@ -320,38 +422,65 @@ impl Rollup {
     }
 }
 
+/// An indicator: a value per unit, with its score and status.
 #[derive(Debug, Clone)]
 pub struct Indicator {
+    /// Its name.
     pub id: String,
+    /// The level it is computed at.
     pub at: LevelId,
+    /// What reports call it, per language.
     pub label: Labels,
+    /// More about it, per language.
     pub description: Labels,
+    /// Its value.
     pub value: Expr,
+    /// The unit of its value (`%`, `ETP`).
     pub unit: Option<String>,
+    /// Which way it improves.
     pub better: Better,
+    /// How its values become scores, if they do.
     pub normalize: Option<Normalize>,
+    /// How it is reported at coarser levels.
     pub rollup: Rollup,
+    /// Where it applies.
     pub when: Option<Expr>,
+    /// Values from fewer rows are flagged `low_n`.
     pub min_n: Option<u32>,
+    /// The ratings scale its score is rated on.
     pub rate: Option<RatingsId>,
+    /// How it is measured, in words.
     pub method: Option<String>,
+    /// What it measures: a practice, a result, context…
     pub nature: Option<String>,
+    /// Where its data comes from.
     pub source: Option<String>,
+    /// Free tags for grouping in reports.
     pub tags: Vec<String>,
+    /// An adaptation may not change it.
     pub locked: bool,
+    /// Its `///` documentation.
     pub doc: Option<String>,
+    /// Where it is declared.
     pub span: Span,
     /// Levels at which it is reported (its own and the coarser ones its rollup reaches).
     pub levels: Vec<LevelId>,
 }
 
+/// How a dimension combines its children's scores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Aggregate {
+    /// The weighted mean of the scores.
     Mean,
+    /// The weighted geometric mean.
     Geometric,
+    /// The weighted harmonic mean.
     Harmonic,
+    /// The middle score.
     Median,
+    /// The lowest score.
     Min,
+    /// The highest score.
     Max,
 }
 
@@ -369,39 +498,61 @@ impl Aggregate {
     }
 }
 
+/// A child of a dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChildRef {
+    /// An indicator.
     Indicator(IndicatorId),
+    /// A dimension.
     Dimension(DimensionId),
 }
 
+/// One child of a dimension with its weight.
 #[derive(Debug, Clone)]
 pub struct Child {
+    /// The indicator or dimension.
     pub item: ChildRef,
+    /// Its declared weight (above zero).
     pub weight: f64,
 }
 
+/// A must-pass condition of a dimension.
 #[derive(Debug, Clone)]
 pub struct Gate {
+    /// The condition, at the dimension's levels.
     pub expr: Expr,
     /// The gate as written, for reports (`score(confiance_soi) >= 50`).
     pub text: String,
 }
 
+/// A dimension: its children's scores combined.
 #[derive(Debug, Clone)]
 pub struct Dimension {
+    /// Its name.
     pub id: String,
+    /// What reports call it, per language.
     pub label: Labels,
+    /// More about it, per language.
     pub description: Labels,
+    /// How the children's scores are combined.
     pub aggregate: Aggregate,
+    /// The share of the children's weight that must be scored.
     pub require: f64,
+    /// The ratings scale its score is rated on.
     pub rate: Option<RatingsId>,
+    /// Its indicators and dimensions, in the order written.
     pub children: Vec<Child>,
+    /// The evidence shown with it.
     pub evidence: Vec<EvidenceId>,
+    /// Its must-pass conditions.
     pub gates: Vec<Gate>,
+    /// Where it applies.
     pub when: Option<Expr>,
+    /// An adaptation may not change it.
     pub locked: bool,
+    /// Its `///` documentation.
     pub doc: Option<String>,
+    /// Where it is declared.
     pub span: Span,
     /// Levels at which every child is reported.
     pub levels: Vec<LevelId>,
@@ -409,28 +560,44 @@ pub struct Dimension {
     pub top: bool,
 }
 
+/// Qualitative evidence: texts collected beside the figures.
 #[derive(Debug, Clone)]
 pub struct Evidence {
+    /// Its name.
     pub id: String,
+    /// The level it is reported at.
     pub at: LevelId,
+    /// What reports call it, per language.
     pub label: Labels,
+    /// What is collected.
     pub collect: Expr,
+    /// Which rows are collected.
     pub filter: Option<Expr>,
+    /// At most this many texts per unit.
     pub keep: Option<usize>,
+    /// Its `///` documentation.
     pub doc: Option<String>,
+    /// Where it is declared.
     pub span: Span,
 }
 
+/// One step of a ratings scale.
 #[derive(Debug, Clone)]
 pub struct Step {
+    /// Its name.
     pub id: String,
+    /// Scores below this get this step (none for the last step).
     pub below: Option<f64>,
+    /// What reports call it, per language.
     pub label: Labels,
 }
 
+/// A ratings scale: steps from the lowest up.
 #[derive(Debug, Clone)]
 pub struct Ratings {
+    /// Its name.
     pub id: String,
+    /// Its steps, lowest first.
     pub steps: Vec<Step>,
 }
 
@@ -449,19 +616,29 @@ impl Ratings {
     }
 }
 
+/// What a failed data rule does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleSeverity {
+    /// The answers it reads are blanked, and the run fails under `--strict`.
     Error,
+    /// It is reported, nothing more.
     Warning,
 }
 
+/// A data rule, checked on every unit of its level before evaluation.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// Its name.
     pub id: String,
+    /// The level it is checked at.
     pub at: LevelId,
+    /// What must hold.
     pub check: Expr,
+    /// What is said when it fails, per language.
     pub message: Labels,
+    /// What a failure does.
     pub severity: RuleSeverity,
+    /// Where it is declared.
     pub span: Span,
 }
 
@@ -474,11 +651,15 @@ pub struct ExprId(pub u32);
 /// A typed, resolved expression.
 #[derive(Debug, Clone)]
 pub struct Expr {
+    /// Its number in the framework.
     pub id: ExprId,
+    /// What it computes.
     pub kind: ExprKind,
+    /// The type of its value.
     pub ty: Type,
     /// The finest level it varies at (`None` for a constant).
     pub level: Option<LevelId>,
+    /// Where it is written.
     pub span: Span,
 }
 
@@ -488,20 +669,35 @@ pub use crate::syntax::ast::{BinOp, UnOp};
 /// Row functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Func {
+    /// Absolute value.
     Abs,
+    /// Rounded to the nearest whole number (or to `n` decimals).
     Round,
+    /// Rounded down.
     Floor,
+    /// Rounded up.
     Ceil,
+    /// Square root.
     Sqrt,
+    /// Natural logarithm.
     Ln,
+    /// Exponential.
     Exp,
+    /// The smallest of its arguments.
     Least,
+    /// The largest of its arguments.
     Greatest,
+    /// Its first argument kept between the two others.
     Clamp,
+    /// The first argument that has a value.
     Coalesce,
+    /// Whether its argument is missing.
     IsMissing,
+    /// How many options a multiple answer holds.
     CountSelected,
+    /// The year of a date.
     Year,
+    /// Days from the first date to the second.
     DaysBetween,
 }
 
@@ -512,19 +708,30 @@ pub enum AggFunc {
     CountRows,
     /// `count(C)`: rows where C is true.
     Count,
+    /// The total.
     Sum,
+    /// The mean.
     Mean,
+    /// The median.
     Median,
+    /// The smallest value.
     Min,
+    /// The largest value.
     Max,
+    /// The share of rows where a condition holds.
     Share,
+    /// The total of one expression over the total of another.
     Ratio,
+    /// A percentile.
     Percentile,
+    /// The standard deviation.
     Stddev,
+    /// How many different values.
     Distinct,
 }
 
 impl AggFunc {
+    /// The function as written (`sum`, `share`…).
     pub fn name(self) -> &'static str {
         match self {
             AggFunc::CountRows | AggFunc::Count => "count",
@@ -542,33 +749,48 @@ impl AggFunc {
     }
 }
 
+/// What an expression computes.
 #[derive(Debug, Clone)]
 pub enum ExprKind {
+    /// A number.
     Num(f64),
+    /// A text.
     Str(String),
+    /// True or false.
     Bool(bool),
+    /// A question's answers.
     Question(QuestionId),
+    /// A let's value.
     Let(LetId),
+    /// An indicator's value.
     Indicator(IndicatorId),
     /// `score(child)`, only in gates.
     Score(ChildRef),
     /// A dimension's score used as a value, only in gates.
     DimensionScore(DimensionId),
+    /// `not` or `-`, applied once.
     Unary(UnOp, Box<Expr>),
     /// Operators of one precedence after a first operand, applied left to
     /// right (`^` right to left). Flat, so long sums and `and` chains are
     /// evaluated in a loop rather than by deep recursion.
     Chain(Box<Expr>, Vec<(BinOp, Expr)>),
+    /// `x in (a, b, …)`.
     In(Box<Expr>, Vec<Expr>),
     /// `if` arms (condition, value) tried in order, then the `else` value.
     If(Vec<(Expr, Expr)>, Box<Expr>),
+    /// A row function with its arguments.
     Func(Func, Vec<Expr>),
+    /// An aggregate over the rows of a finer level.
     Agg {
+        /// Which aggregate.
         func: AggFunc,
         /// The finer level whose rows are aggregated.
         over: LevelId,
+        /// What is aggregated.
         args: Vec<Expr>,
+        /// Only rows where this holds (`where`).
         filter: Option<Box<Expr>>,
+        /// Weights of the rows.
         weight: Option<Box<Expr>>,
     },
 }

@@ -26,6 +26,7 @@ pub mod report;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
+pub mod text;
 pub mod workspace;
 
 /// The engine's name and version, as written into results.

@@ -836,7 +836,7 @@ impl Resolver<'_> {
                 self.expect(&g, Type::Bool, "a gate");
                 self.check_gate_scale(&g);
                 gates.push(ir::Gate {
-                    text: crate::fmt::expr_to_string(e),
+                    text: crate::syntax::spell::expr_to_string(e),
                     expr: g,
                 });
             }
@@ -1125,7 +1125,7 @@ impl Resolver<'_> {
 
 fn key_text(k: &ir::MapKey) -> String {
     match k {
-        ir::MapKey::Num(n) => crate::fmt::number(*n),
+        ir::MapKey::Num(n) => crate::text::number(*n),
         ir::MapKey::Text(t) => t.clone(),
     }
 }

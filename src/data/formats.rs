@@ -118,7 +118,7 @@ pub fn workbook_to_csv(path: &str, sheet: Option<&str>) -> Result<(String, Strin
                 .map(|c| match c {
                     Data::Empty => String::new(),
                     Data::String(s) => s.clone(),
-                    Data::Float(f) => crate::fmt::number(*f),
+                    Data::Float(f) => crate::text::number(*f),
                     Data::Int(i) => i.to_string(),
                     Data::Bool(b) => b.to_string(),
                     // Spreadsheet serial day 25569 is 1970-01-01.

@@ -238,7 +238,7 @@ fn ambiguous(
     Diag::warning(
         DataError::AmbiguousNumber {
             value: raw.to_string(),
-            read: crate::fmt::number(v),
+            read: crate::text::number(v),
         },
         Span::new(t.src, a, b),
         format!("`{sep}` read as separating thousands"),
@@ -524,8 +524,8 @@ fn invalid(
             DataError::OutOfRange {
                 value: raw.to_string(),
                 question: question.id.clone(),
-                lo: crate::fmt::number(*lo),
-                hi: crate::fmt::number(*hi),
+                lo: crate::text::number(*lo),
+                hi: crate::text::number(*hi),
             },
             span,
             "out of range",

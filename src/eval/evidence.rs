@@ -62,7 +62,7 @@ impl Evaluator<'_> {
 fn text_of(fw: &Framework, e: &ir::Expr, col: &Column, r: usize) -> String {
     match col {
         Column::Text(v) => v[r].as_deref().unwrap_or("").to_string(),
-        Column::Num(v) => crate::fmt::number(v[r]),
+        Column::Num(v) => crate::text::number(v[r]),
         Column::Bool(v) => (v[r] == 1).to_string(),
         Column::Date(v) => format_date(v[r]),
         Column::Opt(v) => match e.ty {

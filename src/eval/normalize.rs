@@ -128,7 +128,7 @@ impl Evaluator<'_> {
                     Some(p) => p,
                     None => {
                         let t = match &key {
-                            ir::MapKey::Num(x) => crate::fmt::number(*x),
+                            ir::MapKey::Num(x) => crate::text::number(*x),
                             ir::MapKey::Text(t) => t.clone(),
                         };
                         if !unmapped.contains(&t) {

@@ -221,7 +221,7 @@ fn labels(p: &mut Props, name: &str, l: &Labels) {
 }
 
 fn num(x: f64) -> String {
-    crate::fmt::number((x * 1e9).round() / 1e9)
+    crate::text::number((x * 1e9).round() / 1e9)
 }
 
 /// A number, as a percentage when the indicator's unit is `%`.
@@ -248,7 +248,7 @@ fn normalize(sources: &SourceMap, n: &Normalize, pct: bool) -> String {
                 .map(|(k, p)| {
                     let k = match k {
                         MapKey::Num(x) => num(*x),
-                        MapKey::Text(t) => crate::fmt::quote(t),
+                        MapKey::Text(t) => crate::text::quote(t),
                     };
                     format!("{k}: {}", num(*p))
                 })
@@ -293,7 +293,7 @@ fn describe(fw: &Framework, sources: &SourceMap, lang: &str) -> Vec<Described> {
         p.insert(
             k.into(),
             v.iter()
-                .map(|s| crate::fmt::quote(s))
+                .map(|s| crate::text::quote(s))
                 .collect::<Vec<_>>()
                 .join(", "),
         );

@@ -193,7 +193,7 @@ pub fn markdown(fw: &Framework, lang: &str) -> String {
                         "{} ({} {})",
                         lbl(&st.label, &st.id),
                         t.below,
-                        crate::fmt::number(b)
+                        crate::text::number(b)
                     ),
                     None => format!("{} ({})", lbl(&st.label, &st.id), t.rest),
                 })
@@ -221,7 +221,7 @@ fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut 
         "- {}: {agg}; {}: {} %\n",
         t.aggregate,
         t.require,
-        crate::fmt::number(dim.require * 100.0)
+        crate::text::number(dim.require * 100.0)
     ));
     if let Some(w) = &dim.when {
         s.push_str(&format!("- {}: {}\n", t.applies, words::expr(fw, w, lang)));
@@ -256,7 +256,7 @@ fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut 
     for c in &dim.children {
         let w = format!(
             "{} ({:.0} %)",
-            crate::fmt::number(c.weight),
+            crate::text::number(c.weight),
             c.weight / total * 100.0
         );
         match c.item {

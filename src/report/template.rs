@@ -106,8 +106,8 @@ pub fn files(fw: &Framework, lang: &str) -> Vec<TemplateFile> {
             if let Some((lo, hi)) = q.range {
                 k.push_str(&format!(
                     ", from {} to {}",
-                    crate::fmt::number(lo),
-                    crate::fmt::number(hi)
+                    crate::text::number(lo),
+                    crate::text::number(hi)
                 ));
             }
             if let Some(u) = &q.unit {

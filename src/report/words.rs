@@ -197,7 +197,7 @@ impl Words<'_> {
     fn expr(&self, e: &Expr) -> String {
         let lx = self.lx;
         match &e.kind {
-            ExprKind::Num(x) => crate::fmt::number(*x),
+            ExprKind::Num(x) => crate::text::number(*x),
             ExprKind::Str(s) => format!("« {s} »"),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Question(q) => {
@@ -406,9 +406,9 @@ pub fn normalize(
     let pct = unit == Some("%");
     let v = |x: f64| {
         if pct {
-            format!("{} %", crate::fmt::number(x * 100.0))
+            format!("{} %", crate::text::number(x * 100.0))
         } else {
-            crate::fmt::number(x)
+            crate::text::number(x)
         }
     };
     let lower = better == Better::Lower;
@@ -456,10 +456,10 @@ pub fn normalize(
                 .iter()
                 .map(|(k, p)| {
                     let k = match k {
-                        crate::ir::MapKey::Num(x) => crate::fmt::number(*x),
+                        crate::ir::MapKey::Num(x) => crate::text::number(*x),
                         crate::ir::MapKey::Text(t) => t.clone(),
                     };
-                    format!("{k} → {}", crate::fmt::number(*p))
+                    format!("{k} → {}", crate::text::number(*p))
                 })
                 .collect::<Vec<_>>()
                 .join(", ");

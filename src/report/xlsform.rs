@@ -83,7 +83,7 @@ fn words(lang: &str) -> Words {
 }
 
 fn num(x: f64) -> String {
-    crate::fmt::number(x)
+    crate::text::number(x)
 }
 
 /// Builds the forms, one per level that has questions, coarsest first.

@@ -9,6 +9,7 @@ mod build;
 pub mod comments;
 mod errors;
 mod expr;
+pub mod spell;
 
 use crate::diagnostic::{Code, Diag};
 use crate::source::SourceId;

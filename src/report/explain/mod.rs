@@ -263,9 +263,9 @@ impl Ex<'_> {
                         self.t.weight_in,
                         self.label(&dim.label, &dim.id),
                         dim.id,
-                        crate::fmt::number(ch.weight),
+                        crate::text::number(ch.weight),
                         self.t.of_total,
-                        crate::fmt::number(total),
+                        crate::text::number(total),
                         format_number(ch.weight / total, Some("%"), self.lang)
                     ));
                 }
@@ -415,7 +415,7 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
                     };
                     format!(
                         "{} × {} ({})",
-                        crate::fmt::number(c.weight),
+                        crate::text::number(c.weight),
                         ex.named(r),
                         format_number(c.weight / total, Some("%"), lang)
                     )
@@ -462,15 +462,15 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
             if let crate::ir::QType::Scale { lo, hi } = qu.ty {
                 kind = format!(
                     "{kind} {}..{}",
-                    crate::fmt::number(lo),
-                    crate::fmt::number(hi)
+                    crate::text::number(lo),
+                    crate::text::number(hi)
                 );
             }
             if let Some((lo, hi)) = qu.range {
                 kind.push_str(&format!(
                     ", {}..{}",
-                    crate::fmt::number(lo),
-                    crate::fmt::number(hi)
+                    crate::text::number(lo),
+                    crate::text::number(hi)
                 ));
             }
             if qu.required {

@@ -373,7 +373,7 @@ fn trace_dimension(
             } else {
                 "—".into()
             },
-            crate::fmt::number(c.weight),
+            crate::text::number(c.weight),
             if has {
                 format_number(w2, Some("%"), lang)
             } else if applies {
