@@ -556,3 +556,111 @@ fn unclosed(src: SourceId, text: &str, open: usize, (start, end): (usize, usize)
     )
     .help(help)
 }
+
+#[cfg(test)]
+mod grammar_words {
+    //! The lists of words that messages and recovery use are written by
+    //! hand beside the grammar; these tests read the grammar and fail when
+    //! a keyword, a property or an item is missing from them.
+
+    use super::{GROUPS, KEYWORDS};
+
+    const GRAMMAR: &str = include_str!("../../grammar/grille.pest");
+
+    /// The body of rule `name` (`name = _{ … }`), joined on one line.
+    fn body(name: &str) -> String {
+        let start = GRAMMAR
+            .lines()
+            .position(|l| {
+                let mut w = l.split_whitespace();
+                w.next() == Some(name) && w.next() == Some("=")
+            })
+            .unwrap_or_else(|| panic!("rule `{name}` in the grammar"));
+        let mut out = String::new();
+        for l in GRAMMAR.lines().skip(start) {
+            out.push_str(l);
+            out.push(' ');
+            if l.trim_end().ends_with('}') {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The word a keyword rule matches: `k_value = @{ "value" … }` → `value`.
+    fn keyword(rule: &str) -> String {
+        let b = body(rule);
+        b.split('"').nth(1).unwrap_or_else(|| panic!("`{rule}` matches a word")).to_string()
+    }
+
+    /// The words of the properties listed in rule `list` (`p_unit` → `unit`).
+    fn properties(list: &str) -> Vec<String> {
+        let b = body(list);
+        b.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter_map(|w| w.strip_prefix("p_"))
+            .map(|p| keyword(&format!("k_{p}")))
+            .collect()
+    }
+
+    #[test]
+    fn every_keyword_is_known_to_messages() {
+        let types = GROUPS
+            .iter()
+            .find(|g| g.1.starts_with("a question type"))
+            .expect("the question type group")
+            .2;
+        for l in GRAMMAR.lines() {
+            let Some(rule) = l.split_whitespace().next().filter(|r| r.starts_with("k_")) else {
+                continue;
+            };
+            let w = keyword(rule);
+            assert!(
+                KEYWORDS.contains(&w.as_str()) || types.contains(&w.as_str()),
+                "`{w}` ({rule}) is missing from KEYWORDS"
+            );
+        }
+    }
+
+    #[test]
+    fn every_property_is_suggested_in_its_block() {
+        for (list, phrase) in [
+            ("header_prop", "a header property"),
+            ("level_prop", "a level property"),
+            ("q_prop", "a question property"),
+            ("ind_prop", "an indicator property"),
+            ("dim_prop", "a dimension property"),
+            ("ev_prop", "an evidence property"),
+            ("rule_prop", "a rule property"),
+        ] {
+            let group = GROUPS
+                .iter()
+                .find(|g| g.1.starts_with(phrase))
+                .unwrap_or_else(|| panic!("a group for {phrase}"));
+            for p in properties(list) {
+                assert!(group.2.contains(&p.as_str()), "`{p}` ({list}) is not among the words of {phrase:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_item_starts_recovery() {
+        let item = body("item");
+        let rules: Vec<&str> = item
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty() && *w != "item" && *w != "_")
+            .collect();
+        for r in rules {
+            // Each item rule starts with its keyword rule.
+            let b = body(r);
+            let k = b
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .find(|w| w.starts_with("k_"))
+                .unwrap_or_else(|| panic!("`{r}` starts with a keyword"));
+            let w = keyword(k);
+            assert!(
+                super::super::ITEM_KEYWORDS.contains(&w.as_str()),
+                "`{w}` (item `{r}`) is missing from ITEM_KEYWORDS"
+            );
+        }
+    }
+}

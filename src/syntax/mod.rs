@@ -14,9 +14,15 @@ pub mod spell;
 use crate::diagnostic::{Code, Diag};
 use crate::source::SourceId;
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/grille.pest"]
-pub(crate) struct GrilleParser;
+/// The generated parser, in a private module so that its `Rule` enum stays
+/// inside this stage: nothing outside `syntax` can name a grammar rule.
+mod parser {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/grille.pest"]
+    pub(super) struct GrilleParser;
+}
+
+use parser::{GrilleParser, Rule};
 
 /// Problems found while reading a file.
 #[derive(Debug, Clone, thiserror::Error)]
