@@ -10,6 +10,8 @@ mod exprs;
 mod items;
 mod load;
 mod resolve;
+#[cfg(test)]
+mod tests;
 
 use crate::diagnostic::{Code, Diag};
 use crate::ir;

@@ -590,7 +590,10 @@ mod grammar_words {
     /// The word a keyword rule matches: `k_value = @{ "value" … }` → `value`.
     fn keyword(rule: &str) -> String {
         let b = body(rule);
-        b.split('"').nth(1).unwrap_or_else(|| panic!("`{rule}` matches a word")).to_string()
+        b.split('"')
+            .nth(1)
+            .unwrap_or_else(|| panic!("`{rule}` matches a word"))
+            .to_string()
     }
 
     /// The words of the properties listed in rule `list` (`p_unit` → `unit`).
@@ -637,7 +640,10 @@ mod grammar_words {
                 .find(|g| g.1.starts_with(phrase))
                 .unwrap_or_else(|| panic!("a group for {phrase}"));
             for p in properties(list) {
-                assert!(group.2.contains(&p.as_str()), "`{p}` ({list}) is not among the words of {phrase:?}");
+                assert!(
+                    group.2.contains(&p.as_str()),
+                    "`{p}` ({list}) is not among the words of {phrase:?}"
+                );
             }
         }
     }
