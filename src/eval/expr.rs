@@ -8,11 +8,11 @@
 //! evaluated at the territory, the pooled value over all its rows.
 
 use super::agg::{self, AggInput};
+use super::funcs;
 use super::{Evaluator, IndLevel};
 use crate::data::Column;
-use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET, civil_from_days};
-use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, Func, LevelId, Type, UnOp};
-use crate::source::Span;
+use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET};
+use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, LevelId, Type, UnOp};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -75,13 +75,13 @@ pub fn bools(c: &Column) -> Cow<'_, [u8]> {
 /// One side of an operator: an expression still to evaluate, or the
 /// running value of a chain already computed, with its type.
 #[derive(Clone)]
-enum Side<'e> {
+pub(super) enum Side<'e> {
     Expr(&'e Expr),
     Done(Arc<Column>, Type),
 }
 
 impl Side<'_> {
-    fn ty(&self) -> Type {
+    pub(super) fn ty(&self) -> Type {
         match self {
             Side::Expr(e) => e.ty,
             Side::Done(_, t) => *t,
@@ -89,7 +89,7 @@ impl Side<'_> {
     }
 
     /// The string, when this side is a string literal.
-    fn lit(&self) -> Option<&str> {
+    pub(super) fn lit(&self) -> Option<&str> {
         match self {
             Side::Expr(Expr {
                 kind: ExprKind::Str(s),
@@ -101,13 +101,13 @@ impl Side<'_> {
 }
 
 /// A numeric operand: a literal stays a scalar instead of becoming a column.
-enum Operand {
+pub(super) enum Operand {
     Scalar(f64),
     Column(Arc<Column>),
 }
 
 impl Operand {
-    fn get(&self, r: usize) -> f64 {
+    pub(super) fn get(&self, r: usize) -> f64 {
         match self {
             Operand::Scalar(x) => *x,
             Operand::Column(c) => match &**c {
@@ -118,7 +118,7 @@ impl Operand {
     }
 }
 
-fn b3(b: bool) -> u8 {
+pub(super) fn b3(b: bool) -> u8 {
     b as u8
 }
 
@@ -191,7 +191,7 @@ impl Evaluator<'_> {
         c
     }
 
-    fn operand(&mut self, side: Side<'_>, l: LevelId, sc: &mut Scope<'_>) -> Operand {
+    pub(super) fn operand(&mut self, side: Side<'_>, l: LevelId, sc: &mut Scope<'_>) -> Operand {
         match side {
             Side::Expr(Expr {
                 kind: ExprKind::Num(x),
@@ -202,7 +202,7 @@ impl Evaluator<'_> {
     }
 
     /// The column of one side of an operator.
-    fn side(&mut self, side: Side<'_>, l: LevelId, sc: &mut Scope<'_>) -> Arc<Column> {
+    pub(super) fn side(&mut self, side: Side<'_>, l: LevelId, sc: &mut Scope<'_>) -> Arc<Column> {
         match side {
             Side::Expr(e) => self.eval(e, l, sc),
             Side::Done(c, _) => c,
@@ -225,7 +225,7 @@ impl Evaluator<'_> {
             for k in (0..rest.len()).rev() {
                 let lhs = if k == 0 { first } else { &rest[k - 1].1 };
                 span = lhs.span.to(span);
-                let c = self.binary(BinOp::Pow, Side::Expr(lhs), acc, l, span, sc);
+                let c = self.binary(BinOp::Pow, (Side::Expr(lhs), acc), l, span, sc);
                 acc = Side::Done(Arc::new(c), Type::Number);
             }
             return match acc {
@@ -237,7 +237,7 @@ impl Evaluator<'_> {
         let mut span = first.span;
         for (op, b) in rest {
             span = span.to(b.span);
-            let c = self.binary(*op, acc, Side::Expr(b), l, span, sc);
+            let c = self.binary(*op, (acc, Side::Expr(b)), l, span, sc);
             let ty = match op {
                 BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => Type::Number,
                 _ => Type::Bool,
@@ -352,7 +352,10 @@ impl Evaluator<'_> {
                 Column::Bool(acc)
             }
             ExprKind::If(arms, b) => self.if_chain(arms, b, e.ty, l, sc),
-            ExprKind::Func(f, args) => self.func(*f, args, l, sc),
+            ExprKind::Func(f, args) => {
+                let cols: Vec<Arc<Column>> = args.iter().map(|a| self.eval(a, l, sc)).collect();
+                funcs::apply(*f, &cols, n)
+            }
             ExprKind::Agg { .. } => self.aggregate(e, l, sc),
         }
     }
@@ -385,359 +388,6 @@ impl Evaluator<'_> {
             return self.broadcast(&v, at, l);
         }
         missing_of(self.fw.indicators[i].value.ty, self.n_units(l))
-    }
-
-    /// Whether two sides are equal, row by row (three-valued).
-    fn equal(
-        &mut self,
-        ac: &Column,
-        aty: Type,
-        b: Side<'_>,
-        l: LevelId,
-        sc: &mut Scope<'_>,
-    ) -> Vec<u8> {
-        let n = ac.len();
-        // An option compared with a string literal compares option indices.
-        if let (Type::Option(q), Some(s)) = (aty, b.lit()) {
-            let idx = self.fw.questions[q]
-                .ty
-                .options()
-                .iter()
-                .position(|o| o.code == s)
-                .map(|i| i as u32);
-            if let Column::Opt(v) = ac {
-                return v
-                    .iter()
-                    .map(|&x| {
-                        if x == NA_OPT {
-                            NA_BOOL
-                        } else {
-                            b3(Some(x) == idx)
-                        }
-                    })
-                    .collect();
-            }
-        }
-        let b_ty = b.ty();
-        let bc = self.side(b, l, sc);
-        let mut out = vec![NA_BOOL; n];
-        match (ac, &*bc) {
-            (Column::Num(x), Column::Num(y)) => {
-                for r in 0..n {
-                    if !x[r].is_nan() && !y[r].is_nan() {
-                        out[r] = b3(x[r] == y[r]);
-                    }
-                }
-            }
-            (Column::Bool(x), Column::Bool(y)) => {
-                for r in 0..n {
-                    if x[r] != NA_BOOL && y[r] != NA_BOOL {
-                        out[r] = b3(x[r] == y[r]);
-                    }
-                }
-            }
-            (Column::Opt(x), Column::Opt(y)) => {
-                for r in 0..n {
-                    if x[r] != NA_OPT && y[r] != NA_OPT {
-                        out[r] = b3(x[r] == y[r]);
-                    }
-                }
-            }
-            (Column::Date(x), Column::Date(y)) => {
-                for r in 0..n {
-                    if x[r] != NA_DATE && y[r] != NA_DATE {
-                        out[r] = b3(x[r] == y[r]);
-                    }
-                }
-            }
-            (Column::Text(x), Column::Text(y)) => {
-                for r in 0..n {
-                    if let (Some(a), Some(b)) = (&x[r], &y[r]) {
-                        out[r] = b3(a == b);
-                    }
-                }
-            }
-            (Column::Opt(x), Column::Text(y)) | (Column::Text(y), Column::Opt(x)) => {
-                let q = match (aty, b_ty) {
-                    (Type::Option(q), _) | (_, Type::Option(q)) => Some(q),
-                    _ => None,
-                };
-                let opts = q.map(|q| self.fw.questions[q].ty.options()).unwrap_or(&[]);
-                for r in 0..n {
-                    if let (true, Some(t)) = (x[r] != NA_OPT, &y[r]) {
-                        out[r] = b3(opts.get(x[r] as usize).is_some_and(|o| *o.code == **t));
-                    }
-                }
-            }
-            _ => {}
-        }
-        out
-    }
-
-    /// `a op b` over whole columns; `span` is where a division by zero is reported.
-    fn binary(
-        &mut self,
-        op: BinOp,
-        a: Side<'_>,
-        b: Side<'_>,
-        l: LevelId,
-        span: Span,
-        sc: &mut Scope<'_>,
-    ) -> Column {
-        let n = self.n_units(l);
-        match op {
-            BinOp::Or | BinOp::And => {
-                let xc = self.side(a, l, sc);
-                let yc = self.side(b, l, sc);
-                let (x, y) = (bools(&xc), bools(&yc));
-                let out = x
-                    .iter()
-                    .zip(y.iter())
-                    .map(|(&p, &q)| match op {
-                        BinOp::And => match (p, q) {
-                            (0, _) | (_, 0) => 0,
-                            (1, 1) => 1,
-                            _ => NA_BOOL,
-                        },
-                        _ => match (p, q) {
-                            (1, _) | (_, 1) => 1,
-                            (0, 0) => 0,
-                            _ => NA_BOOL,
-                        },
-                    })
-                    .collect();
-                Column::Bool(out)
-            }
-            BinOp::Eq | BinOp::Ne => {
-                let (lhs, rhs) = if a.lit().is_some() { (b, a) } else { (a, b) };
-                let lhs_ty = lhs.ty();
-                let ac = self.side(lhs, l, sc);
-                let mut eq = self.equal(&ac, lhs_ty, rhs, l, sc);
-                if op == BinOp::Ne {
-                    for v in eq.iter_mut() {
-                        if *v != NA_BOOL {
-                            *v = 1 - *v;
-                        }
-                    }
-                }
-                Column::Bool(eq)
-            }
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                let cmp = |x: f64, y: f64| match op {
-                    BinOp::Lt => x < y,
-                    BinOp::Le => x <= y,
-                    BinOp::Gt => x > y,
-                    _ => x >= y,
-                };
-                if a.ty() == Type::Date {
-                    let (ac, bc) = (self.side(a, l, sc), self.side(b, l, sc));
-                    let out = match (&*ac, &*bc) {
-                        (Column::Date(x), Column::Date(y)) => (0..n)
-                            .map(|r| {
-                                if x[r] == NA_DATE || y[r] == NA_DATE {
-                                    NA_BOOL
-                                } else {
-                                    b3(cmp(x[r] as f64, y[r] as f64))
-                                }
-                            })
-                            .collect(),
-                        _ => vec![NA_BOOL; n],
-                    };
-                    return Column::Bool(out);
-                }
-                let (x, y) = (self.operand(a, l, sc), self.operand(b, l, sc));
-                Column::Bool(
-                    (0..n)
-                        .map(|r| {
-                            let (p, q) = (x.get(r), y.get(r));
-                            if p.is_nan() || q.is_nan() {
-                                NA_BOOL
-                            } else {
-                                b3(cmp(p, q))
-                            }
-                        })
-                        .collect(),
-                )
-            }
-            BinOp::Has => {
-                let bit = match (a.ty(), b.lit()) {
-                    (Type::Set(q), Some(s)) => self.fw.questions[q]
-                        .ty
-                        .options()
-                        .iter()
-                        .position(|o| o.code == s),
-                    _ => None,
-                };
-                let sc = self.side(a, l, sc);
-                let Column::Set(v) = &*sc else {
-                    return Column::Bool(vec![NA_BOOL; n]);
-                };
-                Column::Bool(
-                    v.iter()
-                        .map(|&s| {
-                            if s == NA_SET {
-                                NA_BOOL
-                            } else {
-                                b3(bit.is_some_and(|i| s & (1 << i) != 0))
-                            }
-                        })
-                        .collect(),
-                )
-            }
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
-                let (x, y) = (self.operand(a, l, sc), self.operand(b, l, sc));
-                let mut zero = 0usize;
-                let out: Vec<f64> = (0..n)
-                    .map(|r| (x.get(r), y.get(r)))
-                    .map(|(p, q)| match op {
-                        BinOp::Add => p + q,
-                        BinOp::Sub => p - q,
-                        BinOp::Mul => p * q,
-                        BinOp::Div => {
-                            if q == 0.0 && !p.is_nan() {
-                                zero += 1;
-                                f64::NAN
-                            } else {
-                                p / q
-                            }
-                        }
-                        _ => {
-                            let v = p.powf(q);
-                            if v.is_finite() { v } else { f64::NAN }
-                        }
-                    })
-                    .collect();
-                if zero > 0 {
-                    *self.div_zero.entry(span).or_insert(0) += zero;
-                }
-                Column::Num(out)
-            }
-        }
-    }
-
-    fn func(&mut self, f: Func, args: &[Expr], l: LevelId, sc: &mut Scope<'_>) -> Column {
-        let n = self.n_units(l);
-        let cols: Vec<Arc<Column>> = args.iter().map(|a| self.eval(a, l, sc)).collect();
-        let num_at = |c: &Column, r: usize| match c {
-            Column::Num(v) => v[r],
-            _ => f64::NAN,
-        };
-        let finite = |v: f64| if v.is_finite() { v } else { f64::NAN };
-        match f {
-            Func::Abs | Func::Floor | Func::Ceil | Func::Sqrt | Func::Ln | Func::Exp => {
-                let x = &cols[0];
-                Column::Num(
-                    (0..n)
-                        .map(|r| {
-                            let v = num_at(x, r);
-                            finite(match f {
-                                Func::Abs => v.abs(),
-                                Func::Floor => v.floor(),
-                                Func::Ceil => v.ceil(),
-                                Func::Sqrt => v.sqrt(),
-                                Func::Ln => v.ln(),
-                                _ => v.exp(),
-                            })
-                        })
-                        .collect(),
-                )
-            }
-            Func::Round => Column::Num(
-                (0..n)
-                    .map(|r| {
-                        let v = num_at(&cols[0], r);
-                        let d = cols.get(1).map(|c| num_at(c, r)).unwrap_or(0.0);
-                        if d.is_nan() {
-                            return f64::NAN;
-                        }
-                        let m = 10f64.powi(d as i32);
-                        finite((v * m).round() / m)
-                    })
-                    .collect(),
-            ),
-            Func::Least | Func::Greatest => Column::Num(
-                (0..n)
-                    .map(|r| {
-                        let vals = cols.iter().map(|c| num_at(c, r)).filter(|v| !v.is_nan());
-                        if f == Func::Least {
-                            vals.fold(f64::NAN, f64::min)
-                        } else {
-                            vals.fold(f64::NAN, f64::max)
-                        }
-                    })
-                    .collect(),
-            ),
-            Func::Clamp => Column::Num(
-                (0..n)
-                    .map(|r| {
-                        let (v, lo, hi) = (
-                            num_at(&cols[0], r),
-                            num_at(&cols[1], r),
-                            num_at(&cols[2], r),
-                        );
-                        if v.is_nan() || lo.is_nan() || hi.is_nan() {
-                            f64::NAN
-                        } else {
-                            v.max(lo).min(hi)
-                        }
-                    })
-                    .collect(),
-            ),
-            Func::Coalesce => {
-                let mut out = (*cols[0]).clone();
-                for r in 0..n {
-                    if !out.present(r)
-                        && let Some(c) = cols.iter().skip(1).find(|c| c.present(r))
-                    {
-                        copy_row(&mut out, c, r);
-                    }
-                }
-                out
-            }
-            Func::IsMissing => Column::Bool((0..n).map(|r| b3(!cols[0].present(r))).collect()),
-            Func::CountSelected => match &*cols[0] {
-                Column::Set(v) => Column::Num(
-                    v.iter()
-                        .map(|&s| {
-                            if s == NA_SET {
-                                f64::NAN
-                            } else {
-                                s.count_ones() as f64
-                            }
-                        })
-                        .collect(),
-                ),
-                _ => Column::Num(vec![f64::NAN; n]),
-            },
-            Func::Year => match &*cols[0] {
-                Column::Date(v) => Column::Num(
-                    v.iter()
-                        .map(|&d| {
-                            if d == NA_DATE {
-                                f64::NAN
-                            } else {
-                                civil_from_days(d).0 as f64
-                            }
-                        })
-                        .collect(),
-                ),
-                _ => Column::Num(vec![f64::NAN; n]),
-            },
-            Func::DaysBetween => match (&*cols[0], &*cols[1]) {
-                (Column::Date(a), Column::Date(b)) => Column::Num(
-                    (0..n)
-                        .map(|r| {
-                            if a[r] == NA_DATE || b[r] == NA_DATE {
-                                f64::NAN
-                            } else {
-                                (b[r] - a[r]) as f64
-                            }
-                        })
-                        .collect(),
-                ),
-                _ => Column::Num(vec![f64::NAN; n]),
-            },
-        }
     }
 
     /// An aggregate over the rows of a finer level, grouped by their
