@@ -221,102 +221,117 @@ fn accumulate(inp: &AggInput<'_>) -> (Acc, usize) {
         passed: vec![0; g],
         s: vec![[Sum::default(); 4]; g],
     };
-    let mut bad = 0usize;
-    let rows = inp.groups.len();
-    for r in 0..rows {
+    for r in 0..inp.groups.len() {
         if inp.pass[r] {
             acc.passed[inp.groups[r] as usize] += 1;
         }
     }
-    let weight_at = |r: usize| -> Option<f64> {
-        match inp.weight {
-            None => Some(1.0),
-            Some(w) => {
-                let x = w[r];
-                if x.is_nan() || x < 0.0 { None } else { Some(x) }
-            }
-        }
-    };
-    match inp.func {
+    let bad = match inp.func {
         AggFunc::CountRows => {
-            for r in 0..rows {
-                if inp.pass[r] {
-                    acc.n[inp.groups[r] as usize] += 1;
-                }
-            }
+            count_rows(inp, &mut acc);
+            0
         }
         AggFunc::Count | AggFunc::Share if inp.weight.is_none() => {
-            // Counts of trues; a count reads them from slot 0, a share (Σx) from slot 1.
-            let slot = if inp.func == AggFunc::Count { 0 } else { 1 };
-            let c = boolean(&inp.args[0]);
-            let mut t = vec![0u32; g];
-            for r in 0..rows {
-                if inp.pass[r] && c[r] != NA_BOOL {
-                    let k = inp.groups[r] as usize;
-                    acc.n[k] += 1;
-                    t[k] += c[r] as u32;
-                }
-            }
-            for k in 0..g {
-                acc.s[k][slot].add(t[k] as f64);
-            }
+            count_trues(inp, &mut acc);
+            0
         }
-        AggFunc::Ratio => {
-            let a = num(&inp.args[0]);
-            let b = num(&inp.args[1]);
-            for r in 0..rows {
-                if !inp.pass[r] || a[r].is_nan() || b[r].is_nan() {
-                    continue;
-                }
-                let Some(w) = weight_at(r) else {
-                    bad += 1;
-                    continue;
-                };
-                let k = inp.groups[r] as usize;
-                acc.n[k] += 1;
-                acc.s[k][0].add(w * a[r]);
-                acc.s[k][1].add(w * b[r]);
-            }
-        }
-        _ => {
-            let is_share = inp.func == AggFunc::Share;
-            let squares = matches!(inp.func, AggFunc::Mean | AggFunc::Stddev);
-            let weighted = inp.weight.is_some();
-            for r in 0..rows {
-                if !inp.pass[r] {
-                    continue;
-                }
-                let x = if is_share {
-                    match boolean(&inp.args[0])[r] {
-                        NA_BOOL => continue,
-                        b => b as f64,
-                    }
-                } else {
-                    let x = num(&inp.args[0])[r];
-                    if x.is_nan() {
-                        continue;
-                    }
-                    x
-                };
-                let Some(w) = weight_at(r) else {
-                    bad += 1;
-                    continue;
-                };
-                let k = inp.groups[r] as usize;
-                acc.n[k] += 1;
-                let s = &mut acc.s[k];
-                s[1].add(w * x);
-                if weighted {
-                    s[0].add(w);
-                    s[2].add(w * w);
-                }
-                if squares {
-                    s[3].add(w * x * x);
-                }
-            }
+        AggFunc::Ratio => ratio_sums(inp, &mut acc),
+        _ => value_sums(inp, &mut acc),
+    };
+    (acc, bad)
+}
+
+/// A row's weight: 1 without weights, `None` when missing or negative.
+fn weight_at(inp: &AggInput<'_>, r: usize) -> Option<f64> {
+    match inp.weight {
+        None => Some(1.0),
+        Some(w) => {
+            let x = w[r];
+            if x.is_nan() || x < 0.0 { None } else { Some(x) }
         }
     }
-    (acc, bad)
+}
+
+fn count_rows(inp: &AggInput<'_>, acc: &mut Acc) {
+    for r in 0..inp.groups.len() {
+        if inp.pass[r] {
+            acc.n[inp.groups[r] as usize] += 1;
+        }
+    }
+}
+
+/// Counts of trues; a count reads them from slot 0, a share (Σx) from slot 1.
+fn count_trues(inp: &AggInput<'_>, acc: &mut Acc) {
+    let slot = if inp.func == AggFunc::Count { 0 } else { 1 };
+    let c = boolean(&inp.args[0]);
+    let mut t = vec![0u32; inp.n_groups];
+    for r in 0..inp.groups.len() {
+        if inp.pass[r] && c[r] != NA_BOOL {
+            let k = inp.groups[r] as usize;
+            acc.n[k] += 1;
+            t[k] += c[r] as u32;
+        }
+    }
+    for (k, &trues) in t.iter().enumerate() {
+        acc.s[k][slot].add(trues as f64);
+    }
+}
+
+/// Σw·a and Σw·b of a ratio; returns the rows left out for their weight.
+fn ratio_sums(inp: &AggInput<'_>, acc: &mut Acc) -> usize {
+    let (a, b) = (num(&inp.args[0]), num(&inp.args[1]));
+    let mut bad = 0;
+    for r in 0..inp.groups.len() {
+        if !inp.pass[r] || a[r].is_nan() || b[r].is_nan() {
+            continue;
+        }
+        let Some(w) = weight_at(inp, r) else {
+            bad += 1;
+            continue;
+        };
+        let k = inp.groups[r] as usize;
+        acc.n[k] += 1;
+        acc.s[k][0].add(w * a[r]);
+        acc.s[k][1].add(w * b[r]);
+    }
+    bad
+}
+
+/// Σw, Σw·x, Σw² and Σw·x² of a sum, mean, share or deviation; returns
+/// the rows left out for their weight.
+fn value_sums(inp: &AggInput<'_>, acc: &mut Acc) -> usize {
+    let is_share = inp.func == AggFunc::Share;
+    let squares = matches!(inp.func, AggFunc::Mean | AggFunc::Stddev);
+    let weighted = inp.weight.is_some();
+    let (bools, nums) = (boolean(&inp.args[0]), num(&inp.args[0]));
+    let mut bad = 0;
+    for r in 0..inp.groups.len() {
+        if !inp.pass[r] {
+            continue;
+        }
+        let x = match is_share {
+            true if bools[r] == NA_BOOL => continue,
+            true => bools[r] as f64,
+            false if nums[r].is_nan() => continue,
+            false => nums[r],
+        };
+        let Some(w) = weight_at(inp, r) else {
+            bad += 1;
+            continue;
+        };
+        let k = inp.groups[r] as usize;
+        acc.n[k] += 1;
+        let s = &mut acc.s[k];
+        s[1].add(w * x);
+        if weighted {
+            s[0].add(w);
+            s[2].add(w * w);
+        }
+        if squares {
+            s[3].add(w * x * x);
+        }
+    }
+    bad
 }
 
 /// Runs an aggregate.
@@ -337,115 +352,115 @@ pub fn run(inp: &AggInput<'_>) -> AggOut {
         div_zero: 0,
         acc: None,
     };
-    let rows = inp.groups.len();
-    for r in 0..rows {
+    for r in 0..inp.groups.len() {
         if inp.pass[r] {
             out.passed[inp.groups[r] as usize] += 1;
         }
     }
     match inp.func {
-        AggFunc::Min | AggFunc::Max => {
-            let x = num(&inp.args[0]);
-            let is_min = inp.func == AggFunc::Min;
-            for r in 0..rows {
-                if !inp.pass[r] || x[r].is_nan() {
-                    continue;
-                }
-                let k = inp.groups[r] as usize;
-                let v = &mut out.values[k];
-                if out.n[k] == 0 || (is_min && x[r] < *v) || (!is_min && x[r] > *v) {
-                    *v = x[r];
-                }
-                out.n[k] += 1;
-            }
-        }
-        AggFunc::Median | AggFunc::Percentile => {
-            let x = num(&inp.args[0]);
-            // Bucket the present values by group, then sort each bucket.
-            for r in 0..rows {
-                if inp.pass[r] && !x[r].is_nan() {
-                    out.n[inp.groups[r] as usize] += 1;
-                }
-            }
-            let mut start = vec![0usize; g + 1];
-            for k in 0..g {
-                start[k + 1] = start[k] + out.n[k] as usize;
-            }
-            let mut fill = start.clone();
-            let mut vals = vec![0.0f64; start[g]];
-            for r in 0..rows {
-                if inp.pass[r] && !x[r].is_nan() {
-                    let k = inp.groups[r] as usize;
-                    vals[fill[k]] = x[r];
-                    fill[k] += 1;
-                }
-            }
-            for k in 0..g {
-                let v = &mut vals[start[k]..start[k + 1]];
-                let m = v.len();
-                if m == 0 {
-                    continue;
-                }
-                v.sort_unstable_by(f64::total_cmp);
-                out.values[k] = if inp.func == AggFunc::Median {
-                    if m % 2 == 1 {
-                        v[m / 2]
-                    } else {
-                        (v[m / 2 - 1] + v[m / 2]) / 2.0
-                    }
-                } else {
-                    percentile(v, inp.pct)
-                };
-            }
-        }
-        AggFunc::Distinct => {
-            let mut pairs: Vec<(u32, u64)> = Vec::new();
-            let mut texts: Vec<(u32, &str)> = Vec::new();
-            for r in 0..rows {
-                if !inp.pass[r] {
-                    continue;
-                }
-                let k = inp.groups[r];
-                match &*inp.args[0] {
-                    Column::Num(v) if !v[r].is_nan() => pairs.push((k, v[r].to_bits())),
-                    Column::Bool(v) if v[r] != NA_BOOL => pairs.push((k, v[r] as u64)),
-                    Column::Opt(v) if v[r] != NA_OPT => pairs.push((k, v[r] as u64)),
-                    Column::Set(v) if v[r] != NA_SET => pairs.push((k, v[r])),
-                    Column::Date(v) if v[r] != NA_DATE => pairs.push((k, v[r] as u64)),
-                    Column::Text(v) => {
-                        if let Some(t) = &v[r] {
-                            texts.push((k, t));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            for (k, _) in pairs
-                .iter()
-                .map(|p| (p.0, ()))
-                .chain(texts.iter().map(|p| (p.0, ())))
-            {
-                out.n[k as usize] += 1;
-            }
-            pairs.sort_unstable();
-            pairs.dedup();
-            texts.sort_unstable();
-            texts.dedup();
-            let mut d = vec![0u32; g];
-            for (k, _) in pairs
-                .iter()
-                .map(|p| (p.0, ()))
-                .chain(texts.iter().map(|p| (p.0, ())))
-            {
-                d[k as usize] += 1;
-            }
-            for k in 0..g {
-                out.values[k] = d[k] as f64;
-            }
-        }
+        AggFunc::Min | AggFunc::Max => extremes(inp, &mut out),
+        AggFunc::Median | AggFunc::Percentile => order_statistic(inp, &mut out),
+        AggFunc::Distinct => distinct(inp, &mut out),
         _ => unreachable!("additive aggregates return above"),
     }
     out
+}
+
+fn extremes(inp: &AggInput<'_>, out: &mut AggOut) {
+    let x = num(&inp.args[0]);
+    let is_min = inp.func == AggFunc::Min;
+    for r in 0..inp.groups.len() {
+        if !inp.pass[r] || x[r].is_nan() {
+            continue;
+        }
+        let k = inp.groups[r] as usize;
+        let v = &mut out.values[k];
+        if out.n[k] == 0 || (is_min && x[r] < *v) || (!is_min && x[r] > *v) {
+            *v = x[r];
+        }
+        out.n[k] += 1;
+    }
+}
+
+/// Median or percentile: the present values bucketed by group in one
+/// buffer, then each bucket sorted.
+fn order_statistic(inp: &AggInput<'_>, out: &mut AggOut) {
+    let g = inp.n_groups;
+    let x = num(&inp.args[0]);
+    let rows = inp.groups.len();
+    for r in 0..rows {
+        if inp.pass[r] && !x[r].is_nan() {
+            out.n[inp.groups[r] as usize] += 1;
+        }
+    }
+    let mut start = vec![0usize; g + 1];
+    for k in 0..g {
+        start[k + 1] = start[k] + out.n[k] as usize;
+    }
+    let mut fill = start.clone();
+    let mut vals = vec![0.0f64; start[g]];
+    for r in 0..rows {
+        if inp.pass[r] && !x[r].is_nan() {
+            let k = inp.groups[r] as usize;
+            vals[fill[k]] = x[r];
+            fill[k] += 1;
+        }
+    }
+    for k in 0..g {
+        let v = &mut vals[start[k]..start[k + 1]];
+        let m = v.len();
+        if m == 0 {
+            continue;
+        }
+        v.sort_unstable_by(f64::total_cmp);
+        out.values[k] = match inp.func {
+            AggFunc::Median if m % 2 == 1 => v[m / 2],
+            AggFunc::Median => (v[m / 2 - 1] + v[m / 2]) / 2.0,
+            _ => percentile(v, inp.pct),
+        };
+    }
+}
+
+/// How many different values each group has (n: how many values).
+fn distinct(inp: &AggInput<'_>, out: &mut AggOut) {
+    let mut pairs: Vec<(u32, u64)> = Vec::new();
+    let mut texts: Vec<(u32, &str)> = Vec::new();
+    for r in 0..inp.groups.len() {
+        if !inp.pass[r] {
+            continue;
+        }
+        let k = inp.groups[r];
+        match &*inp.args[0] {
+            Column::Num(v) if !v[r].is_nan() => pairs.push((k, v[r].to_bits())),
+            Column::Bool(v) if v[r] != NA_BOOL => pairs.push((k, v[r] as u64)),
+            Column::Opt(v) if v[r] != NA_OPT => pairs.push((k, v[r] as u64)),
+            Column::Set(v) if v[r] != NA_SET => pairs.push((k, v[r])),
+            Column::Date(v) if v[r] != NA_DATE => pairs.push((k, v[r] as u64)),
+            Column::Text(v) => {
+                if let Some(t) = &v[r] {
+                    texts.push((k, t));
+                }
+            }
+            _ => {}
+        }
+    }
+    let groups = |p: &[(u32, u64)], t: &[(u32, &str)]| -> Vec<u32> {
+        p.iter().map(|x| x.0).chain(t.iter().map(|x| x.0)).collect()
+    };
+    for k in groups(&pairs, &texts) {
+        out.n[k as usize] += 1;
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    texts.sort_unstable();
+    texts.dedup();
+    let mut d = vec![0u32; inp.n_groups];
+    for k in groups(&pairs, &texts) {
+        d[k as usize] += 1;
+    }
+    for (v, n) in out.values.iter_mut().zip(d) {
+        *v = n as f64;
+    }
 }
 
 /// Type-7 percentile of sorted values: linear interpolation between closest ranks.
