@@ -10,10 +10,11 @@
 
 use super::cells::Cell;
 use super::column::{self, Column};
-use super::rows::{self, Source};
+use super::rows;
+use super::shape::Shape;
 use super::{DataError, Table};
 use crate::diagnostic::{Diag, Severity};
-use crate::ir::{Framework, LevelId, QType, QuestionId};
+use crate::ir::{Framework, LevelId, QType};
 use crate::source::{SourceMap, Span};
 use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
@@ -84,43 +85,6 @@ pub struct Dataset {
     pub fatal: bool,
 }
 
-/// How a column name was found among the headers.
-enum Found {
-    None,
-    Exact(usize),
-    /// Only when case is ignored (`Entreprise` for `entreprise`).
-    Loose(usize),
-    /// In several columns.
-    Many(Vec<usize>),
-}
-
-fn locate(headers: &[String], name: &str) -> Found {
-    let exact: Vec<usize> = (0..headers.len())
-        .filter(|&i| header_matches(&headers[i], name))
-        .collect();
-    match exact.as_slice() {
-        [i] => return Found::Exact(*i),
-        [_, _, ..] => return Found::Many(exact),
-        [] => {}
-    }
-    let lower = name.to_lowercase();
-    let loose: Vec<usize> = (0..headers.len())
-        .filter(|&i| header_matches(&headers[i].to_lowercase(), &lower))
-        .collect();
-    match loose.as_slice() {
-        [] => Found::None,
-        [i] => Found::Loose(*i),
-        _ => Found::Many(loose),
-    }
-}
-
-fn header_matches(header: &str, column: &str) -> bool {
-    header == column
-        || header
-            .strip_suffix(column)
-            .is_some_and(|p| p.ends_with('/'))
-}
-
 /// Byte range of field `field` of the record starting at `offset`.
 pub fn cell_span(text: &str, offset: usize, field: usize, delim: u8) -> (usize, usize) {
     let b = text.as_bytes();
@@ -180,12 +144,39 @@ impl RowFields<'_> {
     }
 }
 
-struct Builder<'a> {
-    fw: &'a Framework,
+/// One table being linked: its text, headers and shape.
+struct Here<'a> {
+    t: &'a Table,
+    text: &'a str,
+    headers: &'a [String],
+    shape: &'a Shape,
+}
+
+impl Here<'_> {
+    /// The span of field `field` of the record at `offset`.
+    fn span(&self, offset: usize, field: usize) -> Span {
+        let (a, b) = cell_span(self.text, offset, field, self.t.delimiter);
+        Span::new(self.t.src, a, b)
+    }
+
+    /// The header of a column, when there is one.
+    fn column(&self, field: Option<usize>) -> Option<&str> {
+        field.and_then(|k| self.headers.get(k)).map(String::as_str)
+    }
+}
+
+/// Where a row is: its line (as people count) and byte offset.
+struct RowAt {
+    line: usize,
+    offset: usize,
+}
+
+pub(super) struct Builder<'a> {
+    pub(super) fw: &'a Framework,
     sources: &'a SourceMap,
     levels: Vec<LevelUnits>,
-    diags: Vec<Diag>,
-    fatal: bool,
+    pub(super) diags: Vec<Diag>,
+    pub(super) fatal: bool,
 }
 
 /// Links the tables into a dataset.
@@ -274,7 +265,7 @@ pub(super) fn push(col: &mut Column, cell: &Cell) {
 }
 
 impl Builder<'_> {
-    fn header_span(&self, t: &Table) -> Span {
+    pub(super) fn header_span(&self, t: &Table) -> Span {
         let text = &self.sources.get(t.src).text;
         let end = text.find(['\n', '\r']).unwrap_or(text.len());
         Span::new(t.src, 0, end)
@@ -286,28 +277,10 @@ impl Builder<'_> {
         columns: &mut [Option<Column>],
         fields: &mut [Option<usize>],
     ) -> TableReport {
-        let fw = self.fw;
-        let level = &fw.levels[t.level];
         let text = self.sources.get(t.src).text.clone();
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(t.delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(text.as_bytes());
-        let headers: Vec<String> = match rdr.headers() {
-            Ok(h) => h
-                .iter()
-                .map(|x| x.trim().trim_start_matches('\u{feff}').to_string())
-                .collect(),
-            Err(e) => {
-                self.unreadable(t, e.to_string());
-                return self.empty_report(t);
-            }
+        let Some((headers, body)) = self.headers(t, &text) else {
+            return self.empty_report(t);
         };
-        // Headers match exactly, else ignoring case; two columns for one
-        // name is an error, never a silent pick.
-        let loose: std::cell::RefCell<Vec<(usize, String)>> = Default::default();
-        let twice: std::cell::RefCell<Vec<(String, Vec<usize>)>> = Default::default();
         if let Some(enc) = t.encoding {
             self.diags.push(
                 Diag::new(
@@ -319,158 +292,21 @@ impl Builder<'_> {
                 .help("if letters look wrong, save the file again as CSV UTF-8"),
             );
         }
-        let find = |name: &str| match locate(&headers, name) {
-            Found::None => None,
-            Found::Exact(i) => Some(i),
-            Found::Loose(i) => {
-                loose.borrow_mut().push((i, name.to_string()));
-                Some(i)
-            }
-            Found::Many(v) => {
-                let mut t = twice.borrow_mut();
-                if !t.iter().any(|(n, _)| n == name) {
-                    t.push((name.to_string(), v.clone()));
-                }
-                Some(v[0])
-            }
+        let shape = self.shape(t, &text, &headers, fields);
+        let here = Here {
+            t,
+            text: &text,
+            headers: &headers,
+            shape: &shape,
         };
-        let finest = t.level + 1 == fw.levels.len();
-        let key_col = find(&level.key);
-        if key_col.is_none() && !finest {
-            self.missing_column(
-                t,
-                &level.key,
-                format!("each {} row needs its identifier", level.id),
-            );
-        }
-        let parent_col = level.parent_column.as_deref().and_then(|c| {
-            let f = find(c);
-            if f.is_none() {
-                self.missing_column(
-                    t,
-                    c,
-                    format!(
-                        "each {} row names its {}",
-                        level.id,
-                        fw.levels[t.level - 1].id
-                    ),
-                );
-            }
-            f
-        });
-        // Columns naming the parents of table-less coarser levels.
-        let mut ancestor_cols: Vec<Option<usize>> = vec![None; fw.levels.len()];
-        for l in 1..t.level {
-            if let Some(c) = &fw.levels[l].parent_column {
-                ancestor_cols[l] = find(c);
-            }
-        }
-        let questions: Vec<QuestionId> = (0..fw.questions.len())
-            .filter(|&q| fw.questions[q].level == t.level)
-            .collect();
-        let mut used_cols = vec![false; headers.len()];
-        if let Some(k) = key_col {
-            used_cols[k] = true;
-        }
-        if let Some(p) = parent_col {
-            used_cols[p] = true;
-        }
-        for c in ancestor_cols.iter().flatten() {
-            used_cols[*c] = true;
-        }
-        let mut srcs: Vec<Source> = Vec::new();
-        for &q in &questions {
-            let question = &fw.questions[q];
-            let combined = find(&question.column);
-            let split: Vec<(u32, usize)> = question
-                .ty
-                .options()
-                .iter()
-                .enumerate()
-                .filter_map(|(i, o)| {
-                    find(&format!("{}/{}", question.column, o.code)).map(|c| (i as u32, c))
-                })
-                .collect();
-            for (_, c) in &split {
-                used_cols[*c] = true;
-            }
-            let s = match combined {
-                Some(c) => {
-                    used_cols[c] = true;
-                    fields[q] = Some(c);
-                    Source::Combined(c)
-                }
-                None if matches!(question.ty, QType::Multi(_)) && !split.is_empty() => {
-                    Source::Split(split)
-                }
-                None => {
-                    self.diags.push(
-                        Diag::warning(
-                            DataError::MissingColumn { column: question.column.clone() },
-                            self.header_span(t),
-                            format!("no column for question `{}`", question.id),
-                        )
-                        .help("its answers are all missing; name a column after the question, or set `column \"…\"` on it"),
-                    );
-                    Source::Absent
-                }
-            };
-            srcs.push(s);
-        }
-        let twice = twice.take();
-        // A repeated column is reported as such, not again as ignored.
-        for &c in twice.iter().flat_map(|(_, cols)| cols) {
-            used_cols[c] = true;
-        }
-        self.header_findings(t, &text, &headers, loose.take(), twice);
-        let ignored: Vec<usize> = (0..headers.len())
-            .filter(|&i| !used_cols[i] && !headers[i].is_empty())
-            .collect();
-        if let Some(&first) = ignored.first() {
-            let list = ignored
-                .iter()
-                .map(|&i| format!("`{}`", headers[i]))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let cell = |i: usize| {
-                let (a, b) = cell_span(&text, 0, i, t.delimiter);
-                Span::new(t.src, a, b)
-            };
-            let mut d = Diag::new(
-                Severity::Note,
-                DataError::IgnoredColumns(list),
-                cell(first),
-                "not read",
-            );
-            for &i in ignored.iter().skip(1).take(4) {
-                d = d.related(cell(i), "");
-            }
-            self.diags.push(d);
-        }
-        let body = rdr.position().byte() as usize;
-        // The columns linking needs: key, parent, ancestors of table-less levels.
-        let mut link_cols: Vec<usize> = Vec::new();
-        for c in [key_col, parent_col]
-            .into_iter()
-            .chain(ancestor_cols.iter().copied())
-            .flatten()
-        {
-            if !link_cols.contains(&c) {
-                link_cols.push(c);
-            }
-        }
-        let mut slots = vec![usize::MAX; headers.len()];
-        for (i, &c) in link_cols.iter().enumerate() {
-            slots[c] = i;
-        }
         let layout = rows::Layout {
-            fw,
+            fw: self.fw,
             table: t,
             text: &text,
             headers: &headers,
-            questions: &questions,
-            sources: &srcs,
-            link_cols: &link_cols,
+            questions: &shape.questions,
+            sources: &shape.sources,
+            link_cols: &shape.link,
         };
         let mut parsed = rows::parse(&layout, body);
         self.diags.append(&mut parsed.diags);
@@ -478,31 +314,84 @@ impl Builder<'_> {
         if let Some(e) = parsed.error.take() {
             self.unreadable(t, e);
         }
+        let (mut keep, unit_rows, mut rejected) = self.link_rows(&here, &parsed);
+        if t.level + 1 == self.fw.levels.len() {
+            self.finest_duplicates(&here, &unit_rows, &mut keep, &mut rejected);
+        }
+        let mut counts = std::mem::take(&mut parsed.counts);
+        for r in 0..parsed.lines.len() {
+            if !keep[r] && !parsed.empty[r] {
+                let offset = parsed.offsets[r] as usize;
+                rows::uncount(&layout, offset, &parsed.marks, &mut counts);
+            }
+        }
+        for (k, mut c) in std::mem::take(&mut parsed.cols).into_iter().enumerate() {
+            c.retain(&keep);
+            columns[shape.questions[k]] = Some(c);
+        }
+        TableReport {
+            file: t.file.clone(),
+            sha256: t.sha256.clone(),
+            rows: parsed.lines.len(),
+            used: keep.iter().filter(|k| **k).count(),
+            rejected,
+            questions: (shape.questions.iter())
+                .zip(counts)
+                .map(|(&q, c)| (self.fw.questions[q].id.clone(), c))
+                .collect(),
+        }
+    }
+
+    /// The header row, trimmed, and where the body starts.
+    fn headers(&mut self, t: &Table, text: &str) -> Option<(Vec<String>, usize)> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(t.delimiter)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let headers = match rdr.headers() {
+            Ok(h) => h
+                .iter()
+                .map(|x| x.trim().trim_start_matches('\u{feff}').to_string())
+                .collect(),
+            Err(e) => {
+                self.unreadable(t, e.to_string());
+                return None;
+            }
+        };
+        Some((headers, rdr.position().byte() as usize))
+    }
+
+    /// Links each row to a unit, in file order. Returns which rows are
+    /// kept, the row of each unit registered, and the rows left out.
+    fn link_rows(
+        &mut self,
+        here: &Here<'_>,
+        parsed: &rows::Parsed,
+    ) -> (Vec<bool>, Vec<usize>, Vec<Rejected>) {
         let rows = parsed.lines.len();
         let mut keep: Vec<bool> = Vec::with_capacity(rows);
-        // Row index (in `keep`) of each unit registered from this table.
         let mut unit_rows: Vec<usize> = Vec::new();
         let mut rejected: Vec<Rejected> = Vec::new();
         for r in 0..rows {
-            let line = parsed.lines[r] as usize;
-            let offset = parsed.offsets[r] as usize;
+            let at = RowAt {
+                line: parsed.lines[r] as usize,
+                offset: parsed.offsets[r] as usize,
+            };
             if parsed.repeated[r] {
                 keep.push(false);
                 rejected.push(Rejected {
-                    row: line,
+                    row: at.line,
                     reason: "header row repeated".into(),
                 });
-                let (a, b) = cell_span(&text, offset, key_col.unwrap_or(0), t.delimiter);
+                let key = here.shape.key;
                 self.diags.push(
                     Diag::error(
                         DataError::RepeatedHeader,
-                        Span::new(t.src, a, b),
+                        here.span(at.offset, key.unwrap_or(0)),
                         "a column name, not an answer",
                     )
-                    .cell(
-                        line,
-                        key_col.and_then(|k| headers.get(k)).map(String::as_str),
-                    )
+                    .cell(at.line, here.column(key))
                     .help("delete this row: a table has one header row"),
                 );
                 continue;
@@ -510,104 +399,45 @@ impl Builder<'_> {
             if parsed.empty[r] {
                 keep.push(false);
                 rejected.push(Rejected {
-                    row: line,
+                    row: at.line,
                     reason: "empty row".into(),
                 });
                 continue;
             }
             let fields = RowFields {
-                parsed: &parsed,
+                parsed,
                 row: r,
-                slots: &slots,
-                per_row: link_cols.len(),
+                slots: &here.shape.slots,
+                per_row: here.shape.link.len(),
             };
-            let key = match key_col {
+            let key = match here.shape.key {
                 Some(k) => fields.get(k).to_string(),
-                None => line.to_string(),
+                None => at.line.to_string(),
             };
-            let ok = self.link(
-                t,
-                &text,
-                &fields,
-                line,
-                offset,
-                key,
-                key_col,
-                parent_col,
-                &ancestor_cols,
-                &headers,
-                &mut rejected,
-            );
+            let ok = self.link(here, &fields, &at, key, &mut rejected);
             if ok {
                 unit_rows.push(keep.len());
             }
             keep.push(ok);
         }
-        let cols = std::mem::take(&mut parsed.cols);
-        let counts = std::mem::take(&mut parsed.counts);
-        if t.level + 1 == fw.levels.len() {
-            self.finest_duplicates(
-                t,
-                &text,
-                &unit_rows,
-                &mut keep,
-                key_col,
-                &headers,
-                &mut rejected,
-            );
-        }
-        let used = keep.iter().filter(|k| **k).count();
-        let mut counts = counts;
-        for r in 0..rows {
-            if !keep[r] && !parsed.empty[r] {
-                rows::uncount(
-                    &layout,
-                    parsed.offsets[r] as usize,
-                    &parsed.marks,
-                    &mut counts,
-                );
-            }
-        }
-        for (k, mut c) in cols.into_iter().enumerate() {
-            c.retain(&keep);
-            columns[questions[k]] = Some(c);
-        }
-        TableReport {
-            file: t.file.clone(),
-            sha256: t.sha256.clone(),
-            rows,
-            used,
-            rejected,
-            questions: questions
-                .iter()
-                .zip(counts)
-                .map(|(&q, c)| (fw.questions[q].id.clone(), c))
-                .collect(),
-        }
+        (keep, unit_rows, rejected)
     }
 
     /// Registers a row's unit; `false` (with a diagnostic) when it is rejected.
-    #[allow(clippy::too_many_arguments)]
     fn link(
         &mut self,
-        t: &Table,
-        text: &str,
+        here: &Here<'_>,
         rec: &RowFields<'_>,
-        line: usize,
-        offset: usize,
+        at: &RowAt,
         key: String,
-        key_col: Option<usize>,
-        parent_col: Option<usize>,
-        ancestor_cols: &[Option<usize>],
-        headers: &[String],
         rejected: &mut Vec<Rejected>,
     ) -> bool {
         let fw = self.fw;
+        let (t, headers) = (here.t, here.headers);
+        let (key_col, parent_col) = (here.shape.key, here.shape.parent);
+        let (line, offset) = (at.line, at.offset);
         let level = t.level;
-        let span_of = |field: usize| {
-            let (a, b) = cell_span(text, offset, field, t.delimiter);
-            Span::new(t.src, a, b)
-        };
+        let span_of = |field: usize| here.span(offset, field);
         if key.is_empty() {
             rejected.push(Rejected {
                 row: line,
@@ -638,9 +468,7 @@ impl Builder<'_> {
                 .get(first as usize)
                 .copied()
                 .unwrap_or(0);
-            self.duplicate(
-                t, text, line, offset, &key, first_line, key_col, headers, rejected,
-            );
+            self.duplicate(here, at, &key, first_line, rejected);
             return false;
         }
         let mut parent = u32::MAX;
@@ -690,7 +518,7 @@ impl Builder<'_> {
                     );
                     return false;
                 }
-                parent = self.discover(t, p, pkey, rec, ancestor_cols, line, &span_of);
+                parent = self.discover(here, p, pkey, rec, at);
             }
         }
         let lu = &mut self.levels[level];
@@ -706,58 +534,47 @@ impl Builder<'_> {
         true
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn duplicate(
         &mut self,
-        t: &Table,
-        text: &str,
-        line: usize,
-        offset: usize,
+        here: &Here<'_>,
+        at: &RowAt,
         key: &str,
         first_line: u32,
-        key_col: Option<usize>,
-        headers: &[String],
         rejected: &mut Vec<Rejected>,
     ) {
-        let level = &self.fw.levels[t.level].id;
+        let (line, key_col) = (at.line, here.shape.key);
+        let level = &self.fw.levels[here.t.level].id;
         rejected.push(Rejected {
             row: line,
             reason: format!("duplicate {level} `{key}` (first on row {first_line})"),
         });
-        let (a, b) = cell_span(text, offset, key_col.unwrap_or(0), t.delimiter);
         self.diags.push(
             Diag::error(
                 DataError::DuplicateKey {
                     level: level.clone(),
                     key: key.to_string(),
                 },
-                Span::new(t.src, a, b),
+                here.span(at.offset, key_col.unwrap_or(0)),
                 "seen before",
             )
             .help(format!(
                 "the first row with this key (row {first_line}) is used; this one is left out"
             ))
-            .cell(
-                line,
-                key_col.and_then(|k| headers.get(k)).map(String::as_str),
-            ),
+            .cell(line, here.column(key_col)),
         );
     }
 
     /// Finds repeated keys of the finest level by sorting their hashes (a
     /// table of a million keys would cost more); later repeats are
     /// rejected. `rows[u]` is the row index of unit `u` in `keep`.
-    #[allow(clippy::too_many_arguments)]
     fn finest_duplicates(
         &mut self,
-        t: &Table,
-        text: &str,
+        here: &Here<'_>,
         rows: &[usize],
         keep: &mut [bool],
-        key_col: Option<usize>,
-        headers: &[String],
         rejected: &mut Vec<Rejected>,
     ) {
+        let t = here.t;
         use std::hash::BuildHasher;
         let hasher = rustc_hash::FxBuildHasher;
         let lu = &self.levels[t.level];
@@ -799,9 +616,7 @@ impl Builder<'_> {
                 lu.ids[u as usize].clone(),
                 lu.lines[first as usize],
             );
-            self.duplicate(
-                t, text, line, offset, &key, first_line, key_col, headers, rejected,
-            );
+            self.duplicate(here, &RowAt { line, offset }, &key, first_line, rejected);
             keep[rows[u as usize]] = false;
         }
         let lu = &mut self.levels[t.level];
@@ -821,18 +636,17 @@ impl Builder<'_> {
     }
 
     /// Finds or creates a unit of table-less level `p` named in a finer row.
-    #[allow(clippy::too_many_arguments)]
     fn discover(
         &mut self,
-        t: &Table,
+        here: &Here<'_>,
         p: LevelId,
         key: &str,
         rec: &RowFields<'_>,
-        ancestor_cols: &[Option<usize>],
-        line: usize,
-        span_of: &dyn Fn(usize) -> Span,
+        at: &RowAt,
     ) -> u32 {
         let fw = self.fw;
+        let t = here.t;
+        let ancestor_cols = &here.shape.ancestors;
         let grand = if p == 0 {
             u32::MAX
         } else {
@@ -848,7 +662,7 @@ impl Builder<'_> {
                     } else if gkey.is_empty() {
                         u32::MAX
                     } else {
-                        self.discover(t, p - 1, gkey, rec, ancestor_cols, line, span_of)
+                        self.discover(here, p - 1, gkey, rec, at)
                     }
                 }
                 None => u32::MAX,
@@ -868,11 +682,11 @@ impl Builder<'_> {
                             first: self.levels[p - 1].ids[known as usize].to_string(),
                             second: self.levels[p - 1].ids[grand as usize].to_string(),
                         },
-                        span_of(c),
+                        here.span(at.offset, c),
                         "differs from an earlier row",
                     )
                     .help("the first one is kept")
-                    .cell(line, None),
+                    .cell(at.line, None),
                 );
             }
             return i;
@@ -898,67 +712,7 @@ impl Builder<'_> {
         idx
     }
 
-    /// A note for headers matched ignoring case; an error (the table is
-    /// not read) for a name found in two columns.
-    fn header_findings(
-        &mut self,
-        t: &Table,
-        text: &str,
-        headers: &[String],
-        loose: Vec<(usize, String)>,
-        twice: Vec<(String, Vec<usize>)>,
-    ) {
-        let cell = |i: usize| {
-            let (a, b) = cell_span(text, 0, i, t.delimiter);
-            Span::new(t.src, a, b)
-        };
-        if let Some(&(first, _)) = loose.first() {
-            let list = loose
-                .iter()
-                .map(|(i, n)| format!("`{}` for `{n}`", headers[*i]))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut d = Diag::new(
-                Severity::Note,
-                DataError::LooseHeaders(list),
-                cell(first),
-                "read ignoring case",
-            );
-            for (i, _) in loose.iter().skip(1).take(4) {
-                d = d.related(cell(*i), "");
-            }
-            self.diags.push(d);
-        }
-        for (name, cols) in twice {
-            self.fatal = true;
-            // Columns spelt alike are told apart by their place.
-            let alike = cols.iter().skip(1).any(|&i| headers[i] == headers[cols[0]]);
-            let names: Vec<String> = cols
-                .iter()
-                .map(|&i| match alike {
-                    true => format!("`{}` (column {})", headers[i], i + 1),
-                    false => format!("`{}`", headers[i]),
-                })
-                .collect();
-            let mut d = Diag::error(
-                DataError::DuplicateColumn {
-                    column: name.clone(),
-                    columns: names.join(" and "),
-                },
-                cell(cols[0]),
-                "first",
-            )
-            .help(format!(
-                "keep one column for `{name}`, or tell the question which one to read with `column \"…\"`"
-            ));
-            for &i in &cols[1..] {
-                d = d.related(cell(i), "also");
-            }
-            self.diags.push(d);
-        }
-    }
-
-    fn missing_column(&mut self, t: &Table, column: &str, why: String) {
+    pub(super) fn missing_column(&mut self, t: &Table, column: &str, why: String) {
         self.fatal = true;
         self.diags.push(
             Diag::error(

@@ -13,6 +13,7 @@ mod failures;
 mod formats;
 mod link;
 mod rows;
+mod shape;
 
 pub use column::Column;
 pub use failures::rule_diagnostics;
