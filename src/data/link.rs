@@ -14,7 +14,7 @@ use super::rows;
 use super::shape::Shape;
 use super::{DataError, Table};
 use crate::diagnostic::{Diag, Severity};
-use crate::ir::{Framework, LevelId, QType};
+use crate::ir::{Framework, QType};
 use crate::source::{SourceMap, Span};
 use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
@@ -127,7 +127,7 @@ fn trim_span(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
 }
 
 /// The link columns of one row, as read by [`rows::parse`].
-struct RowFields<'a> {
+pub(super) struct RowFields<'a> {
     parsed: &'a rows::Parsed,
     row: usize,
     slots: &'a [usize],
@@ -136,7 +136,7 @@ struct RowFields<'a> {
 
 impl RowFields<'_> {
     /// The trimmed text of column `c` (a link column).
-    fn get(&self, c: usize) -> &str {
+    pub(super) fn get(&self, c: usize) -> &str {
         match self.slots.get(c) {
             Some(&slot) if slot != usize::MAX => self.parsed.link(self.row, slot, self.per_row),
             _ => "",
@@ -145,36 +145,36 @@ impl RowFields<'_> {
 }
 
 /// One table being linked: its text, headers and shape.
-struct Here<'a> {
-    t: &'a Table,
-    text: &'a str,
-    headers: &'a [String],
-    shape: &'a Shape,
+pub(super) struct Here<'a> {
+    pub t: &'a Table,
+    pub text: &'a str,
+    pub headers: &'a [String],
+    pub shape: &'a Shape,
 }
 
 impl Here<'_> {
     /// The span of field `field` of the record at `offset`.
-    fn span(&self, offset: usize, field: usize) -> Span {
+    pub(super) fn span(&self, offset: usize, field: usize) -> Span {
         let (a, b) = cell_span(self.text, offset, field, self.t.delimiter);
         Span::new(self.t.src, a, b)
     }
 
     /// The header of a column, when there is one.
-    fn column(&self, field: Option<usize>) -> Option<&str> {
+    pub(super) fn column(&self, field: Option<usize>) -> Option<&str> {
         field.and_then(|k| self.headers.get(k)).map(String::as_str)
     }
 }
 
 /// Where a row is: its line (as people count) and byte offset.
-struct RowAt {
-    line: usize,
-    offset: usize,
+pub(super) struct RowAt {
+    pub line: usize,
+    pub offset: usize,
 }
 
 pub(super) struct Builder<'a> {
     pub(super) fw: &'a Framework,
     sources: &'a SourceMap,
-    levels: Vec<LevelUnits>,
+    pub(super) levels: Vec<LevelUnits>,
     pub(super) diags: Vec<Diag>,
     pub(super) fatal: bool,
 }
@@ -434,7 +434,7 @@ impl Builder<'_> {
     ) -> bool {
         let fw = self.fw;
         let (t, headers) = (here.t, here.headers);
-        let (key_col, parent_col) = (here.shape.key, here.shape.parent);
+        let key_col = here.shape.key;
         let (line, offset) = (at.line, at.offset);
         let level = t.level;
         let span_of = |field: usize| here.span(offset, field);
@@ -471,56 +471,13 @@ impl Builder<'_> {
             self.duplicate(here, at, &key, first_line, rejected);
             return false;
         }
-        let mut parent = u32::MAX;
-        if level > 0 {
-            let Some(pc) = parent_col else { return false };
-            let pkey = rec.get(pc);
-            let p = level - 1;
-            let plevel = &fw.levels[p];
-            if self.levels[p].table.is_some() {
-                match self.levels[p].index.get(pkey) {
-                    Some(&i) => parent = i,
-                    None => {
-                        rejected.push(Rejected {
-                            row: line,
-                            reason: format!("unknown {} `{pkey}`", plevel.id),
-                        });
-                        let help = if self.levels[p].len() <= 10_000 {
-                            crate::suggest::closest(pkey, self.levels[p].ids.iter().map(|x| &**x))
-                                .map(|s| format!("did you mean `{s}`? The row is left out"))
-                        } else {
-                            None
-                        };
-                        self.diags.push(
-                            Diag::error(DataError::UnknownParent { level: plevel.id.clone(), key: pkey.to_string() }, span_of(pc), format!("no such {}", plevel.id))
-                                .help(help.unwrap_or_else(|| format!("add it to the {} table, or correct this cell; the row is left out", plevel.id)))
-                                .cell(line, headers.get(pc).map(String::as_str)),
-                        );
-                        return false;
-                    }
-                }
-            } else {
-                if pkey.is_empty() {
-                    rejected.push(Rejected {
-                        row: line,
-                        reason: format!("no {}", plevel.id),
-                    });
-                    self.diags.push(
-                        Diag::error(
-                            DataError::UnknownParent {
-                                level: plevel.id.clone(),
-                                key: String::new(),
-                            },
-                            span_of(pc),
-                            "empty",
-                        )
-                        .cell(line, headers.get(pc).map(String::as_str)),
-                    );
-                    return false;
-                }
-                parent = self.discover(here, p, pkey, rec, at);
-            }
-        }
+        let parent = match level {
+            0 => u32::MAX,
+            _ => match self.parent_of(here, rec, at, rejected) {
+                Some(p) => p,
+                None => return false,
+            },
+        };
         let lu = &mut self.levels[level];
         let idx = lu.ids.len() as u32;
         let key: Arc<str> = key.into();
@@ -532,184 +489,6 @@ impl Builder<'_> {
         lu.lines.push(line as u32);
         lu.offsets.push(offset as u32);
         true
-    }
-
-    fn duplicate(
-        &mut self,
-        here: &Here<'_>,
-        at: &RowAt,
-        key: &str,
-        first_line: u32,
-        rejected: &mut Vec<Rejected>,
-    ) {
-        let (line, key_col) = (at.line, here.shape.key);
-        let level = &self.fw.levels[here.t.level].id;
-        rejected.push(Rejected {
-            row: line,
-            reason: format!("duplicate {level} `{key}` (first on row {first_line})"),
-        });
-        self.diags.push(
-            Diag::error(
-                DataError::DuplicateKey {
-                    level: level.clone(),
-                    key: key.to_string(),
-                },
-                here.span(at.offset, key_col.unwrap_or(0)),
-                "seen before",
-            )
-            .help(format!(
-                "the first row with this key (row {first_line}) is used; this one is left out"
-            ))
-            .cell(line, here.column(key_col)),
-        );
-    }
-
-    /// Finds repeated keys of the finest level by sorting their hashes (a
-    /// table of a million keys would cost more); later repeats are
-    /// rejected. `rows[u]` is the row index of unit `u` in `keep`.
-    fn finest_duplicates(
-        &mut self,
-        here: &Here<'_>,
-        rows: &[usize],
-        keep: &mut [bool],
-        rejected: &mut Vec<Rejected>,
-    ) {
-        let t = here.t;
-        use std::hash::BuildHasher;
-        let hasher = rustc_hash::FxBuildHasher;
-        let lu = &self.levels[t.level];
-        let mut order: Vec<(u64, u32)> = lu
-            .ids
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (hasher.hash_one(&**k), i as u32))
-            .collect();
-        order.sort_unstable();
-        let mut dup = vec![false; lu.ids.len()];
-        let mut firsts: Vec<(u32, u32)> = Vec::new();
-        let mut i = 0;
-        while i < order.len() {
-            let mut j = i + 1;
-            while j < order.len() && order[j].0 == order[i].0 {
-                j += 1;
-            }
-            for a in i + 1..j {
-                let ua = order[a].1;
-                if let Some(&(_, first)) = order[i..a].iter().find(|(_, ub)| {
-                    !dup[*ub as usize] && lu.ids[*ub as usize] == lu.ids[ua as usize]
-                }) {
-                    dup[ua as usize] = true;
-                    firsts.push((ua, first));
-                }
-            }
-            i = j;
-        }
-        if firsts.is_empty() {
-            return;
-        }
-        firsts.sort_unstable();
-        for (u, first) in firsts {
-            let lu = &self.levels[t.level];
-            let (line, offset, key, first_line) = (
-                lu.lines[u as usize] as usize,
-                lu.offsets[u as usize] as usize,
-                lu.ids[u as usize].clone(),
-                lu.lines[first as usize],
-            );
-            self.duplicate(here, &RowAt { line, offset }, &key, first_line, rejected);
-            keep[rows[u as usize]] = false;
-        }
-        let lu = &mut self.levels[t.level];
-        let mut k = 0;
-        lu.ids.retain(|_| {
-            k += 1;
-            !dup[k - 1]
-        });
-        for v in [&mut lu.parent, &mut lu.lines, &mut lu.offsets] {
-            let mut k = 0;
-            v.retain(|_| {
-                k += 1;
-                !dup[k - 1]
-            });
-        }
-        rejected.sort_by_key(|r| r.row);
-    }
-
-    /// Finds or creates a unit of table-less level `p` named in a finer row.
-    fn discover(
-        &mut self,
-        here: &Here<'_>,
-        p: LevelId,
-        key: &str,
-        rec: &RowFields<'_>,
-        at: &RowAt,
-    ) -> u32 {
-        let fw = self.fw;
-        let t = here.t;
-        let ancestor_cols = &here.shape.ancestors;
-        let grand = if p == 0 {
-            u32::MAX
-        } else {
-            match ancestor_cols[p] {
-                Some(c) => {
-                    let gkey = rec.get(c);
-                    if self.levels[p - 1].table.is_some() {
-                        self.levels[p - 1]
-                            .index
-                            .get(gkey)
-                            .copied()
-                            .unwrap_or(u32::MAX)
-                    } else if gkey.is_empty() {
-                        u32::MAX
-                    } else {
-                        self.discover(here, p - 1, gkey, rec, at)
-                    }
-                }
-                None => u32::MAX,
-            }
-        };
-        if let Some(&i) = self.levels[p].index.get(key) {
-            let known = self.levels[p].parent[i as usize];
-            if grand != u32::MAX && known != u32::MAX && known != grand {
-                let gl = &fw.levels[p - 1];
-                let c = ancestor_cols[p].unwrap_or(0);
-                self.diags.push(
-                    Diag::warning(
-                        DataError::ConflictingParent {
-                            level: fw.levels[p].id.clone(),
-                            key: key.to_string(),
-                            parent: gl.id.clone(),
-                            first: self.levels[p - 1].ids[known as usize].to_string(),
-                            second: self.levels[p - 1].ids[grand as usize].to_string(),
-                        },
-                        here.span(at.offset, c),
-                        "differs from an earlier row",
-                    )
-                    .help("the first one is kept")
-                    .cell(at.line, None),
-                );
-            }
-            return i;
-        }
-        if p > 0 && grand == u32::MAX && ancestor_cols[p].is_none() && self.levels[p].is_empty() {
-            let col = fw.levels[p].parent_column.clone().unwrap_or_default();
-            self.missing_column(
-                t,
-                &col,
-                format!(
-                    "{} has no table, so its {} is read here",
-                    fw.levels[p].id,
-                    fw.levels[p - 1].id
-                ),
-            );
-        }
-        let lu = &mut self.levels[p];
-        let idx = lu.ids.len() as u32;
-        let key: Arc<str> = key.into();
-        lu.index.insert(key.clone(), idx);
-        lu.ids.push(key);
-        lu.parent.push(grand);
-        idx
     }
 
     pub(super) fn missing_column(&mut self, t: &Table, column: &str, why: String) {

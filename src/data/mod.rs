@@ -14,6 +14,7 @@ mod formats;
 mod link;
 mod rows;
 mod shape;
+mod units;
 
 pub use column::Column;
 pub use failures::rule_diagnostics;
