@@ -802,7 +802,8 @@ pub fn dedent(s: &str) -> String {
         .strip_prefix("\r\n")
         .or_else(|| s.strip_prefix('\n'))
         .unwrap_or(s);
-    let lines: Vec<&str> = s.lines().collect();
+    // Line ends are `\n` or `\r\n`; a stray `\r` before one belongs to the end.
+    let lines: Vec<&str> = s.lines().map(|l| l.trim_end_matches('\r')).collect();
     let indent = lines
         .iter()
         .filter(|l| !l.trim().is_empty())
@@ -841,5 +842,6 @@ mod tests {
     #[test]
     fn dedents() {
         assert_eq!(dedent("\n    one\n      two\n    "), "one\n  two");
+        assert_eq!(dedent("\r\n  one\r\r\n  two\r\n"), "one\ntwo");
     }
 }
