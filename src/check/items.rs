@@ -9,7 +9,8 @@
 use super::CheckError;
 use super::exprs::Ctx;
 use super::load::Decl;
-use super::resolve::{Named, Resolver, State, find_description, find_label, find_prop};
+use super::props::Props;
+use super::resolve::{Named, Resolver, State};
 use crate::diagnostic::Diag;
 use crate::ir::{self, ChildRef, LevelId, Node, Type};
 use crate::source::Span;
@@ -85,10 +86,7 @@ impl Resolver<'_> {
 
     /// `at LEVEL`, reported when absent.
     fn at(&mut self, b: &ast::Block, what: &str) -> Option<LevelId> {
-        match find_prop(
-            &b.props,
-            |p| if let Prop::At(l) = p { Some(l) } else { None },
-        ) {
+        match Props(&b.props).at() {
             Some((l, _)) => self.level_ref(l),
             None => {
                 self.diags.push(
@@ -110,13 +108,7 @@ impl Resolver<'_> {
         let at_opt = self.at(b, "indicator");
         let at = at_opt.unwrap_or(0);
         let ctx = Ctx::of_item(at_opt);
-        let value = match find_prop(&b.props, |p| {
-            if let Prop::Value(e) = p {
-                Some(e)
-            } else {
-                None
-            }
-        }) {
+        let value = match Props(&b.props).value() {
             Some((e, _)) => {
                 let v = self.expr(e, ctx);
                 if at_opt.is_some() {
@@ -150,82 +142,50 @@ impl Resolver<'_> {
             }
         };
         let label = self.opt_labels(
-            find_label(&b.props),
+            Props(&b.props).label().map(|x| x.0),
             &format!("the label of indicator `{name}`"),
         );
         let description = self.opt_labels(
-            find_description(&b.props),
+            Props(&b.props).description().map(|x| x.0),
             &format!("the description of indicator `{name}`"),
         );
-        let unit = find_prop(&b.props, |p| {
-            if let Prop::Unit(s) = p {
-                Some(s.value.clone())
-            } else {
-                None
-            }
-        })
-        .map(|x| x.0);
-        let better = match find_prop(&b.props, |p| {
-            if let Prop::Better(x) = p {
-                Some(*x)
-            } else {
-                None
-            }
-        }) {
+        let unit = Props(&b.props)
+            .unit()
+            .map(|(s, at)| (s.value.clone(), at))
+            .map(|x| x.0);
+        let better = match Props(&b.props).better().map(|(x, s)| (*x, s)) {
             Some((ast::Better::Lower, _)) => ir::Better::Lower,
             _ => ir::Better::Higher,
         };
-        let when = find_prop(
-            &b.props,
-            |p| if let Prop::When(e) = p { Some(e) } else { None },
-        )
-        .map(|(e, _)| {
+        let when = Props(&b.props).when().map(|(e, _)| {
             let w = self.expr(e, ctx);
             self.expect(&w, Type::Bool, "`when`");
             self.level_within(&w, at, "`when`");
             w
         });
-        let min_n = find_prop(
-            &b.props,
-            |p| if let Prop::MinN(n) = p { Some(n) } else { None },
-        )
-        .and_then(|(n, span)| self.whole(n, span, "min_n", 1));
-        let rate = find_prop(
-            &b.props,
-            |p| if let Prop::Rate(r) = p { Some(r) } else { None },
-        )
-        .and_then(|(r, _)| self.ratings_ref(r));
-        let method = find_prop(&b.props, |p| {
-            if let Prop::Method(x) = p {
-                Some(x.name.clone())
-            } else {
-                None
-            }
-        })
-        .map(|x| x.0);
-        let nature = find_prop(&b.props, |p| {
-            if let Prop::Nature(x) = p {
-                Some(x.name.clone())
-            } else {
-                None
-            }
-        })
-        .map(|x| x.0);
-        let source = find_prop(&b.props, |p| {
-            if let Prop::Source(x) = p {
-                Some(x.value.clone())
-            } else {
-                None
-            }
-        })
-        .map(|x| x.0);
-        let tags = find_prop(
-            &b.props,
-            |p| if let Prop::Tags(t) = p { Some(t) } else { None },
-        )
-        .map(|(t, _)| t.iter().map(|s| s.value.clone()).collect())
-        .unwrap_or_default();
-        let locked = b.props.iter().any(|p| p.prop == Prop::Locked);
+        let min_n = Props(&b.props)
+            .min_n()
+            .and_then(|(n, span)| self.whole(n, span, "min_n", 1));
+        let rate = Props(&b.props)
+            .rate()
+            .and_then(|(r, _)| self.ratings_ref(r));
+        let method = Props(&b.props)
+            .method()
+            .map(|(x, s)| (x.name.clone(), s))
+            .map(|x| x.0);
+        let nature = Props(&b.props)
+            .nature()
+            .map(|(x, s)| (x.name.clone(), s))
+            .map(|x| x.0);
+        let source = Props(&b.props)
+            .source()
+            .map(|(x, s)| (x.value.clone(), s))
+            .map(|x| x.0);
+        let tags = Props(&b.props)
+            .tags()
+            .map(|(t, _)| t.iter().map(|s| s.value.clone()).collect())
+            .unwrap_or_default();
+        let locked = Props(&b.props).has(&Prop::Locked);
         // A context indicator describes the unit: it is reported, never scored.
         let normalize = if nature.as_deref() == Some("context") {
             None
@@ -381,13 +341,7 @@ impl Resolver<'_> {
         unit: Option<&str>,
         at: LevelId,
     ) -> Option<ir::Normalize> {
-        let Some((n, span)) = find_prop(&b.props, |p| {
-            if let Prop::Normalize(n) = p {
-                Some(n)
-            } else {
-                None
-            }
-        }) else {
+        let Some((n, span)) = Props(&b.props).normalize() else {
             return match value.ty {
                 Type::Bool => Some(ir::Normalize::Bool),
                 Type::Number if unit == Some("%") => {
@@ -553,13 +507,7 @@ impl Resolver<'_> {
             Type::Option(_) => ir::Rollup::Distribution,
             _ => ir::Rollup::None,
         };
-        let Some(((kind, weight), span)) = find_prop(&b.props, |p| {
-            if let Prop::Rollup { kind, weight } = p {
-                Some((kind, weight))
-            } else {
-                None
-            }
-        }) else {
+        let Some(((kind, weight), span)) = Props(&b.props).rollup() else {
             return default;
         };
         let r = match kind.name.as_str() {
@@ -771,13 +719,10 @@ impl Resolver<'_> {
             );
         }
         let finest = levels.first().copied();
-        let aggregate = match find_prop(&b.props, |p| {
-            if let Prop::Aggregate(a) = p {
-                Some(a.name.as_str())
-            } else {
-                None
-            }
-        }) {
+        let aggregate = match Props(&b.props)
+            .aggregate()
+            .map(|(a, s)| (a.name.as_str(), s))
+        {
             Some(("geometric", _)) => ir::Aggregate::Geometric,
             Some(("harmonic", _)) => ir::Aggregate::Harmonic,
             Some(("median", _)) => ir::Aggregate::Median,
@@ -785,13 +730,7 @@ impl Resolver<'_> {
             Some(("max", _)) => ir::Aggregate::Max,
             _ => ir::Aggregate::Mean,
         };
-        let require = match find_prop(&b.props, |p| {
-            if let Prop::Require(n) = p {
-                Some(n)
-            } else {
-                None
-            }
-        }) {
+        let require = match Props(&b.props).require() {
             Some((n, span)) => {
                 if !(0.0..=1.0).contains(&n.value) {
                     self.diags.push(
@@ -803,18 +742,11 @@ impl Resolver<'_> {
             }
             None => 0.5,
         };
-        let rate = match find_prop(
-            &b.props,
-            |p| if let Prop::Rate(r) = p { Some(r) } else { None },
-        ) {
+        let rate = match Props(&b.props).rate() {
             Some((r, _)) => self.ratings_ref(r),
             None => self.default_rate,
         };
-        let when = find_prop(
-            &b.props,
-            |p| if let Prop::When(e) = p { Some(e) } else { None },
-        )
-        .map(|(e, _)| {
+        let when = Props(&b.props).when().map(|(e, _)| {
             let w = self.expr(e, Ctx::at(finest));
             self.expect(&w, Type::Bool, "`when`");
             if let Some(f) = finest {
@@ -843,11 +775,11 @@ impl Resolver<'_> {
         }
         self.gate_children.clear();
         let label = self.opt_labels(
-            find_label(&b.props),
+            Props(&b.props).label().map(|x| x.0),
             &format!("the label of dimension `{name}`"),
         );
         let description = self.opt_labels(
-            find_description(&b.props),
+            Props(&b.props).description().map(|x| x.0),
             &format!("the description of dimension `{name}`"),
         );
         self.dimensions[i] = Some(ir::Dimension {
@@ -861,7 +793,7 @@ impl Resolver<'_> {
             evidence,
             gates,
             when,
-            locked: b.props.iter().any(|p| p.prop == Prop::Locked),
+            locked: Props(&b.props).has(&Prop::Locked),
             doc: b.doc.as_ref().map(ast::Doc::text),
             span: b.id.span,
             levels,
@@ -981,16 +913,10 @@ impl Resolver<'_> {
         let at_opt = self.at(b, "evidence");
         let at = at_opt.unwrap_or(0);
         let label = self.opt_labels(
-            find_label(&b.props),
+            Props(&b.props).label().map(|x| x.0),
             &format!("the label of evidence `{}`", b.id.name),
         );
-        let (collect, filter) = match find_prop(&b.props, |p| {
-            if let Prop::Collect { expr, filter } = p {
-                Some((expr, filter))
-            } else {
-                None
-            }
-        }) {
+        let (collect, filter) = match Props(&b.props).collect() {
             Some(((e, f), _)) => {
                 let c = self.expr(e, Ctx::of_item(at_opt));
                 if c.has_aggregate() {
@@ -1043,12 +969,10 @@ impl Resolver<'_> {
                 )
             }
         };
-        let keep = find_prop(
-            &b.props,
-            |p| if let Prop::Keep(n) = p { Some(n) } else { None },
-        )
-        .and_then(|(n, span)| self.whole(n, span, "keep", 1))
-        .map(|k| k as usize);
+        let keep = Props(&b.props)
+            .keep()
+            .and_then(|(n, span)| self.whole(n, span, "keep", 1))
+            .map(|k| k as usize);
         self.evidence[i] = Some(ir::Evidence {
             id: b.id.name.clone(),
             at,
@@ -1069,13 +993,7 @@ impl Resolver<'_> {
             let Some(at) = self.at(b, "rule") else {
                 continue;
             };
-            let Some((c, _)) = find_prop(&b.props, |p| {
-                if let Prop::Check(e) = p {
-                    Some(e)
-                } else {
-                    None
-                }
-            }) else {
+            let Some((c, _)) = Props(&b.props).check() else {
                 self.diags.push(
                     Diag::error(
                         CheckError::MissingProperty("check".into()),
@@ -1090,23 +1008,13 @@ impl Resolver<'_> {
             self.expect(&check, Type::Bool, "a rule's check");
             self.level_within(&check, at, "a rule's check");
             let message = self.opt_labels(
-                find_prop(&b.props, |p| {
-                    if let Prop::Message(l) = p {
-                        Some(l)
-                    } else {
-                        None
-                    }
-                })
-                .map(|x| x.0),
+                Props(&b.props).message().map(|x| x.0),
                 &format!("the message of rule `{}`", b.id.name),
             );
-            let severity = match find_prop(&b.props, |p| {
-                if let Prop::Severity(s) = p {
-                    Some(s.name.as_str())
-                } else {
-                    None
-                }
-            }) {
+            let severity = match Props(&b.props)
+                .severity()
+                .map(|(s, at)| (s.name.as_str(), at))
+            {
                 Some(("error", _)) => ir::RuleSeverity::Error,
                 _ => ir::RuleSeverity::Warning,
             };

@@ -9,6 +9,7 @@
 mod exprs;
 mod items;
 mod load;
+mod props;
 mod resolve;
 #[cfg(test)]
 mod tests;

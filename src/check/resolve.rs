@@ -8,6 +8,7 @@
 
 use super::CheckError;
 use super::load::{Decl, Model};
+use super::props::Props;
 use crate::diagnostic::Diag;
 use crate::ir::{self, LevelId, Node};
 use crate::source::Span;
@@ -100,40 +101,15 @@ pub fn resolve(m: &Model, opts: &super::Options) -> (ir::Framework, Vec<Diag>) {
     r.run()
 }
 
-fn prop<'a, T>(props: &'a [ast::PropNode], f: impl Fn(&'a Prop) -> Option<T>) -> Option<(T, Span)> {
-    props
-        .iter()
-        .rev()
-        .find_map(|p| f(&p.prop).map(|t| (t, p.span)))
-}
-
-pub fn find_label(props: &[ast::PropNode]) -> Option<&ast::Label> {
-    prop(props, |p| {
-        if let Prop::Label(l) = p {
-            Some(l)
-        } else {
-            None
-        }
-    })
-    .map(|x| x.0)
-}
-
-pub fn find_description(props: &[ast::PropNode]) -> Option<&ast::Label> {
-    prop(props, |p| {
-        if let Prop::Description(l) = p {
-            Some(l)
-        } else {
-            None
-        }
-    })
-    .map(|x| x.0)
-}
-
-pub fn find_prop<'a, T>(
-    props: &'a [ast::PropNode],
-    f: impl Fn(&'a Prop) -> Option<T>,
-) -> Option<(T, Span)> {
-    prop(props, f)
+/// The framework's own properties, from its header.
+struct Header {
+    title: ir::Labels,
+    description: ir::Labels,
+    version: Option<String>,
+    missing: Vec<String>,
+    dont_know: Vec<String>,
+    refused: Vec<String>,
+    min_group: u32,
 }
 
 const RESERVED: &[&str] = &[
@@ -142,84 +118,57 @@ const RESERVED: &[&str] = &[
 
 impl<'m> Resolver<'m> {
     fn run(mut self) -> (ir::Framework, Vec<Diag>) {
-        let m = self.m;
-        // Header.
-        let hp = &m.header;
-        if let Some((langs, _)) = prop(hp, |p| {
-            if let Prop::Languages(l) = p {
-                Some(l)
-            } else {
-                None
-            }
-        }) {
+        let header = self.header();
+        self.reserved_names();
+        self.resolve_levels();
+        self.resolve_questions();
+        self.declare_items();
+        self.resolve_ratings();
+        if let Some((id, _)) = Props(&self.m.header).rate() {
+            self.default_rate = self.ratings_ref(id);
+        }
+        self.resolve_items();
+        let rules = self.resolve_rules();
+        self.mark_top_dimensions();
+        // Unused items are noise while errors (often their cause) remain.
+        if !self.diags.iter().any(Diag::is_error) {
+            self.unused_warnings();
+        }
+        self.assemble(header, rules)
+    }
+
+    /// The framework's own properties, read from its header.
+    fn header(&mut self) -> Header {
+        let hp = Props(&self.m.header);
+        if let Some((langs, _)) = hp.languages() {
             self.languages = langs.iter().map(|l| l.name.clone()).collect();
         }
-        let title = prop(hp, |p| {
-            if let Prop::Title(l) = p {
-                Some(l)
-            } else {
-                None
-            }
-        })
-        .map(|(l, _)| self.labels(l, "the framework's title"))
-        .unwrap_or_default();
-        let description = prop(hp, |p| {
-            if let Prop::Description(l) = p {
-                Some(l)
-            } else {
-                None
-            }
-        })
-        .map(|(l, _)| self.labels(l, "the framework's description"))
-        .unwrap_or_default();
-        let version = prop(hp, |p| {
-            if let Prop::Version(s) = p {
-                Some(s.value.clone())
-            } else {
-                None
-            }
-        })
-        .map(|x| x.0);
-        let strings = |f: fn(&Prop) -> Option<&Vec<ast::Str>>| -> Option<Vec<String>> {
-            prop(hp, f).map(|(v, _)| v.iter().map(|s| s.value.clone()).collect())
+        let strings = |v: Option<(&Vec<ast::Str>, Span)>| -> Option<Vec<String>> {
+            v.map(|(v, _)| v.iter().map(|s| s.value.clone()).collect())
         };
-        let missing = strings(|p| {
-            if let Prop::Missing(v) = p {
-                Some(v)
-            } else {
-                None
-            }
-        })
-        .unwrap_or_else(|| vec![String::new(), "NA".to_string()]);
-        let dont_know = strings(|p| {
-            if let Prop::DontKnow(v) = p {
-                Some(v)
-            } else {
-                None
-            }
-        })
-        .unwrap_or_default();
-        let refused = strings(|p| {
-            if let Prop::Refused(v) = p {
-                Some(v)
-            } else {
-                None
-            }
-        })
-        .unwrap_or_default();
-        let min_group = match prop(hp, |p| {
-            if let Prop::MinGroup(n) = p {
-                Some(n)
-            } else {
-                None
-            }
-        }) {
-            Some((n, span)) => self.whole(n, span, "min_group", 1).unwrap_or(1),
-            None => 1,
-        };
+        Header {
+            title: hp
+                .title()
+                .map(|(l, _)| self.labels(l, "the framework's title"))
+                .unwrap_or_default(),
+            description: hp
+                .description()
+                .map(|(l, _)| self.labels(l, "the framework's description"))
+                .unwrap_or_default(),
+            version: hp.version().map(|(s, _)| s.value.clone()),
+            missing: strings(hp.missing()).unwrap_or_else(|| vec![String::new(), "NA".to_string()]),
+            dont_know: strings(hp.dont_know()).unwrap_or_default(),
+            refused: strings(hp.refused()).unwrap_or_default(),
+            min_group: match hp.min_group() {
+                Some((n, span)) => self.whole(n, span, "min_group", 1).unwrap_or(1),
+                None => 1,
+            },
+        }
+    }
 
-        // Reserved names and the main namespace.
-        for (name, e) in &m.items {
+    /// Names expressions could not refer to are refused.
+    fn reserved_names(&mut self) {
+        for (name, e) in &self.m.items {
             if RESERVED.contains(&name.as_str()) {
                 self.diags.push(
                     Diag::error(
@@ -231,41 +180,42 @@ impl<'m> Resolver<'m> {
                 );
             }
         }
-        self.resolve_levels();
-        self.resolve_questions();
+    }
+
+    /// Enters lets, indicators, dimensions and evidence in the namespace,
+    /// unresolved: each is resolved when first named.
+    fn declare_items(&mut self) {
+        let m = self.m;
         for e in m.items.values() {
-            match &e.decl {
+            let (slot, named) = match &e.decl {
                 Decl::Let(l) => {
-                    self.names
-                        .insert(l.id.name.clone(), Named::Let(self.let_decls.len()));
                     self.let_decls.push(l);
+                    (&l.id.name, Named::Let(self.let_decls.len() - 1))
                 }
                 Decl::Indicator(b) => {
-                    self.names
-                        .insert(b.id.name.clone(), Named::Indicator(self.ind_decls.len()));
                     self.ind_decls.push(b);
+                    (&b.id.name, Named::Indicator(self.ind_decls.len() - 1))
                 }
                 Decl::Dimension(b) => {
-                    self.names
-                        .insert(b.id.name.clone(), Named::Dimension(self.dim_decls.len()));
                     self.dim_decls.push(b);
+                    (&b.id.name, Named::Dimension(self.dim_decls.len() - 1))
                 }
                 Decl::Evidence(b) => {
-                    self.names
-                        .insert(b.id.name.clone(), Named::Evidence(self.ev_decls.len()));
                     self.ev_decls.push(b);
+                    (&b.id.name, Named::Evidence(self.ev_decls.len() - 1))
                 }
-                _ => {}
-            }
+                _ => continue,
+            };
+            self.names.insert(slot.clone(), named);
         }
         self.lets = vec![None; self.let_decls.len()];
         self.indicators = vec![None; self.ind_decls.len()];
         self.dimensions = vec![None; self.dim_decls.len()];
         self.evidence = vec![None; self.ev_decls.len()];
-        self.resolve_ratings();
-        if let Some((id, _)) = prop(hp, |p| if let Prop::Rate(i) = p { Some(i) } else { None }) {
-            self.default_rate = self.ratings_ref(id);
-        }
+    }
+
+    /// Resolves every item not yet resolved by being named, in declaration order.
+    fn resolve_items(&mut self) {
         for i in 0..self.let_decls.len() {
             self.ensure(Node::Let(i));
         }
@@ -278,51 +228,37 @@ impl<'m> Resolver<'m> {
         for i in 0..self.ev_decls.len() {
             self.ensure_evidence(i);
         }
-        let rules = self.resolve_rules();
-        self.mark_top_dimensions();
-        // Unused items are noise while errors (often their cause) remain.
-        if !self.diags.iter().any(Diag::is_error) {
-            self.unused_warnings();
-        }
+    }
 
-        let sources = m.sources.clone();
+    /// The framework, from everything resolved.
+    fn assemble(mut self, h: Header, rules: Vec<ir::Rule>) -> (ir::Framework, Vec<Diag>) {
+        let m = self.m;
+        fn all<T>(v: &mut Vec<Option<T>>, what: &str) -> Vec<T> {
+            v.drain(..)
+                .map(|x| x.unwrap_or_else(|| panic!("every {what} is resolved")))
+                .collect()
+        }
         let fw = ir::Framework {
             id: m.id.name.clone(),
-            title,
-            description,
-            version,
+            title: h.title,
+            description: h.description,
+            version: h.version,
             languages: self.languages.clone(),
             extends: m.extends.clone(),
-            missing,
-            dont_know,
-            refused,
-            min_group,
+            missing: h.missing,
+            dont_know: h.dont_know,
+            refused: h.refused,
+            min_group: h.min_group,
             levels: std::mem::take(&mut self.levels),
             questions: std::mem::take(&mut self.questions),
-            lets: self
-                .lets
-                .drain(..)
-                .map(|x| x.expect("every let is resolved"))
-                .collect(),
-            indicators: self
-                .indicators
-                .drain(..)
-                .map(|x| x.expect("every indicator is resolved"))
-                .collect(),
-            dimensions: self
-                .dimensions
-                .drain(..)
-                .map(|x| x.expect("every dimension is resolved"))
-                .collect(),
-            evidence: self
-                .evidence
-                .drain(..)
-                .map(|x| x.expect("every evidence is resolved"))
-                .collect(),
+            lets: all(&mut self.lets, "let"),
+            indicators: all(&mut self.indicators, "indicator"),
+            dimensions: all(&mut self.dimensions, "dimension"),
+            evidence: all(&mut self.evidence, "evidence"),
             ratings: std::mem::take(&mut self.ratings),
             rules,
             order: std::mem::take(&mut self.order),
-            sources,
+            sources: m.sources.clone(),
         };
         (fw, self.diags)
     }
@@ -444,13 +380,7 @@ impl<'m> Resolver<'m> {
         // Parent of each declared level, by declaration index.
         let mut parent: Vec<Option<usize>> = vec![None; blocks.len()];
         for (i, b) in blocks.iter().enumerate() {
-            if let Some(((p, _), _)) = prop(&b.props, |x| {
-                if let Prop::Within { parent, via } = x {
-                    Some((parent, via))
-                } else {
-                    None
-                }
-            }) {
+            if let Some(((p, _), _)) = Props(&b.props).within() {
                 match index.get(p.name.as_str()) {
                     Some(&j) if j != i => parent[i] = Some(j),
                     Some(_) => self.diags.push(Diag::error(
@@ -541,27 +471,17 @@ impl<'m> Resolver<'m> {
         for &i in &chain {
             let b = blocks[i];
             let label = self.opt_labels(
-                find_label(&b.props),
+                Props(&b.props).label().map(|x| x.0),
                 &format!("the label of level `{}`", b.id.name),
             );
-            let key = prop(&b.props, |x| {
-                if let Prop::Key(s) = x {
-                    Some(s.value.clone())
-                } else {
-                    None
-                }
-            })
-            .map(|x| x.0)
-            .unwrap_or_else(|| b.id.name.clone());
-            let via = prop(&b.props, |x| {
-                if let Prop::Within { via, .. } = x {
-                    Some(via.clone())
-                } else {
-                    None
-                }
-            })
-            .and_then(|x| x.0)
-            .map(|s| s.value);
+            let props = Props(&b.props);
+            let key = props
+                .key()
+                .map_or_else(|| b.id.name.clone(), |(s, _)| s.value.clone());
+            let via = props
+                .within()
+                .and_then(|((_, via), _)| via)
+                .map(|s| s.value.clone());
             let parent_id = parent[i].and_then(|p| pos.get(&p).copied());
             let parent_column = parent[i].map(|p| via.unwrap_or_else(|| blocks[p].id.name.clone()));
             self.names
@@ -618,9 +538,9 @@ impl<'m> Resolver<'m> {
             }
             let level = level.unwrap_or(0);
             let what = format!("the label of question `{}`", q.id.name);
-            let label = self.opt_labels(find_label(&q.props), &what);
+            let label = self.opt_labels(Props(&q.props).label().map(|x| x.0), &what);
             let description = self.opt_labels(
-                find_description(&q.props),
+                Props(&q.props).description().map(|x| x.0),
                 &format!("the description of question `{}`", q.id.name),
             );
             let ty = match &q.ty.kind {
@@ -678,31 +598,12 @@ impl<'m> Resolver<'m> {
                 ast::QTypeKind::Date => ir::QType::Date,
                 ast::QTypeKind::Text => ir::QType::Text,
             };
-            let column = prop(&q.props, |x| {
-                if let Prop::Column(s) = x {
-                    Some(s.value.clone())
-                } else {
-                    None
-                }
-            })
-            .map(|x| x.0)
-            .unwrap_or_else(|| q.id.name.clone());
-            let unit = prop(&q.props, |x| {
-                if let Prop::Unit(s) = x {
-                    Some(s.value.clone())
-                } else {
-                    None
-                }
-            })
-            .map(|x| x.0);
-            let range = prop(&q.props, |x| {
-                if let Prop::Range(r) = x {
-                    Some(r)
-                } else {
-                    None
-                }
-            })
-            .map(|x| x.0);
+            let props = Props(&q.props);
+            let column = props
+                .column()
+                .map_or_else(|| q.id.name.clone(), |(s, _)| s.value.clone());
+            let unit = props.unit().map(|(s, _)| s.value.clone());
+            let range = props.range().map(|x| x.0);
             if let Some(r) = range
                 && r.lo.value > r.hi.value
             {
@@ -713,22 +614,8 @@ impl<'m> Resolver<'m> {
                 ));
             }
             let range = range.map(|r| (r.lo.value, r.hi.value));
-            let integer = prop(&q.props, |x| {
-                if matches!(x, Prop::Integer) {
-                    Some(())
-                } else {
-                    None
-                }
-            })
-            .is_some();
-            let required = prop(&q.props, |x| {
-                if matches!(x, Prop::Required) {
-                    Some(())
-                } else {
-                    None
-                }
-            })
-            .is_some();
+            let integer = props.has(&Prop::Integer);
+            let required = props.has(&Prop::Required);
             self.names
                 .insert(q.id.name.clone(), Named::Question(self.questions.len()));
             self.questions.push(ir::Question {
@@ -815,7 +702,7 @@ impl<'m> Resolver<'m> {
                     (None, true) => {}
                 }
                 let label = self.opt_labels(
-                    find_label(&s.props),
+                    Props(&s.props).label().map(|x| x.0),
                     &format!("step `{}` of ratings `{}`", s.id.name, r.id.name),
                 );
                 steps.push(ir::Step {
