@@ -16,29 +16,30 @@ use crate::syntax::ast;
 
 /// Where an expression appears.
 #[derive(Debug, Clone, Copy)]
-pub struct Ctx {
+pub struct Ctx<'g> {
     /// The level of the item (an indicator's `at`); aggregates reduce to it.
     pub at: Option<LevelId>,
     pub in_agg: bool,
-    /// In a dimension's gate: names must be its children.
-    pub gate: bool,
+    /// In a dimension's gate, the dimension's children: names must be
+    /// among them.
+    pub gate: Option<&'g [ir::ChildRef]>,
     /// The item's level is unknown and already reported: aggregates in it
     /// are not reported again.
     pub unplaced: bool,
 }
 
-impl Ctx {
-    pub fn at(level: Option<LevelId>) -> Ctx {
+impl Ctx<'_> {
+    pub fn at(level: Option<LevelId>) -> Self {
         Ctx {
             at: level,
             in_agg: false,
-            gate: false,
+            gate: None,
             unplaced: false,
         }
     }
 
     /// The context of an item whose `at` names no level (already reported).
-    pub fn unplaced() -> Ctx {
+    pub fn unplaced() -> Self {
         Ctx {
             unplaced: true,
             ..Ctx::at(None)
@@ -46,7 +47,7 @@ impl Ctx {
     }
 
     /// The context of an item at `at`, or unplaced when its level is unknown.
-    pub fn of_item(at: Option<LevelId>) -> Ctx {
+    pub fn of_item(at: Option<LevelId>) -> Self {
         match at {
             Some(_) => Ctx::at(at),
             None => Ctx::unplaced(),
@@ -165,7 +166,7 @@ impl Resolver<'_> {
         }
     }
 
-    pub fn expr(&mut self, e: &ast::Expr, ctx: Ctx) -> ir::Expr {
+    pub fn expr(&mut self, e: &ast::Expr, ctx: Ctx<'_>) -> ir::Expr {
         let span = e.span;
         match &e.kind {
             ast::ExprKind::Num(n) => ir::Expr {
@@ -256,7 +257,7 @@ impl Resolver<'_> {
         &mut self,
         qualifier: Option<&ast::Ident>,
         id: &ast::Ident,
-        ctx: Ctx,
+        ctx: Ctx<'_>,
         span: Span,
     ) -> ir::Expr {
         let Some(&named) = self.names.get(&id.name) else {
@@ -318,7 +319,7 @@ impl Resolver<'_> {
                 let ind = self.indicators[i].as_ref().expect("resolved indicator");
                 (ExprKind::Indicator(i), ind.value.ty, Some(ind.at))
             }
-            Named::Dimension(i) if ctx.gate => {
+            Named::Dimension(i) if ctx.gate.is_some() => {
                 if !self.ensure_from(Node::Dimension(i), id) {
                     return self.err(span);
                 }
@@ -345,11 +346,8 @@ impl Resolver<'_> {
                 return self.err(span);
             }
         };
-        if ctx.gate
-            && !self
-                .gate_children
-                .iter()
-                .any(|c| self.child_name(*c) == id.name)
+        if let Some(children) = ctx.gate
+            && !children.iter().any(|c| self.child_name(*c) == id.name)
         {
             self.diags.push(
                 Diag::error(
@@ -381,7 +379,7 @@ impl Resolver<'_> {
             );
         }
         // In a gate, children are read at the dimension's own level.
-        let level = if ctx.gate { ctx.at } else { level };
+        let level = if ctx.gate.is_some() { ctx.at } else { level };
         ir::Expr {
             id: ir::ExprId::default(),
             kind,
@@ -552,7 +550,7 @@ impl Resolver<'_> {
         &mut self,
         first: &ast::Expr,
         rest: &[(ast::BinOp, ast::Expr)],
-        ctx: Ctx,
+        ctx: Ctx<'_>,
         span: Span,
     ) -> ir::Expr {
         let first = self.expr(first, ctx);
@@ -626,7 +624,7 @@ impl Resolver<'_> {
         &mut self,
         arms: &[(ast::Expr, ast::Expr)],
         otherwise: &ast::Expr,
-        ctx: Ctx,
+        ctx: Ctx<'_>,
         span: Span,
     ) -> ir::Expr {
         let mut out = Vec::with_capacity(arms.len());
@@ -700,7 +698,7 @@ impl Resolver<'_> {
         args: &[ast::Expr],
         filter: Option<&ast::Expr>,
         weight: Option<&ast::Expr>,
-        ctx: Ctx,
+        ctx: Ctx<'_>,
         span: Span,
     ) -> ir::Expr {
         let name = func.name.as_str();
@@ -859,15 +857,21 @@ impl Resolver<'_> {
         }
     }
 
-    fn score(&mut self, func: &ast::Ident, args: &[ast::Expr], ctx: Ctx, span: Span) -> ir::Expr {
-        if !ctx.gate {
+    fn score(
+        &mut self,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        ctx: Ctx<'_>,
+        span: Span,
+    ) -> ir::Expr {
+        let Some(children) = ctx.gate else {
             self.diags.push(
                 Diag::error(CheckError::ScoreOutsideGate, func.span, "here").help(
                     "elsewhere a name means the value; a dimension's gates may test `score(child)`",
                 ),
             );
             return self.err(span);
-        }
+        };
         let target = match args {
             [
                 ast::Expr {
@@ -880,8 +884,7 @@ impl Resolver<'_> {
                 return self.err(span);
             }
         };
-        let child = self
-            .gate_children
+        let child = children
             .iter()
             .copied()
             .find(|c| self.child_name(*c) == target.name);
@@ -897,8 +900,7 @@ impl Resolver<'_> {
                 }
             }
             None => {
-                let names: Vec<String> = self
-                    .gate_children
+                let names: Vec<String> = children
                     .iter()
                     .map(|c| self.child_name(*c).to_string())
                     .collect();
@@ -925,7 +927,7 @@ impl Resolver<'_> {
         args: &[ast::Expr],
         filter: Option<&ast::Expr>,
         weight: Option<&ast::Expr>,
-        ctx: Ctx,
+        ctx: Ctx<'_>,
         span: Span,
     ) -> ir::Expr {
         if ctx.in_agg {

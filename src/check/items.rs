@@ -618,6 +618,52 @@ impl Resolver<'_> {
     fn resolve_dimension(&mut self, i: usize) {
         let b = self.dim_decls[i];
         let name = b.id.name.clone();
+        let (children, evidence) = self.dimension_children(b);
+        let levels = self.common_levels(b, &children);
+        let finest = levels.first().copied();
+        let (aggregate, require) = self.combination(b);
+        let rate = match Props(&b.props).rate() {
+            Some((r, _)) => self.ratings_ref(r),
+            None => self.default_rate,
+        };
+        let when = Props(&b.props).when().map(|(e, _)| {
+            let w = self.expr(e, Ctx::at(finest));
+            self.expect(&w, Type::Bool, "`when`");
+            if let Some(f) = finest {
+                self.level_within(&w, f, "`when`");
+            }
+            w
+        });
+        let gates = self.gates(b, &children, finest);
+        let label = self.opt_labels(
+            Props(&b.props).label().map(|x| x.0),
+            &format!("the label of dimension `{name}`"),
+        );
+        let description = self.opt_labels(
+            Props(&b.props).description().map(|x| x.0),
+            &format!("the description of dimension `{name}`"),
+        );
+        self.dimensions[i] = Some(ir::Dimension {
+            id: name,
+            label,
+            description,
+            aggregate,
+            require,
+            rate,
+            children,
+            evidence,
+            gates,
+            when,
+            locked: Props(&b.props).has(&Prop::Locked),
+            doc: b.doc.as_ref().map(ast::Doc::text),
+            span: b.id.span,
+            levels,
+            top: true,
+        });
+    }
+
+    /// A dimension's `use` lines and evidence, each child once.
+    fn dimension_children(&mut self, b: &ast::Block) -> (Vec<ir::Child>, Vec<ir::EvidenceId>) {
         let mut children: Vec<ir::Child> = Vec::new();
         let mut evidence = Vec::new();
         for p in &b.props {
@@ -683,9 +729,15 @@ impl Resolver<'_> {
                 .help("add `use INDICATOR` lines or inline indicators"),
             );
         }
+        (children, evidence)
+    }
+
+    /// The levels at which every child of a dimension has a score; an
+    /// error when there are none.
+    fn common_levels(&mut self, b: &ast::Block, children: &[ir::Child]) -> Vec<LevelId> {
         // Levels where every child has a score.
         let mut levels: Option<Vec<LevelId>> = None;
-        for c in &children {
+        for c in children {
             let l = self.scored_levels(c.item);
             levels = Some(match levels {
                 None => l,
@@ -718,7 +770,12 @@ impl Resolver<'_> {
                     .help("its children must be scored at one level at least; check their `at` and `rollup`"),
             );
         }
-        let finest = levels.first().copied();
+        levels
+    }
+
+    /// How a dimension combines its children, and the share of their
+    /// weight that must be scored.
+    fn combination(&mut self, b: &ast::Block) -> (ir::Aggregate, f64) {
         let aggregate = match Props(&b.props)
             .aggregate()
             .map(|(a, s)| (a.name.as_str(), s))
@@ -742,26 +799,24 @@ impl Resolver<'_> {
             }
             None => 0.5,
         };
-        let rate = match Props(&b.props).rate() {
-            Some((r, _)) => self.ratings_ref(r),
-            None => self.default_rate,
-        };
-        let when = Props(&b.props).when().map(|(e, _)| {
-            let w = self.expr(e, Ctx::at(finest));
-            self.expect(&w, Type::Bool, "`when`");
-            if let Some(f) = finest {
-                self.level_within(&w, f, "`when`");
-            }
-            w
-        });
-        self.gate_children = children.iter().map(|c| c.item).collect();
+        (aggregate, require)
+    }
+
+    /// A dimension's gates, checked against its own children.
+    fn gates(
+        &mut self,
+        b: &ast::Block,
+        children: &[ir::Child],
+        finest: Option<LevelId>,
+    ) -> Vec<ir::Gate> {
+        let gate_children: Vec<ChildRef> = children.iter().map(|c| c.item).collect();
         let mut gates = Vec::new();
         for p in &b.props {
             if let Prop::Gate(e) = &p.prop {
                 let g = self.expr(
                     e,
                     Ctx {
-                        gate: true,
+                        gate: Some(&gate_children),
                         ..Ctx::at(finest)
                     },
                 );
@@ -773,32 +828,7 @@ impl Resolver<'_> {
                 });
             }
         }
-        self.gate_children.clear();
-        let label = self.opt_labels(
-            Props(&b.props).label().map(|x| x.0),
-            &format!("the label of dimension `{name}`"),
-        );
-        let description = self.opt_labels(
-            Props(&b.props).description().map(|x| x.0),
-            &format!("the description of dimension `{name}`"),
-        );
-        self.dimensions[i] = Some(ir::Dimension {
-            id: name,
-            label,
-            description,
-            aggregate,
-            require,
-            rate,
-            children,
-            evidence,
-            gates,
-            when,
-            locked: Props(&b.props).has(&Prop::Locked),
-            doc: b.doc.as_ref().map(ast::Doc::text),
-            span: b.id.span,
-            levels,
-            top: true,
-        });
+        gates
     }
 
     /// A dimension's child by name: an indicator that can be scored, or a dimension.

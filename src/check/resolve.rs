@@ -61,8 +61,6 @@ pub struct Resolver<'m> {
     /// Children used by some dimension.
     pub in_dimension: HashSet<ir::ChildRef>,
     pub default_rate: Option<ir::RatingsId>,
-    /// Children of the dimension whose gates are being resolved.
-    pub gate_children: Vec<ir::ChildRef>,
     /// Missing translations are reported for this language only.
     pub only_lang: Option<String>,
     /// Questions declared at a level that does not exist (reported once).
@@ -94,7 +92,6 @@ pub fn resolve(m: &Model, opts: &super::Options) -> (ir::Framework, Vec<Diag>) {
         used: HashSet::new(),
         in_dimension: HashSet::new(),
         default_rate: None,
-        gate_children: Vec::new(),
         only_lang: opts.lang.clone(),
         unplaced: HashSet::new(),
     };
