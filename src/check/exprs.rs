@@ -156,7 +156,7 @@ impl Resolver<'_> {
         false
     }
 
-    fn err(&self, span: Span) -> ir::Expr {
+    pub(super) fn err(&self, span: Span) -> ir::Expr {
         ir::Expr {
             id: ir::ExprId::default(),
             kind: ExprKind::Num(f64::NAN),

@@ -105,87 +105,35 @@ impl Resolver<'_> {
     fn resolve_indicator(&mut self, i: usize) {
         let b = self.ind_decls[i];
         let name = b.id.name.clone();
+        let props = Props(&b.props);
         let at_opt = self.at(b, "indicator");
         let at = at_opt.unwrap_or(0);
         let ctx = Ctx::of_item(at_opt);
-        let value = match Props(&b.props).value() {
-            Some((e, _)) => {
-                let v = self.expr(e, ctx);
-                if at_opt.is_some() {
-                    self.level_within(&v, at, "the value");
-                }
-                if let Type::Set(_) | Type::Level(_) = v.ty {
-                    let msg = format!("an indicator's value cannot be {}", self.type_name(v.ty));
-                    self.diags.push(
-                        Diag::error(CheckError::TypeMismatch(msg), v.span, "this value")
-                            .help("count the options chosen (`count_selected(x)`) or test one (`x has \"a\"`)"),
-                    );
-                }
-                v
-            }
-            None => {
-                self.diags.push(
-                    Diag::error(
-                        CheckError::MissingProperty("value".into()),
-                        b.id.span,
-                        "indicator without `value`",
-                    )
-                    .help("add `value EXPR`, e.g. `value share(confiance >= 4)`"),
-                );
-                ir::Expr {
-                    id: ir::ExprId::default(),
-                    kind: ir::ExprKind::Num(f64::NAN),
-                    ty: Type::Error,
-                    level: None,
-                    span: b.id.span,
-                }
-            }
-        };
+        let value = self.indicator_value(b, ctx, at_opt);
         let label = self.opt_labels(
-            Props(&b.props).label().map(|x| x.0),
+            props.label().map(|x| x.0),
             &format!("the label of indicator `{name}`"),
         );
         let description = self.opt_labels(
-            Props(&b.props).description().map(|x| x.0),
+            props.description().map(|x| x.0),
             &format!("the description of indicator `{name}`"),
         );
-        let unit = Props(&b.props)
-            .unit()
-            .map(|(s, at)| (s.value.clone(), at))
-            .map(|x| x.0);
-        let better = match Props(&b.props).better().map(|(x, s)| (*x, s)) {
+        let unit = props.unit().map(|(s, _)| s.value.clone());
+        let better = match props.better() {
             Some((ast::Better::Lower, _)) => ir::Better::Lower,
             _ => ir::Better::Higher,
         };
-        let when = Props(&b.props).when().map(|(e, _)| {
+        let when = props.when().map(|(e, _)| {
             let w = self.expr(e, ctx);
             self.expect(&w, Type::Bool, "`when`");
             self.level_within(&w, at, "`when`");
             w
         });
-        let min_n = Props(&b.props)
+        let min_n = props
             .min_n()
             .and_then(|(n, span)| self.whole(n, span, "min_n", 1));
-        let rate = Props(&b.props)
-            .rate()
-            .and_then(|(r, _)| self.ratings_ref(r));
-        let method = Props(&b.props)
-            .method()
-            .map(|(x, s)| (x.name.clone(), s))
-            .map(|x| x.0);
-        let nature = Props(&b.props)
-            .nature()
-            .map(|(x, s)| (x.name.clone(), s))
-            .map(|x| x.0);
-        let source = Props(&b.props)
-            .source()
-            .map(|(x, s)| (x.value.clone(), s))
-            .map(|x| x.0);
-        let tags = Props(&b.props)
-            .tags()
-            .map(|(t, _)| t.iter().map(|s| s.value.clone()).collect())
-            .unwrap_or_default();
-        let locked = Props(&b.props).has(&Prop::Locked);
+        let rate = props.rate().and_then(|(r, _)| self.ratings_ref(r));
+        let nature = props.nature().map(|(x, _)| x.name.clone());
         // A context indicator describes the unit: it is reported, never scored.
         let normalize = if nature.as_deref() == Some("context") {
             None
@@ -210,15 +158,47 @@ impl Resolver<'_> {
             when,
             min_n,
             rate,
-            method,
+            method: props.method().map(|(x, _)| x.name.clone()),
             nature,
-            source,
-            tags,
-            locked,
+            source: props.source().map(|(x, _)| x.value.clone()),
+            tags: props
+                .tags()
+                .map(|(t, _)| t.iter().map(|s| s.value.clone()).collect())
+                .unwrap_or_default(),
+            locked: props.has(&Prop::Locked),
             doc: b.doc.as_ref().map(ast::Doc::text),
             span: b.id.span,
             levels,
         });
+    }
+
+    /// An indicator's value, checked: at its level, and a number, a yes/no
+    /// or an option (not a set of options). A stand-in when it is missing.
+    fn indicator_value(&mut self, b: &ast::Block, ctx: Ctx<'_>, at: Option<LevelId>) -> ir::Expr {
+        let Some((e, _)) = Props(&b.props).value() else {
+            self.diags.push(
+                Diag::error(
+                    CheckError::MissingProperty("value".into()),
+                    b.id.span,
+                    "indicator without `value`",
+                )
+                .help("add `value EXPR`, e.g. `value share(confiance >= 4)`"),
+            );
+            return self.err(b.id.span);
+        };
+        let v = self.expr(e, ctx);
+        if let Some(at) = at {
+            self.level_within(&v, at, "the value");
+        }
+        if let Type::Set(_) | Type::Level(_) = v.ty {
+            let msg = format!("an indicator's value cannot be {}", self.type_name(v.ty));
+            self.diags.push(
+                Diag::error(CheckError::TypeMismatch(msg), v.span, "this value").help(
+                    "count the options chosen (`count_selected(x)`) or test one (`x has \"a\"`)",
+                ),
+            );
+        }
+        v
     }
 
     /// Reports an expression that varies at a finer level than `at`.
