@@ -6,11 +6,14 @@
 //! `remove`); `resolve` turns that model into the IR, checking names,
 //! levels, types, dimensions, ratings, labels and dependency cycles.
 
+mod dimensions;
+mod evidence;
 mod exprs;
 mod items;
 mod load;
 mod props;
 mod resolve;
+mod scoring;
 #[cfg(test)]
 mod tests;
 
