@@ -6,6 +6,8 @@
 //! `remove`); `resolve` turns that model into the IR, checking names,
 //! levels, types, dimensions, ratings, labels and dependency cycles.
 
+mod calls;
+mod declarations;
 mod dimensions;
 mod evidence;
 mod exprs;

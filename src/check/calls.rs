@@ -1,0 +1,441 @@
+//! Calls: row functions, aggregates and `score(…)` in gates.
+//!
+//! In: a call's name, its arguments and the context. Out: the typed call,
+//! and diagnostics for a wrong number or type of arguments, an aggregate
+//! over a level that is not finer, nested aggregates, `score` outside a
+//! gate or of something that is not the dimension's child.
+
+use super::CheckError;
+use super::exprs::{Ctx, FUNCS, finest};
+use super::resolve::Resolver;
+use crate::diagnostic::Diag;
+use crate::ir::{self, AggFunc, ExprKind, Func, Type};
+use crate::source::Span;
+use crate::suggest;
+use crate::syntax::ast;
+
+impl Resolver<'_> {
+    fn arity(
+        &mut self,
+        func: &ast::Ident,
+        n: usize,
+        ok: bool,
+        expected: &'static str,
+        span: Span,
+    ) -> bool {
+        if !ok {
+            self.diags.push(Diag::error(
+                CheckError::Arity {
+                    func: func.name.clone(),
+                    expected,
+                    found: n,
+                },
+                span,
+                "this call",
+            ));
+        }
+        ok
+    }
+
+    pub(super) fn call(
+        &mut self,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        filter: Option<&ast::Expr>,
+        weight: Option<&ast::Expr>,
+        ctx: Ctx<'_>,
+        span: Span,
+    ) -> ir::Expr {
+        let name = func.name.as_str();
+        let agg = match name {
+            "count" => Some(AggFunc::Count),
+            "sum" => Some(AggFunc::Sum),
+            "mean" => Some(AggFunc::Mean),
+            "median" => Some(AggFunc::Median),
+            "min" => Some(AggFunc::Min),
+            "max" => Some(AggFunc::Max),
+            "share" => Some(AggFunc::Share),
+            "ratio" => Some(AggFunc::Ratio),
+            "percentile" => Some(AggFunc::Percentile),
+            "stddev" => Some(AggFunc::Stddev),
+            "distinct" => Some(AggFunc::Distinct),
+            _ => None,
+        };
+        if let Some(f) = agg {
+            return self.aggregate(f, func, args, filter, weight, ctx, span);
+        }
+        if let Some(x) = filter.or(weight) {
+            self.diags.push(Diag::error(
+                CheckError::TypeMismatch(format!(
+                    "`where` and `weight` apply to aggregates, not to `{name}`"
+                )),
+                x.span,
+                "not allowed here",
+            ));
+        }
+        if name == "score" {
+            return self.score(func, args, ctx, span);
+        }
+        let f = match name {
+            "abs" => Func::Abs,
+            "round" => Func::Round,
+            "floor" => Func::Floor,
+            "ceil" => Func::Ceil,
+            "sqrt" => Func::Sqrt,
+            "ln" => Func::Ln,
+            "exp" => Func::Exp,
+            "least" => Func::Least,
+            "greatest" => Func::Greatest,
+            "clamp" => Func::Clamp,
+            "coalesce" => Func::Coalesce,
+            "is_missing" => Func::IsMissing,
+            "count_selected" => Func::CountSelected,
+            "year" => Func::Year,
+            "days_between" => Func::DaysBetween,
+            _ => {
+                let help = suggest::closest(name, FUNCS.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.diags.push(
+                    Diag::error(
+                        CheckError::UnknownFunction(name.to_string()),
+                        func.span,
+                        "no such function",
+                    )
+                    .maybe_help(help.or_else(|| Some(format!("functions: {}", FUNCS.join(", "))))),
+                );
+                return self.err(span);
+            }
+        };
+        let a: Vec<ir::Expr> = args.iter().map(|x| self.expr(x, ctx)).collect();
+        let n = a.len();
+        let level = a.iter().fold(None, |l, x| finest(l, x.level));
+        let ctx_s = format!("an argument of `{name}`");
+        let ty = match f {
+            Func::Abs | Func::Floor | Func::Ceil | Func::Sqrt | Func::Ln | Func::Exp => {
+                self.arity(func, n, n == 1, "one number", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Number, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::Round => {
+                self.arity(
+                    func,
+                    n,
+                    n == 1 || n == 2,
+                    "a number and optionally a number of digits",
+                    span,
+                );
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Number, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::Least | Func::Greatest => {
+                self.arity(func, n, n >= 1, "one or more numbers", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Number, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::Clamp => {
+                self.arity(func, n, n == 3, "three numbers (value, low, high)", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Number, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::Coalesce => {
+                self.arity(func, n, n >= 1, "one or more values", span);
+                let first = a
+                    .iter()
+                    .map(|x| x.ty)
+                    .find(|t| *t != Type::Error)
+                    .unwrap_or(Type::Error);
+                for x in a.iter().skip(1) {
+                    self.compatible(&a[0], x, "`coalesce`");
+                }
+                first
+            }
+            Func::IsMissing => {
+                self.arity(func, n, n == 1, "one value", span);
+                Type::Bool
+            }
+            Func::CountSelected => {
+                self.arity(func, n, n == 1, "one multi question", span);
+                if let Some(x) = a.first()
+                    && !matches!(x.ty, Type::Set(_) | Type::Error)
+                {
+                    let msg = format!(
+                        "`count_selected` counts the options of a multi question, found {}",
+                        self.type_name(x.ty)
+                    );
+                    self.diags.push(Diag::error(
+                        CheckError::TypeMismatch(msg),
+                        x.span,
+                        "not a set",
+                    ));
+                }
+                Type::Number
+            }
+            Func::Year => {
+                self.arity(func, n, n == 1, "one date", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Date, &ctx_s);
+                });
+                Type::Number
+            }
+            Func::DaysBetween => {
+                self.arity(func, n, n == 2, "two dates", span);
+                a.iter().for_each(|x| {
+                    self.expect(x, Type::Date, &ctx_s);
+                });
+                Type::Number
+            }
+        };
+        ir::Expr {
+            id: ir::ExprId::default(),
+            kind: ExprKind::Func(f, a),
+            ty,
+            level,
+            span,
+        }
+    }
+
+    fn score(
+        &mut self,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        ctx: Ctx<'_>,
+        span: Span,
+    ) -> ir::Expr {
+        let Some(children) = ctx.gate else {
+            self.diags.push(
+                Diag::error(CheckError::ScoreOutsideGate, func.span, "here").help(
+                    "elsewhere a name means the value; a dimension's gates may test `score(child)`",
+                ),
+            );
+            return self.err(span);
+        };
+        let target = match args {
+            [
+                ast::Expr {
+                    kind: ast::ExprKind::Name(id),
+                    ..
+                },
+            ] => id,
+            _ => {
+                self.arity(func, args.len(), false, "the name of one child", span);
+                return self.err(span);
+            }
+        };
+        let child = children
+            .iter()
+            .copied()
+            .find(|c| self.child_name(*c) == target.name);
+        match child {
+            Some(c) => {
+                self.used.insert(target.name.clone());
+                ir::Expr {
+                    id: ir::ExprId::default(),
+                    kind: ExprKind::Score(c),
+                    ty: Type::Number,
+                    level: ctx.at,
+                    span,
+                }
+            }
+            None => {
+                let names: Vec<String> = children
+                    .iter()
+                    .map(|c| self.child_name(*c).to_string())
+                    .collect();
+                let help = suggest::closest(&target.name, names.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.diags.push(
+                    Diag::error(
+                        CheckError::GateNotChild(target.name.clone()),
+                        target.span,
+                        "not a child of this dimension",
+                    )
+                    .maybe_help(help),
+                );
+                self.err(span)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate(
+        &mut self,
+        mut f: AggFunc,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        filter: Option<&ast::Expr>,
+        weight: Option<&ast::Expr>,
+        ctx: Ctx<'_>,
+        span: Span,
+    ) -> ir::Expr {
+        if ctx.in_agg {
+            self.diags.push(
+                Diag::error(
+                    CheckError::NestedAggregate,
+                    span,
+                    "inside another aggregate",
+                )
+                .help("define an indicator at the middle level and aggregate that"),
+            );
+            return self.err(span);
+        }
+        let inner = Ctx {
+            in_agg: true,
+            ..ctx
+        };
+        let a: Vec<ir::Expr> = args.iter().map(|x| self.expr(x, inner)).collect();
+        let fl = filter.map(|x| self.expr(x, inner));
+        let w = weight.map(|x| self.expr(x, inner));
+        let name = f.name();
+        let n = a.len();
+        let ctx_s = format!("the argument of `{name}`");
+        match f {
+            AggFunc::Count => {
+                if self.arity(func, n, n == 1, "one yes/no condition or a level", span) {
+                    match a[0].ty {
+                        Type::Level(_) => f = AggFunc::CountRows,
+                        _ => {
+                            self.expect(&a[0], Type::Bool, &ctx_s);
+                        }
+                    }
+                }
+            }
+            AggFunc::Share => {
+                if self.arity(func, n, n == 1, "one yes/no condition", span) {
+                    self.expect(&a[0], Type::Bool, &ctx_s);
+                }
+            }
+            AggFunc::Ratio => {
+                if self.arity(
+                    func,
+                    n,
+                    n == 2,
+                    "two numbers (numerator, denominator)",
+                    span,
+                ) {
+                    self.expect(&a[0], Type::Number, &ctx_s);
+                    self.expect(&a[1], Type::Number, &ctx_s);
+                }
+            }
+            AggFunc::Percentile => {
+                if self.arity(
+                    func,
+                    n,
+                    n == 2,
+                    "a number and a percentile between 0 and 100",
+                    span,
+                ) {
+                    self.expect(&a[0], Type::Number, &ctx_s);
+                    self.expect(&a[1], Type::Number, &ctx_s);
+                    match a[1].kind {
+                        ExprKind::Num(p) if (0.0..=100.0).contains(&p) => {}
+                        _ if a[1].ty == Type::Error => {}
+                        _ => self.diags.push(Diag::error(
+                            CheckError::InvalidValue(
+                                "the percentile is a number between 0 and 100".into(),
+                            ),
+                            a[1].span,
+                            "not a constant in 0..100",
+                        )),
+                    }
+                }
+            }
+            AggFunc::Distinct => {
+                self.arity(func, n, n == 1, "one value", span);
+            }
+            _ => {
+                if self.arity(func, n, n == 1, "one number", span) {
+                    self.expect(&a[0], Type::Number, &ctx_s);
+                }
+            }
+        }
+        if let Some(x) = &fl {
+            self.expect(x, Type::Bool, "the `where` filter");
+        }
+        if let Some(x) = &w {
+            if !matches!(
+                f,
+                AggFunc::Mean | AggFunc::Sum | AggFunc::Share | AggFunc::Ratio
+            ) {
+                self.diags.push(Diag::error(
+                    CheckError::TypeMismatch(format!(
+                        "`weight` applies to mean, sum, share and ratio, not `{name}`"
+                    )),
+                    x.span,
+                    "not allowed here",
+                ));
+            }
+            self.expect(x, Type::Number, "the weight");
+        }
+        if a.iter()
+            .chain(fl.iter())
+            .chain(w.iter())
+            .any(|x| x.ty == Type::Error)
+        {
+            return self.err(span);
+        }
+        // The aggregated level: the finest level among the argument, filter and weight
+        // (the percentile's rank is a constant).
+        let over = a
+            .iter()
+            .take(if f == AggFunc::Percentile { 1 } else { n })
+            .chain(fl.iter())
+            .chain(w.iter())
+            .fold(None, |l, x| finest(l, x.level));
+        let Some(at) = ctx.at else {
+            if ctx.unplaced {
+                return self.err(span);
+            }
+            self.diags.push(
+                Diag::error(CheckError::AggregateLevel(format!("`{name}` needs the level of an indicator to aggregate to")), span, "here")
+                    .help("aggregates belong in an indicator's `value` (or `when`, `target`); declare an indicator at the level you want"),
+            );
+            return self.err(span);
+        };
+        let Some(over) = over else {
+            self.diags.push(Diag::error(
+                CheckError::AggregateLevel(format!(
+                    "`{name}` has nothing to aggregate: its argument is a constant"
+                )),
+                span,
+                "no level",
+            ));
+            return self.err(span);
+        };
+        if over <= at {
+            let msg = format!(
+                "`{name}` aggregates rows of a finer level than `{}`, but its argument is at `{}`",
+                self.levels[at].id, self.levels[over].id
+            );
+            self.diags.push(
+                Diag::error(
+                    CheckError::AggregateLevel(msg),
+                    span,
+                    "nothing finer to aggregate",
+                )
+                .help("the value is already one per unit here: use it without the aggregate"),
+            );
+            return self.err(span);
+        }
+        ir::Expr {
+            id: ir::ExprId::default(),
+            kind: ExprKind::Agg {
+                func: f,
+                over,
+                args: a,
+                filter: fl.map(Box::new),
+                weight: w.map(Box::new),
+            },
+            ty: Type::Number,
+            level: Some(at),
+            span,
+        }
+    }
+}
