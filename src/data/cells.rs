@@ -283,71 +283,10 @@ pub fn read(q: &Question, s: &str, cx: &CellContext<'_>, marks: &mut Marks) -> C
     if let Some(m) = missing_kind(s, cx.fw) {
         return m;
     }
-    let not_a = |expected: &str, help: Option<String>| {
-        Cell::Invalid(Invalid::NotA {
-            expected: expected.to_string(),
-            help,
-        })
-    };
-    let ranged = |v: f64| match q.range {
-        Some((lo, hi)) if v < lo || v > hi => Cell::Invalid(Invalid::OutOfRange { lo, hi }),
-        _ => Cell::Num(v),
-    };
     match &q.ty {
-        QType::Number => match number(s, cx.decimal_comma) {
-            Some(Num::Value(v, m)) => {
-                marks.join(m);
-                number_cell(q, v)
-            }
-            // A whole number has no decimals: the separator groups thousands.
-            Some(Num::Grouped { thousands, .. }) if q.integer => number_cell(q, thousands),
-            Some(Num::Grouped {
-                thousands,
-                decimals,
-            }) => Cell::Grouped {
-                thousands,
-                decimals,
-            },
-            None => {
-                let help = (s.contains(',') && !cx.decimal_comma).then(|| {
-                    "a decimal comma is read only in `;`-separated files; write a point".to_string()
-                });
-                not_a("a number", help)
-            }
-        },
-        QType::Percent { of_100 } => {
-            let (body, pct) = match s.strip_suffix('%') {
-                Some(b) => (b.trim(), true),
-                None => (s, false),
-            };
-            match number(body, cx.decimal_comma || pct).map(plain) {
-                Some(v) if pct => ranged(v / 100.0),
-                Some(v) if *of_100 => ranged(v / 100.0),
-                Some(v) if !(0.0..=1.0).contains(&v) => not_a(
-                    "a share between 0 and 1",
-                    Some("write `45%` or `0.45`; if answers are on a 0..100 scale, declare the question `percent of 100`".into()),
-                ),
-                Some(v) => ranged(v),
-                None => not_a("a percentage", Some("write `45%` or `0.45`".into())),
-            }
-        }
-        QType::Scale { lo, hi } => match number(s, cx.decimal_comma).map(plain) {
-            Some(v) if v.fract() != 0.0 => {
-                not_a(&format!("a whole number from {lo} to {hi}"), None)
-            }
-            Some(v) if v < *lo || v > *hi => {
-                Cell::Invalid(Invalid::OutOfRange { lo: *lo, hi: *hi })
-            }
-            Some(v) => Cell::Num(v),
-            None => {
-                // A scale point may be given by its number followed by a label ("4 - Agree").
-                let head: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
-                match head.parse::<f64>() {
-                    Ok(v) if !head.is_empty() && v >= *lo && v <= *hi => Cell::Num(v),
-                    _ => not_a(&format!("a whole number from {lo} to {hi}"), None),
-                }
-            }
-        },
+        QType::Number => number_answer(q, s, cx, marks),
+        QType::Percent { of_100 } => percent_answer(q, s, cx, *of_100),
+        QType::Scale { lo, hi } => scale_answer(s, cx, *lo, *hi),
         QType::YesNo => {
             if TRUE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
                 Cell::Bool(true)
@@ -364,25 +303,101 @@ pub fn read(q: &Question, s: &str, cx: &CellContext<'_>, marks: &mut Marks) -> C
             Some(i) => Cell::Opt(i),
             None => unknown_option(q, s),
         },
-        QType::Multi(_) => {
-            let mut bits = 0u64;
-            for part in s
-                .split(|c: char| c.is_whitespace() || c == ';' || c == ',')
-                .filter(|p| !p.is_empty())
-            {
-                match option_index(q, part) {
-                    Some(i) => bits |= 1 << i,
-                    None => return unknown_option(q, part),
-                }
-            }
-            Cell::Set(bits)
-        }
+        QType::Multi(_) => multi_answer(q, s),
         QType::Date => match super::column::parse_date(s) {
             Some(d) => Cell::Date(d),
             None => not_a("a date (YYYY-MM-DD)", None),
         },
         QType::Text => Cell::Text(s.to_string()),
     }
+}
+
+fn not_a(expected: &str, help: Option<String>) -> Cell {
+    Cell::Invalid(Invalid::NotA {
+        expected: expected.to_string(),
+        help,
+    })
+}
+
+fn ranged(q: &Question, v: f64) -> Cell {
+    match q.range {
+        Some((lo, hi)) if v < lo || v > hi => Cell::Invalid(Invalid::OutOfRange { lo, hi }),
+        _ => Cell::Num(v),
+    }
+}
+
+fn number_answer(q: &Question, s: &str, cx: &CellContext<'_>, marks: &mut Marks) -> Cell {
+    match number(s, cx.decimal_comma) {
+        Some(Num::Value(v, m)) => {
+            marks.join(m);
+            number_cell(q, v)
+        }
+        // A whole number has no decimals: the separator groups thousands.
+        Some(Num::Grouped { thousands, .. }) if q.integer => number_cell(q, thousands),
+        Some(Num::Grouped {
+            thousands,
+            decimals,
+        }) => Cell::Grouped {
+            thousands,
+            decimals,
+        },
+        None => {
+            let help = (s.contains(',') && !cx.decimal_comma).then(|| {
+                "a decimal comma is read only in `;`-separated files; write a point".to_string()
+            });
+            not_a("a number", help)
+        }
+    }
+}
+
+/// `45%`, `0.45`, or `45` for a question `percent of 100`: a share.
+fn percent_answer(q: &Question, s: &str, cx: &CellContext<'_>, of_100: bool) -> Cell {
+    let (body, pct) = match s.strip_suffix('%') {
+        Some(b) => (b.trim(), true),
+        None => (s, false),
+    };
+    match number(body, cx.decimal_comma || pct).map(plain) {
+        Some(v) if pct || of_100 => ranged(q, v / 100.0),
+        Some(v) if !(0.0..=1.0).contains(&v) => not_a(
+            "a share between 0 and 1",
+            Some("write `45%` or `0.45`; if answers are on a 0..100 scale, declare the question `percent of 100`".into()),
+        ),
+        Some(v) => ranged(q, v),
+        None => not_a("a percentage", Some("write `45%` or `0.45`".into())),
+    }
+}
+
+/// A point of a scale: a whole number in its range, or one followed by a
+/// label ("4 - Agree").
+fn scale_answer(s: &str, cx: &CellContext<'_>, lo: f64, hi: f64) -> Cell {
+    let whole = || not_a(&format!("a whole number from {lo} to {hi}"), None);
+    match number(s, cx.decimal_comma).map(plain) {
+        Some(v) if v.fract() != 0.0 => whole(),
+        Some(v) if v < lo || v > hi => Cell::Invalid(Invalid::OutOfRange { lo, hi }),
+        Some(v) => Cell::Num(v),
+        None => {
+            let head: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
+            match head.parse::<f64>() {
+                Ok(v) if !head.is_empty() && v >= lo && v <= hi => Cell::Num(v),
+                _ => whole(),
+            }
+        }
+    }
+}
+
+/// Options chosen, separated by spaces, `;` or `,`.
+fn multi_answer(q: &Question, s: &str) -> Cell {
+    let mut bits = 0u64;
+    for part in s
+        .split(|c: char| c.is_whitespace() || c == ';' || c == ',')
+        .filter(|p| !p.is_empty())
+    {
+        match option_index(q, part) {
+            Some(i) => bits |= 1 << i,
+            None => return unknown_option(q, part),
+        }
+    }
+    Cell::Set(bits)
 }
 
 /// Reads a 0/1 cell of a split multi column (`question/option`).

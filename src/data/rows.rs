@@ -418,67 +418,88 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
             out.arena.push_str(rec.get(c).unwrap_or("").trim());
             out.ends.push(out.arena.len() as u32);
         }
-        for (k, s) in layout.sources.iter().enumerate() {
-            let q = &fw.questions[layout.questions[k]];
-            let cell = if empty {
-                Cell::Blank
-            } else {
-                read_cell(q, s, &rec, &cx, &mut out.marks[k])
-            };
-            if let Cell::Grouped {
-                thousands,
-                decimals,
-            } = cell
-            {
-                let field = if let Source::Combined(c) = s { *c } else { 0 };
-                out.grouped.push(GroupedCell {
-                    slot: k as u32,
-                    row: (out.lines.len() - 1) as u32,
-                    field: field as u32,
-                    thousands,
-                    decimals,
-                });
-            }
-            if !empty {
-                let n = &mut out.counts[k];
-                match &cell {
-                    Cell::Blank => n.blank += 1,
-                    Cell::DontKnow => n.dont_know += 1,
-                    Cell::Refused => n.refused += 1,
-                    Cell::Invalid(inv) => {
-                        n.invalid += 1;
-                        let field = if let Source::Combined(c) = s { *c } else { 0 };
-                        let raw = rec.get(field).unwrap_or("").trim();
-                        out.diags.push(invalid(
-                            layout,
-                            offset,
-                            line,
-                            field,
-                            layout.questions[k],
-                            raw,
-                            inv,
-                        ));
-                    }
-                    _ => n.present += 1,
-                }
-                if matches!(cell, Cell::Blank) && q.required && !matches!(s, Source::Absent) {
-                    let field = if let Source::Combined(c) = s { *c } else { 0 };
-                    let (a, b) = cell_span(text, offset, field, t.delimiter);
-                    out.diags.push(
-                        Diag::error(
-                            DataError::RequiredMissing(q.id.clone()),
-                            Span::new(t.src, a, b),
-                            "no answer",
-                        )
-                        .cell(line, layout.headers.get(field).map(String::as_str)),
-                    );
-                    out.fatal = true;
-                }
-            }
-            push(&mut out.cols[k], &cell);
+        for k in 0..layout.sources.len() {
+            out.answer(layout, &cx, k, &rec, (offset, line), empty);
         }
     }
     out
+}
+
+impl Parsed {
+    /// Reads question `k`'s cell of a record (at `offset`, on `line`):
+    /// its value, its count, and the diagnostic of an unreadable cell or a
+    /// missing required answer. Grouped numbers wait for their column.
+    fn answer(
+        &mut self,
+        layout: &Layout<'_>,
+        cx: &CellContext<'_>,
+        k: usize,
+        rec: &csv::StringRecord,
+        (offset, line): (usize, usize),
+        empty: bool,
+    ) {
+        let s = &layout.sources[k];
+        let q = &layout.fw.questions[layout.questions[k]];
+        let field = if let Source::Combined(c) = s { *c } else { 0 };
+        let cell = if empty {
+            Cell::Blank
+        } else {
+            read_cell(q, s, rec, cx, &mut self.marks[k])
+        };
+        if let Cell::Grouped {
+            thousands,
+            decimals,
+        } = cell
+        {
+            self.grouped.push(GroupedCell {
+                slot: k as u32,
+                row: (self.lines.len() - 1) as u32,
+                field: field as u32,
+                thousands,
+                decimals,
+            });
+        }
+        if !empty {
+            let n = &mut self.counts[k];
+            match &cell {
+                Cell::Blank => n.blank += 1,
+                Cell::DontKnow => n.dont_know += 1,
+                Cell::Refused => n.refused += 1,
+                Cell::Invalid(inv) => {
+                    n.invalid += 1;
+                    let raw = rec.get(field).unwrap_or("").trim();
+                    let d = invalid(layout, offset, line, field, layout.questions[k], raw, inv);
+                    self.diags.push(d);
+                }
+                _ => n.present += 1,
+            }
+            if matches!(cell, Cell::Blank) && q.required && !matches!(s, Source::Absent) {
+                self.required_missing(layout, q, (offset, line), field);
+            }
+        }
+        push(&mut self.cols[k], &cell);
+    }
+
+    /// A required question without an answer: the run fails.
+    fn required_missing(
+        &mut self,
+        layout: &Layout<'_>,
+        q: &crate::ir::Question,
+        (offset, line): (usize, usize),
+        field: usize,
+    ) {
+        let t = layout.table;
+        let (a, b) = cell_span(layout.text, offset, field, t.delimiter);
+        self.diags.push(
+            Diag::error(
+                DataError::RequiredMissing(q.id.clone()),
+                Span::new(t.src, a, b),
+                "no answer",
+            )
+            .cell(line, layout.headers.get(field).map(String::as_str)),
+        );
+        self.fatal = true;
+    }
 }
 
 /// The diagnostic of an unreadable cell.
