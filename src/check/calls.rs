@@ -9,7 +9,7 @@ use super::CheckError;
 use super::exprs::{Ctx, FUNCS, finest};
 use super::resolve::Resolver;
 use crate::diagnostic::Diag;
-use crate::ir::{self, AggFunc, ExprKind, Func, Type};
+use crate::ir::{self, AggFunc, ExprKind, Func, LevelId, Type};
 use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast;
@@ -37,15 +37,14 @@ impl Resolver<'_> {
         ok
     }
 
-    pub(super) fn call(
-        &mut self,
-        func: &ast::Ident,
-        args: &[ast::Expr],
-        filter: Option<&ast::Expr>,
-        weight: Option<&ast::Expr>,
-        ctx: Ctx<'_>,
-        span: Span,
-    ) -> ir::Expr {
+    pub(super) fn call(&mut self, c: &Call<'_>, ctx: Ctx<'_>) -> ir::Expr {
+        let Call {
+            func,
+            args,
+            filter,
+            weight,
+            span,
+        } = *c;
         let name = func.name.as_str();
         let agg = match name {
             "count" => Some(AggFunc::Count),
@@ -62,7 +61,7 @@ impl Resolver<'_> {
             _ => None,
         };
         if let Some(f) = agg {
-            return self.aggregate(f, func, args, filter, weight, ctx, span);
+            return self.aggregate(f, c, ctx);
         }
         if let Some(x) = filter.or(weight) {
             self.diags.push(Diag::error(
@@ -264,17 +263,10 @@ impl Resolver<'_> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn aggregate(
-        &mut self,
-        mut f: AggFunc,
-        func: &ast::Ident,
-        args: &[ast::Expr],
-        filter: Option<&ast::Expr>,
-        weight: Option<&ast::Expr>,
-        ctx: Ctx<'_>,
-        span: Span,
-    ) -> ir::Expr {
+    /// An aggregate: its arguments, `where` and `weight` typed inside the
+    /// aggregate, then the level it reads rows of, finer than the item's.
+    fn aggregate(&mut self, f: AggFunc, c: &Call<'_>, ctx: Ctx<'_>) -> ir::Expr {
+        let span = c.span;
         if ctx.in_agg {
             self.diags.push(
                 Diag::error(
@@ -290,12 +282,48 @@ impl Resolver<'_> {
             in_agg: true,
             ..ctx
         };
-        let a: Vec<ir::Expr> = args.iter().map(|x| self.expr(x, inner)).collect();
-        let fl = filter.map(|x| self.expr(x, inner));
-        let w = weight.map(|x| self.expr(x, inner));
-        let name = f.name();
-        let n = a.len();
-        let ctx_s = format!("the argument of `{name}`");
+        let a: Vec<ir::Expr> = c.args.iter().map(|x| self.expr(x, inner)).collect();
+        let fl = c.filter.map(|x| self.expr(x, inner));
+        let w = c.weight.map(|x| self.expr(x, inner));
+        let f = self.agg_arguments(f, c, &a);
+        self.agg_options(f, fl.as_ref(), w.as_ref());
+        if a.iter()
+            .chain(fl.iter())
+            .chain(w.iter())
+            .any(|x| x.ty == Type::Error)
+        {
+            return self.err(span);
+        }
+        // The aggregated level: the finest level among the argument, filter and weight
+        // (the percentile's rank is a constant).
+        let over = a
+            .iter()
+            .take(if f == AggFunc::Percentile { 1 } else { a.len() })
+            .chain(fl.iter())
+            .chain(w.iter())
+            .fold(None, |l, x| finest(l, x.level));
+        let Some((at, over)) = self.agg_levels(f, ctx, over, span) else {
+            return self.err(span);
+        };
+        ir::Expr {
+            id: ir::ExprId::default(),
+            kind: ExprKind::Agg {
+                func: f,
+                over,
+                args: a,
+                filter: fl.map(Box::new),
+                weight: w.map(Box::new),
+            },
+            ty: Type::Number,
+            level: Some(at),
+            span,
+        }
+    }
+
+    /// Checks an aggregate's arguments; `count` of a level counts rows.
+    fn agg_arguments(&mut self, mut f: AggFunc, c: &Call<'_>, a: &[ir::Expr]) -> AggFunc {
+        let (func, span, n) = (c.func, c.span, a.len());
+        let ctx_s = format!("the argument of `{}`", f.name());
         match f {
             AggFunc::Count => {
                 if self.arity(func, n, n == 1, "one yes/no condition or a level", span) {
@@ -313,38 +341,18 @@ impl Resolver<'_> {
                 }
             }
             AggFunc::Ratio => {
-                if self.arity(
-                    func,
-                    n,
-                    n == 2,
-                    "two numbers (numerator, denominator)",
-                    span,
-                ) {
+                let what = "two numbers (numerator, denominator)";
+                if self.arity(func, n, n == 2, what, span) {
                     self.expect(&a[0], Type::Number, &ctx_s);
                     self.expect(&a[1], Type::Number, &ctx_s);
                 }
             }
             AggFunc::Percentile => {
-                if self.arity(
-                    func,
-                    n,
-                    n == 2,
-                    "a number and a percentile between 0 and 100",
-                    span,
-                ) {
+                let what = "a number and a percentile between 0 and 100";
+                if self.arity(func, n, n == 2, what, span) {
                     self.expect(&a[0], Type::Number, &ctx_s);
                     self.expect(&a[1], Type::Number, &ctx_s);
-                    match a[1].kind {
-                        ExprKind::Num(p) if (0.0..=100.0).contains(&p) => {}
-                        _ if a[1].ty == Type::Error => {}
-                        _ => self.diags.push(Diag::error(
-                            CheckError::InvalidValue(
-                                "the percentile is a number between 0 and 100".into(),
-                            ),
-                            a[1].span,
-                            "not a constant in 0..100",
-                        )),
-                    }
+                    self.percentile_rank(&a[1]);
                 }
             }
             AggFunc::Distinct => {
@@ -356,17 +364,36 @@ impl Resolver<'_> {
                 }
             }
         }
-        if let Some(x) = &fl {
+        f
+    }
+
+    /// A percentile's rank is a constant between 0 and 100.
+    fn percentile_rank(&mut self, rank: &ir::Expr) {
+        match rank.kind {
+            ExprKind::Num(p) if (0.0..=100.0).contains(&p) => {}
+            _ if rank.ty == Type::Error => {}
+            _ => self.diags.push(Diag::error(
+                CheckError::InvalidValue("the percentile is a number between 0 and 100".into()),
+                rank.span,
+                "not a constant in 0..100",
+            )),
+        }
+    }
+
+    /// `where` is a condition; `weight` a number, on the aggregates that take one.
+    fn agg_options(&mut self, f: AggFunc, filter: Option<&ir::Expr>, weight: Option<&ir::Expr>) {
+        if let Some(x) = filter {
             self.expect(x, Type::Bool, "the `where` filter");
         }
-        if let Some(x) = &w {
+        if let Some(x) = weight {
             if !matches!(
                 f,
                 AggFunc::Mean | AggFunc::Sum | AggFunc::Share | AggFunc::Ratio
             ) {
                 self.diags.push(Diag::error(
                     CheckError::TypeMismatch(format!(
-                        "`weight` applies to mean, sum, share and ratio, not `{name}`"
+                        "`weight` applies to mean, sum, share and ratio, not `{}`",
+                        f.name()
                     )),
                     x.span,
                     "not allowed here",
@@ -374,30 +401,26 @@ impl Resolver<'_> {
             }
             self.expect(x, Type::Number, "the weight");
         }
-        if a.iter()
-            .chain(fl.iter())
-            .chain(w.iter())
-            .any(|x| x.ty == Type::Error)
-        {
-            return self.err(span);
-        }
-        // The aggregated level: the finest level among the argument, filter and weight
-        // (the percentile's rank is a constant).
-        let over = a
-            .iter()
-            .take(if f == AggFunc::Percentile { 1 } else { n })
-            .chain(fl.iter())
-            .chain(w.iter())
-            .fold(None, |l, x| finest(l, x.level));
+    }
+
+    /// The item's level and the finer level the aggregate reads, or why
+    /// there is none.
+    fn agg_levels(
+        &mut self,
+        f: AggFunc,
+        ctx: Ctx<'_>,
+        over: Option<LevelId>,
+        span: Span,
+    ) -> Option<(LevelId, LevelId)> {
+        let name = f.name();
         let Some(at) = ctx.at else {
-            if ctx.unplaced {
-                return self.err(span);
+            if !ctx.unplaced {
+                self.diags.push(
+                    Diag::error(CheckError::AggregateLevel(format!("`{name}` needs the level of an indicator to aggregate to")), span, "here")
+                        .help("aggregates belong in an indicator's `value` (or `when`, `target`); declare an indicator at the level you want"),
+                );
             }
-            self.diags.push(
-                Diag::error(CheckError::AggregateLevel(format!("`{name}` needs the level of an indicator to aggregate to")), span, "here")
-                    .help("aggregates belong in an indicator's `value` (or `when`, `target`); declare an indicator at the level you want"),
-            );
-            return self.err(span);
+            return None;
         };
         let Some(over) = over else {
             self.diags.push(Diag::error(
@@ -407,7 +430,7 @@ impl Resolver<'_> {
                 span,
                 "no level",
             ));
-            return self.err(span);
+            return None;
         };
         if over <= at {
             let msg = format!(
@@ -422,20 +445,18 @@ impl Resolver<'_> {
                 )
                 .help("the value is already one per unit here: use it without the aggregate"),
             );
-            return self.err(span);
+            return None;
         }
-        ir::Expr {
-            id: ir::ExprId::default(),
-            kind: ExprKind::Agg {
-                func: f,
-                over,
-                args: a,
-                filter: fl.map(Box::new),
-                weight: w.map(Box::new),
-            },
-            ty: Type::Number,
-            level: Some(at),
-            span,
-        }
+        Some((at, over))
     }
+}
+
+/// A call as written: the function, its arguments, `where` and `weight`.
+#[derive(Clone, Copy)]
+pub(super) struct Call<'a> {
+    pub func: &'a ast::Ident,
+    pub args: &'a [ast::Expr],
+    pub filter: Option<&'a ast::Expr>,
+    pub weight: Option<&'a ast::Expr>,
+    pub span: Span,
 }

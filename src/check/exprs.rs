@@ -248,7 +248,16 @@ impl Resolver<'_> {
                 args,
                 filter,
                 weight,
-            } => self.call(func, args, filter.as_deref(), weight.as_deref(), ctx, span),
+            } => {
+                let c = super::calls::Call {
+                    func,
+                    args,
+                    filter: filter.as_deref(),
+                    weight: weight.as_deref(),
+                    span,
+                };
+                self.call(&c, ctx)
+            }
         }
     }
 
