@@ -38,32 +38,12 @@ impl Resolver<'_> {
     }
 
     pub(super) fn call(&mut self, c: &Call<'_>, ctx: Ctx<'_>) -> ir::Expr {
-        let Call {
-            func,
-            args,
-            filter,
-            weight,
-            span,
-        } = *c;
+        let (func, span) = (c.func, c.span);
         let name = func.name.as_str();
-        let agg = match name {
-            "count" => Some(AggFunc::Count),
-            "sum" => Some(AggFunc::Sum),
-            "mean" => Some(AggFunc::Mean),
-            "median" => Some(AggFunc::Median),
-            "min" => Some(AggFunc::Min),
-            "max" => Some(AggFunc::Max),
-            "share" => Some(AggFunc::Share),
-            "ratio" => Some(AggFunc::Ratio),
-            "percentile" => Some(AggFunc::Percentile),
-            "stddev" => Some(AggFunc::Stddev),
-            "distinct" => Some(AggFunc::Distinct),
-            _ => None,
-        };
-        if let Some(f) = agg {
+        if let Some(f) = aggregate_named(name) {
             return self.aggregate(f, c, ctx);
         }
-        if let Some(x) = filter.or(weight) {
+        if let Some(x) = c.filter.or(c.weight) {
             self.diags.push(Diag::error(
                 CheckError::TypeMismatch(format!(
                     "`where` and `weight` apply to aggregates, not to `{name}`"
@@ -73,43 +53,100 @@ impl Resolver<'_> {
             ));
         }
         if name == "score" {
-            return self.score(func, args, ctx, span);
+            return self.score(func, c.args, ctx, span);
         }
-        let f = match name {
-            "abs" => Func::Abs,
-            "round" => Func::Round,
-            "floor" => Func::Floor,
-            "ceil" => Func::Ceil,
-            "sqrt" => Func::Sqrt,
-            "ln" => Func::Ln,
-            "exp" => Func::Exp,
-            "least" => Func::Least,
-            "greatest" => Func::Greatest,
-            "clamp" => Func::Clamp,
-            "coalesce" => Func::Coalesce,
-            "is_missing" => Func::IsMissing,
-            "count_selected" => Func::CountSelected,
-            "year" => Func::Year,
-            "days_between" => Func::DaysBetween,
+        let Some(f) = function_named(name) else {
+            let help = suggest::closest(name, FUNCS.iter().copied())
+                .map(|s| format!("did you mean `{s}`?"));
+            self.diags.push(
+                Diag::error(
+                    CheckError::UnknownFunction(name.to_string()),
+                    func.span,
+                    "no such function",
+                )
+                .maybe_help(help.or_else(|| Some(format!("functions: {}", FUNCS.join(", "))))),
+            );
+            return self.err(span);
+        };
+        let a: Vec<ir::Expr> = c.args.iter().map(|x| self.expr(x, ctx)).collect();
+        let level = a.iter().fold(None, |l, x| finest(l, x.level));
+        let ty = self.function_type(f, c, &a);
+        ir::Expr {
+            id: ir::ExprId::default(),
+            kind: ExprKind::Func(f, a),
+            ty,
+            level,
+            span,
+        }
+    }
+
+    fn score(
+        &mut self,
+        func: &ast::Ident,
+        args: &[ast::Expr],
+        ctx: Ctx<'_>,
+        span: Span,
+    ) -> ir::Expr {
+        let Some(children) = ctx.gate else {
+            self.diags.push(
+                Diag::error(CheckError::ScoreOutsideGate, func.span, "here").help(
+                    "elsewhere a name means the value; a dimension's gates may test `score(child)`",
+                ),
+            );
+            return self.err(span);
+        };
+        let target = match args {
+            [
+                ast::Expr {
+                    kind: ast::ExprKind::Name(id),
+                    ..
+                },
+            ] => id,
             _ => {
-                let help = suggest::closest(name, FUNCS.iter().copied())
-                    .map(|s| format!("did you mean `{s}`?"));
-                self.diags.push(
-                    Diag::error(
-                        CheckError::UnknownFunction(name.to_string()),
-                        func.span,
-                        "no such function",
-                    )
-                    .maybe_help(help.or_else(|| Some(format!("functions: {}", FUNCS.join(", "))))),
-                );
+                self.arity(func, args.len(), false, "the name of one child", span);
                 return self.err(span);
             }
         };
-        let a: Vec<ir::Expr> = args.iter().map(|x| self.expr(x, ctx)).collect();
-        let n = a.len();
-        let level = a.iter().fold(None, |l, x| finest(l, x.level));
-        let ctx_s = format!("an argument of `{name}`");
-        let ty = match f {
+        let child = children
+            .iter()
+            .copied()
+            .find(|c| self.child_name(*c) == target.name);
+        match child {
+            Some(c) => {
+                self.used.insert(target.name.clone());
+                ir::Expr {
+                    id: ir::ExprId::default(),
+                    kind: ExprKind::Score(c),
+                    ty: Type::Number,
+                    level: ctx.at,
+                    span,
+                }
+            }
+            None => {
+                let names: Vec<String> = children
+                    .iter()
+                    .map(|c| self.child_name(*c).to_string())
+                    .collect();
+                let help = suggest::closest(&target.name, names.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.diags.push(
+                    Diag::error(
+                        CheckError::GateNotChild(target.name.clone()),
+                        target.span,
+                        "not a child of this dimension",
+                    )
+                    .maybe_help(help),
+                );
+                self.err(span)
+            }
+        }
+    }
+
+    /// Checks a row function's arguments; the type of its value.
+    fn function_type(&mut self, f: Func, c: &Call<'_>, a: &[ir::Expr]) -> Type {
+        let (func, span, n) = (c.func, c.span, a.len());
+        let ctx_s = format!("an argument of `{}`", func.name);
+        match f {
             Func::Abs | Func::Floor | Func::Ceil | Func::Sqrt | Func::Ln | Func::Exp => {
                 self.arity(func, n, n == 1, "one number", span);
                 a.iter().for_each(|x| {
@@ -190,75 +227,6 @@ impl Resolver<'_> {
                     self.expect(x, Type::Date, &ctx_s);
                 });
                 Type::Number
-            }
-        };
-        ir::Expr {
-            id: ir::ExprId::default(),
-            kind: ExprKind::Func(f, a),
-            ty,
-            level,
-            span,
-        }
-    }
-
-    fn score(
-        &mut self,
-        func: &ast::Ident,
-        args: &[ast::Expr],
-        ctx: Ctx<'_>,
-        span: Span,
-    ) -> ir::Expr {
-        let Some(children) = ctx.gate else {
-            self.diags.push(
-                Diag::error(CheckError::ScoreOutsideGate, func.span, "here").help(
-                    "elsewhere a name means the value; a dimension's gates may test `score(child)`",
-                ),
-            );
-            return self.err(span);
-        };
-        let target = match args {
-            [
-                ast::Expr {
-                    kind: ast::ExprKind::Name(id),
-                    ..
-                },
-            ] => id,
-            _ => {
-                self.arity(func, args.len(), false, "the name of one child", span);
-                return self.err(span);
-            }
-        };
-        let child = children
-            .iter()
-            .copied()
-            .find(|c| self.child_name(*c) == target.name);
-        match child {
-            Some(c) => {
-                self.used.insert(target.name.clone());
-                ir::Expr {
-                    id: ir::ExprId::default(),
-                    kind: ExprKind::Score(c),
-                    ty: Type::Number,
-                    level: ctx.at,
-                    span,
-                }
-            }
-            None => {
-                let names: Vec<String> = children
-                    .iter()
-                    .map(|c| self.child_name(*c).to_string())
-                    .collect();
-                let help = suggest::closest(&target.name, names.iter().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"));
-                self.diags.push(
-                    Diag::error(
-                        CheckError::GateNotChild(target.name.clone()),
-                        target.span,
-                        "not a child of this dimension",
-                    )
-                    .maybe_help(help),
-                );
-                self.err(span)
             }
         }
     }
@@ -459,4 +427,44 @@ pub(super) struct Call<'a> {
     pub filter: Option<&'a ast::Expr>,
     pub weight: Option<&'a ast::Expr>,
     pub span: Span,
+}
+
+/// The aggregate a name calls, if it is one.
+fn aggregate_named(name: &str) -> Option<AggFunc> {
+    Some(match name {
+        "count" => AggFunc::Count,
+        "sum" => AggFunc::Sum,
+        "mean" => AggFunc::Mean,
+        "median" => AggFunc::Median,
+        "min" => AggFunc::Min,
+        "max" => AggFunc::Max,
+        "share" => AggFunc::Share,
+        "ratio" => AggFunc::Ratio,
+        "percentile" => AggFunc::Percentile,
+        "stddev" => AggFunc::Stddev,
+        "distinct" => AggFunc::Distinct,
+        _ => return None,
+    })
+}
+
+/// The row function a name calls, if it is one.
+fn function_named(name: &str) -> Option<Func> {
+    Some(match name {
+        "abs" => Func::Abs,
+        "round" => Func::Round,
+        "floor" => Func::Floor,
+        "ceil" => Func::Ceil,
+        "sqrt" => Func::Sqrt,
+        "ln" => Func::Ln,
+        "exp" => Func::Exp,
+        "least" => Func::Least,
+        "greatest" => Func::Greatest,
+        "clamp" => Func::Clamp,
+        "coalesce" => Func::Coalesce,
+        "is_missing" => Func::IsMissing,
+        "count_selected" => Func::CountSelected,
+        "year" => Func::Year,
+        "days_between" => Func::DaysBetween,
+        _ => return None,
+    })
 }
