@@ -22,14 +22,23 @@ impl Resolver<'_> {
         let blocks: Vec<&ast::Block> = m
             .items
             .values()
-            .filter_map(|e| {
-                if let Decl::Level(b) = &e.decl {
-                    Some(b)
-                } else {
-                    None
-                }
+            .filter_map(|e| match &e.decl {
+                Decl::Level(b) => Some(b),
+                _ => None,
             })
             .collect();
+        let parent = self.level_parents(&blocks);
+        let roots: Vec<usize> = (0..blocks.len()).filter(|&i| parent[i].is_none()).collect();
+        if blocks.is_empty() {
+            return;
+        }
+        let chain = self.level_chain(&blocks, &parent, &roots);
+        self.declare_levels(&blocks, &parent, &chain);
+    }
+
+    /// The parent of each declared level (by declaration index), from
+    /// `within`; errors for a level within itself or an unknown one.
+    fn level_parents(&mut self, blocks: &[&ast::Block]) -> Vec<Option<usize>> {
         let index: HashMap<&str, usize> = blocks
             .iter()
             .enumerate()
@@ -61,10 +70,18 @@ impl Resolver<'_> {
                 }
             }
         }
-        let roots: Vec<usize> = (0..blocks.len()).filter(|&i| parent[i].is_none()).collect();
-        if blocks.is_empty() {
-            return;
-        }
+        parent
+    }
+
+    /// The levels in chain order from the coarsest, those not reached
+    /// (circles, branches) appended so that names still resolve; errors
+    /// for two roots, two finer levels of one level, or a circle.
+    fn level_chain(
+        &mut self,
+        blocks: &[&ast::Block],
+        parent: &[Option<usize>],
+        roots: &[usize],
+    ) -> Vec<usize> {
         if roots.len() > 1 {
             let mut d = Diag::error(
                 CheckError::LevelChain("more than one level has no `within`".into()),
@@ -125,8 +142,18 @@ impl Resolver<'_> {
                 chain.push(i);
             }
         }
+        chain
+    }
+
+    /// Enters the levels in chain order, with their keys and parent columns.
+    fn declare_levels(
+        &mut self,
+        blocks: &[&ast::Block],
+        parent: &[Option<usize>],
+        chain: &[usize],
+    ) {
         let pos: HashMap<usize, usize> = chain.iter().enumerate().map(|(k, &i)| (i, k)).collect();
-        for &i in &chain {
+        for &i in chain {
             let b = blocks[i];
             let label = self.opt_labels(
                 Props(&b.props).label().map(|x| x.0),
