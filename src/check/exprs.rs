@@ -270,36 +270,67 @@ impl Resolver<'_> {
         span: Span,
     ) -> ir::Expr {
         let Some(&named) = self.names.get(&id.name) else {
-            if let Some(&removed) = self.m.removed.get(&id.name) {
-                self.diags.push(
-                    Diag::error(
-                        CheckError::RemovedReference(id.name.clone()),
-                        id.span,
-                        "still used here",
-                    )
-                    .related(removed, "removed here")
-                    .help("remove or change this use too, or keep the item"),
-                );
-            } else {
-                let candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
-                let help =
-                    suggest::closest(&id.name, candidates).map(|s| format!("did you mean `{s}`?"));
-                self.diags.push(
-                    Diag::error(
-                        CheckError::UnknownName(id.name.clone()),
-                        id.span,
-                        "not declared",
-                    )
-                    .maybe_help(help),
-                );
-            }
+            self.unknown_name(id);
             return self.err(span);
         };
         self.used.insert(id.name.clone());
-        let (kind, ty, level) = match named {
+        let Some((kind, ty, level)) = self.named_value(named, id, ctx) else {
+            return self.err(span);
+        };
+        self.check_gate_name(id, ctx);
+        if let Some(q) = qualifier {
+            self.check_qualifier(q, id, level);
+        }
+        // In a gate, children are read at the dimension's own level.
+        let level = if ctx.gate.is_some() { ctx.at } else { level };
+        ir::Expr {
+            id: ir::ExprId::default(),
+            kind,
+            ty,
+            level,
+            span,
+        }
+    }
+
+    /// An unknown name: removed by an adaptation, or misspelt.
+    fn unknown_name(&mut self, id: &ast::Ident) {
+        if let Some(&removed) = self.m.removed.get(&id.name) {
+            self.diags.push(
+                Diag::error(
+                    CheckError::RemovedReference(id.name.clone()),
+                    id.span,
+                    "still used here",
+                )
+                .related(removed, "removed here")
+                .help("remove or change this use too, or keep the item"),
+            );
+        } else {
+            let candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
+            let help =
+                suggest::closest(&id.name, candidates).map(|s| format!("did you mean `{s}`?"));
+            self.diags.push(
+                Diag::error(
+                    CheckError::UnknownName(id.name.clone()),
+                    id.span,
+                    "not declared",
+                )
+                .maybe_help(help),
+            );
+        }
+    }
+
+    /// What a name stands for as a value: its kind, type and level;
+    /// `None` (reported) when it is not a value here.
+    fn named_value(
+        &mut self,
+        named: Named,
+        id: &ast::Ident,
+        ctx: Ctx<'_>,
+    ) -> Option<(ExprKind, Type, Option<LevelId>)> {
+        Some(match named {
             Named::Level(l) => (ExprKind::Num(f64::NAN), Type::Level(l), Some(l)),
             // Its level is unknown, which was reported where it is declared.
-            Named::Question(q) if self.unplaced.contains(&q) => return self.err(span),
+            Named::Question(q) if self.unplaced.contains(&q) => return None,
             Named::Question(q) => {
                 let question = &self.questions[q];
                 let ty = match question.ty {
@@ -316,21 +347,21 @@ impl Resolver<'_> {
             }
             Named::Let(i) => {
                 if !self.ensure_from(Node::Let(i), id) {
-                    return self.err(span);
+                    return None;
                 }
                 let l = self.lets[i].as_ref().expect("resolved let");
                 (ExprKind::Let(i), l.expr.ty, l.expr.level)
             }
             Named::Indicator(i) => {
                 if !self.ensure_from(Node::Indicator(i), id) {
-                    return self.err(span);
+                    return None;
                 }
                 let ind = self.indicators[i].as_ref().expect("resolved indicator");
                 (ExprKind::Indicator(i), ind.value.ty, Some(ind.at))
             }
             Named::Dimension(i) if ctx.gate.is_some() => {
                 if !self.ensure_from(Node::Dimension(i), id) {
-                    return self.err(span);
+                    return None;
                 }
                 (ExprKind::DimensionScore(i), Type::Number, ctx.at)
             }
@@ -352,9 +383,13 @@ impl Resolver<'_> {
                     )
                     .help("expressions use questions, lets and indicators"),
                 );
-                return self.err(span);
+                return None;
             }
-        };
+        })
+    }
+
+    /// In a gate, a name must be one of the dimension's children.
+    fn check_gate_name(&mut self, id: &ast::Ident, ctx: Ctx<'_>) {
         if let Some(children) = ctx.gate
             && !children.iter().any(|c| self.child_name(*c) == id.name)
         {
@@ -367,8 +402,11 @@ impl Resolver<'_> {
                 .help("a gate tests the dimension's own indicators and dimensions"),
             );
         }
-        if let Some(q) = qualifier
-            && let Some(l) = self.level_ref(q)
+    }
+
+    /// `level.name` must name the level the name is at.
+    fn check_qualifier(&mut self, q: &ast::Ident, id: &ast::Ident, level: Option<LevelId>) {
+        if let Some(l) = self.level_ref(q)
             && level != Some(l)
         {
             let actual = level.map(|x| self.levels[x].id.clone()).unwrap_or_default();
@@ -386,15 +424,6 @@ impl Resolver<'_> {
                     id.name, id.name
                 )),
             );
-        }
-        // In a gate, children are read at the dimension's own level.
-        let level = if ctx.gate.is_some() { ctx.at } else { level };
-        ir::Expr {
-            id: ir::ExprId::default(),
-            kind,
-            ty,
-            level,
-            span,
         }
     }
 
