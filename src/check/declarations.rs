@@ -228,61 +228,7 @@ impl Resolver<'_> {
                 Props(&q.props).description().map(|x| x.0),
                 &format!("the description of question `{}`", q.id.name),
             );
-            let ty = match &q.ty.kind {
-                ast::QTypeKind::Number => ir::QType::Number,
-                ast::QTypeKind::Percent { of } => {
-                    if let Some(n) = of
-                        && n.value != 100.0
-                    {
-                        self.diags.push(
-                                Diag::error(CheckError::InvalidValue("only `percent of 100` is supported".into()), n.span, "here")
-                                    .help("write `percent` for answers in 0..1 or `percent of 100` for answers in 0..100"),
-                            );
-                    }
-                    ir::QType::Percent {
-                        of_100: of.is_some(),
-                    }
-                }
-                ast::QTypeKind::Scale(r) => {
-                    if r.lo.value >= r.hi.value
-                        || r.lo.value.fract() != 0.0
-                        || r.hi.value.fract() != 0.0
-                    {
-                        self.diags.push(Diag::error(
-                            CheckError::InvalidValue(
-                                "a scale runs between two whole numbers, the lower first".into(),
-                            ),
-                            r.span,
-                            "this range",
-                        ));
-                    }
-                    ir::QType::Scale {
-                        lo: r.lo.value,
-                        hi: r.hi.value,
-                    }
-                }
-                ast::QTypeKind::YesNo => ir::QType::YesNo,
-                ast::QTypeKind::Choice(o) => ir::QType::Choice(self.options(o, &q.id.name)),
-                ast::QTypeKind::Multi(o) => {
-                    if o.len() > 63 {
-                        self.diags.push(
-                            Diag::error(
-                                CheckError::InvalidValue(format!(
-                                    "a multi question holds at most 63 options, `{}` has {}",
-                                    q.id.name,
-                                    o.len()
-                                )),
-                                q.ty.span,
-                                "too many options",
-                            )
-                            .help("split it into several questions"),
-                        );
-                    }
-                    ir::QType::Multi(self.options(o, &q.id.name))
-                }
-                ast::QTypeKind::Date => ir::QType::Date,
-                ast::QTypeKind::Text => ir::QType::Text,
-            };
+            let ty = self.question_type(q);
             let props = Props(&q.props);
             let column = props
                 .column()
@@ -317,6 +263,66 @@ impl Resolver<'_> {
                 doc: q.doc.as_ref().map(ast::Doc::text),
                 span: q.id.span,
             });
+        }
+    }
+
+    /// A question's type, checked: `percent of 100` only, a scale between
+    /// two whole numbers, at most 63 options for a multi question.
+    fn question_type(&mut self, q: &ast::Question) -> ir::QType {
+        match &q.ty.kind {
+            ast::QTypeKind::Number => ir::QType::Number,
+            ast::QTypeKind::Percent { of } => {
+                if let Some(n) = of
+                    && n.value != 100.0
+                {
+                    self.diags.push(
+                            Diag::error(CheckError::InvalidValue("only `percent of 100` is supported".into()), n.span, "here")
+                                .help("write `percent` for answers in 0..1 or `percent of 100` for answers in 0..100"),
+                        );
+                }
+                ir::QType::Percent {
+                    of_100: of.is_some(),
+                }
+            }
+            ast::QTypeKind::Scale(r) => {
+                if r.lo.value >= r.hi.value
+                    || r.lo.value.fract() != 0.0
+                    || r.hi.value.fract() != 0.0
+                {
+                    self.diags.push(Diag::error(
+                        CheckError::InvalidValue(
+                            "a scale runs between two whole numbers, the lower first".into(),
+                        ),
+                        r.span,
+                        "this range",
+                    ));
+                }
+                ir::QType::Scale {
+                    lo: r.lo.value,
+                    hi: r.hi.value,
+                }
+            }
+            ast::QTypeKind::YesNo => ir::QType::YesNo,
+            ast::QTypeKind::Choice(o) => ir::QType::Choice(self.options(o, &q.id.name)),
+            ast::QTypeKind::Multi(o) => {
+                if o.len() > 63 {
+                    self.diags.push(
+                        Diag::error(
+                            CheckError::InvalidValue(format!(
+                                "a multi question holds at most 63 options, `{}` has {}",
+                                q.id.name,
+                                o.len()
+                            )),
+                            q.ty.span,
+                            "too many options",
+                        )
+                        .help("split it into several questions"),
+                    );
+                }
+                ir::QType::Multi(self.options(o, &q.id.name))
+            }
+            ast::QTypeKind::Date => ir::QType::Date,
+            ast::QTypeKind::Text => ir::QType::Text,
         }
     }
 

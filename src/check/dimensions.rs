@@ -250,47 +250,7 @@ impl Resolver<'_> {
     /// A dimension's child by name: an indicator that can be scored, or a dimension.
     pub(super) fn child(&mut self, id: &ast::Ident, span: Span) -> Option<ChildRef> {
         match self.names.get(&id.name).copied() {
-            Some(Named::Indicator(i)) => {
-                if !self.ensure_from(Node::Indicator(i), id) {
-                    return None;
-                }
-                let ind = self.indicators[i].as_ref().expect("resolved indicator");
-                let decl = self.ind_decls[i];
-                if ind.nature.as_deref() == Some("context") {
-                    let nature_span = decl
-                        .props
-                        .iter()
-                        .find(|p| matches!(p.prop, Prop::Nature(_)))
-                        .map(|p| p.span);
-                    let mut d = Diag::error(CheckError::ContextInDimension(id.name.clone()), span, "used in a dimension")
-                        .help("context indicators describe the unit and are reported, never scored: remove this line, or change its `nature`");
-                    if let Some(s) = nature_span {
-                        d = d.related(s, "declared as context here");
-                    }
-                    self.diags.push(d);
-                    return None;
-                }
-                if ind.normalize.is_none() && ind.value.ty != Type::Error {
-                    let help = match ind.value.ty {
-                        Type::Number => {
-                            "add `normalize goalposts LO..HI` (or `target`, `minmax`, `rank`, `map`), or `unit \"%\"` for a share"
-                        }
-                        Type::Option(_) => "add `normalize map { \"option\": points, … }`",
-                        _ => "only numbers, yes/no values and options can be scored",
-                    };
-                    self.diags.push(
-                        Diag::error(
-                            CheckError::Unscorable(id.name.clone()),
-                            span,
-                            "no way to turn its value into a score",
-                        )
-                        .related(decl.id.span, "declared here")
-                        .help(help),
-                    );
-                    return None;
-                }
-                Some(ChildRef::Indicator(i))
-            }
+            Some(Named::Indicator(i)) => self.indicator_child(i, id, span),
             Some(Named::Dimension(d)) => {
                 if !self.ensure_from(Node::Dimension(d), id) {
                     return None;
@@ -322,35 +282,82 @@ impl Resolver<'_> {
                 None
             }
             None => {
-                if let Some(&removed) = self.m.removed.get(&id.name) {
-                    self.diags.push(
-                        Diag::error(
-                            CheckError::RemovedReference(id.name.clone()),
-                            id.span,
-                            "still used here",
-                        )
-                        .related(removed, "removed here"),
-                    );
-                    return None;
-                }
-                let candidates: Vec<&str> = self
-                    .names
-                    .iter()
-                    .filter(|(_, n)| matches!(n, Named::Indicator(_) | Named::Dimension(_)))
-                    .map(|(k, _)| k.as_str())
-                    .collect();
-                let help =
-                    suggest::closest(&id.name, candidates).map(|s| format!("did you mean `{s}`?"));
-                self.diags.push(
-                    Diag::error(
-                        CheckError::UnknownName(id.name.clone()),
-                        id.span,
-                        "no indicator or dimension has this name",
-                    )
-                    .maybe_help(help),
-                );
+                self.unknown_child(id);
                 None
             }
         }
+    }
+
+    /// An indicator as a dimension's child: one that is scored, not `context`.
+    fn indicator_child(&mut self, i: usize, id: &ast::Ident, span: Span) -> Option<ChildRef> {
+        if !self.ensure_from(Node::Indicator(i), id) {
+            return None;
+        }
+        let ind = self.indicators[i].as_ref().expect("resolved indicator");
+        let decl = self.ind_decls[i];
+        if ind.nature.as_deref() == Some("context") {
+            let nature_span = decl
+                .props
+                .iter()
+                .find(|p| matches!(p.prop, Prop::Nature(_)))
+                .map(|p| p.span);
+            let mut d = Diag::error(CheckError::ContextInDimension(id.name.clone()), span, "used in a dimension")
+                .help("context indicators describe the unit and are reported, never scored: remove this line, or change its `nature`");
+            if let Some(s) = nature_span {
+                d = d.related(s, "declared as context here");
+            }
+            self.diags.push(d);
+            return None;
+        }
+        if ind.normalize.is_none() && ind.value.ty != Type::Error {
+            let help = match ind.value.ty {
+                Type::Number => {
+                    "add `normalize goalposts LO..HI` (or `target`, `minmax`, `rank`, `map`), or `unit \"%\"` for a share"
+                }
+                Type::Option(_) => "add `normalize map { \"option\": points, … }`",
+                _ => "only numbers, yes/no values and options can be scored",
+            };
+            self.diags.push(
+                Diag::error(
+                    CheckError::Unscorable(id.name.clone()),
+                    span,
+                    "no way to turn its value into a score",
+                )
+                .related(decl.id.span, "declared here")
+                .help(help),
+            );
+            return None;
+        }
+        Some(ChildRef::Indicator(i))
+    }
+
+    /// A child name that names nothing: removed by an adaptation, or misspelt.
+    fn unknown_child(&mut self, id: &ast::Ident) {
+        if let Some(&removed) = self.m.removed.get(&id.name) {
+            self.diags.push(
+                Diag::error(
+                    CheckError::RemovedReference(id.name.clone()),
+                    id.span,
+                    "still used here",
+                )
+                .related(removed, "removed here"),
+            );
+            return;
+        }
+        let candidates: Vec<&str> = self
+            .names
+            .iter()
+            .filter(|(_, n)| matches!(n, Named::Indicator(_) | Named::Dimension(_)))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let help = suggest::closest(&id.name, candidates).map(|s| format!("did you mean `{s}`?"));
+        self.diags.push(
+            Diag::error(
+                CheckError::UnknownName(id.name.clone()),
+                id.span,
+                "no indicator or dimension has this name",
+            )
+            .maybe_help(help),
+        );
     }
 }
