@@ -151,19 +151,7 @@ impl Resolver<'_> {
         Some(match n {
             ast::Normalize::Goalposts(r) => {
                 numeric(self, "goalposts");
-                if self.is_share(value, unit) && r.hi.value > 1.0 && !r.hi.raw.ends_with('%') {
-                    self.scale_mismatch(r.span, "these goalposts");
-                }
-                if r.lo.value >= r.hi.value {
-                    self.diags.push(
-                        Diag::error(CheckError::InvalidValue("goalposts run from the worst value to the best, lower first".into()), r.span, "empty or reversed")
-                            .help("for an indicator where less is better, keep `LO..HI` and add `better lower`"),
-                    );
-                }
-                ir::Normalize::Goalposts {
-                    lo: r.lo.value,
-                    hi: r.hi.value,
-                }
+                self.goalposts(r, value, unit)
             }
             ast::Normalize::Target(e) => {
                 numeric(self, "target");
@@ -188,26 +176,7 @@ impl Resolver<'_> {
                 ir::Normalize::Rank
             }
             ast::Normalize::MapNamed(id) => {
-                let entries = match self.m.mappings.get(&id.name).map(|e| &e.decl) {
-                    Some(Decl::Mapping(m)) => {
-                        let m = m.clone();
-                        self.mapping_entries(&m.entries)
-                    }
-                    _ => {
-                        let help =
-                            suggest::closest(&id.name, self.m.mappings.keys().map(String::as_str))
-                                .map(|s| format!("did you mean `{s}`?"));
-                        self.diags.push(
-                            Diag::error(
-                                CheckError::UnknownName(id.name.clone()),
-                                id.span,
-                                "no mapping has this name",
-                            )
-                            .maybe_help(help),
-                        );
-                        return None;
-                    }
-                };
+                let entries = self.named_mapping(id)?;
                 self.check_map(&entries, value, span);
                 ir::Normalize::Map(entries)
             }
@@ -217,6 +186,59 @@ impl Resolver<'_> {
                 ir::Normalize::Map(entries)
             }
         })
+    }
+
+    /// Goalposts, checked: the lower first, and in percent beside a share.
+    fn goalposts(
+        &mut self,
+        r: &ast::RangeLit,
+        value: &ir::Expr,
+        unit: Option<&str>,
+    ) -> ir::Normalize {
+        if self.is_share(value, unit) && r.hi.value > 1.0 && !r.hi.raw.ends_with('%') {
+            self.scale_mismatch(r.span, "these goalposts");
+        }
+        if r.lo.value >= r.hi.value {
+            self.diags.push(
+                Diag::error(
+                    CheckError::InvalidValue(
+                        "goalposts run from the worst value to the best, lower first".into(),
+                    ),
+                    r.span,
+                    "empty or reversed",
+                )
+                .help(
+                    "for an indicator where less is better, keep `LO..HI` and add `better lower`",
+                ),
+            );
+        }
+        ir::Normalize::Goalposts {
+            lo: r.lo.value,
+            hi: r.hi.value,
+        }
+    }
+
+    /// The entries of a `mapping` declared by name, or why there is none.
+    fn named_mapping(&mut self, id: &ast::Ident) -> Option<Vec<(ir::MapKey, f64)>> {
+        match self.m.mappings.get(&id.name).map(|e| &e.decl) {
+            Some(Decl::Mapping(m)) => {
+                let m = m.clone();
+                Some(self.mapping_entries(&m.entries))
+            }
+            _ => {
+                let help = suggest::closest(&id.name, self.m.mappings.keys().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.diags.push(
+                    Diag::error(
+                        CheckError::UnknownName(id.name.clone()),
+                        id.span,
+                        "no mapping has this name",
+                    )
+                    .maybe_help(help),
+                );
+                None
+            }
+        }
     }
 
     /// A mapping over an option value must cover every option and only options.
@@ -356,28 +378,34 @@ impl Resolver<'_> {
             ),
             _ => {}
         }
-        if let Some(w) = weight {
-            if !matches!(r, ir::Rollup::Mean) {
-                self.diags.push(Diag::error(
-                    CheckError::Rollup("only `rollup mean` takes a weight".into()),
-                    w.span,
-                    "this weight",
-                ));
-                return r;
-            }
-            if let ast::ExprKind::Num(_) = w.kind {
-                self.diags.push(
-                    Diag::error(CheckError::Rollup("a constant rollup weight has no effect".into()), w.span, "constant")
-                        .help("to weigh an inline indicator in its dimension, write `weight N` before `rollup`"),
-                );
-                return r;
-            }
-            let we = self.expr(w, Ctx::at(Some(at)));
-            self.expect(&we, Type::Number, "the rollup weight");
-            self.level_within(&we, at, "the rollup weight");
-            return ir::Rollup::MeanWeighted(we);
+        match weight {
+            Some(w) => self.rollup_weight(r, w, at),
+            None => r,
         }
-        r
+    }
+
+    /// `rollup mean weight EXPR`: only a mean takes a weight, and a
+    /// constant one changes nothing.
+    fn rollup_weight(&mut self, r: ir::Rollup, w: &ast::Expr, at: LevelId) -> ir::Rollup {
+        if !matches!(r, ir::Rollup::Mean) {
+            self.diags.push(Diag::error(
+                CheckError::Rollup("only `rollup mean` takes a weight".into()),
+                w.span,
+                "this weight",
+            ));
+            return r;
+        }
+        if let ast::ExprKind::Num(_) = w.kind {
+            self.diags.push(
+                Diag::error(CheckError::Rollup("a constant rollup weight has no effect".into()), w.span, "constant")
+                    .help("to weigh an inline indicator in its dimension, write `weight N` before `rollup`"),
+            );
+            return r;
+        }
+        let we = self.expr(w, Ctx::at(Some(at)));
+        self.expect(&we, Type::Number, "the rollup weight");
+        self.level_within(&we, at, "the rollup weight");
+        ir::Rollup::MeanWeighted(we)
     }
 }
 
