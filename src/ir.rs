@@ -340,6 +340,49 @@ pub struct Let {
     pub span: Span,
 }
 
+/// What an indicator measures, in the VISES sense: practices are valued
+/// as much as results, and context describes the unit without scoring it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nature {
+    /// How the enterprise works (governance, training offered…).
+    Practice,
+    /// What it produces (hours of support, people trained).
+    Output,
+    /// What changes for people (confidence, employment).
+    Outcome,
+    /// What changes beyond them (the territory, society).
+    Impact,
+    /// A description of the unit, reported and never scored.
+    Context,
+}
+
+impl Nature {
+    /// Every nature, in the order the language lists them.
+    pub const ALL: [Nature; 5] = [
+        Nature::Practice,
+        Nature::Output,
+        Nature::Outcome,
+        Nature::Impact,
+        Nature::Context,
+    ];
+
+    /// The word a framework writes (`nature practice`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Nature::Practice => "practice",
+            Nature::Output => "output",
+            Nature::Outcome => "outcome",
+            Nature::Impact => "impact",
+            Nature::Context => "context",
+        }
+    }
+
+    /// The nature a word names.
+    pub fn from_word(w: &str) -> Option<Nature> {
+        Nature::ALL.into_iter().find(|n| n.name() == w)
+    }
+}
+
 /// Which way an indicator improves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Better {
@@ -452,7 +495,7 @@ pub struct Indicator {
     /// How it is measured, in words.
     pub method: Option<String>,
     /// What it measures: a practice, a result, context…
-    pub nature: Option<String>,
+    pub nature: Option<Nature>,
     /// Where its data comes from.
     pub source: Option<String>,
     /// Free tags for grouping in reports.

@@ -295,7 +295,7 @@ impl Resolver<'_> {
         }
         let ind = self.indicators[i].as_ref().expect("resolved indicator");
         let decl = self.ind_decls[i];
-        if ind.nature.as_deref() == Some("context") {
+        if ind.nature == Some(ir::Nature::Context) {
             let nature_span = decl
                 .props
                 .iter()

@@ -131,9 +131,12 @@ impl Resolver<'_> {
             .min_n()
             .and_then(|(n, span)| self.whole(n, span, "min_n", 1));
         let rate = props.rate().and_then(|(r, _)| self.ratings_ref(r));
-        let nature = props.nature().map(|(x, _)| x.name.clone());
+        // Unknown words were reported by the parser.
+        let nature = props
+            .nature()
+            .and_then(|(x, _)| ir::Nature::from_word(&x.name));
         // A context indicator describes the unit: it is reported, never scored.
-        let normalize = if nature.as_deref() == Some("context") {
+        let normalize = if nature == Some(ir::Nature::Context) {
             None
         } else {
             self.normalize(b, &value, unit.as_deref(), at)

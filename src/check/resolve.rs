@@ -380,7 +380,7 @@ impl<'m> Resolver<'m> {
         }
         for (i, ind) in self.indicators.iter().enumerate() {
             let Some(ind) = ind else { continue };
-            let context = ind.nature.as_deref() == Some("context");
+            let context = ind.nature == Some(ir::Nature::Context);
             if !context
                 && !self.used.contains(&ind.id)
                 && !self.in_dimension.contains(&ir::ChildRef::Indicator(i))

@@ -387,8 +387,9 @@ fn describe(fw: &Framework, sources: &SourceMap, lang: &str) -> Vec<Described> {
         if let Some(r) = ind.rate {
             p.insert("rate".into(), fw.ratings[r].id.clone());
         }
+        let nature = ind.nature.map(|n| n.name().to_string());
         for (k, v) in [
-            ("nature", &ind.nature),
+            ("nature", &nature),
             ("method", &ind.method),
             ("source", &ind.source),
         ] {

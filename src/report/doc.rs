@@ -151,7 +151,7 @@ pub fn markdown(fw: &Framework, lang: &str) -> String {
     let context: Vec<&crate::ir::Indicator> = fw
         .indicators
         .iter()
-        .filter(|i| i.nature.as_deref() == Some("context"))
+        .filter(|i| i.nature == Some(crate::ir::Nature::Context))
         .collect();
     if !context.is_empty() {
         s.push_str(&format!(
@@ -276,7 +276,7 @@ fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut 
                 s.push_str(&format!(
                     "| {} | {w} | {} | {} | {} | {} | {} |\n",
                     cell(&name),
-                    ind.nature.as_deref().unwrap_or(""),
+                    ind.nature.map_or("", crate::ir::Nature::name),
                     cell(&words::expr(fw, &ind.value, lang)),
                     ind.unit.as_deref().unwrap_or(""),
                     cell(&words::normalize(

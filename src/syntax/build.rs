@@ -839,6 +839,13 @@ mod tests {
         assert_eq!(unescape(r"\u{d800}"), None);
     }
 
+    /// The words the parser accepts are the ones the IR knows.
+    #[test]
+    fn words_match_the_ir() {
+        let natures: Vec<&str> = crate::ir::Nature::ALL.iter().map(|n| n.name()).collect();
+        assert_eq!(NATURES, natures.as_slice());
+    }
+
     #[test]
     fn dedents() {
         assert_eq!(dedent("\n    one\n      two\n    "), "one\n  two");

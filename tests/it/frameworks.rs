@@ -76,14 +76,14 @@ fn vises_has_the_shape_vises_describes() {
     let scored = fw
         .indicators
         .iter()
-        .filter(|i| i.nature.as_deref() != Some("context"))
+        .filter(|i| i.nature != Some(grille::ir::Nature::Context))
         .count();
     assert!((30..=45).contains(&scored), "{scored} scored indicators");
     for nature in ["practice", "output", "outcome", "impact"] {
         assert!(
             fw.indicators
                 .iter()
-                .any(|i| i.nature.as_deref() == Some(nature)),
+                .any(|i| i.nature.map(grille::ir::Nature::name) == Some(nature)),
             "no {nature} indicator"
         );
     }

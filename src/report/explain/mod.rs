@@ -339,7 +339,7 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
             if let Some(u) = &ind.unit {
                 line(&mut s, t.unit, u);
             }
-            let nature = ind.nature.as_deref() == Some("context");
+            let nature = ind.nature == Some(crate::ir::Nature::Context);
             if !nature {
                 line(
                     &mut s,
@@ -353,9 +353,10 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
                     ),
                 );
             }
-            let nat: Vec<&str> = [&ind.nature, &ind.method, &ind.source]
+            let nat: Vec<&str> = [ind.nature.map(crate::ir::Nature::name)]
                 .into_iter()
-                .filter_map(|x| x.as_deref())
+                .chain([ind.method.as_deref(), ind.source.as_deref()])
+                .flatten()
                 .collect();
             if !nat.is_empty() {
                 line(&mut s, t.nature, &nat.join(" · "));
