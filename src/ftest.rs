@@ -276,7 +276,7 @@ pub fn run_case(ws: &mut Workspace, case: &Case, origin: &str, file: Option<Sour
         tables.push(table);
     }
     // A case writes only the columns it needs; the others are simply missing.
-    let wanted = |d: &Diag| d.code != "grille::data::missing_column";
+    let wanted = |d: &Diag| d.code != crate::data::codes::MISSING_COLUMN;
     if ws.load_tables(tables).fatal {
         let mut diags: Vec<Diag> = ws
             .data_diagnostics()

@@ -64,14 +64,6 @@ pub enum Format {
     Html,
 }
 
-/// Codes that make `--strict` fail.
-const STRICT: &[&str] = &[
-    "grille::data::bad_value",
-    "grille::data::unknown_option",
-    "grille::data::out_of_range",
-    "grille::data::unknown_parent",
-    "grille::data::duplicate_key",
-];
 
 /// How many diagnostics of one code are rendered on standard error.
 const SHOWN_PER_CODE: usize = 20;
@@ -96,7 +88,7 @@ pub fn run(a: Args) -> i32 {
     let strict_fail = a.strict
         && diags
             .iter()
-            .any(|d| d.severity == Severity::Error || STRICT.contains(&d.code));
+            .any(|d| d.severity == Severity::Error || grille::data::codes::STRICT.contains(&d.code));
     if ws.dataset().fatal || strict_fail {
         eprintln!("error: the data has errors; no result was written");
         return DATA_ERRORS;

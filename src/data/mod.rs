@@ -83,18 +83,36 @@ pub enum DataError {
     },
 }
 
+/// Codes other stages and the CLI test for, named once.
+pub mod codes {
+    pub const BAD_VALUE: &str = "grille::data::bad_value";
+    pub const UNKNOWN_OPTION: &str = "grille::data::unknown_option";
+    pub const OUT_OF_RANGE: &str = "grille::data::out_of_range";
+    pub const UNKNOWN_PARENT: &str = "grille::data::unknown_parent";
+    pub const DUPLICATE_KEY: &str = "grille::data::duplicate_key";
+    pub const MISSING_COLUMN: &str = "grille::data::missing_column";
+    /// The data problems `eval --strict` fails on (besides every error).
+    pub const STRICT: &[&str] = &[
+        BAD_VALUE,
+        UNKNOWN_OPTION,
+        OUT_OF_RANGE,
+        UNKNOWN_PARENT,
+        DUPLICATE_KEY,
+    ];
+}
+
 impl Code for DataError {
     fn code(&self) -> &'static str {
         match self {
-            DataError::BadValue { .. } => "grille::data::bad_value",
-            DataError::UnknownOption { .. } => "grille::data::unknown_option",
+            DataError::BadValue { .. } => codes::BAD_VALUE,
+            DataError::UnknownOption { .. } => codes::UNKNOWN_OPTION,
             DataError::AmbiguousNumber { .. } => "grille::data::ambiguous_number",
             DataError::RuleFailed { .. } => "grille::data::rule_failed",
-            DataError::OutOfRange { .. } => "grille::data::out_of_range",
-            DataError::UnknownParent { .. } => "grille::data::unknown_parent",
-            DataError::DuplicateKey { .. } => "grille::data::duplicate_key",
+            DataError::OutOfRange { .. } => codes::OUT_OF_RANGE,
+            DataError::UnknownParent { .. } => codes::UNKNOWN_PARENT,
+            DataError::DuplicateKey { .. } => codes::DUPLICATE_KEY,
             DataError::RequiredMissing(_) => "grille::data::required_missing",
-            DataError::MissingColumn { .. } => "grille::data::missing_column",
+            DataError::MissingColumn { .. } => codes::MISSING_COLUMN,
             DataError::IgnoredColumns(_) => "grille::data::ignored_columns",
             DataError::LooseHeaders(_) => "grille::data::loose_headers",
             DataError::DuplicateColumn { .. } => "grille::data::duplicate_column",
