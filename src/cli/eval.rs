@@ -64,7 +64,6 @@ pub enum Format {
     Html,
 }
 
-
 /// How many diagnostics of one code are rendered on standard error.
 const SHOWN_PER_CODE: usize = 20;
 
@@ -86,9 +85,9 @@ pub fn run(a: Args) -> i32 {
     }
     let (_, diags) = ws.results().expect("evaluated above");
     let strict_fail = a.strict
-        && diags
-            .iter()
-            .any(|d| d.severity == Severity::Error || grille::data::codes::STRICT.contains(&d.code));
+        && diags.iter().any(|d| {
+            d.severity == Severity::Error || grille::data::codes::STRICT.contains(&d.code)
+        });
     if ws.dataset().fatal || strict_fail {
         eprintln!("error: the data has errors; no result was written");
         return DATA_ERRORS;
