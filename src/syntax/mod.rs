@@ -105,8 +105,7 @@ pub fn parse(src: SourceId, text: &str) -> Result<(ast::File, Vec<Diag>), Vec<Di
 pub use expr::MAX_DEPTH;
 
 /// The brackets of `text[from..to]` outside strings and comments, with
-/// their offsets. Triple-quoted strings read as three strings, which
-/// places their brackets the same way.
+/// their offsets.
 fn brackets(text: &str, from: usize, to: usize) -> impl Iterator<Item = (usize, u8)> + '_ {
     let b = &text.as_bytes()[..to.min(text.len())];
     let mut i = from;
@@ -115,6 +114,14 @@ fn brackets(text: &str, from: usize, to: usize) -> impl Iterator<Item = (usize, 
             let at = i;
             i += 1;
             match b[at] {
+                // A triple-quoted string runs to the next `"""`, as the
+                // grammar reads it (tried before a plain string).
+                b'"' if b[at..].starts_with(b"\"\"\"") => {
+                    i = match b[at + 3..].windows(3).position(|w| w == b"\"\"\"") {
+                        Some(k) => at + 3 + k + 3,
+                        None => b.len(),
+                    };
+                }
                 b'"' => {
                     while i < b.len() && b[i] != b'"' {
                         i += if b[i] == b'\\' { 2 } else { 1 };
