@@ -140,18 +140,7 @@ impl Evaluator<'_> {
                 }
             }
         }
-        let m = Measured {
-            value: Column::Num(vec![f64::NAN; nc]),
-            n: f.units.clone(),
-            coverage: f.unit_coverage(),
-            ci: vec![None; nc],
-        };
-        let x = Extras {
-            min_n_applies: false,
-            units: f.counts(),
-            distribution: Some(dist),
-        };
-        self.finish_level(i, c, m, &f.appl, x)
+        self.level_of_units(i, c, f, vec![f64::NAN; nc], Some(dist))
     }
 
     /// The units' values combined: sum, mean, weighted mean, median, min, max.
@@ -191,16 +180,29 @@ impl Evaluator<'_> {
             groups[g as usize].push((vals[u], w));
         }
         let value: Vec<f64> = groups.iter_mut().map(|g| combine_units(r, g)).collect();
+        self.level_of_units(i, c, f, value, None)
+    }
+
+    /// A level made from the finer units' values: n is the units with a
+    /// value, coverage their share of the units where it applies.
+    fn level_of_units(
+        &mut self,
+        i: IndicatorId,
+        c: LevelId,
+        f: Frame,
+        value: Vec<f64>,
+        distribution: Option<Vec<Vec<u32>>>,
+    ) -> IndLevel {
         let m = Measured {
-            value: Column::Num(value),
             n: f.units.clone(),
             coverage: f.unit_coverage(),
-            ci: vec![None; nc],
+            ci: vec![None; value.len()],
+            value: Column::Num(value),
         };
         let x = Extras {
             min_n_applies: false,
             units: f.counts(),
-            distribution: None,
+            distribution,
         };
         self.finish_level(i, c, m, &f.appl, x)
     }
