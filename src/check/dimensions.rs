@@ -333,15 +333,7 @@ impl Resolver<'_> {
 
     /// A child name that names nothing: removed by an adaptation, or misspelt.
     fn unknown_child(&mut self, id: &ast::Ident) {
-        if let Some(&removed) = self.m.removed.get(&id.name) {
-            self.diags.push(
-                Diag::error(
-                    CheckError::RemovedReference(id.name.clone()),
-                    id.span,
-                    "still used here",
-                )
-                .related(removed, "removed here"),
-            );
+        if self.removed_reference(id, None) {
             return;
         }
         let candidates: Vec<&str> = self

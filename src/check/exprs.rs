@@ -293,18 +293,27 @@ impl Resolver<'_> {
     }
 
     /// An unknown name: removed by an adaptation, or misspelt.
+    /// A name an adaptation removed is still used: an error pointing at
+    /// the removal. Whether it was one.
+    pub(super) fn removed_reference(&mut self, id: &ast::Ident, help: Option<&str>) -> bool {
+        let Some(&removed) = self.m.removed.get(&id.name) else {
+            return false;
+        };
+        self.diags.push(
+            Diag::error(
+                CheckError::RemovedReference(id.name.clone()),
+                id.span,
+                "still used here",
+            )
+            .related(removed, "removed here")
+            .maybe_help(help.map(str::to_string)),
+        );
+        true
+    }
+
     fn unknown_name(&mut self, id: &ast::Ident) {
-        if let Some(&removed) = self.m.removed.get(&id.name) {
-            self.diags.push(
-                Diag::error(
-                    CheckError::RemovedReference(id.name.clone()),
-                    id.span,
-                    "still used here",
-                )
-                .related(removed, "removed here")
-                .help("remove or change this use too, or keep the item"),
-            );
-        } else {
+        let help = "remove or change this use too, or keep the item";
+        if !self.removed_reference(id, Some(help)) {
             let candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
             let help =
                 suggest::closest(&id.name, candidates).map(|s| format!("did you mean `{s}`?"));

@@ -272,27 +272,8 @@ fn diagnostics_far_into_a_long_line() {
     let people = format!(
         "personne,entreprise,statut,confiance,formation,temoignage\np1,E1,insertion,9,{long},\n"
     );
-    let root = crate::support::root().join("examples/quickstart");
-    let dir = TempDir::new(&[("personne.csv", &people)]);
-    std::fs::copy(
-        root.join("entreprise.csv"),
-        dir.path().join("entreprise.csv"),
-    )
-    .expect("copied");
-    let fw = root.join("framework.grille");
-    let out = grille(
-        dir.path(),
-        &[
-            "eval",
-            fw.to_str().expect("path"),
-            "--data",
-            "entreprise=entreprise.csv",
-            "--data",
-            "personne=personne.csv",
-        ],
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    let (code, err, _) = eval_quickstart("personne", "personne.csv", people.as_bytes(), &[]);
+    assert_eq!(code, 0, "{err}");
     assert!(err.contains("grille::data::out_of_range"), "{err}");
     assert!(err.contains("grille::data::bad_value"), "{err}");
     // The message quotes the start of the answer, not all of it.
@@ -514,23 +495,37 @@ fn markdown_escapes_data() {
 /// Evaluates the quickstart framework on a persons file given as bytes;
 /// returns (exit code, stderr, JSON result if any).
 fn eval_people(name: &str, people: &[u8], extra: &[&str]) -> (i32, String, Option<Value>) {
+    eval_quickstart("personne", name, people, extra)
+}
+
+/// Evaluates the quickstart framework with the table of `level` given as
+/// bytes (written as `name`) and the example's other table beside it;
+/// returns (exit code, stderr, JSON result if any).
+fn eval_quickstart(
+    level: &str,
+    name: &str,
+    table: &[u8],
+    extra: &[&str],
+) -> (i32, String, Option<Value>) {
     let root = crate::support::root().join("examples/quickstart");
     let dir = TempDir::new(&[]);
-    std::fs::write(dir.path().join(name), people).expect("written");
-    std::fs::copy(
-        root.join("entreprise.csv"),
-        dir.path().join("entreprise.csv"),
-    )
-    .expect("copied");
+    std::fs::write(dir.path().join(name), table).expect("written");
+    let other = if level == "personne" {
+        "entreprise"
+    } else {
+        "personne"
+    };
+    let other_file = format!("{other}.csv");
+    std::fs::copy(root.join(&other_file), dir.path().join(&other_file)).expect("copied");
     let fw = root.join("framework.grille");
-    let spec = format!("personne={name}");
+    let (given, copied) = (format!("{level}={name}"), format!("{other}={other_file}"));
     let mut args = vec![
         "eval",
         fw.to_str().expect("path"),
         "--data",
-        "entreprise=entreprise.csv",
+        &copied,
         "--data",
-        &spec,
+        &given,
     ];
     args.extend(extra);
     let out = grille(dir.path(), &args);
@@ -820,22 +815,9 @@ indicator i {
 /// Evaluates the quickstart framework on an enterprises file given as
 /// text; returns the JSON result and each unit's headcount.
 fn headcounts(enterprises: &str) -> (Value, Vec<Option<f64>>) {
-    let root = crate::support::root().join("examples/quickstart");
-    let dir = TempDir::new(&[("entreprise.csv", enterprises)]);
-    std::fs::copy(root.join("personne.csv"), dir.path().join("personne.csv")).expect("copied");
-    let fw = root.join("framework.grille");
-    let args = [
-        "eval",
-        fw.to_str().expect("path"),
-        "--data",
-        "entreprise=entreprise.csv",
-        "--data",
-        "personne=personne.csv",
-    ];
-    let out = grille(dir.path(), &args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON result");
+    let (_, err, doc) =
+        eval_quickstart("entreprise", "entreprise.csv", enterprises.as_bytes(), &[]);
+    let doc: Value = doc.unwrap_or_else(|| panic!("JSON result: {err}"));
     let values = doc["results"]["entreprise"]
         .as_array()
         .expect("enterprises")
