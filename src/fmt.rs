@@ -134,7 +134,7 @@ impl Printer<'_> {
             Prop::Version(s) | Prop::Key(s) | Prop::Unit(s) | Prop::Column(s) | Prop::Source(s) => {
                 format!("{kw} {}", self.str_at(s))
             }
-            Prop::Languages(v) => format!(
+            Prop::Languages(v) | Prop::By(v) => format!(
                 "{kw} {}",
                 v.iter()
                     .map(|i| i.name.as_str())

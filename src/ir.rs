@@ -508,6 +508,65 @@ pub struct Indicator {
     pub span: Span,
     /// Levels at which it is reported (its own and the coarser ones its rollup reaches).
     pub levels: Vec<LevelId>,
+    /// The breakdowns of `by`, in the order written.
+    pub by: Vec<Breakdown>,
+}
+
+/// One breakdown of an indicator (`by sexe`): its value split into one
+/// cell per option, plus a cell for rows where the breakdown is missing.
+#[derive(Debug, Clone)]
+pub struct Breakdown {
+    /// The name written after `by`.
+    pub id: String,
+    /// What is read to place a row in a cell.
+    pub source: BySource,
+    /// The level the breakdown varies at: cells are reported at the
+    /// indicator's levels strictly coarser than it.
+    pub level: LevelId,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// What a breakdown reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BySource {
+    /// A `choice` question (one cell per option) or a `yesno` one.
+    Question(QuestionId),
+    /// A `let` of yes/no type.
+    Let(LetId),
+}
+
+impl Breakdown {
+    /// How many option cells it has (the missing cell comes after them).
+    pub fn n_options(&self, fw: &Framework) -> usize {
+        match self.source {
+            BySource::Question(q) => match &fw.questions[q].ty {
+                QType::Choice(o) => o.len(),
+                _ => 2,
+            },
+            BySource::Let(_) => 2,
+        }
+    }
+
+    /// The code of option cell `k` (`true`/`false` for yes/no), `None` for
+    /// the missing cell.
+    pub fn option_code(&self, fw: &Framework, k: usize) -> Option<String> {
+        if k >= self.n_options(fw) {
+            return None;
+        }
+        Some(match self.source {
+            BySource::Question(q) => match &fw.questions[q].ty {
+                QType::Choice(o) => o[k].code.clone(),
+                _ => yes_no_code(k).into(),
+            },
+            BySource::Let(_) => yes_no_code(k).into(),
+        })
+    }
+}
+
+/// Yes/no breakdowns list `true` first, then `false`.
+fn yes_no_code(k: usize) -> &'static str {
+    if k == 0 { "true" } else { "false" }
 }
 
 /// How a dimension combines its children's scores.

@@ -146,6 +146,7 @@ impl Resolver<'_> {
             ir::Rollup::None => vec![at],
             _ => (0..=at).rev().collect(),
         };
+        let by = self.breakdowns(b, &value, at, &levels);
         self.indicators[i] = Some(ir::Indicator {
             id: name,
             at,
@@ -170,6 +171,7 @@ impl Resolver<'_> {
             doc: b.doc.as_ref().map(ast::Doc::text),
             span: b.id.span,
             levels,
+            by,
         });
     }
 

@@ -6,6 +6,7 @@
 //! `remove`); `resolve` turns that model into the IR, checking names,
 //! levels, types, dimensions, ratings, labels and dependency cycles.
 
+mod breakdowns;
 mod calls;
 mod declarations;
 mod dimensions;
@@ -119,6 +120,10 @@ pub enum CheckError {
     NotAChild(String),
     #[error("option `{0}` is listed twice")]
     DuplicateOption(String),
+    #[error("{0}")]
+    BadBreakdown(String),
+    #[error("indicator `{0}` publishes one respondent's own answer")]
+    IndividualValue(String),
 }
 
 impl Code for CheckError {
@@ -158,6 +163,8 @@ impl Code for CheckError {
             WrongKind { .. } => "grille::check::wrong_kind",
             NoCommonLevel(_) => "grille::check::no_common_level",
             DuplicateOption(_) => "grille::check::duplicate_option",
+            BadBreakdown(_) => "grille::check::bad_breakdown",
+            IndividualValue(_) => "grille::check::individual_value",
             UnreadableBase { .. } => "grille::adapt::unreadable_base",
             ExtendsCycle(_) => "grille::adapt::extends_cycle",
             Redeclared(_) => "grille::adapt::redeclared",

@@ -56,6 +56,8 @@ impl<'a> Props<'a> {
         source: Source(Str);
         /// `tags "…", "…"`.
         tags: Tags(Vec<Str>);
+        /// `by NAME, NAME`.
+        by: By(Vec<Ident>);
         /// `aggregate NAME`.
         aggregate: Aggregate(Ident);
         /// `require N`.

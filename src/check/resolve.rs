@@ -65,6 +65,8 @@ pub struct Resolver<'m> {
     pub only_lang: Option<String>,
     /// Questions declared at a level that does not exist (reported once).
     pub unplaced: HashSet<ir::QuestionId>,
+    /// The framework's `min_group` (1 when not set).
+    pub min_group: u32,
 }
 
 /// Resolves a merged model.
@@ -94,6 +96,7 @@ pub fn resolve(m: &Model, opts: &super::Options) -> (ir::Framework, Vec<Diag>) {
         default_rate: None,
         only_lang: opts.lang.clone(),
         unplaced: HashSet::new(),
+        min_group: 1,
     };
     r.run()
 }
@@ -116,6 +119,7 @@ const RESERVED: &[&str] = &[
 impl<'m> Resolver<'m> {
     fn run(mut self) -> (ir::Framework, Vec<Diag>) {
         let header = self.header();
+        self.min_group = header.min_group;
         self.reserved_names();
         self.resolve_levels();
         self.resolve_questions();

@@ -100,6 +100,12 @@ impl Column {
         }
     }
 
+    /// Each value repeated `k` times in a row (`[a, b]` → `[a, a, b, b]` for 2).
+    pub fn repeat_each(&self, k: usize) -> Column {
+        let idx: Vec<u32> = (0..self.len() * k).map(|j| (j / k) as u32).collect();
+        self.gather(&idx)
+    }
+
     /// Sets row `i` to missing.
     pub fn set_missing(&mut self, i: usize) {
         match self {

@@ -12,17 +12,24 @@ use super::funcs;
 use super::{Evaluator, IndLevel};
 use crate::data::Column;
 use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET};
-use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, LevelId, Type, UnOp};
+use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, LetId, LevelId, Type, UnOp};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The context of one evaluation: the units a pooled rollup counts, and
-/// the statistics of the aggregates met, which the caller reads back.
+/// The context of one evaluation: the units a pooled rollup counts, the
+/// breakdown it is split by, and the statistics of the aggregates met,
+/// which the caller reads back.
 #[derive(Debug, Default)]
 pub struct Scope<'m> {
     /// Rows count only under units of this level where the mask is 1.
     pub mask: Option<(LevelId, &'m [u8])>,
+    /// Values are computed per cell of this breakdown: entry `u * k + c`
+    /// for cell `c` of unit `u`.
+    pub split: Option<&'m Split>,
     pub stats: Vec<AggStat>,
+    /// Lets holding aggregates, computed per cell for this evaluation.
+    pub split_lets: HashMap<(LetId, LevelId), (Arc<Column>, Vec<AggStat>)>,
 }
 
 impl<'m> Scope<'m> {
@@ -30,9 +37,20 @@ impl<'m> Scope<'m> {
     pub fn masked(at: LevelId, mask: &'m [u8]) -> Scope<'m> {
         Scope {
             mask: Some((at, mask)),
-            stats: Vec::new(),
+            ..Scope::default()
         }
     }
+}
+
+/// A breakdown as evaluation reads it: each unit of its level's cell.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// The level the breakdown varies at.
+    pub level: LevelId,
+    /// Per unit of that level: its cell (an option, or the missing cell).
+    pub cell: Vec<u32>,
+    /// Cells per unit: the options and the missing cell.
+    pub k: usize,
 }
 
 /// Statistics of the aggregates met while evaluating one value.
@@ -127,6 +145,12 @@ impl Evaluator<'_> {
         self.ds.levels[l].len()
     }
 
+    /// Entries of a column at level `l` in this scope: one per unit, or
+    /// one per cell when split by a breakdown.
+    pub fn width(&self, l: LevelId, sc: &Scope<'_>) -> usize {
+        self.n_units(l) * sc.split.map_or(1, |s| s.k)
+    }
+
     /// For each unit of `from`, the index of its ancestor at `to` (`to <= from`).
     pub fn anc(&mut self, from: LevelId, to: LevelId) -> std::sync::Arc<Vec<u32>> {
         if let Some(v) = self.anc_cache.get(&(from, to)) {
@@ -162,21 +186,80 @@ impl Evaluator<'_> {
         c.gather(&idx)
     }
 
-    /// Evaluates `e` once per unit of level `l`.
+    /// Evaluates `e` once per unit of level `l` (per cell, when split).
     pub fn eval(&mut self, e: &Expr, l: LevelId, sc: &mut Scope<'_>) -> Arc<Column> {
+        if let Some(sp) = sc.split {
+            return self.eval_split(e, l, sp, sc);
+        }
         match &e.kind {
             ExprKind::Question(q) if self.fw.questions[*q].level == l => self.columns[*q].clone(),
             ExprKind::Let(i) if self.fw.lets[*i].expr.level.is_none_or(|x| x == l) => {
                 let key = (*i, l);
-                if let Some(c) = self.let_cache.get(&key) {
+                if let Some((c, stats)) = self.let_cache.get(&key) {
+                    sc.stats.extend(stats.iter().cloned());
                     return c.clone();
                 }
+                let outer = std::mem::take(&mut sc.stats);
                 let c = self.eval(&self.fw.lets[*i].expr, l, sc);
-                self.let_cache.insert(key, c.clone());
+                let stats = std::mem::replace(&mut sc.stats, outer);
+                sc.stats.extend(stats.iter().cloned());
+                self.let_cache.insert(key, (c.clone(), stats.into()));
                 c
             }
             _ => Arc::new(self.compute(e, l, sc)),
         }
+    }
+
+    /// Evaluates `e` per cell of a breakdown: what holds no aggregate has
+    /// one value per unit, repeated in each of its cells; aggregates group
+    /// rows by unit and cell.
+    fn eval_split(&mut self, e: &Expr, l: LevelId, sp: &Split, sc: &mut Scope<'_>) -> Arc<Column> {
+        if !self.plan.aggregated[e.id.0 as usize] {
+            let c = self.eval(e, l, &mut Scope::default());
+            return Arc::new(c.repeat_each(sp.k));
+        }
+        match &e.kind {
+            ExprKind::Let(i) => self.split_let(*i, l, sp, sc),
+            _ => Arc::new(self.compute(e, l, sc)),
+        }
+    }
+
+    /// A let holding aggregates, per cell, at level `l`: computed once per
+    /// scope (callers compute a value's lets in dependency order first, so
+    /// this does not recurse along a chain of lets).
+    pub(super) fn split_let(
+        &mut self,
+        i: LetId,
+        l: LevelId,
+        sp: &Split,
+        sc: &mut Scope<'_>,
+    ) -> Arc<Column> {
+        let le = &self.fw.lets[i].expr;
+        let at = le.level.unwrap_or(l).min(l);
+        let key = (i, at);
+        let (c, stats) = match sc.split_lets.get(&key) {
+            Some(x) => x.clone(),
+            None => {
+                let outer = std::mem::take(&mut sc.stats);
+                let c = Arc::new(self.compute(le, at, sc));
+                let stats = std::mem::replace(&mut sc.stats, outer);
+                sc.split_lets.insert(key, (c.clone(), stats.clone()));
+                (c, stats)
+            }
+        };
+        if at == l {
+            sc.stats.extend(stats);
+            return c;
+        }
+        // A coarser let: each cell takes its ancestor's same cell.
+        let up = self.anc(l, at);
+        let idx: Vec<u32> = (0..up.len() * sp.k)
+            .map(|j| match up[j / sp.k] {
+                u32::MAX => u32::MAX,
+                g => g * sp.k as u32 + (j % sp.k) as u32,
+            })
+            .collect();
+        Arc::new(c.gather(&idx))
     }
 
     /// An aggregate's input at its row level, kept while one indicator is evaluated
@@ -260,7 +343,7 @@ impl Evaluator<'_> {
         l: LevelId,
         sc: &mut Scope<'_>,
     ) -> Column {
-        let n = self.n_units(l);
+        let n = self.width(l, sc);
         let mut out = missing_of(ty, n);
         let mut open = vec![true; n];
         for (c, a) in arms {
@@ -289,7 +372,7 @@ impl Evaluator<'_> {
     }
 
     fn compute(&mut self, e: &Expr, l: LevelId, sc: &mut Scope<'_>) -> Column {
-        let n = self.n_units(l);
+        let n = self.width(l, sc);
         if let Some(el) = e.level
             && el > l
             && !matches!(e.kind, ExprKind::Agg { .. })
@@ -309,7 +392,11 @@ impl Evaluator<'_> {
             ExprKind::Let(i) => {
                 let le = &self.fw.lets[*i].expr;
                 let at = le.level.unwrap_or(l).min(l);
-                let c = self.eval(le, at, sc);
+                if at == l {
+                    return (*self.eval(le, at, sc)).clone();
+                }
+                // A coarser let brought down: its aggregates are not this value's.
+                let c = self.eval(le, at, &mut Scope::default());
                 self.broadcast(&c, at, l)
             }
             ExprKind::Indicator(i) => self.indicator_value(*i, l),
@@ -390,6 +477,24 @@ impl Evaluator<'_> {
         missing_of(self.fw.indicators[i].value.ty, self.n_units(l))
     }
 
+    /// Each row of `over`'s group at level `l`: its unit, or with a split
+    /// its unit's cell (`u32::MAX` for a row outside any unit).
+    fn groups(&mut self, over: LevelId, l: LevelId, split: Option<&Split>) -> Arc<Vec<u32>> {
+        let up = self.anc(over, l);
+        let Some(sp) = split else { return up };
+        let to_q = self.anc(over, sp.level);
+        let k = sp.k as u32;
+        let g = up
+            .iter()
+            .zip(to_q.iter())
+            .map(|(&u, &q)| match (u, q) {
+                (u32::MAX, _) | (_, u32::MAX) => u32::MAX,
+                (u, q) => u * k + sp.cell[q as usize],
+            })
+            .collect();
+        Arc::new(g)
+    }
+
     /// An aggregate over the rows of a finer level, grouped by their
     /// ancestor at `l`. Its statistics go to the scope.
     fn aggregate(&mut self, whole: &Expr, l: LevelId, sc: &mut Scope<'_>) -> Column {
@@ -405,12 +510,15 @@ impl Evaluator<'_> {
         };
         let (func, over) = (*func, *over);
         let (filter, weight) = (filter.as_deref(), weight.as_deref());
-        let n = self.n_units(l);
+        let n = self.width(l, sc);
         if over <= l {
             return Column::Num(vec![f64::NAN; n]);
         }
-        let groups = self.anc(over, l);
+        let groups = self.groups(over, l, sc.split);
         let rows = groups.len();
+        // The rows' inputs have one value per row: neither split nor
+        // counted in this value's statistics.
+        let (outer, split) = (std::mem::take(&mut sc.stats), sc.split.take());
         let arg_cols: Vec<Arc<Column>> = match func {
             AggFunc::CountRows => Vec::new(),
             AggFunc::Percentile => vec![self.eval_rows(&args[0], over, sc)],
@@ -450,6 +558,7 @@ impl Evaluator<'_> {
             }
         }
         let wcol = weight.map(|w| self.eval_rows(w, over, sc));
+        (sc.stats, sc.split) = (outer, split);
         let w = wcol.as_deref().map(nums);
         let out = agg::run(&AggInput {
             func,
@@ -460,11 +569,12 @@ impl Evaluator<'_> {
             weight: w.as_deref(),
             pct,
         });
-        if out.bad_weights > 0 {
+        // Cells count their rows' problems again: the totals report them.
+        if out.bad_weights > 0 && split.is_none() {
             let span = weight.map(|w| w.span).unwrap_or(whole.span);
             *self.bad_weights.entry(span).or_insert(0) += out.bad_weights;
         }
-        if out.div_zero > 0 {
+        if out.div_zero > 0 && split.is_none() {
             *self.div_zero.entry(whole.span).or_insert(0) += out.div_zero;
         }
         sc.stats.push(AggStat {

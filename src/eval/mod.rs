@@ -8,7 +8,9 @@
 //! Items are computed in dependency order, each over whole columns.
 
 mod agg;
+mod cells;
 mod dimension;
+mod disclosure;
 mod evidence;
 mod expr;
 mod funcs;
@@ -109,6 +111,52 @@ pub struct IndLevel {
     /// The step of the indicator's ratings its score reaches (index into
     /// the ratings' steps), where it has a score and ratings.
     pub rating: Vec<Option<u16>>,
+    /// Why a value is suppressed, where its status is `suppressed`.
+    pub suppression: Vec<Option<Suppression>>,
+    /// A suppressed value's `n` gives it away (the value counts rows), so
+    /// `n` is not shown where the value is suppressed.
+    pub n_is_value: bool,
+    /// Per breakdown of `by`: its cells at this level (`None` where the
+    /// level is not coarser than the breakdown).
+    pub by: Vec<Option<Cells>>,
+}
+
+/// Why a value is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Suppression {
+    /// It aggregates fewer rows than `min_group`.
+    Primary,
+    /// It would let a hidden value be worked out from shown ones.
+    Complementary,
+}
+
+impl Suppression {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suppression::Primary => "primary",
+            Suppression::Complementary => "complementary",
+        }
+    }
+}
+
+/// The cells of one breakdown at one level: for unit `u` and cell `k`
+/// (the options in order, then the missing cell), entry `u * per_unit + k`.
+#[derive(Debug, Clone)]
+pub struct Cells {
+    /// Options plus one for the missing cell.
+    pub per_unit: usize,
+    /// The cells' values, n, coverage, intervals, scores and statuses.
+    pub lv: IndLevel,
+    /// Rows (or units, for a rollup over units) that fall in each cell.
+    pub rows: Vec<u32>,
+}
+
+impl Cells {
+    /// The entry of cell `k` of unit `u`.
+    pub fn at(&self, u: usize, k: usize) -> usize {
+        u * self.per_unit + k
+    }
 }
 
 /// A dimension at one level.
@@ -157,7 +205,8 @@ pub struct Evaluator<'a> {
     /// The answers, with those blanked by failed rules.
     pub columns: Vec<Arc<Column>>,
     anc_cache: HashMap<(LevelId, LevelId), Arc<Vec<u32>>>,
-    let_cache: HashMap<(LetId, LevelId), Arc<Column>>,
+    /// Lets at each level, with the statistics of their aggregates.
+    let_cache: HashMap<(LetId, LevelId), (Arc<Column>, Arc<[expr::AggStat]>)>,
     /// Inputs of aggregates at their row level, for the indicator being
     /// evaluated, so its rollups regroup the same rows.
     row_cache: HashMap<(ExprId, LevelId), Arc<Column>>,
@@ -308,8 +357,9 @@ impl<'a> Evaluator<'a> {
                 None => 0..fw.levels.len(),
             };
             for l in levels {
-                let c = self.eval(e, l, &mut Scope::default());
-                self.let_cache.insert((i, l), c);
+                let mut sc = Scope::default();
+                let c = self.eval(e, l, &mut sc);
+                self.let_cache.insert((i, l), (c, sc.stats.into()));
             }
         }
     }

@@ -15,8 +15,15 @@ use crate::ir::{self, IndicatorId, LevelId};
 
 impl Evaluator<'_> {
     /// The scores of indicator `i`'s values at level `l` (0–100, missing
-    /// where the value is, or where the scale cannot be built).
-    pub(super) fn score(&mut self, i: IndicatorId, l: LevelId, value: &Column) -> Vec<f64> {
+    /// where the value is, or where the scale cannot be built). `value`
+    /// holds `k` entries per unit: the cells of a breakdown, or one.
+    pub(super) fn score(
+        &mut self,
+        i: IndicatorId,
+        l: LevelId,
+        value: &Column,
+        k: usize,
+    ) -> Vec<f64> {
         let ind = &self.fw.indicators[i];
         let len = value.len();
         let Some(norm) = &ind.normalize else {
@@ -58,7 +65,7 @@ impl Evaluator<'_> {
                 .collect(),
             ir::Normalize::Bool => nums.iter().map(|&v| v * 100.0).collect(),
             ir::Normalize::Target(t) => {
-                let tcol = self.eval(t, l, &mut Scope::default());
+                let tcol = self.eval(t, l, &mut Scope::default()).repeat_each(k);
                 let tc = expr::nums(&tcol);
                 return nums
                     .iter()

@@ -136,7 +136,7 @@ impl Evaluator<'_> {
         l: LevelId,
         sc: &mut Scope<'_>,
     ) -> Column {
-        let n = self.n_units(l);
+        let n = self.width(l, sc);
         let cmp = |x: f64, y: f64| match op {
             BinOp::Lt => x < y,
             BinOp::Le => x <= y,
@@ -170,7 +170,7 @@ impl Evaluator<'_> {
 
     /// `answers has "option"` on a multiple answer.
     fn has(&mut self, a: Side<'_>, b: Side<'_>, l: LevelId, sc: &mut Scope<'_>) -> Column {
-        let n = self.n_units(l);
+        let n = self.width(l, sc);
         let bit = match (a.ty(), b.lit()) {
             (Type::Set(q), Some(s)) => self.fw.questions[q]
                 .ty
@@ -200,7 +200,7 @@ impl Evaluator<'_> {
         span: Span,
         sc: &mut Scope<'_>,
     ) -> Column {
-        let n = self.n_units(l);
+        let n = self.width(l, sc);
         let (x, y): (Operand, Operand) = (self.operand(a, l, sc), self.operand(b, l, sc));
         let mut zero = 0usize;
         let out: Vec<f64> = (0..n)

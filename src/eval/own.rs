@@ -94,12 +94,14 @@ impl Evaluator<'_> {
         }
     }
 
-    /// An indicator at every level it is reported at.
+    /// An indicator at every level it is reported at, with its cells,
+    /// then disclosure control, then scores (relative scales are read over
+    /// the values left shown).
     pub(super) fn indicator(&mut self, i: IndicatorId) {
         let fw = self.fw;
         let ind = &fw.indicators[i];
         let at = ind.at;
-        let appl = self.applicability(ind.when.as_ref(), at);
+        let (appl, hidden) = self.applicability_hidden(ind.when.as_ref(), at);
         let mut sc = Scope::default();
         let value = Arc::unwrap_or_clone(self.eval(&ind.value, at, &mut sc));
         let mut stats = sc.stats;
@@ -111,55 +113,99 @@ impl Evaluator<'_> {
         };
         mask(&mut m.value, &appl);
         let extras = Extras {
-            min_n_applies: ind.value.has_aggregate(),
+            min_n_applies: self.plan.respondents[i],
             ..Extras::default()
         };
-        let own = self.finish_level(i, at, m, &appl, extras);
+        let mut own = self.finish_level(i, at, m, &appl, extras);
+        own.by = self.cells_here(i, at, &appl);
         self.ind.insert((i, at), own);
+        let mut hidden_at = vec![(at, hidden)];
+        // Rollups over units read the finer values left shown.
+        let pooled = matches!(ind.rollup, Rollup::Pooled);
+        if !pooled {
+            self.disclose(i, &hidden_at);
+        }
         for &c in ind.levels.iter().filter(|&&c| c < at) {
-            let lv = self.rollup(i, c, &appl, own_acc.as_ref());
+            let mut lv = self.rollup(i, c, &appl, own_acc.as_ref());
+            lv.by = match pooled {
+                true => self.cells_here(i, c, &appl),
+                false => self.cells_of_units(i, c, &appl),
+            };
+            let up = self.anc(at, c);
+            hidden_at.push((c, hidden_up(&hidden_at[0].1, &up, &lv.status)));
             self.ind.insert((i, c), lv);
         }
         self.row_cache.clear();
-        self.suppress_small(i);
+        if pooled {
+            self.disclose(i, &hidden_at);
+        }
+        self.score_levels(i);
     }
 
-    /// `min_group`, once everything is rolled up: a value pooled from fewer
-    /// rows than the framework's `min_group` is hidden.
-    fn suppress_small(&mut self, i: IndicatorId) {
+    /// Where an item applies at level `l`, and where that cannot be shown
+    /// because its condition reads an aggregate of fewer rows than
+    /// `min_group` (its status is then `suppressed`).
+    fn applicability_hidden(
+        &mut self,
+        when: Option<&ir::Expr>,
+        l: LevelId,
+    ) -> (Vec<u8>, Vec<bool>) {
+        let n = self.n_units(l);
+        let Some(w) = when else {
+            return (vec![1; n], vec![false; n]);
+        };
+        let k = self.fw.min_group;
+        let wl = w.level.unwrap_or(l).max(l);
+        let mut sc = Scope::default();
+        let fine = bools(&self.eval(w, wl, &mut sc)).into_owned();
+        let small: Vec<bool> = (0..self.n_units(wl))
+            .map(|u| k > 1 && sc.stats.iter().any(|s| s.n.get(u).is_some_and(|&x| x < k)))
+            .collect();
+        if wl == l {
+            return (fine, small);
+        }
+        let up = self.anc(wl, l);
+        let mut hidden = vec![false; n];
+        for (u, &g) in up.iter().enumerate() {
+            if g != u32::MAX && small[u] {
+                hidden[g as usize] = true;
+            }
+        }
+        (any_up(&fine, &up, n), hidden)
+    }
+
+    /// Scores and ratings of every level of an indicator and of its cells,
+    /// once disclosure control has blanked what it hides.
+    fn score_levels(&mut self, i: IndicatorId) {
         let fw = self.fw;
         let ind = &fw.indicators[i];
-        if fw.min_group <= 1 {
-            return;
-        }
-        let aggregated = ind.value.has_aggregate();
+        let relative = matches!(
+            ind.normalize,
+            Some(ir::Normalize::MinMax | ir::Normalize::Rank)
+        );
         for &l in &ind.levels {
-            let pooled =
-                l == ind.at && aggregated || l < ind.at && matches!(ind.rollup, Rollup::Pooled);
-            if !pooled {
+            let Some(mut lv) = self.ind.remove(&(i, l)) else {
                 continue;
+            };
+            if lv.distribution.is_none() {
+                lv.score = self.score(i, l, &lv.value, 1);
+                lv.rating = ratings(fw, ind.rate, &lv.score, None);
             }
-            let lv = self.ind.get_mut(&(i, l)).expect("computed above");
-            for u in 0..lv.status.len() {
-                if lv.value.present(u)
-                    && lv.n[u] < fw.min_group
-                    && lv.status[u] != Status::NotApplicable
-                {
-                    lv.status[u] = Status::Suppressed;
-                    lv.value.set_missing(u);
-                    lv.score[u] = f64::NAN;
-                    lv.ci[u] = None;
-                    lv.rating[u] = None;
+            for cells in lv.by.iter_mut().flatten() {
+                // Relative scales compare units, not cells: cells get none.
+                if !relative && cells.lv.distribution.is_none() {
+                    cells.lv.score = self.score(i, l, &cells.lv.value, cells.per_unit);
                 }
             }
+            self.ind.insert((i, l), lv);
         }
     }
 
-    /// Scores and statuses of one level of an indicator.
+    /// Statuses of one level of an indicator (scores come later).
     pub(super) fn finish_level(
         &mut self,
         i: IndicatorId,
-        l: LevelId,
+        _l: LevelId,
         m: Measured,
         appl: &[u8],
         x: Extras,
@@ -171,12 +217,8 @@ impl Evaluator<'_> {
             coverage,
             ci,
         } = m;
-        let score = if x.distribution.is_some() {
-            vec![f64::NAN; value.len()]
-        } else {
-            self.score(i, l, &value)
-        };
-        let status = (0..value.len())
+        let len = value.len();
+        let status = (0..len)
             .map(|u| match appl[u] {
                 0 => Status::NotApplicable,
                 NA_BOOL => Status::Missing,
@@ -185,19 +227,36 @@ impl Evaluator<'_> {
                 _ => Status::Ok,
             })
             .collect();
-        let rating = ratings(self.fw, ind.rate, &score, None);
         IndLevel {
             value,
             n,
             coverage,
             ci,
-            score,
+            score: vec![f64::NAN; len],
             status,
             units: x.units,
             distribution: x.distribution,
-            rating,
+            rating: vec![None; len],
+            suppression: vec![None; len],
+            n_is_value: self.plan.counts[i],
+            by: Vec::new(),
         }
     }
+}
+
+/// Per coarser unit: its condition cannot be shown when no finer unit is
+/// known to apply and one of them has a hidden condition.
+fn hidden_up(fine: &[bool], up: &[u32], status: &[Status]) -> Vec<bool> {
+    let mut out = vec![false; status.len()];
+    for (u, &g) in up.iter().enumerate() {
+        if g != u32::MAX && fine[u] {
+            out[g as usize] = true;
+        }
+    }
+    for (g, o) in out.iter_mut().enumerate() {
+        *o &= matches!(status[g], Status::NotApplicable | Status::Missing);
+    }
+    out
 }
 
 /// The rating step of each score (`None` without ratings or score); the

@@ -69,6 +69,16 @@ pub struct Plan {
     /// Per indicator: its value is one aggregate, whose sums a pooled
     /// rollup regroups.
     pub single_aggregate: Vec<bool>,
+    /// Per expression id: it holds an aggregate, directly or through a let.
+    pub aggregated: Vec<bool>,
+    /// Per indicator: its value aggregates rows (a respondent aggregate,
+    /// which `min_group` protects).
+    pub respondents: Vec<bool>,
+    /// Per indicator: its value counts rows, so its `n` tells the count.
+    pub counts: Vec<bool>,
+    /// Per indicator with breakdowns: the lets holding aggregates that its
+    /// value reads, in dependency order (they are split into cells too).
+    pub cell_lets: Vec<Vec<LetId>>,
 }
 
 impl Plan {
@@ -108,8 +118,27 @@ impl Plan {
             .iter()
             .map(|i| matches!(i.value.kind, ExprKind::Agg { .. }))
             .collect();
+        let aggregated = aggregated(fw, exprs);
+        let respondents = fw
+            .indicators
+            .iter()
+            .map(|i| aggregated[i.value.id.0 as usize])
+            .collect();
+        let counts = fw.indicators.iter().map(|i| counts(&i.value)).collect();
+        let cell_lets = fw
+            .indicators
+            .iter()
+            .map(|i| match i.by.is_empty() {
+                true => Vec::new(),
+                false => lets_read(fw, &i.value, &aggregated),
+            })
+            .collect();
         Plan {
             exprs,
+            aggregated,
+            respondents,
+            counts,
+            cell_lets,
             rule_questions,
             gate_children,
             evidence_level,
@@ -123,6 +152,67 @@ impl Plan {
     pub fn gate(&self, d: DimensionId, g: usize) -> &[ChildRef] {
         &self.gate_children[d][g]
     }
+}
+
+/// Per expression id, whether the node holds an aggregate, directly or
+/// through a let. Lets are visited in dependency order and each tree's
+/// nodes children first, so nothing recurses.
+fn aggregated(fw: &Framework, exprs: u32) -> Vec<bool> {
+    let mut out = vec![false; exprs as usize + 1];
+    let mut let_agg = vec![false; fw.lets.len()];
+    let mark = |e: &Expr, let_agg: &[bool], out: &mut Vec<bool>| {
+        let mut nodes = Vec::new();
+        e.walk(&mut |x| nodes.push(x));
+        for x in nodes.into_iter().rev() {
+            let own = match x.kind {
+                ExprKind::Agg { .. } => true,
+                ExprKind::Let(l) => let_agg[l],
+                _ => false,
+            };
+            let kids = x.children().iter().any(|c| out[c.id.0 as usize]);
+            out[x.id.0 as usize] = own || kids;
+        }
+    };
+    for node in &fw.order {
+        if let Node::Let(l) = *node {
+            mark(&fw.lets[l].expr, &let_agg, &mut out);
+            let_agg[l] = out[fw.lets[l].expr.id.0 as usize];
+        }
+    }
+    for e in fw.exprs() {
+        mark(e, &let_agg, &mut out);
+    }
+    out
+}
+
+/// Whether a value is a count of rows (`count(…)`).
+fn counts(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Agg {
+            func: crate::ir::AggFunc::Count | crate::ir::AggFunc::CountRows,
+            ..
+        }
+    )
+}
+
+/// The lets holding aggregates that `e` reads, directly or through other
+/// lets, in the framework's dependency order.
+fn lets_read(fw: &Framework, e: &Expr, aggregated: &[bool]) -> Vec<LetId> {
+    let mut seen = vec![false; fw.lets.len()];
+    let mut todo = Reads::of(e).lets;
+    while let Some(l) = todo.pop() {
+        if !std::mem::replace(&mut seen[l], true) {
+            todo.extend(Reads::of(&fw.lets[l].expr).lets);
+        }
+    }
+    fw.order
+        .iter()
+        .filter_map(|n| match *n {
+            Node::Let(l) if seen[l] && aggregated[fw.lets[l].expr.id.0 as usize] => Some(l),
+            _ => None,
+        })
+        .collect()
 }
 
 fn max_id(fw: &Framework) -> u32 {

@@ -17,20 +17,57 @@ use crate::data::column::{NA_BOOL, NA_OPT};
 use crate::ir::{self, IndicatorId, LevelId, Rollup};
 use std::sync::Arc;
 
-/// What every rollup of one indicator to one level starts from.
-struct Frame {
-    /// Each own-level unit's ancestor at the coarser level.
-    up: Arc<Vec<u32>>,
+/// What every rollup of one indicator to one level starts from. For the
+/// cells of a breakdown, the "units" are cells: each finer entry (a unit,
+/// or a unit's cell) goes to one coarser cell.
+pub(super) struct Frame {
+    /// Each finer entry's group at the coarser level.
+    pub up: Arc<Vec<u32>>,
     /// Where the indicator applies at the coarser level.
-    appl: Vec<u8>,
-    /// The own-level values.
-    own: Column,
-    /// Per coarser unit: finer units with a value, and where it applies.
-    units: Vec<u32>,
-    total: Vec<u32>,
+    pub appl: Vec<u8>,
+    /// The finer values.
+    pub own: Column,
+    /// Where it applies, per finer entry.
+    pub appl_own: Vec<u8>,
+    /// Each finer entry's unit of the own level (for weights), when the
+    /// entries are not the units themselves.
+    pub own_unit: Option<Vec<u32>>,
+    /// Per coarser entry: finer entries with a value, and where it applies.
+    pub units: Vec<u32>,
+    pub total: Vec<u32>,
 }
 
 impl Frame {
+    pub(super) fn new(
+        up: Arc<Vec<u32>>,
+        appl: Vec<u8>,
+        own: Column,
+        appl_own: Vec<u8>,
+        own_unit: Option<Vec<u32>>,
+    ) -> Frame {
+        let nc = appl.len();
+        let mut units = vec![0u32; nc];
+        let mut total = vec![0u32; nc];
+        for (u, &g) in up.iter().enumerate() {
+            if g == u32::MAX || appl_own[u] != 1 {
+                continue;
+            }
+            total[g as usize] += 1;
+            if own.present(u) {
+                units[g as usize] += 1;
+            }
+        }
+        Frame {
+            up,
+            appl,
+            own,
+            appl_own,
+            own_unit,
+            units,
+            total,
+        }
+    }
+
     fn counts(&self) -> Option<(Vec<u32>, Vec<u32>)> {
         Some((self.units.clone(), self.total.clone()))
     }
@@ -56,8 +93,8 @@ impl Evaluator<'_> {
         match (&fw.indicators[i].rollup, own_acc) {
             (Rollup::Pooled, Some(acc)) => self.pooled_sums(i, c, appl_at, acc, f),
             (Rollup::Pooled, None) => self.pooled_rows(i, c, appl_at, f),
-            (Rollup::Distribution, _) => self.distribution(i, c, appl_at, f),
-            (r, _) => self.unit_rollup(i, c, appl_at, r, f),
+            (Rollup::Distribution, _) => self.distribution(i, c, f),
+            (r, _) => self.unit_rollup(i, c, r, f),
         }
     }
 
@@ -67,24 +104,7 @@ impl Evaluator<'_> {
         let up = self.anc(at, c);
         let appl = any_up(appl_at, &up, nc);
         let own = self.ind[&(i, at)].value.clone();
-        let mut units = vec![0u32; nc];
-        let mut total = vec![0u32; nc];
-        for (u, &g) in up.iter().enumerate() {
-            if g == u32::MAX || appl_at[u] != 1 {
-                continue;
-            }
-            total[g as usize] += 1;
-            if own.present(u) {
-                units[g as usize] += 1;
-            }
-        }
-        Frame {
-            up,
-            appl,
-            own,
-            units,
-            total,
-        }
+        Frame::new(up, appl, own, appl_at.to_vec(), None)
     }
 
     /// A pooled value from the regrouped sums of its one aggregate.
@@ -125,7 +145,7 @@ impl Evaluator<'_> {
     }
 
     /// How many applicable finer units give each option.
-    fn distribution(&mut self, i: IndicatorId, c: LevelId, appl_at: &[u8], f: Frame) -> IndLevel {
+    pub(super) fn distribution(&mut self, i: IndicatorId, c: LevelId, f: Frame) -> IndLevel {
         let fw = self.fw;
         let k = match &fw.indicators[i].value.ty {
             ir::Type::Option(q) => fw.questions[*q].ty.options().len(),
@@ -135,7 +155,7 @@ impl Evaluator<'_> {
         let mut dist = vec![vec![0u32; k]; nc];
         if let Column::Opt(v) = &f.own {
             for (u, &g) in f.up.iter().enumerate() {
-                if g != u32::MAX && appl_at[u] == 1 && v[u] != NA_OPT {
+                if g != u32::MAX && f.appl_own[u] == 1 && v[u] != NA_OPT {
                     dist[g as usize][v[u] as usize] += 1;
                 }
             }
@@ -144,11 +164,10 @@ impl Evaluator<'_> {
     }
 
     /// The units' values combined: sum, mean, weighted mean, median, min, max.
-    fn unit_rollup(
+    pub(super) fn unit_rollup(
         &mut self,
         i: IndicatorId,
         c: LevelId,
-        appl_at: &[u8],
         r: &Rollup,
         f: Frame,
     ) -> IndLevel {
@@ -163,14 +182,19 @@ impl Evaluator<'_> {
         };
         let weights: Option<Vec<f64>> = match r {
             Rollup::MeanWeighted(w) => {
-                Some(nums(&self.eval(w, at, &mut Scope::default())).into_owned())
+                let w = self.eval(w, at, &mut Scope::default());
+                let w = match &f.own_unit {
+                    Some(idx) => Arc::new(w.gather(idx)),
+                    None => w,
+                };
+                Some(nums(&w).into_owned())
             }
             _ => None,
         };
         let nc = f.appl.len();
         let mut groups: Vec<Vec<(f64, f64)>> = vec![Vec::new(); nc];
         for (u, &g) in f.up.iter().enumerate() {
-            if g == u32::MAX || appl_at[u] != 1 || vals[u].is_nan() {
+            if g == u32::MAX || f.appl_own[u] != 1 || vals[u].is_nan() {
                 continue;
             }
             let w = weights.as_ref().map(|w| w[u]).unwrap_or(1.0);

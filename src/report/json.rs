@@ -5,7 +5,7 @@
 //! without building a tree: fields that do not exist for a value are
 //! omitted, `status` is always present, maps keep the framework's order.
 
-use super::{Context, Value, indicator_value, step_id};
+use super::{Context, Value, step_id, value_at};
 use crate::diagnostic::Diag;
 use crate::eval::Status;
 use crate::source::SourceMap;
@@ -195,36 +195,119 @@ struct IndicatorView<'a>(
 
 impl Serialize for IndicatorView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (cx, i, l, u, lv) = (self.0, self.1, self.2, self.3, self.4);
+        let (cx, i, _l, u, lv) = (self.0, self.1, self.2, self.3, self.4);
         let ind = &cx.fw.indicators[i];
+        let mut m = s.serialize_map(None)?;
+        entry_fields(&mut m, cx, i, lv, u)?;
         let st = lv.status[u];
         let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
-        let mut m = s.serialize_map(None)?;
-        if let Some(v) = indicator_value(cx, i, l, u) {
-            m.serialize_entry("value", &ValueView(&v))?;
-        }
-        if shown && !lv.score[u].is_nan() {
-            m.serialize_entry("score", &Num(lv.score[u]))?;
-        }
-        if st != Status::NotApplicable {
-            m.serialize_entry("n", &lv.n[u])?;
-            if !lv.coverage[u].is_nan() {
-                m.serialize_entry("coverage", &Num(lv.coverage[u]))?;
-            }
-        }
-        if let (true, Some((a, b))) = (shown, lv.ci[u]) {
-            m.serialize_entry("ci", &[Num(a), Num(b)])?;
-        }
         if shown && let Some(rt) = step_id(cx.fw, ind.rate, lv.rating[u]) {
             m.serialize_entry("rating", &rt)?;
         }
         m.serialize_entry("status", st.as_str())?;
+        if let Some(why) = lv.suppression[u] {
+            m.serialize_entry("suppression", why.as_str())?;
+        }
         if let Some((a, b)) = &lv.units {
             m.serialize_entry("units", &a[u])?;
             m.serialize_entry("units_total", &b[u])?;
         }
         if !ind.tags.is_empty() {
             m.serialize_entry("tags", &ind.tags)?;
+        }
+        if lv.by.iter().any(Option::is_some) {
+            m.serialize_entry("by", &ByView(cx, i, lv, u))?;
+        }
+        m.end()
+    }
+}
+
+/// Value, score, n, coverage and interval of one entry (a unit's total or
+/// a cell), as far as its status lets them be shown.
+fn entry_fields<M: SerializeMap>(
+    m: &mut M,
+    cx: &Context<'_>,
+    i: usize,
+    lv: &crate::eval::IndLevel,
+    u: usize,
+) -> Result<(), M::Error> {
+    let st = lv.status[u];
+    let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
+    if let Some(v) = value_at(cx, i, lv, u) {
+        m.serialize_entry("value", &ValueView(&v))?;
+    }
+    if shown && !lv.score[u].is_nan() {
+        m.serialize_entry("score", &Num(lv.score[u]))?;
+    }
+    // A hidden count's n is the count itself.
+    let n_hidden = st == Status::Suppressed && lv.n_is_value;
+    if st != Status::NotApplicable && !n_hidden {
+        m.serialize_entry("n", &lv.n[u])?;
+        if !lv.coverage[u].is_nan() {
+            m.serialize_entry("coverage", &Num(lv.coverage[u]))?;
+        }
+    }
+    if let (true, Some((a, b))) = (shown, lv.ci[u]) {
+        m.serialize_entry("ci", &[Num(a), Num(b)])?;
+    }
+    Ok(())
+}
+
+/// `"by": { BREAKDOWN: [cell, …] }` of one unit.
+struct ByView<'a>(&'a Context<'a>, usize, &'a crate::eval::IndLevel, usize);
+
+impl Serialize for ByView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, i, lv, u) = (self.0, self.1, self.2, self.3);
+        let ind = &cx.fw.indicators[i];
+        let mut m = s.serialize_map(None)?;
+        for (b, cells) in lv.by.iter().enumerate() {
+            if let Some(cells) = cells {
+                m.serialize_entry(&ind.by[b].id, &CellsView(cx, i, b, cells, u))?;
+            }
+        }
+        m.end()
+    }
+}
+
+struct CellsView<'a>(&'a Context<'a>, usize, usize, &'a crate::eval::Cells, usize);
+
+impl Serialize for CellsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, i, b, cells, u) = (self.0, self.1, self.2, self.3, self.4);
+        let bd = &cx.fw.indicators[i].by[b];
+        let mut seq = s.serialize_seq(None)?;
+        for k in crate::report::shown_cells(cells, u) {
+            seq.serialize_element(&CellView(cx, i, cells, u, k, bd.option_code(cx.fw, k)))?;
+        }
+        seq.end()
+    }
+}
+
+struct CellView<'a>(
+    &'a Context<'a>,
+    usize,
+    &'a crate::eval::Cells,
+    usize,
+    usize,
+    Option<String>,
+);
+
+impl Serialize for CellView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (cx, i, cells, u, k) = (self.0, self.1, self.2, self.3, self.4);
+        let j = cells.at(u, k);
+        let lv = &cells.lv;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("option", &self.5)?;
+        entry_fields(&mut m, cx, i, lv, j)?;
+        m.serialize_entry("status", lv.status[j].as_str())?;
+        if let Some(why) = lv.suppression[j] {
+            m.serialize_entry("suppression", why.as_str())?;
+        }
+        if let Some((a, b)) = &lv.units {
+            m.serialize_entry("units", &a[j])?;
+            m.serialize_entry("units_total", &b[j])?;
         }
         m.end()
     }

@@ -66,7 +66,18 @@ pub enum Value {
 
 /// The value of an indicator at a unit, if it is shown.
 pub fn indicator_value(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> Option<Value> {
-    let lv = cx.results.indicators.get(&(i, l))?;
+    value_at(cx, i, cx.results.indicators.get(&(i, l))?, u)
+}
+
+/// The cells of unit `u` that are reported: every option, and the missing
+/// cell when some row falls in it.
+pub fn shown_cells(cells: &crate::eval::Cells, u: usize) -> impl Iterator<Item = usize> + '_ {
+    let k = cells.per_unit;
+    (0..k).filter(move |&c| c + 1 < k || cells.rows[cells.at(u, c)] > 0)
+}
+
+/// The value of entry `u` of an indicator's level (or of its cells), if shown.
+pub fn value_at(cx: &Context<'_>, i: usize, lv: &crate::eval::IndLevel, u: usize) -> Option<Value> {
     if matches!(lv.status[u], Status::NotApplicable | Status::Suppressed) {
         return None;
     }
@@ -107,6 +118,14 @@ pub fn indicator_value(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> Opti
 /// conventions with their unit, yes/no in words, options by their label, a
 /// distribution as `label : count` pairs, `—` when there is none.
 pub fn value_text(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> String {
+    match cx.results.indicators.get(&(i, l)) {
+        Some(lv) => value_text_at(cx, i, lv, u),
+        None => "—".into(),
+    }
+}
+
+/// [`value_text`] of entry `u` of an indicator's level or cells.
+pub fn value_text_at(cx: &Context<'_>, i: usize, lv: &crate::eval::IndLevel, u: usize) -> String {
     let fw = cx.fw;
     let ind = &fw.indicators[i];
     let lang = cx.lang;
@@ -122,7 +141,7 @@ pub fn value_text(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> String {
             .map(|o| o.label.get(lang, dl).unwrap_or(&o.code).to_string())
             .unwrap_or_else(|| code.to_string())
     };
-    match indicator_value(cx, i, l, u) {
+    match value_at(cx, i, lv, u) {
         Some(Value::Num(x)) => format_number(x, ind.unit.as_deref(), lang),
         Some(Value::Bool(b)) => yes_no(b, lang).to_string(),
         Some(Value::Text(code)) => option_label(&code),

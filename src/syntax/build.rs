@@ -82,6 +82,7 @@ fn is_marker(r: Rule) -> bool {
             | k_nature
             | k_source
             | k_tags
+            | k_by
             | k_locked
             | k_weight
             | k_dimension
@@ -537,6 +538,7 @@ impl<'t> Builder<'t> {
                     Rule::p_dont_know => Prop::DontKnow(it.map(|x| self.string(x)).collect()),
                     Rule::p_refused => Prop::Refused(it.map(|x| self.string(x)).collect()),
                     Rule::p_tags => Prop::Tags(it.map(|x| self.string(x)).collect()),
+                    Rule::p_by => Prop::By(it.map(|x| self.ident(x)).collect()),
                     Rule::p_min_group => {
                         Prop::MinGroup(self.num(it.next().expect("min_group has a number")))
                     }
