@@ -1,11 +1,12 @@
 //! The tidy CSV result: one row per unit × item.
 //!
 //! In: a report [`Context`]. Out: CSV text with the columns
-//! `level,unit,parent,kind,item,value,score,n,coverage,ci_low,ci_high,rating,status`;
-//! absent fields are empty cells.
+//! `level,unit,parent,kind,item,value,score,n,coverage,ci_low,ci_high,rating,status,breakdown,option`;
+//! absent fields are empty cells. A breakdown's cells follow their total,
+//! naming the breakdown and the option (`NA` for the missing cell).
 
-use super::{Context, Value, indicator_value, step_id};
-use crate::eval::Status;
+use super::{Context, Value, step_id, value_at};
+use crate::eval::{IndLevel, Status};
 
 fn f(x: f64) -> String {
     if x.is_nan() {
@@ -20,74 +21,57 @@ pub fn result(cx: &Context<'_>) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let header = [
         "level", "unit", "parent", "kind", "item", "value", "score", "n", "coverage", "ci_low",
-        "ci_high", "rating", "status",
+        "ci_high", "rating", "status", "breakdown", "option",
     ];
     w.write_record(header).expect("writing to memory");
     let fw = cx.fw;
     for l in cx.levels() {
         let level = &fw.levels[l].id;
         for u in 0..cx.ds.levels[l].len() {
-            let unit = cx.ds.levels[l].ids[u].to_string();
-            let parent = cx.parent(l, u).unwrap_or("");
+            let place = [
+                level.clone(),
+                cx.ds.levels[l].ids[u].to_string(),
+                cx.parent(l, u).unwrap_or("").to_string(),
+            ];
             for (i, ind) in fw.indicators.iter().enumerate() {
                 let Some(lv) = cx.results.indicators.get(&(i, l)) else {
                     continue;
                 };
-                let st = lv.status[u];
-                let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
-                let value = match indicator_value(cx, i, l, u) {
-                    Some(Value::Num(x)) => f(x),
-                    Some(Value::Bool(b)) => b.to_string(),
-                    Some(Value::Text(t)) => t,
-                    Some(Value::Distribution(d)) => d
-                        .iter()
-                        .map(|(k, c)| format!("{k}:{c}"))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    None => String::new(),
-                };
-                let (lo, hi) = match (shown, lv.ci[u]) {
-                    (true, Some((a, b))) => (f(a), f(b)),
-                    _ => (String::new(), String::new()),
-                };
-                let score = if shown { f(lv.score[u]) } else { String::new() };
-                let na = st == Status::NotApplicable;
-                let rt = if shown {
-                    step_id(fw, ind.rate, lv.rating[u])
+                let rt = match lv.status[u] {
+                    Status::NotApplicable | Status::Suppressed => String::new(),
+                    _ => step_id(fw, ind.rate, lv.rating[u])
                         .unwrap_or_default()
-                        .to_string()
-                } else {
-                    String::new()
+                        .to_string(),
                 };
-                let row = [
-                    level.clone(),
-                    unit.clone(),
-                    parent.to_string(),
-                    "indicator".into(),
-                    ind.id.clone(),
-                    value,
-                    score,
-                    if na {
-                        String::new()
-                    } else {
-                        lv.n[u].to_string()
-                    },
-                    if na { String::new() } else { f(lv.coverage[u]) },
-                    lo,
-                    hi,
-                    rt,
-                    st.as_str().to_string(),
-                ];
+                let row = entry_row(cx, &place, i, lv, u, rt, ["", ""]);
                 w.write_record(&row).expect("writing to memory");
+                for (b, cells) in lv.by.iter().enumerate() {
+                    let Some(cells) = cells else { continue };
+                    let bd = &ind.by[b];
+                    for k in super::shown_cells(cells, u) {
+                        let option = bd.option_code(fw, k).unwrap_or_else(|| "NA".into());
+                        let row = entry_row(
+                            cx,
+                            &place,
+                            i,
+                            &cells.lv,
+                            cells.at(u, k),
+                            String::new(),
+                            [&bd.id, &option],
+                        );
+                        w.write_record(&row).expect("writing to memory");
+                    }
+                }
             }
             for (d, dim) in fw.dimensions.iter().enumerate() {
                 let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
                     continue;
                 };
+                let [level, unit, parent] = place.clone();
                 let row = [
-                    level.clone(),
-                    unit.clone(),
-                    parent.to_string(),
+                    level,
+                    unit,
+                    parent,
                     "dimension".into(),
                     dim.id.clone(),
                     String::new(),
@@ -100,10 +84,63 @@ pub fn result(cx: &Context<'_>) -> String {
                         .unwrap_or_default()
                         .to_string(),
                     lv.status[u].as_str().to_string(),
+                    String::new(),
+                    String::new(),
                 ];
                 w.write_record(&row).expect("writing to memory");
             }
         }
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("CSV of UTF-8 strings")
+}
+
+/// One indicator row: a unit's total, or one of its cells (`by` names
+/// the breakdown and option, empty for a total).
+fn entry_row(
+    cx: &Context<'_>,
+    place: &[String; 3],
+    i: usize,
+    lv: &IndLevel,
+    u: usize,
+    rating: String,
+    by: [&str; 2],
+) -> [String; 15] {
+    let st = lv.status[u];
+    let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
+    let value = match value_at(cx, i, lv, u) {
+        Some(Value::Num(x)) => f(x),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Text(t)) => t,
+        Some(Value::Distribution(d)) => d
+            .iter()
+            .map(|(k, c)| format!("{k}:{c}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => String::new(),
+    };
+    let (lo, hi) = match (shown, lv.ci[u]) {
+        (true, Some((a, b))) => (f(a), f(b)),
+        _ => (String::new(), String::new()),
+    };
+    let score = if shown { f(lv.score[u]) } else { String::new() };
+    // No n where nothing applies, nor for a hidden count (n is the count).
+    let no_n = st == Status::NotApplicable || st == Status::Suppressed && lv.n_is_value;
+    let [level, unit, parent] = place.clone();
+    [
+        level,
+        unit,
+        parent,
+        "indicator".into(),
+        cx.fw.indicators[i].id.clone(),
+        value,
+        score,
+        if no_n { String::new() } else { lv.n[u].to_string() },
+        if no_n { String::new() } else { f(lv.coverage[u]) },
+        lo,
+        hi,
+        rating,
+        st.as_str().to_string(),
+        by[0].to_string(),
+        by[1].to_string(),
+    ]
 }
