@@ -160,7 +160,7 @@ travailleurs_territoire;zone_prioritaire;partenariats;mutualisations;service_nou
         "Un partenaire fiable pour nos projets.",
     ];
     let mut p = String::from(
-        "_index,_uuid,identification/entreprise,vous/statut,ressenti/confiance,ressenti/autonomie,ressenti/sens,\
+        "_index,_uuid,identification/entreprise,vous/statut,vous/sexe,ressenti/confiance,ressenti/autonomie,ressenti/sens,\
 ressenti/nouvelles_relations,ressenti/participation,ressenti/contribution_locale,paroles/temoignage,\
 paroles/parole_participation,paroles/avis_partenaire,_submission_time\n",
     );
@@ -186,6 +186,7 @@ paroles/parole_participation,paroles/avis_partenaire,_submission_time\n",
                 }
                 (1 + (rng.below(5) + skew).min(4)).to_string()
             };
+            let sexe = rng.pick(&["f", "f", "h", "h", "x", ""]);
             let beneficiary = matches!(statut, "insertion" | "accompagne");
             let worker = matches!(statut, "insertion" | "salarie");
             let partner = statut == "partenaire";
@@ -236,7 +237,7 @@ paroles/parole_participation,paroles/avis_partenaire,_submission_time\n",
             };
             let _ = writeln!(
                 p,
-                "{index},{:016x}-{:04x},{id},{statut},{confiance},{autonomie},{sens},{relations},{participation_s},{contribution},\"{temoignage}\",\"{parole}\",\"{avis}\",2019-0{}-1{}T10:00:00",
+                "{index},{:016x}-{:04x},{id},{statut},{sexe},{confiance},{autonomie},{sens},{relations},{participation_s},{contribution},\"{temoignage}\",\"{parole}\",\"{avis}\",2019-0{}-1{}T10:00:00",
                 rng.next(),
                 rng.below(0xffff),
                 1 + rng.below(9),

@@ -343,7 +343,17 @@ fn check(doc: &Json, key: &str, expected: &toml::Value) -> Outcome {
 fn lookup<'a>(doc: &'a Json, key: &str) -> Result<&'a Json, String> {
     // The unit id may itself hold dots: the level is the first part, the
     // field the last and the item the one before it.
-    let parts: Vec<&str> = key.split('.').collect();
+    let mut parts: Vec<&str> = key.split('.').collect();
+    // `LEVEL.UNIT.ITEM.by.BREAKDOWN.OPTION.FIELD` addresses a cell.
+    let cell = match parts.len() >= 7 && parts[parts.len() - 4] == "by" {
+        true => {
+            let n = parts.len();
+            let c = (parts[n - 3], parts[n - 2]);
+            parts.drain(n - 4..n - 1);
+            Some(c)
+        }
+        false => None,
+    };
     let level = parts[0];
     let field = parts[parts.len() - 1];
     let item = parts[parts.len() - 2];
@@ -366,9 +376,18 @@ fn lookup<'a>(doc: &'a Json, key: &str) -> Result<&'a Json, String> {
             ids.join(", ")
         ));
     };
+    if let Some((by, option)) = cell {
+        let Some(x) = u["indicators"].get(item) else {
+            return Err(format!("no indicator `{item}` at `{level}.{unit}`"));
+        };
+        return cell_field(x, item, by, option, field);
+    }
     for section in ["indicators", "dimensions"] {
         if let Some(x) = u[section].get(item) {
             return x.get(field).ok_or_else(|| {
+                if let Some(why) = hidden(x) {
+                    return format!("`{item}` is {why} here, so it has no `{field}`");
+                }
                 let fields: Vec<&str> = x
                     .as_object()
                     .map(|m| m.keys().map(String::as_str).collect())
@@ -391,6 +410,70 @@ fn lookup<'a>(doc: &'a Json, key: &str) -> Result<&'a Json, String> {
     Err(format!(
         "no indicator, dimension or evidence `{item}` at `{level}.{unit}`"
     ))
+}
+
+/// Why a value is hidden, in words, if it is (`suppressed (primary)`).
+fn hidden(x: &Json) -> Option<String> {
+    (x["status"] == "suppressed").then(|| match x["suppression"].as_str() {
+        Some(s) => format!("suppressed ({s})"),
+        None => "suppressed".into(),
+    })
+}
+
+/// One field of a breakdown's cell (`_` names the missing cell).
+fn cell_field<'a>(
+    x: &'a Json,
+    item: &str,
+    by: &str,
+    option: &str,
+    field: &str,
+) -> Result<&'a Json, String> {
+    let Some(cells) = x.get("by").and_then(|b| b.get(by)).and_then(Json::as_array) else {
+        let names: Vec<&str> = x
+            .get("by")
+            .and_then(Json::as_object)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        return Err(match names.is_empty() {
+            true => format!("`{item}` has no cells here"),
+            false => format!(
+                "`{item}` has no breakdown `{by}` here (breakdowns: {})",
+                names.join(", ")
+            ),
+        });
+    };
+    let wanted = |c: &&Json| match option {
+        "_" => c["option"].is_null(),
+        o => c["option"] == o,
+    };
+    let Some(c) = cells.iter().find(wanted) else {
+        let options: Vec<&str> = cells
+            .iter()
+            .map(|c| c["option"].as_str().unwrap_or("_"))
+            .collect();
+        return Err(format!(
+            "`{item}` by `{by}` has no cell `{option}` here (cells: {})",
+            options.join(", ")
+        ));
+    };
+    c.get(field).ok_or_else(|| match hidden(c) {
+        Some(why) => format!("this cell is {why}, so it has no `{field}`"),
+        None => {
+            let fields: Vec<&str> = c
+                .as_object()
+                .map(|m| {
+                    m.keys()
+                        .filter(|k| *k != "option")
+                        .map(String::as_str)
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!(
+                "this cell has no `{field}` (fields present: {})",
+                fields.join(", ")
+            )
+        }
+    })
 }
 
 /// Equality with a relative tolerance of 1e-9 for numbers.

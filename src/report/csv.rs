@@ -20,8 +20,21 @@ fn f(x: f64) -> String {
 pub fn result(cx: &Context<'_>) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let header = [
-        "level", "unit", "parent", "kind", "item", "value", "score", "n", "coverage", "ci_low",
-        "ci_high", "rating", "status", "breakdown", "option",
+        "level",
+        "unit",
+        "parent",
+        "kind",
+        "item",
+        "value",
+        "score",
+        "n",
+        "coverage",
+        "ci_low",
+        "ci_high",
+        "rating",
+        "status",
+        "breakdown",
+        "option",
     ];
     w.write_record(header).expect("writing to memory");
     let fw = cx.fw;
@@ -134,8 +147,16 @@ fn entry_row(
         cx.fw.indicators[i].id.clone(),
         value,
         score,
-        if no_n { String::new() } else { lv.n[u].to_string() },
-        if no_n { String::new() } else { f(lv.coverage[u]) },
+        if no_n {
+            String::new()
+        } else {
+            lv.n[u].to_string()
+        },
+        if no_n {
+            String::new()
+        } else {
+            f(lv.coverage[u])
+        },
         lo,
         hi,
         rating,
