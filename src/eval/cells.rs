@@ -154,7 +154,7 @@ impl Evaluator<'_> {
         let cell = match &*col {
             Column::Opt(v) => v
                 .iter()
-                .map(|&o| if o == NA_OPT { missing } else { o as u32 })
+                .map(|&o| if o == NA_OPT { missing } else { o })
                 .collect(),
             // Yes first, then no.
             Column::Bool(v) => v

@@ -197,6 +197,9 @@ pub struct Results {
     pub rule_failures: Vec<RuleFailure>,
 }
 
+/// A let's column, with the statistics of the aggregates it holds.
+type LetValue = (Arc<Column>, Arc<[expr::AggStat]>);
+
 /// The in-memory runner: evaluates a plan over whole columns.
 pub struct Evaluator<'a> {
     pub fw: &'a Framework,
@@ -206,7 +209,7 @@ pub struct Evaluator<'a> {
     pub columns: Vec<Arc<Column>>,
     anc_cache: HashMap<(LevelId, LevelId), Arc<Vec<u32>>>,
     /// Lets at each level, with the statistics of their aggregates.
-    let_cache: HashMap<(LetId, LevelId), (Arc<Column>, Arc<[expr::AggStat]>)>,
+    let_cache: HashMap<(LetId, LevelId), LetValue>,
     /// Inputs of aggregates at their row level, for the indicator being
     /// evaluated, so its rollups regroup the same rows.
     row_cache: HashMap<(ExprId, LevelId), Arc<Column>>,

@@ -400,6 +400,10 @@ fn describe(fw: &Framework, sources: &SourceMap, lang: &str) -> Vec<Described> {
         if !ind.tags.is_empty() {
             p.insert("tags".into(), ind.tags.join(", "));
         }
+        if !ind.by.is_empty() {
+            let by: Vec<&str> = ind.by.iter().map(|b| b.id.as_str()).collect();
+            p.insert("by".into(), by.join(", "));
+        }
         if ind.locked {
             p.insert("locked".into(), "yes".into());
         }

@@ -159,9 +159,13 @@ pub fn markdown(fw: &Framework, lang: &str) -> String {
             t.portrait, t.item, t.formula, t.unit
         ));
         for ind in context {
+            let mut name = lbl(&ind.label, &ind.id).to_string();
+            if !ind.by.is_empty() {
+                name.push_str(&format!(", {}", words::broken_down(fw, &ind.by, lang)));
+            }
             s.push_str(&format!(
                 "| {} | {} | {} |\n",
-                cell(&lbl(&ind.label, &ind.id)),
+                cell(&name),
                 cell(&words::expr(fw, &ind.value, lang)),
                 ind.unit.as_deref().unwrap_or("")
             ));
@@ -269,6 +273,9 @@ fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut 
                         t.applies.to_lowercase(),
                         words::expr(fw, wh, lang)
                     ));
+                }
+                if !ind.by.is_empty() {
+                    name.push_str(&format!(", {}", words::broken_down(fw, &ind.by, lang)));
                 }
                 if let Some(doc) = &ind.doc {
                     name.push_str(&format!(" — {doc}"));

@@ -45,6 +45,7 @@ struct T {
     evidence: &'static str,
     units_reported: &'static str,
     contents: &'static str,
+    cell: &'static str,
 }
 
 const FR: T = T {
@@ -75,6 +76,7 @@ const FR: T = T {
     portrait: "Portrait",
     evidence: "Éléments qualitatifs",
     units_reported: "unités avec une valeur",
+    cell: "Groupe",
     contents: "Sommaire",
 };
 
@@ -106,6 +108,7 @@ const NL: T = T {
     portrait: "Portret",
     evidence: "Kwalitatieve elementen",
     units_reported: "eenheden met een waarde",
+    cell: "Groep",
     contents: "Inhoud",
 };
 
@@ -137,6 +140,7 @@ const EN: T = T {
     portrait: "Portrait",
     evidence: "Qualitative evidence",
     units_reported: "units with a value",
+    cell: "Group",
     contents: "Contents",
 };
 
@@ -580,6 +584,11 @@ impl B<'_> {
                 bars,
             });
         }
+        for c in &dim.children {
+            if let ChildRef::Indicator(i) = c.item {
+                self.cells(i, l, u);
+            }
+        }
         for &e in &dim.evidence {
             let ev = &fw.evidence[e];
             if ev.at != l {
@@ -636,6 +645,11 @@ impl B<'_> {
                 right: vec![false, true, false],
                 rows,
             });
+            for i in 0..fw.indicators.len() {
+                if !self.in_dim[i] {
+                    self.cells(i, l, u);
+                }
+            }
         }
         // Evidence that no dimension shows.
         for (e, ev) in fw.evidence.iter().enumerate() {
@@ -650,6 +664,99 @@ impl B<'_> {
                     quotes: q.clone(),
                 });
             }
+        }
+    }
+
+    /// Under an indicator with breakdowns: its cells at this unit, as a
+    /// table and a chart of their scores grouped by breakdown.
+    fn cells(&mut self, i: usize, l: LevelId, u: usize) {
+        let cx = self.cx;
+        let (fw, t, lang) = (cx.fw, self.t, cx.lang);
+        let ind = &fw.indicators[i];
+        let Some(lv) = cx.results.indicators.get(&(i, l)) else {
+            return;
+        };
+        let here: Vec<(usize, &crate::eval::Cells)> = lv
+            .by
+            .iter()
+            .enumerate()
+            .filter_map(|(b, c)| c.as_ref().map(|c| (b, c)))
+            .collect();
+        if here.is_empty() || lv.status[u] == Status::NotApplicable {
+            return;
+        }
+        let name = self.label(&ind.label, &ind.id).to_string();
+        let by: Vec<crate::ir::Breakdown> = here.iter().map(|(b, _)| ind.by[*b].clone()).collect();
+        self.out.push(Block::Para(format!(
+            "{name} — {}",
+            words::broken_down(fw, &by, lang)
+        )));
+        let mut rows = Vec::new();
+        let mut groups = Vec::new();
+        for &(b, cells) in &here {
+            let bd = &ind.by[b];
+            let group = words::breakdown(fw, bd, lang);
+            let mut bars = Vec::new();
+            for k in super::shown_cells(cells, u) {
+                let j = cells.at(u, k);
+                let x = &cells.lv;
+                let st = x.status[j];
+                let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
+                let n = match st {
+                    Status::NotApplicable => String::new(),
+                    Status::Suppressed if x.n_is_value => String::new(),
+                    _ => x.n[j].to_string(),
+                };
+                let ci = match (shown, x.ci[j]) {
+                    (true, Some((a, b))) => format!(
+                        "{} – {}",
+                        format_number(a, ind.unit.as_deref(), lang),
+                        format_number(b, ind.unit.as_deref(), lang)
+                    ),
+                    _ => String::new(),
+                };
+                let score = if shown { x.score[j] } else { f64::NAN };
+                let label = words::cell(fw, bd, k, lang);
+                bars.push(Bar {
+                    label: label.clone(),
+                    score,
+                    shown: match score.is_nan() {
+                        true => words::status_of(x, j, lang).to_string(),
+                        false => format_score(score, lang),
+                    },
+                });
+                rows.push(vec![
+                    Cell::plain(format!("{group} : {label}")),
+                    Cell::plain(super::value_text_at(cx, i, x, j)),
+                    Cell::plain(n),
+                    Cell::plain(ci),
+                    Cell::plain(if score.is_nan() {
+                        String::new()
+                    } else {
+                        format_score(score, lang)
+                    }),
+                    Cell::plain(words::status_of(x, j, lang)),
+                ]);
+            }
+            groups.push((group, bars));
+        }
+        let head = [t.cell, t.value, "n", t.interval, t.score, t.status]
+            .map(str::to_string)
+            .to_vec();
+        self.out.push(Block::Table {
+            head,
+            right: vec![false, true, true, true, true, false],
+            rows,
+        });
+        if groups
+            .iter()
+            .flat_map(|(_, b)| b)
+            .any(|b| !b.score.is_nan())
+        {
+            self.out.push(Block::GroupedBars {
+                title: format!("{} — {name}", t.score),
+                groups,
+            });
         }
     }
 }

@@ -69,6 +69,11 @@ pub enum Block {
         title: String,
         bars: Vec<Bar>,
     },
+    /// Bars in named groups (the cells of each breakdown).
+    GroupedBars {
+        title: String,
+        groups: Vec<(String, Vec<Bar>)>,
+    },
     /// Links to the units, by level (HTML only: Markdown readers have
     /// their own outline).
     Nav {
@@ -174,9 +179,16 @@ pub fn markdown(blocks: &[Block]) -> String {
                         shown: t.clone(),
                     })
                     .collect();
-                text_bars(&mut s, title, &bars);
+                text_bars(&mut s, title, &[(None, &bars)]);
             }
-            Block::Bars { title, bars } => text_bars(&mut s, title, bars),
+            Block::Bars { title, bars } => text_bars(&mut s, title, &[(None, bars)]),
+            Block::GroupedBars { title, groups } => {
+                let groups: Vec<(Option<&str>, &[Bar])> = groups
+                    .iter()
+                    .map(|(g, b)| (Some(g.as_str()), b.as_slice()))
+                    .collect();
+                text_bars(&mut s, title, &groups)
+            }
             Block::Nav { .. } | Block::Section(_) | Block::EndSection => {}
         }
     }
@@ -184,9 +196,15 @@ pub fn markdown(blocks: &[Block]) -> String {
 }
 
 /// A bar chart drawn with block characters, in a code block.
-fn text_bars(s: &mut String, title: &str, bars: &[Bar]) {
-    let width = bars
+fn text_bars(s: &mut String, title: &str, groups: &[(Option<&str>, &[Bar])]) {
+    let indent = if groups.iter().any(|(g, _)| g.is_some()) {
+        2
+    } else {
+        0
+    };
+    let width = groups
         .iter()
+        .flat_map(|(_, bars)| bars.iter())
         .map(|b| b.label.chars().count())
         .max()
         .unwrap_or(0)
@@ -194,22 +212,28 @@ fn text_bars(s: &mut String, title: &str, bars: &[Bar]) {
     let _ = writeln!(s, "*{}*\n\n```text", md_text(title));
     // Inside the code block text is literal; only a backtick could end it.
     let inert = |t: &str| t.replace('`', "'");
-    for b in bars {
-        let label: String = inert(&b.label).chars().take(width).collect();
-        let pad = width - label.chars().count();
-        let full = if b.score.is_nan() {
-            0
-        } else {
-            (b.score.clamp(0.0, 100.0) / 5.0).round() as usize
-        };
-        let _ = writeln!(
-            s,
-            "{label}{}  {}{}  {}",
-            " ".repeat(pad),
-            "█".repeat(full),
-            "░".repeat(20 - full),
-            inert(&b.shown)
-        );
+    for (group, bars) in groups {
+        if let Some(g) = group {
+            let _ = writeln!(s, "{}", inert(g));
+        }
+        for b in bars.iter() {
+            let label: String = inert(&b.label).chars().take(width).collect();
+            let pad = width - label.chars().count();
+            let full = if b.score.is_nan() {
+                0
+            } else {
+                (b.score.clamp(0.0, 100.0) / 5.0).round() as usize
+            };
+            let _ = writeln!(
+                s,
+                "{}{label}{}  {}{}  {}",
+                " ".repeat(indent),
+                " ".repeat(pad),
+                "█".repeat(full),
+                "░".repeat(20 - full),
+                inert(&b.shown)
+            );
+        }
     }
     s.push_str("```\n\n");
 }
@@ -274,7 +298,10 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
     let mut in_group = false;
     for b in blocks {
         // Consecutive charts share a row when the page is wide enough.
-        let is_chart = matches!(b, Block::Radar { .. } | Block::Bars { .. });
+        let is_chart = matches!(
+            b,
+            Block::Radar { .. } | Block::Bars { .. } | Block::GroupedBars { .. }
+        );
         if is_chart && !in_group {
             s.push_str("<div class=\"charts\">\n");
             in_group = true;
@@ -350,7 +377,15 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
             }
             Block::Bars { title, bars } => {
                 charts += 1;
-                bar_chart(&mut s, charts, title, bars);
+                bar_chart(&mut s, charts, title, &[(None, bars)]);
+            }
+            Block::GroupedBars { title, groups } => {
+                charts += 1;
+                let groups: Vec<(Option<&str>, &[Bar])> = groups
+                    .iter()
+                    .map(|(g, b)| (Some(g.as_str()), b.as_slice()))
+                    .collect();
+                bar_chart(&mut s, charts, title, &groups);
             }
             Block::Nav { title, groups } => {
                 let _ = writeln!(
@@ -522,7 +557,11 @@ fn radar(s: &mut String, n: usize, title: &str, axes: &[String], values: &[f64],
 }
 
 /// Horizontal bars on a 0..100 scale, one per item.
-fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
+/// A horizontal bar chart; bars may come in named groups, each under a
+/// line with its name.
+fn bar_chart(s: &mut String, n: usize, title: &str, groups: &[(Option<&str>, &[Bar])]) {
+    let bars: Vec<&Bar> = groups.iter().flat_map(|(_, b)| b.iter()).collect();
+    let heads = groups.iter().filter(|(g, _)| g.is_some()).count();
     // Room for the longest label (about 7 px a character) and, after a
     // full bar, for the longest value shown.
     let longest = bars
@@ -541,14 +580,24 @@ fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
     let bar_w = 300.0;
     let row = 24.0;
     let top = 8.0;
+    let rows = (bars.len() + heads) as f64;
     let w = label_w + bar_w + value_w;
-    let h = top + row * bars.len() as f64 + 24.0;
+    let h = top + row * rows + 24.0;
+    let labels: Vec<String> = groups
+        .iter()
+        .flat_map(|(g, b)| {
+            b.iter().map(move |x| match g {
+                Some(g) => format!("{g} — {}", x.label),
+                None => x.label.clone(),
+            })
+        })
+        .collect();
     let shown: Vec<String> = bars.iter().map(|b| b.shown.clone()).collect();
-    let desc = describe(bars.iter().map(|b| b.label.as_str()), &shown);
+    let desc = describe(labels.iter().map(String::as_str), &shown);
     open_figure(s, n, "bars", (w, h), title, &desc);
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let x = P(label_w + bar_w * tick / 100.0);
-        let y2 = top + row * bars.len() as f64;
+        let y2 = top + row * rows;
         let _ = writeln!(
             s,
             "<line x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{}\" stroke=\"{GRID}\" stroke-width=\"0.6\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{INK}\">{tick}</text>",
@@ -556,34 +605,52 @@ fn bar_chart(s: &mut String, n: usize, title: &str, bars: &[Bar]) {
             P(y2 + 14.0)
         );
     }
-    for (i, b) in bars.iter().enumerate() {
-        let y = top + row * i as f64;
-        let label: String = b.label.chars().take(44).collect();
-        let _ = writeln!(
-            s,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
-            P(label_w - 8.0),
-            P(y + row / 2.0),
-            escape(&label)
-        );
-        let len = if b.score.is_nan() {
-            0.0
-        } else {
-            bar_w * b.score.clamp(0.0, 100.0) / 100.0
-        };
-        let _ = writeln!(
-            s,
-            "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{ACCENT}\"/><text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
-            P(label_w),
-            P(y + 4.0),
-            P(len),
-            P(row - 8.0),
-            P(label_w + len + 6.0),
-            P(y + row / 2.0),
-            escape(&b.shown)
-        );
+    let mut i = 0usize;
+    for (group, bars) in groups {
+        if let Some(g) = group {
+            let y = top + row * i as f64;
+            let _ = writeln!(
+                s,
+                "<text x=\"4\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" font-weight=\"600\" fill=\"{INK}\">{}</text>",
+                P(y + row / 2.0),
+                escape(&g.chars().take(60).collect::<String>())
+            );
+            i += 1;
+        }
+        for b in bars.iter() {
+            bar_row(s, b, top + row * i as f64, (label_w, bar_w, row));
+            i += 1;
+        }
     }
     close_figure(s, title);
+}
+
+/// One bar and its labels at height `y`.
+fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f64)) {
+    let label: String = b.label.chars().take(44).collect();
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+        P(label_w - 8.0),
+        P(y + row / 2.0),
+        escape(&label)
+    );
+    let len = if b.score.is_nan() {
+        0.0
+    } else {
+        bar_w * b.score.clamp(0.0, 100.0) / 100.0
+    };
+    let _ = writeln!(
+        s,
+        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{ACCENT}\"/><text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+        P(label_w),
+        P(y + 4.0),
+        P(len),
+        P(row - 8.0),
+        P(label_w + len + 6.0),
+        P(y + row / 2.0),
+        escape(&b.shown)
+    );
 }
 
 const STYLE: &str = "body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1a1a1a; background: #fff; line-height: 1.45; margin: 0; }

@@ -505,3 +505,78 @@ pub fn status(st: crate::eval::Status, lang: &str) -> &'static str {
         (_, Suppressed) => "hidden to protect respondents (group too small)",
     }
 }
+
+/// The status of entry `u` of a level or of its cells, in words: a
+/// suppressed value says why it is hidden.
+pub fn status_of(lv: &crate::eval::IndLevel, u: usize, lang: &str) -> &'static str {
+    use crate::eval::Suppression::Complementary;
+    match (lv.suppression[u], lang) {
+        (Some(Complementary), "fr") => {
+            "masqué pour qu'aucune valeur masquée ne puisse être déduite par soustraction"
+        }
+        (Some(Complementary), "nl") => {
+            "verborgen zodat geen verborgen waarde door aftrekken kan worden afgeleid"
+        }
+        (Some(Complementary), _) => {
+            "hidden so that no hidden value can be worked out by subtraction"
+        }
+        _ => status(lv.status[u], lang),
+    }
+}
+
+/// What a breakdown is called in `lang`: its question's label, or its name.
+pub fn breakdown(fw: &Framework, bd: &crate::ir::Breakdown, lang: &str) -> String {
+    match bd.source {
+        crate::ir::BySource::Question(q) => fw.questions[q]
+            .label
+            .get(lang, fw.default_lang())
+            .unwrap_or(&bd.id)
+            .to_string(),
+        crate::ir::BySource::Let(_) => bd.id.clone(),
+    }
+}
+
+/// What cell `k` of a breakdown is called in `lang`: the option's label,
+/// yes or no, or "not answered" for the missing cell.
+pub fn cell(fw: &Framework, bd: &crate::ir::Breakdown, k: usize, lang: &str) -> String {
+    let dl = fw.default_lang();
+    let Some(code) = bd.option_code(fw, k) else {
+        return match lang {
+            "fr" => "non renseigné",
+            "nl" => "niet ingevuld",
+            _ => "not answered",
+        }
+        .into();
+    };
+    let yes_no = |yes: bool| super::yes_no(yes, lang).to_string();
+    match bd.source {
+        crate::ir::BySource::Question(q) => match &fw.questions[q].ty {
+            crate::ir::QType::Choice(o) => o[k].label.get(lang, dl).unwrap_or(&code).to_string(),
+            _ => yes_no(k == 0),
+        },
+        crate::ir::BySource::Let(_) => yes_no(k == 0),
+    }
+}
+
+/// "broken down by « Sexe », « Statut »" in `lang`.
+pub fn broken_down(fw: &Framework, by: &[crate::ir::Breakdown], lang: &str) -> String {
+    let names: Vec<String> = by
+        .iter()
+        .map(|b| match lang {
+            "fr" | "nl" => format!("« {} »", breakdown(fw, b, lang)),
+            _ => format!("“{}”", breakdown(fw, b, lang)),
+        })
+        .collect();
+    let (lead, and) = match lang {
+        "fr" => ("réparti selon", "et"),
+        "nl" => ("uitgesplitst naar", "en"),
+        _ => ("broken down by", "and"),
+    };
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("{lead} {} {and} {last}", rest.join(", "))
+        }
+        Some((last, _)) => format!("{lead} {last}"),
+        None => String::new(),
+    }
+}

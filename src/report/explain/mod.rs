@@ -367,6 +367,9 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
             if let Some(n) = ind.min_n {
                 line(&mut s, t.min_n, &n.to_string());
             }
+            if !ind.by.is_empty() {
+                line(&mut s, t.breakdown, &words::broken_down(fw, &ind.by, lang));
+            }
             if !nature {
                 list(
                     &mut s,

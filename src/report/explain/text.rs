@@ -51,6 +51,9 @@ pub(super) struct T {
     pub(super) sum_contrib: &'static str,
     pub(super) quotes: &'static str,
     pub(super) dropped: &'static str,
+    pub(super) breakdown: &'static str,
+    pub(super) hidden_by: &'static str,
+    pub(super) hidden_when: &'static str,
 }
 
 const FR: T = T {
@@ -104,6 +107,9 @@ const FR: T = T {
     sum_contrib: "somme des contributions",
     quotes: "Citations",
     dropped: "écartées : moins de lignes que le seuil de confidentialité",
+    breakdown: "Répartition",
+    hidden_by: "une valeur masquée se déduirait sinon des valeurs montrées",
+    hidden_when: "sa condition d'application lit moins de lignes que min_group",
 };
 
 const NL: T = T {
@@ -157,6 +163,9 @@ const NL: T = T {
     sum_contrib: "som van de bijdragen",
     quotes: "Citaten",
     dropped: "weggelaten: minder rijen dan de privacydrempel",
+    breakdown: "Uitsplitsing",
+    hidden_by: "anders volgt een verborgen waarde uit de getoonde waarden",
+    hidden_when: "de voorwaarde leest minder rijen dan min_group",
 };
 
 const EN: T = T {
@@ -210,6 +219,9 @@ const EN: T = T {
     sum_contrib: "sum of the contributions",
     quotes: "Quotes",
     dropped: "dropped: fewer rows than the privacy threshold",
+    breakdown: "Breakdown",
+    hidden_by: "a hidden value could otherwise be worked out from the values shown",
+    hidden_when: "its condition reads fewer rows than min_group",
 };
 
 pub(super) fn t(lang: &str) -> &'static T {

@@ -202,7 +202,8 @@ fn trace_indicator(
             list(s, "", &vals, "");
         }
     }
-    if st != Status::NotApplicable {
+    let n_hidden = st == Status::Suppressed && lv.n_is_value;
+    if st != Status::NotApplicable && !n_hidden {
         line(s, "n", &lv.n[u].to_string());
         if !lv.coverage[u].is_nan() {
             line(
@@ -263,6 +264,61 @@ fn trace_indicator(
         t.status,
         &status_why(cx, ex, Item::Indicator(i), l, u, st),
     );
+    trace_cells(cx, ex, i, lv, u, s);
+}
+
+/// Each cell of the indicator's breakdowns at this unit: its value and
+/// n, or why it is hidden (never the value).
+fn trace_cells(
+    cx: &Context<'_>,
+    ex: &Ex<'_>,
+    i: IndicatorId,
+    lv: &crate::eval::IndLevel,
+    u: usize,
+    s: &mut String,
+) {
+    let fw = cx.fw;
+    let lang = cx.lang;
+    let ind = &fw.indicators[i];
+    for (b, cells) in lv.by.iter().enumerate() {
+        let Some(cells) = cells else { continue };
+        let bd = &ind.by[b];
+        let lines: Vec<String> = crate::report::shown_cells(cells, u)
+            .map(|k| {
+                let j = cells.at(u, k);
+                let x = &cells.lv;
+                let st = x.status[j];
+                let name = words::cell(fw, bd, k, lang);
+                let value = crate::report::value_text_at(cx, i, x, j);
+                let n = match st == Status::Suppressed && x.n_is_value {
+                    true => String::new(),
+                    false => format!("n = {}", x.n[j]),
+                };
+                let why = match (st, x.suppression[j]) {
+                    (Status::Ok, _) => String::new(),
+                    (_, Some(crate::eval::Suppression::Complementary)) => {
+                        format!("{} — {}", st.as_str(), ex.t.hidden_by)
+                    }
+                    (_, Some(_)) if x.n[j] >= fw.min_group => {
+                        format!("{} — {}", st.as_str(), ex.t.hidden_when)
+                    }
+                    (_, Some(_)) => format!("{} — n < min_group {}", st.as_str(), fw.min_group),
+                    _ => st.as_str().to_string(),
+                };
+                let tail: Vec<String> = [n, why].into_iter().filter(|x| !x.is_empty()).collect();
+                match tail.is_empty() {
+                    true => format!("{name} : {value}"),
+                    false => format!("{name} : {value} ({})", tail.join(" ; ")),
+                }
+            })
+            .collect();
+        list(
+            s,
+            &format!("{} « {} »", ex.t.breakdown, words::breakdown(fw, bd, lang)),
+            &lines,
+            ex.t.nothing,
+        );
+    }
 }
 
 fn rating_label(fw: &Framework, rate: Option<usize>, step: &str, lang: &str) -> String {
@@ -282,8 +338,14 @@ fn status_why(cx: &Context<'_>, ex: &Ex<'_>, it: Item, l: LevelId, u: usize, st:
     let base = format!("{} — {}", st.as_str(), words::status(st, lang));
     let extra = match (it, st) {
         (Item::Indicator(i), Status::Suppressed) => {
-            let n = cx.results.indicators[&(i, l)].n[u];
-            Some(format!("n = {n} < min_group {}", fw.min_group))
+            let lv = &cx.results.indicators[&(i, l)];
+            let n = lv.n[u];
+            Some(match lv.suppression[u] {
+                Some(crate::eval::Suppression::Complementary) => ex.t.hidden_by.to_string(),
+                _ if n >= fw.min_group => ex.t.hidden_when.to_string(),
+                _ if lv.n_is_value => format!("n < min_group {}", fw.min_group),
+                _ => format!("n = {n} < min_group {}", fw.min_group),
+            })
         }
         (Item::Indicator(i), Status::LowN) => {
             let n = cx.results.indicators[&(i, l)].n[u];
