@@ -43,6 +43,10 @@ pub struct Diag {
     pub row: Option<usize>,
     /// For data diagnostics: the column's header.
     pub column: Option<String>,
+    /// For a diagnostic whose message quotes a respondent's answer: the
+    /// message without it, for the outputs that are published (a result
+    /// of a framework with `min_group` above 1).
+    pub redacted: Option<String>,
 }
 
 impl Diag {
@@ -69,7 +73,15 @@ impl Diag {
             help: None,
             row: None,
             column: None,
+            redacted: None,
         }
+    }
+
+    /// Marks a message that quotes a respondent's answer, with the words
+    /// to publish instead.
+    pub fn quoting_answer(mut self, redacted: impl Into<String>) -> Diag {
+        self.redacted = Some(redacted.into());
+        self
     }
 
     /// Places a data diagnostic at a row and column of a table.

@@ -235,7 +235,7 @@ fn ambiguous(
         (',', '.')
     };
     let (head, tail) = raw.split_once(sep).unwrap_or((raw, ""));
-    Diag::warning(
+    let d = Diag::warning(
         DataError::AmbiguousNumber {
             value: raw.to_string(),
             read: crate::text::number(v),
@@ -246,7 +246,19 @@ fn ambiguous(
     .help(format!(
         "{why}, so `{sep}` is read as separating thousands, as this file's convention has it; write `{head}{tail}` for that number, or `{head}{dec}{tail}` for a decimal one"
     ))
-    .cell(line, layout.headers.get(field).map(String::as_str))
+    .cell(line, layout.headers.get(field).map(String::as_str));
+    private(layout, d, || {
+        format!("an answer in this column could be read with `{sep}` separating thousands or decimals")
+    })
+}
+
+/// A diagnostic of a respondent's cell (the finest level's table) says
+/// what is wrong without quoting the answer in published results.
+fn private(layout: &Layout<'_>, d: Diag, words: impl FnOnce() -> String) -> Diag {
+    match layout.table.level + 1 == layout.fw.levels.len() {
+        true => d.quoting_answer(words()),
+        false => d,
+    }
 }
 
 /// Line breaks in `b[from..to]`: `\n`, `\r\n` and a lone `\r` (old Mac
@@ -552,7 +564,18 @@ fn invalid(
             "out of range",
         ),
     };
-    d.cell(line, layout.headers.get(field).map(String::as_str))
+    let q = &question.id;
+    let words = || match inv {
+        Invalid::NotA { expected, .. } => format!("an answer to `{q}` is not {expected}"),
+        Invalid::UnknownOption { .. } => format!("an answer to `{q}` is not one of its options"),
+        Invalid::OutOfRange { lo, hi } => format!(
+            "an answer to `{q}` is outside its range {}..{}",
+            crate::text::number(*lo),
+            crate::text::number(*hi)
+        ),
+    };
+    let d = d.cell(line, layout.headers.get(field).map(String::as_str));
+    private(layout, d, words)
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Evidence: the testimonies and other texts kept beside the figures.
 //!
 //! In: an evidence item. Out: per unit of its level, the texts of the rows
-//! that pass its filter (at most `keep`), or nothing where the unit has
-//! fewer rows than `min_group`.
+//! that pass its filter (at most `keep`), or nothing where fewer rows than
+//! `min_group` pass the filter (quotes from a small group would point at
+//! the people who wrote them, whatever the unit's size).
 
 use super::Evaluator;
 use super::expr::{Scope, bools};
@@ -11,8 +12,8 @@ use crate::data::column::format_date;
 use crate::ir::{self, Framework};
 
 impl Evaluator<'_> {
-    /// The texts of evidence `e` per unit of its level (`None` where the
-    /// unit has fewer rows than `min_group`).
+    /// The texts of evidence `e` per unit of its level (`None` where fewer
+    /// of the unit's rows than `min_group` pass the filter).
     pub(super) fn evidence(&mut self, e: ir::EvidenceId) -> Vec<Option<Vec<String>>> {
         let fw = self.fw;
         let ev = &fw.evidence[e];
@@ -35,8 +36,11 @@ impl Evaluator<'_> {
             if g == u32::MAX {
                 continue;
             }
+            if !pass[r] {
+                continue;
+            }
             rows[g as usize] += 1;
-            if !pass[r] || !col.present(r) {
+            if !col.present(r) {
                 continue;
             }
             let list = &mut out[g as usize];

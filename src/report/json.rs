@@ -57,7 +57,8 @@ impl Serialize for Doc<'_> {
         m.serialize_entry("levels", &levels)?;
         m.serialize_entry("data", &cx.ds.reports)?;
         m.serialize_entry("results", &ResultsView(cx))?;
-        m.serialize_entry("diagnostics", &DiagsView(self.diags, self.sources))?;
+        let private = self.cx.fw.min_group > 1;
+        m.serialize_entry("diagnostics", &DiagsView(self.diags, self.sources, private))?;
         m.end()
     }
 }
@@ -381,20 +382,23 @@ impl Serialize for EvidenceView<'_> {
     }
 }
 
-struct DiagsView<'a>(&'a [Diag], &'a SourceMap);
+/// The diagnostics written into a result; with `min_group` above 1
+/// (the third field), messages do not quote respondents' answers.
+struct DiagsView<'a>(&'a [Diag], &'a SourceMap, bool);
 
 impl Serialize for DiagsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.len()))?;
         for d in self.0 {
-            seq.serialize_element(&DiagView(d, self.1))?;
+            seq.serialize_element(&DiagView(d, self.1, self.2))?;
         }
         seq.end()
     }
 }
 
-/// A diagnostic in the result's `diagnostics` list.
-struct DiagView<'a>(&'a Diag, &'a SourceMap);
+/// A diagnostic in the result's `diagnostics` list (the answer it quotes
+/// left out when the third field says so).
+struct DiagView<'a>(&'a Diag, &'a SourceMap, bool);
 
 impl Serialize for DiagView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -403,7 +407,8 @@ impl Serialize for DiagView<'_> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("severity", &d.severity)?;
         m.serialize_entry("code", d.code)?;
-        m.serialize_entry("message", &d.message)?;
+        let redacted = d.redacted.as_ref().filter(|_| self.2);
+        m.serialize_entry("message", redacted.unwrap_or(&d.message))?;
         m.serialize_entry("file", &f.name)?;
         match d.row {
             Some(r) => m.serialize_entry("row", &r)?,
@@ -412,7 +417,8 @@ impl Serialize for DiagView<'_> {
         if let Some(c) = &d.column {
             m.serialize_entry("column", c)?;
         }
-        if let Some(h) = &d.help {
+        // A help line may quote the answer too.
+        if let (Some(h), None) = (&d.help, redacted) {
             m.serialize_entry("help", h)?;
         }
         m.end()
