@@ -248,7 +248,9 @@ fn ambiguous(
     ))
     .cell(line, layout.headers.get(field).map(String::as_str));
     private(layout, d, || {
-        format!("an answer in this column could be read with `{sep}` separating thousands or decimals")
+        format!(
+            "an answer in this column could be read with `{sep}` separating thousands or decimals"
+        )
     })
 }
 

@@ -88,7 +88,9 @@ impl Evaluator<'_> {
         let up_c = self.anc(at, c);
         let nc = self.n_units(c);
         let appl = bools(&self.appl_at_level(at, c, appl_at).repeat_each(k)).into_owned();
-        let to_q = self.anc(at, split.level);
+        // Units placed by their own breakdown value, when it is theirs or
+        // an ancestor's.
+        let to_q = (split.level <= at).then(|| self.anc(at, split.level));
         let own_lv = &self.ind[&(i, at)];
         let (up, own, appl_own, own_unit): (Vec<u32>, Column, Vec<u8>, Option<Vec<u32>>) =
             match own_lv.by[b].as_ref() {
@@ -107,6 +109,7 @@ impl Evaluator<'_> {
                 }
                 // Each finer unit lies in one cell: its breakdown value's.
                 None => {
+                    let to_q = to_q.expect("a breakdown no finer than the units");
                     let up = up_c
                         .iter()
                         .zip(to_q.iter())

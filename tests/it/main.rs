@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod bad_error_messages;
+mod breakdowns;
 mod cli;
 mod conformance;
 mod defects;
@@ -14,6 +15,7 @@ mod form;
 mod frameworks;
 mod ftest;
 mod fuzz_replay;
+mod leaks;
 mod reports;
 mod spec_examples;
 mod support;
