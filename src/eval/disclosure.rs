@@ -174,20 +174,15 @@ impl Evaluator<'_> {
             lv,
             k: fw.min_group,
         };
-        let children = |l: LevelId| -> Vec<Vec<usize>> {
-            let mut out = vec![Vec::new(); self.n_units(l)];
-            if l + 1 < fw.levels.len() {
-                for (c, &p) in self.ds.levels[l + 1].parent.iter().enumerate() {
-                    if p != u32::MAX {
-                        out[p as usize].push(c);
-                    }
-                }
-            }
-            out
-        };
-        let kids: Vec<Vec<Vec<usize>>> = (0..fw.levels.len()).map(children).collect();
-        let partitioned: Vec<LevelId> =
-            levels.iter().copied().filter(|&l| respondents(l)).collect();
+        let partitioned: Vec<LevelId> = levels.iter().copied().filter(|&l| respondents(l)).collect();
+        // Children lists, only for the levels whose units are totals of
+        // partitioned children.
+        let kids: Vec<Vec<Vec<usize>>> = (0..fw.levels.len())
+            .map(|l| match partitioned.contains(&l) && partitioned.contains(&(l + 1)) {
+                true => children(&self.ds.levels[l + 1].parent, self.n_units(l)),
+                false => Vec::new(),
+            })
+            .collect();
         while pass(&mut all, &partitioned, &kids, ind.by.len()) {}
         for (l, x) in all.lv.into_iter().enumerate() {
             if let Some(x) = x {
@@ -195,6 +190,17 @@ impl Evaluator<'_> {
             }
         }
     }
+}
+
+/// Each unit's children, from the children's parent indices.
+fn children(parent: &[u32], n: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); n];
+    for (c, &p) in parent.iter().enumerate() {
+        if p != u32::MAX {
+            out[p as usize].push(c);
+        }
+    }
+    out
 }
 
 /// Primary suppression at one level and its cells.

@@ -400,3 +400,49 @@ fn csv_rows_for_cells() {
     org,A,R1,indicator,happy_share,1,100,1,1,0.2065493117918027,1,,ok,sex,NA
     ");
 }
+
+/// `explain --unit` gives a hidden value's n and why it is hidden, never
+/// the value or what it could be computed from; a hidden count not even
+/// its rows.
+#[test]
+fn explain_never_shows_a_hidden_value() {
+    let fw = persons_framework(
+        3,
+        "indicator happy_share { at org  value share(happy)  unit \"%\"  by sex }\n\
+         indicator people { at org  value count(person)  normalize goalposts 0..10 }",
+    );
+    let persons = "person,org,happy,sex\n\
+        p1,A,oui,f\np2,A,oui,f\np3,A,non,f\np4,B,oui,f\np5,B,non,f\n\
+        p6,C,oui,f\np7,C,oui,f\np8,C,oui,f\np9,C,non,f\np10,C,oui,m\np11,C,non,m\n";
+    let dir = crate::support::TempDir::new(&[
+        ("f.grille", &fw),
+        ("org.csv", ORGS),
+        ("person.csv", persons),
+    ]);
+    let explain = |item: &str, u: &str| {
+        let out = crate::support::grille(
+            dir.path(),
+            &[
+                "explain", "f.grille", item, "--data", "org=org.csv", "--data",
+                "person=person.csv", "--unit", u, "--lang", "en",
+            ],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    // A: 2 happy of 3 (66.7 %), hidden so that B cannot be derived.
+    let a = explain("happy_share", "A");
+    assert!(a.contains("n                      3"), "{a}");
+    assert!(a.contains("could otherwise be worked out"), "{a}");
+    for leak in ["66.7", "66,7", "0.667", "2 of 3"] {
+        assert!(!a.contains(leak), "{leak} in {a}");
+    }
+    // C's women: 3 happy of 4 (75 %), hidden beside the two men.
+    let c = explain("happy_share", "C");
+    assert!(c.contains("Woman : — (n = 4"), "{c}");
+    assert!(!c.contains("75"), "{c}");
+    // B counts 2 persons: hidden, and neither n nor rows tell it.
+    let b = explain("people", "B");
+    assert!(b.contains("suppressed"), "{b}");
+    assert!(!b.contains('2'), "{b}");
+}

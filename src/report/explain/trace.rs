@@ -157,12 +157,15 @@ fn trace_indicator(
         return;
     };
     let st = lv.status[u];
+    // A hidden count is the number of its rows: they are not counted here.
+    let count_hidden = st == Status::Suppressed && lv.n_is_value;
     if l == ind.at {
         // Rows of finer levels that its aggregates read.
         let mut over: Vec<LevelId> = Vec::new();
         ind.value.walk(&mut |e| {
             if let ExprKind::Agg { over: o, .. } = e.kind
                 && !over.contains(&o)
+                && !count_hidden
             {
                 over.push(o);
             }
