@@ -174,14 +174,17 @@ impl Evaluator<'_> {
             lv,
             k: fw.min_group,
         };
-        let partitioned: Vec<LevelId> = levels.iter().copied().filter(|&l| respondents(l)).collect();
+        let partitioned: Vec<LevelId> =
+            levels.iter().copied().filter(|&l| respondents(l)).collect();
         // Children lists, only for the levels whose units are totals of
         // partitioned children.
         let kids: Vec<Vec<Vec<usize>>> = (0..fw.levels.len())
-            .map(|l| match partitioned.contains(&l) && partitioned.contains(&(l + 1)) {
-                true => children(&self.ds.levels[l + 1].parent, self.n_units(l)),
-                false => Vec::new(),
-            })
+            .map(
+                |l| match partitioned.contains(&l) && partitioned.contains(&(l + 1)) {
+                    true => children(&self.ds.levels[l + 1].parent, self.n_units(l)),
+                    false => Vec::new(),
+                },
+            )
             .collect();
         while pass(&mut all, &partitioned, &kids, ind.by.len()) {}
         for (l, x) in all.lv.into_iter().enumerate() {

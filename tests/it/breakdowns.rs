@@ -423,11 +423,24 @@ fn explain_never_shows_a_hidden_value() {
         let out = crate::support::grille(
             dir.path(),
             &[
-                "explain", "f.grille", item, "--data", "org=org.csv", "--data",
-                "person=person.csv", "--unit", u, "--lang", "en",
+                "explain",
+                "f.grille",
+                item,
+                "--data",
+                "org=org.csv",
+                "--data",
+                "person=person.csv",
+                "--unit",
+                u,
+                "--lang",
+                "en",
             ],
         );
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("UTF-8")
     };
     // A: 2 happy of 3 (66.7 %), hidden so that B cannot be derived.

@@ -251,6 +251,21 @@ proptest! {
                 }
             }
         }
+        // Scores shown anywhere (a dimension's too) may write the same text.
+        for dl in cx.results.dimensions.values() {
+            for &x in &dl.score {
+                if !x.is_nan() {
+                    shown_texts.insert(grille::report::format_score(x, "fr"));
+                }
+            }
+        }
+        for lv in cx.results.indicators.values() {
+            for (u, &x) in lv.score.iter().enumerate() {
+                if !x.is_nan() && lv.status[u] != grille::eval::Status::Suppressed {
+                    shown_texts.insert(grille::report::format_score(x, "fr"));
+                }
+            }
+        }
         let md = grille::report::human::markdown(&cx, diags);
         let csv = grille::report::csv::result(&cx);
         // Tables of values have the value in their second column.
@@ -261,6 +276,20 @@ proptest! {
             .collect();
         for t in hidden_texts.iter().filter(|t| *t != "—" && !shown_texts.contains(*t)) {
             prop_assert!(!written.contains(&t.as_str()), "the report shows the hidden value {t}");
+        }
+        let html = grille::report::human::html(&cx, diags);
+        // The second cell of each table row.
+        let html_values: Vec<String> = html
+            .split("<tr>")
+            .skip(1)
+            .filter_map(|row| {
+                let second = row.splitn(3, "</t").nth(1)?;
+                let text = second.rsplit('>').next()?;
+                Some(text.replace("&amp;", "&"))
+            })
+            .collect();
+        for t in hidden_texts.iter().filter(|t| *t != "—" && !shown_texts.contains(*t)) {
+            prop_assert!(!html_values.contains(t), "the HTML report shows the hidden value {t}");
         }
         for row in csv.lines().filter(|r| r.contains(",suppressed,")) {
             let f: Vec<&str> = row.split(',').collect();
