@@ -283,7 +283,7 @@ proptest! {
             .split("<tr>")
             .skip(1)
             .filter_map(|row| {
-                let second = row.splitn(3, "</t").nth(1)?;
+                let second = row.split("</t").nth(1)?;
                 let text = second.rsplit('>').next()?;
                 Some(text.replace("&amp;", "&"))
             })
