@@ -113,3 +113,79 @@ fn data_problems_point_into_the_test_file() {
     let (_, stderr) = out(&o);
     insta::assert_snapshot!("ftest_data_diagnostic", stderr);
 }
+
+/// An expectation about a hidden value or a hidden cell fails by saying
+/// it is hidden, never by printing the number it hides; cell keys reach
+/// each cell, `_` the missing one.
+#[test]
+fn expectations_about_hidden_values_give_no_number() {
+    let fw = r#"framework f {
+  title "F"
+  languages en
+  min_group 3
+}
+level org { label "Org" }
+level person { within org  label "Person" }
+questions at person { ok: yesno  sex: choice { f "Woman", m "Man" } }
+indicator share_ok { at org  value share(ok)  unit "%"  by sex }
+"#;
+    let case = r#"framework = "f.grille"
+[[case]]
+name = "a small organisation"
+[case.data]
+org = """
+org
+A
+B
+"""
+person = """
+person,org,ok,sex
+p1,A,oui,f
+p2,A,non,f
+p3,A,oui,m
+p4,A,oui,m
+p5,B,oui,f
+p6,B,oui,
+"""
+[case.expect]
+"org.B.share_ok.value" = 0.5
+"org.A.share_ok.by.sex.f.value" = 0.5
+"org.A.share_ok.by.sex.m.n" = 2
+"org.B.share_ok.by.sex._.n" = 1
+"org.A.share_ok.by.age.f.n" = 2
+"#;
+    let dir = TempDir::new(&[("f.grille", fw), ("f.test.toml", case)]);
+    let o = grille(dir.path(), &["test", "f.test.toml"]);
+    let (stdout, stderr) = out(&o);
+    assert_eq!(o.status.code(), Some(1), "{stdout}\n{stderr}");
+    // B: two people (both ok, 100 %) is hidden: the failure says so.
+    assert!(
+        stdout.contains("is suppressed (primary), so it has no `value`"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("1.0") && !stdout.contains("100"),
+        "{stdout}"
+    );
+    // A's cells (two women, two men) are hidden too; their n is shown.
+    assert!(
+        stdout.contains("this cell is suppressed (primary), so it has no `value`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("ok") && l.contains("by.sex.m.n")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("ok") && l.contains("by.sex._.n")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("has no breakdown `age` here (breakdowns: sex)"),
+        "{stdout}"
+    );
+}
