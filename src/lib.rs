@@ -14,9 +14,11 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod check;
+pub mod compare;
 pub mod data;
 pub mod diagnostic;
 pub mod eval;
+pub mod fingerprint;
 pub mod fmt;
 pub mod ftest;
 #[doc(hidden)]

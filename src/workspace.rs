@@ -276,6 +276,7 @@ impl Workspace {
             results: &self.results.as_ref().expect("evaluated first").0,
             lang,
             level,
+            round: None,
             framework_sha256: &self.sha256,
         }
     }

@@ -1,4 +1,4 @@
-//! `grille eval FRAMEWORK --data SPEC… [--format json|csv|md|html] [--lang L] [--level LEVEL] [--out PATH] [--strict]`
+//! `grille eval FRAMEWORK --data SPEC… [--format json|csv|md|html] [--lang L] [--level LEVEL] [--out PATH] [--round LABEL] [--strict]`
 
 use super::{DATA_ERRORS, OK, USAGE, report};
 use grille::data::DataSpec;
@@ -28,6 +28,9 @@ pub struct Args {
     /// Indent the JSON result (the default when writing to a terminal).
     #[arg(long)]
     pretty: bool,
+    /// Label this result as a round (`grille compare` reads it), e.g. `--round 2021`.
+    #[arg(long)]
+    round: Option<String>,
     /// Exit 3 when the data has errors (unreadable cells, unknown options or parents, failed error rules).
     #[arg(long)]
     strict: bool,
@@ -92,7 +95,8 @@ pub fn run(a: Args) -> i32 {
         eprintln!("error: the data has errors; no result was written");
         return DATA_ERRORS;
     }
-    let cx = ws.report_context(&lang, level);
+    let mut cx = ws.report_context(&lang, level);
+    cx.round = a.round.as_deref();
     note_empty_level(&cx);
     let text = match format {
         Format::Json => {

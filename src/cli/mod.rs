@@ -3,6 +3,7 @@
 //! only place that prints and renders diagnostics.
 
 mod check;
+mod compare;
 mod diff;
 mod doc;
 mod eval;
@@ -40,6 +41,8 @@ struct Cli {
 enum Command {
     /// Parse, resolve and check a framework; print its diagnostics.
     Check(check::Args),
+    /// Compare rounds: what moved between results of `eval --round`, with an interval on each change.
+    Compare(compare::Args),
     /// Show what an adapted framework adds, removes and changes from its base.
     Diff(diff::Args),
     /// Print the framework as a reference document (Markdown or HTML).
@@ -69,6 +72,7 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Doc(a) => doc::run(a),
         Command::Eval(a) => eval::run(a),

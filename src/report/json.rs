@@ -53,12 +53,103 @@ impl Serialize for Doc<'_> {
         m.serialize_entry("schema", "grille/result@1")?;
         m.serialize_entry("framework", &FrameworkView(cx))?;
         m.serialize_entry("engine", crate::ENGINE)?;
+        if let Some(r) = cx.round {
+            m.serialize_entry("round", r)?;
+        }
+        m.serialize_entry("definitions", &DefinitionsView(fw))?;
+        m.serialize_entry("items", &ItemsView(cx))?;
         let levels: Vec<&str> = fw.levels.iter().map(|l| l.id.as_str()).collect();
         m.serialize_entry("levels", &levels)?;
         m.serialize_entry("data", &cx.ds.reports)?;
         m.serialize_entry("results", &ResultsView(cx))?;
         let private = self.cx.fw.min_group > 1;
         m.serialize_entry("diagnostics", &DiagsView(self.diags, self.sources, private))?;
+        m.end()
+    }
+}
+
+/// `"definitions": { "indicators": { ID: SHA-256 }, "dimensions": { … } }`.
+struct DefinitionsView<'a>(&'a crate::ir::Framework);
+
+impl Serialize for DefinitionsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let fw = self.0;
+        let d = crate::fingerprint::definitions(fw);
+        let ids = |ids: Vec<(&str, &str)>| -> indexmap::IndexMap<String, String> {
+            ids.into_iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let inds = ids(fw
+            .indicators
+            .iter()
+            .map(|i| i.id.as_str())
+            .zip(d.indicators.iter().map(String::as_str))
+            .collect());
+        let dims = ids(fw
+            .dimensions
+            .iter()
+            .map(|i| i.id.as_str())
+            .zip(d.dimensions.iter().map(String::as_str))
+            .collect());
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("indicators", &inds)?;
+        m.serialize_entry("dimensions", &dims)?;
+        m.end()
+    }
+}
+
+/// `"items"`: what a reader of the result needs to present each item
+/// without the framework: its label (in the result's language), unit and
+/// direction. `grille compare` reads them.
+struct ItemsView<'a>(&'a Context<'a>);
+
+#[derive(serde::Serialize)]
+struct ItemInfo<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    better: Option<&'static str>,
+}
+
+impl Serialize for ItemsView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let cx = self.0;
+        let fw = cx.fw;
+        let dl = fw.default_lang();
+        let inds: indexmap::IndexMap<&str, ItemInfo<'_>> = fw
+            .indicators
+            .iter()
+            .map(|i| {
+                let better = match i.better {
+                    crate::ir::Better::Lower => "lower",
+                    crate::ir::Better::Higher => "higher",
+                };
+                let info = ItemInfo {
+                    label: i.label.get(cx.lang, dl),
+                    unit: i.unit.as_deref(),
+                    better: Some(better),
+                };
+                (i.id.as_str(), info)
+            })
+            .collect();
+        let dims: indexmap::IndexMap<&str, ItemInfo<'_>> = fw
+            .dimensions
+            .iter()
+            .map(|d| {
+                let info = ItemInfo {
+                    label: d.label.get(cx.lang, dl),
+                    unit: None,
+                    better: None,
+                };
+                (d.id.as_str(), info)
+            })
+            .collect();
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("indicators", &inds)?;
+        m.serialize_entry("dimensions", &dims)?;
         m.end()
     }
 }

@@ -32,6 +32,8 @@ pub struct Context<'a> {
     pub level: Option<LevelId>,
     /// SHA-256 of the framework's files.
     pub framework_sha256: &'a str,
+    /// The round's label (`eval --round`), written into the JSON result.
+    pub round: Option<&'a str>,
 }
 
 impl Context<'_> {

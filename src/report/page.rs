@@ -69,6 +69,14 @@ pub enum Block {
         title: String,
         bars: Vec<Bar>,
     },
+    /// Scores (0..100) across rounds, one line per item (a slope chart).
+    Slopes {
+        title: String,
+        rounds: Vec<String>,
+        /// Each item's label, its score per round (NaN where it has none)
+        /// and each score as shown to people.
+        lines: Vec<(String, Vec<f64>, Vec<String>)>,
+    },
     /// Bars in named groups (the cells of each breakdown).
     GroupedBars {
         title: String,
@@ -182,6 +190,36 @@ pub fn markdown(blocks: &[Block]) -> String {
                 text_bars(&mut s, title, &[(None, &bars)]);
             }
             Block::Bars { title, bars } => text_bars(&mut s, title, &[(None, bars)]),
+            Block::Slopes {
+                title,
+                rounds,
+                lines,
+            } => {
+                let _ = writeln!(s, "*{}*\n", md_text(title));
+                let _ = writeln!(
+                    s,
+                    "| | {} |",
+                    rounds
+                        .iter()
+                        .map(|r| md_text(r))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                );
+                let _ = writeln!(s, "|---|{}", "---:|".repeat(rounds.len()));
+                for (label, _, shown) in lines {
+                    let _ = writeln!(
+                        s,
+                        "| {} | {} |",
+                        md_text(label),
+                        shown
+                            .iter()
+                            .map(|x| md_text(x))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    );
+                }
+                s.push('\n');
+            }
             Block::GroupedBars { title, groups } => {
                 let groups: Vec<(Option<&str>, &[Bar])> = groups
                     .iter()
@@ -300,7 +338,10 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
         // Consecutive charts share a row when the page is wide enough.
         let is_chart = matches!(
             b,
-            Block::Radar { .. } | Block::Bars { .. } | Block::GroupedBars { .. }
+            Block::Radar { .. }
+                | Block::Bars { .. }
+                | Block::GroupedBars { .. }
+                | Block::Slopes { .. }
         );
         if is_chart && !in_group {
             s.push_str("<div class=\"charts\">\n");
@@ -378,6 +419,14 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
             Block::Bars { title, bars } => {
                 charts += 1;
                 bar_chart(&mut s, charts, title, &[(None, bars)]);
+            }
+            Block::Slopes {
+                title,
+                rounds,
+                lines,
+            } => {
+                charts += 1;
+                slope_chart(&mut s, charts, title, rounds, lines);
             }
             Block::GroupedBars { title, groups } => {
                 charts += 1;
@@ -620,6 +669,97 @@ fn bar_chart(s: &mut String, n: usize, title: &str, groups: &[(Option<&str>, &[B
         for b in bars.iter() {
             bar_row(s, b, top + row * i as f64, (label_w, bar_w, row));
             i += 1;
+        }
+    }
+    close_figure(s, title);
+}
+
+/// Scores across rounds: one column per round, one line per item, each
+/// point labelled with its score; an item without a score in a round
+/// has no point there.
+fn slope_chart(
+    s: &mut String,
+    n: usize,
+    title: &str,
+    rounds: &[String],
+    lines: &[(String, Vec<f64>, Vec<String>)],
+) {
+    let (left, top, plot_h, step) = (40.0, 16.0, 200.0, 150.0);
+    let label_w = lines
+        .iter()
+        .map(|l| l.0.chars().count().min(40))
+        .max()
+        .unwrap_or(0) as f64
+        * 7.0
+        + 60.0;
+    let w = left + step * (rounds.len().max(2) - 1) as f64 + label_w;
+    let h = top + plot_h + 40.0;
+    let desc: Vec<String> = lines
+        .iter()
+        .map(|(l, _, shown)| {
+            let per: Vec<String> = rounds
+                .iter()
+                .zip(shown)
+                .map(|(r, v)| format!("{r} {v}"))
+                .collect();
+            format!("{l}: {}", per.join(", "))
+        })
+        .collect();
+    open_figure(s, n, "slopes", (w, h), title, &desc.join("; "));
+    let y_of = |v: f64| top + plot_h * (1.0 - v.clamp(0.0, 100.0) / 100.0);
+    for tick in [0.0, 50.0, 100.0] {
+        let y = P(y_of(tick));
+        let _ = writeln!(
+            s,
+            "<line x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{GRID}\" stroke-width=\"0.5\"/><text x=\"{}\" y=\"{y}\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"11\" fill=\"{INK}\">{tick}</text>",
+            P(left + step * (rounds.len().max(2) - 1) as f64),
+            P(left - 6.0)
+        );
+    }
+    for (k, r) in rounds.iter().enumerate() {
+        let x = P(left + step * k as f64);
+        let _ = writeln!(
+            s,
+            "<text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+            P(top + plot_h + 24.0),
+            escape(r)
+        );
+    }
+    for (label, scores, _) in lines {
+        let points: Vec<(f64, f64)> = scores
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_nan())
+            .map(|(k, v)| (left + step * k as f64, y_of(*v)))
+            .collect();
+        if points.len() >= 2 {
+            let path: Vec<String> = points
+                .iter()
+                .map(|(x, y)| format!("{},{}", P(*x), P(*y)))
+                .collect();
+            let _ = writeln!(
+                s,
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{ACCENT}\" stroke-width=\"2\"/>",
+                path.join(" ")
+            );
+        }
+        for (x, y) in &points {
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{ACCENT}\"/>",
+                P(*x),
+                P(*y)
+            );
+        }
+        if let Some((x, y)) = points.last() {
+            let name: String = label.chars().take(40).collect();
+            let _ = writeln!(
+                s,
+                "<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+                P(x + 8.0),
+                P(*y),
+                escape(&name)
+            );
         }
     }
     close_figure(s, title);
