@@ -92,6 +92,24 @@ fn every_case_passes() {
             &std::fs::read_to_string(dir.join("case.json")).expect("case.json"),
         )
         .expect("JSON");
+        // Each case runs in a fresh copy of its folder, since runs may write
+        // files (`--out`) that later runs read.
+        let files: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .expect("case folder")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.is_file())
+            .map(|p| {
+                let name = p.file_name().expect("name").to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&p).expect("a text fixture"))
+            })
+            .collect();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let copy = crate::support::TempDir::new(&borrowed);
+        let label_dir = dir.clone();
+        let dir = copy.path().to_path_buf();
         for run in spec["runs"].as_array().expect("runs") {
             let args: Vec<&str> = run["args"]
                 .as_array()
@@ -102,7 +120,7 @@ fn every_case_passes() {
             let out = grille(&dir, &args);
             let label = format!(
                 "{}: grille {}",
-                dir.file_name().expect("name").to_string_lossy(),
+                label_dir.file_name().expect("name").to_string_lossy(),
                 args.join(" ")
             );
             let stderr = String::from_utf8_lossy(&out.stderr);
@@ -125,7 +143,12 @@ fn every_case_passes() {
             }
             if let Some(checks) = run.get("checks").and_then(Value::as_array) {
                 let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-                crate::support::validate_result(&doc);
+                match doc["schema"].as_str() {
+                    Some("grille/compare@1") => {
+                        crate::support::validate(&doc, "compare.schema.json")
+                    }
+                    _ => crate::support::validate_result(&doc),
+                }
                 for c in checks {
                     checked += 1;
                     if let Some(m) = check(&doc, c) {

@@ -91,7 +91,7 @@ fn html_report_is_self_contained() {
 }
 
 /// Chromium from Debian, installed by `.ci/run`.
-fn chromium() -> Option<String> {
+pub fn chromium() -> Option<String> {
     ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|c| {
@@ -130,10 +130,18 @@ fn html_report_renders_in_chromium() {
         .collect::<Vec<_>>(),
     );
     assert_eq!(o.status.code(), Some(0));
+    renders_in_chromium(&browser, &report, 10, &["class=\"radar\"", "class=\"bar\""]);
+}
+
+/// Opens a report in headless Chromium: nothing logged on the console,
+/// at least `svgs` charts in the DOM with the given markers, and a painted
+/// screenshot with the charts' colour.
+pub fn renders_in_chromium(browser: &str, report: &std::path::Path, svgs: usize, markers: &[&str]) {
+    let dir = TempDir::new(&[]);
     let shot = dir.path().join("shot.png");
     let url = format!("file://{}", report.display());
     let base = |profile: &str| {
-        let mut c = Command::new(&browser);
+        let mut c = Command::new(browser);
         c.args([
             "--headless",
             "--no-sandbox",
@@ -171,11 +179,12 @@ fn html_report_renders_in_chromium() {
         .expect("chromium runs");
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert!(
-        dom.matches("<svg").count() >= 10,
+        dom.matches("<svg").count() >= svgs,
         "charts in the rendered DOM"
     );
-    assert!(dom.contains("class=\"radar\""));
-    assert!(dom.contains("class=\"bar\""));
+    for m in markers {
+        assert!(dom.contains(m), "{m} in the rendered DOM");
+    }
     // The screenshot is painted, with the charts' colour present.
     let decoder = png::Decoder::new(std::fs::File::open(&shot).expect("a screenshot was written"));
     let mut reader = decoder.read_info().expect("a PNG");
