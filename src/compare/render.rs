@@ -113,6 +113,7 @@ fn cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
+        Value::Number(n) => n.as_f64().map(|x| format!("{x}")).unwrap_or_default(),
         Value::Object(m) => m
             .iter()
             .map(|(k, c)| format!("{k}:{c}"))
