@@ -370,3 +370,17 @@ fn unit_change(
     }
     uc
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Round;
+
+    #[test]
+    fn a_round_without_a_label_is_named_after_its_file() {
+        let doc = br#"{"schema": "grille/result@1", "results": {}}"#;
+        assert_eq!(Round::read("out/r2019.json", doc).unwrap().label, "r2019");
+        let labelled = br#"{"schema": "grille/result@1", "round": "2019", "results": {}}"#;
+        assert_eq!(Round::read("x.json", labelled).unwrap().label, "2019");
+        assert!(Round::read("x.json", br#"{"schema": "grille/result@1"}"#).is_err());
+    }
+}

@@ -183,6 +183,14 @@ fn shares_means_lower_is_better_booleans_and_dimensions() {
     let (lo, hi) = grille::compare::interval(p1, c1, p2, c2);
     close(&terr["ci"][0], lo);
     close(&terr["ci"][1], hi);
+    // --level keeps one level.
+    let only = r.json(&["--level", "org"]);
+    let levels: Vec<&String> = only["comparisons"][0]["results"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(levels, ["org"]);
     // Summary counts by item.
     let sum = &doc["comparisons"][0]["summary"]["org"]["turn"];
     assert_eq!(
