@@ -198,13 +198,13 @@ impl Canon<'_> {
                 s
             }
             ExprKind::Func(f, args) => format!("({f:?} {})", self.list(args)),
-            ExprKind::Agg {
+            ExprKind::Agg(crate::ir::Agg {
                 func,
                 over,
                 args,
                 filter,
                 weight,
-            } => {
+            }) => {
                 let mut s = format!("({func:?} over {} {}", fw.levels[*over].id, self.list(args));
                 if let Some(f) = filter {
                     let _ = write!(s, " where {}", self.expr(f));

@@ -883,18 +883,22 @@ pub enum ExprKind {
     /// A row function with its arguments.
     Func(Func, Vec<Expr>),
     /// An aggregate over the rows of a finer level.
-    Agg {
-        /// Which aggregate.
-        func: AggFunc,
-        /// The finer level whose rows are aggregated.
-        over: LevelId,
-        /// What is aggregated.
-        args: Vec<Expr>,
-        /// Only rows where this holds (`where`).
-        filter: Option<Box<Expr>>,
-        /// Weights of the rows.
-        weight: Option<Box<Expr>>,
-    },
+    Agg(Agg),
+}
+
+/// An aggregate over the rows of a finer level: `share(x where c)`.
+#[derive(Debug, Clone)]
+pub struct Agg {
+    /// Which aggregate.
+    pub func: AggFunc,
+    /// The finer level whose rows are aggregated.
+    pub over: LevelId,
+    /// What is aggregated.
+    pub args: Vec<Expr>,
+    /// Only rows where this holds (`where`).
+    pub filter: Option<Box<Expr>>,
+    /// Weights of the rows.
+    pub weight: Option<Box<Expr>>,
 }
 
 impl Expr {
@@ -912,12 +916,12 @@ impl Expr {
                 .chain(std::iter::once(&**b))
                 .collect(),
             ExprKind::Func(_, args) => args.iter().collect(),
-            ExprKind::Agg {
+            ExprKind::Agg(Agg {
                 args,
                 filter,
                 weight,
                 ..
-            } => args
+            }) => args
                 .iter()
                 .chain(filter.as_deref())
                 .chain(weight.as_deref())
@@ -940,12 +944,12 @@ impl Expr {
                 .chain(std::iter::once(&mut **b))
                 .collect(),
             ExprKind::Func(_, args) => args.iter_mut().collect(),
-            ExprKind::Agg {
+            ExprKind::Agg(Agg {
                 args,
                 filter,
                 weight,
                 ..
-            } => args
+            }) => args
                 .iter_mut()
                 .chain(filter.as_deref_mut())
                 .chain(weight.as_deref_mut())
@@ -968,7 +972,7 @@ impl Expr {
     /// Whether an aggregate appears anywhere in it.
     pub fn has_aggregate(&self) -> bool {
         let mut found = false;
-        self.walk(&mut |e| found |= matches!(e.kind, ExprKind::Agg { .. }));
+        self.walk(&mut |e| found |= matches!(e.kind, ExprKind::Agg(_)));
         found
     }
 }

@@ -204,9 +204,9 @@ impl Resolver<'_> {
         let mut todo = vec![value];
         while let Some(e) = todo.pop() {
             e.walk(&mut |x| match &x.kind {
-                ExprKind::Agg {
+                ExprKind::Agg(crate::ir::Agg {
                     func, over, args, ..
-                } => {
+                }) => {
                     rows.level = Some(rows.level.map_or(*over, |l| l.min(*over)));
                     let pct = |p: f64| p <= 0.0 || p >= 100.0;
                     let extreme = match (func, args.get(1).map(|a| &a.kind)) {

@@ -275,13 +275,13 @@ impl Resolver<'_> {
         };
         ir::Expr {
             id: ir::ExprId::default(),
-            kind: ExprKind::Agg {
+            kind: ExprKind::Agg(crate::ir::Agg {
                 func: f,
                 over,
                 args: a,
                 filter: fl.map(Box::new),
                 weight: w.map(Box::new),
-            },
+            }),
             ty: Type::Number,
             level: Some(at),
             span,

@@ -50,10 +50,10 @@ impl Resolver<'_> {
         unit == Some("%")
             || matches!(
                 value.kind,
-                ir::ExprKind::Agg {
+                ir::ExprKind::Agg(crate::ir::Agg {
                     func: ir::AggFunc::Share,
                     ..
-                }
+                })
             )
             || matches!(value.kind, ir::ExprKind::Question(q) if matches!(self.questions[q].ty, ir::QType::Percent { .. }))
     }

@@ -375,7 +375,7 @@ impl Evaluator<'_> {
         let n = self.width(l, sc);
         if let Some(el) = e.level
             && el > l
-            && !matches!(e.kind, ExprKind::Agg { .. })
+            && !matches!(e.kind, ExprKind::Agg(_))
             && !self.reads_rolled_up(e, l)
         {
             return missing_of(e.ty, n);
@@ -443,7 +443,7 @@ impl Evaluator<'_> {
                 let cols: Vec<Arc<Column>> = args.iter().map(|a| self.eval(a, l, sc)).collect();
                 funcs::apply(*f, &cols, n)
             }
-            ExprKind::Agg { .. } => self.aggregate(e, l, sc),
+            ExprKind::Agg(_) => self.aggregate(e, l, sc),
         }
     }
 
@@ -456,7 +456,7 @@ impl Evaluator<'_> {
             return true;
         }
         match &e.kind {
-            ExprKind::Agg { .. } | ExprKind::Score(_) | ExprKind::DimensionScore(_) => true,
+            ExprKind::Agg(_) | ExprKind::Score(_) | ExprKind::DimensionScore(_) => true,
             ExprKind::Indicator(i) => self.ind.contains_key(&(*i, l)),
             ExprKind::Question(_) | ExprKind::Let(_) => false,
             _ => e.children().into_iter().all(|c| self.reads_rolled_up(c, l)),
@@ -498,13 +498,13 @@ impl Evaluator<'_> {
     /// An aggregate over the rows of a finer level, grouped by their
     /// ancestor at `l`. Its statistics go to the scope.
     fn aggregate(&mut self, whole: &Expr, l: LevelId, sc: &mut Scope<'_>) -> Column {
-        let ExprKind::Agg {
+        let ExprKind::Agg(crate::ir::Agg {
             func,
             over,
             args,
             filter,
             weight,
-        } = &whole.kind
+        }) = &whole.kind
         else {
             unreachable!("called on aggregates")
         };

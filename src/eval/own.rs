@@ -77,10 +77,10 @@ impl Evaluator<'_> {
         }
         let top_agg = matches!(
             e.kind,
-            ExprKind::Agg {
+            ExprKind::Agg(crate::ir::Agg {
                 func: ir::AggFunc::Share | ir::AggFunc::Mean,
                 ..
-            }
+            })
         );
         let ci = match (&stats[0].ci, top_agg && stats.len() == 1) {
             (Some(c), true) => c.clone(),

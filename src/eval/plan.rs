@@ -116,7 +116,7 @@ impl Plan {
         let single_aggregate = fw
             .indicators
             .iter()
-            .map(|i| matches!(i.value.kind, ExprKind::Agg { .. }))
+            .map(|i| matches!(i.value.kind, ExprKind::Agg(_)))
             .collect();
         let aggregated = aggregated(fw, exprs);
         let respondents = fw
@@ -165,7 +165,7 @@ fn aggregated(fw: &Framework, exprs: u32) -> Vec<bool> {
         e.walk(&mut |x| nodes.push(x));
         for x in nodes.into_iter().rev() {
             let own = match x.kind {
-                ExprKind::Agg { .. } => true,
+                ExprKind::Agg(_) => true,
                 ExprKind::Let(l) => let_agg[l],
                 _ => false,
             };
@@ -189,10 +189,10 @@ fn aggregated(fw: &Framework, exprs: u32) -> Vec<bool> {
 fn counts(e: &Expr) -> bool {
     matches!(
         e.kind,
-        ExprKind::Agg {
+        ExprKind::Agg(crate::ir::Agg {
             func: crate::ir::AggFunc::Count | crate::ir::AggFunc::CountRows,
             ..
-        }
+        })
     )
 }
 

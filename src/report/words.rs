@@ -273,13 +273,13 @@ impl Words<'_> {
                         .join(", ")
                 )
             }
-            ExprKind::Agg {
+            ExprKind::Agg(crate::ir::Agg {
                 func,
                 over,
                 args,
                 filter,
                 weight,
-            } => {
+            }) => {
                 let level = self.level(*over);
                 let mut s = match func {
                     AggFunc::Share => format!(

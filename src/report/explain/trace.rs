@@ -163,7 +163,7 @@ fn trace_indicator(
         // Rows of finer levels that its aggregates read.
         let mut over: Vec<LevelId> = Vec::new();
         ind.value.walk(&mut |e| {
-            if let ExprKind::Agg { over: o, .. } = e.kind
+            if let ExprKind::Agg(crate::ir::Agg { over: o, .. }) = e.kind
                 && !over.contains(&o)
                 && !count_hidden
             {
