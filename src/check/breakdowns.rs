@@ -193,6 +193,11 @@ impl Resolver<'_> {
             .collect()
     }
 
+    /// Whether a value aggregates rows, directly or through the lets it names.
+    pub(super) fn aggregates(&self, value: &ir::Expr) -> bool {
+        self.rows_of(value).level.is_some()
+    }
+
     /// The rows a value's aggregates read, through the lets it names.
     fn rows_of(&self, value: &ir::Expr) -> Rows {
         let mut rows = Rows {

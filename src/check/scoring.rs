@@ -301,7 +301,8 @@ impl Resolver<'_> {
     }
 
     pub(super) fn rollup(&mut self, b: &ast::Block, value: &ir::Expr, at: LevelId) -> ir::Rollup {
-        let aggregated = value.has_aggregate();
+        // An aggregate read through a let counts as written in place.
+        let aggregated = self.aggregates(value);
         let default = match value.ty {
             _ if aggregated => ir::Rollup::Pooled,
             Type::Number => ir::Rollup::Mean,
@@ -325,6 +326,22 @@ impl Resolver<'_> {
             // Unknown words were reported by the parser.
             _ => return default,
         };
+        self.rollup_fits(&r, &kind.name, value, span, aggregated);
+        match weight {
+            Some(w) => self.rollup_weight(r, w, at),
+            None => r,
+        }
+    }
+
+    /// Reports a rollup that does not fit the value's type.
+    fn rollup_fits(
+        &mut self,
+        r: &ir::Rollup,
+        word: &str,
+        value: &ir::Expr,
+        span: crate::source::Span,
+        aggregated: bool,
+    ) {
         let fail = |s: &mut Self, msg: String, help: &str| {
             s.diags.push(
                 Diag::error(CheckError::Rollup(msg), span, "this rollup")
@@ -333,7 +350,7 @@ impl Resolver<'_> {
             );
         };
         let ty = value.ty;
-        match r {
+        match *r {
             _ if ty == Type::Error => {}
             ir::Rollup::Pooled if !aggregated => fail(
                 self,
@@ -351,7 +368,7 @@ impl Resolver<'_> {
                 let tn = self.type_name(ty);
                 fail(
                     self,
-                    format!("`rollup {}` needs a number value, found {tn}", kind.name),
+                    format!("`rollup {}` needs a number value, found {tn}", word),
                     "use `share` for yes/no values, `distribution` for options",
                 )
             }
@@ -377,10 +394,6 @@ impl Resolver<'_> {
                 "write `rollup none` or leave `rollup` out",
             ),
             _ => {}
-        }
-        match weight {
-            Some(w) => self.rollup_weight(r, w, at),
-            None => r,
         }
     }
 

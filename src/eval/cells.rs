@@ -43,10 +43,6 @@ impl Evaluator<'_> {
             false => Scope::default(),
         };
         sc.split = Some(&split);
-        for &le in &self.plan.cell_lets[i] {
-            self.split_let(le, l, &split, &mut sc);
-        }
-        sc.stats.clear();
         let value = Arc::unwrap_or_clone(self.eval(&ind.value, l, &mut sc));
         let mut m = self.measure(&ind.value, value, &sc.stats);
         let appl = self.appl_at_level(ind.at, l, appl_at).repeat_each(k);

@@ -12,9 +12,8 @@ use super::funcs;
 use super::{Evaluator, IndLevel};
 use crate::data::Column;
 use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET};
-use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, LetId, LevelId, Type, UnOp};
+use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, LevelId, Type, UnOp};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The context of one evaluation: the units a pooled rollup counts, the
@@ -28,8 +27,6 @@ pub struct Scope<'m> {
     /// for cell `c` of unit `u`.
     pub split: Option<&'m Split>,
     pub stats: Vec<AggStat>,
-    /// Lets holding aggregates, computed per cell for this evaluation.
-    pub split_lets: HashMap<(LetId, LevelId), (Arc<Column>, Vec<AggStat>)>,
 }
 
 impl<'m> Scope<'m> {
@@ -195,15 +192,11 @@ impl Evaluator<'_> {
             ExprKind::Question(q) if self.fw.questions[*q].level == l => self.columns[*q].clone(),
             ExprKind::Let(i) if self.fw.lets[*i].expr.level.is_none_or(|x| x == l) => {
                 let key = (*i, l);
-                if let Some((c, stats)) = self.let_cache.get(&key) {
-                    sc.stats.extend(stats.iter().cloned());
+                if let Some(c) = self.let_cache.get(&key) {
                     return c.clone();
                 }
-                let outer = std::mem::take(&mut sc.stats);
                 let c = self.eval(&self.fw.lets[*i].expr, l, sc);
-                let stats = std::mem::replace(&mut sc.stats, outer);
-                sc.stats.extend(stats.iter().cloned());
-                self.let_cache.insert(key, (c.clone(), stats.into()));
+                self.let_cache.insert(key, c.clone());
                 c
             }
             _ => Arc::new(self.compute(e, l, sc)),
@@ -212,54 +205,14 @@ impl Evaluator<'_> {
 
     /// Evaluates `e` per cell of a breakdown: what holds no aggregate has
     /// one value per unit, repeated in each of its cells; aggregates group
-    /// rows by unit and cell.
+    /// rows by unit and cell. (Lets hold no aggregate, so they are
+    /// computed per unit.)
     fn eval_split(&mut self, e: &Expr, l: LevelId, sp: &Split, sc: &mut Scope<'_>) -> Arc<Column> {
         if !self.plan.aggregated[e.id.0 as usize] {
             let c = self.eval(e, l, &mut Scope::default());
             return Arc::new(c.repeat_each(sp.k));
         }
-        match &e.kind {
-            ExprKind::Let(i) => self.split_let(*i, l, sp, sc),
-            _ => Arc::new(self.compute(e, l, sc)),
-        }
-    }
-
-    /// A let holding aggregates, per cell, at level `l`: computed once per
-    /// scope (callers compute a value's lets in dependency order first, so
-    /// this does not recurse along a chain of lets).
-    pub(super) fn split_let(
-        &mut self,
-        i: LetId,
-        l: LevelId,
-        sp: &Split,
-        sc: &mut Scope<'_>,
-    ) -> Arc<Column> {
-        let le = &self.fw.lets[i].expr;
-        let at = le.level.unwrap_or(l).min(l);
-        let key = (i, at);
-        let (c, stats) = match sc.split_lets.get(&key) {
-            Some(x) => x.clone(),
-            None => {
-                let outer = std::mem::take(&mut sc.stats);
-                let c = Arc::new(self.compute(le, at, sc));
-                let stats = std::mem::replace(&mut sc.stats, outer);
-                sc.split_lets.insert(key, (c.clone(), stats.clone()));
-                (c, stats)
-            }
-        };
-        if at == l {
-            sc.stats.extend(stats);
-            return c;
-        }
-        // A coarser let: each cell takes its ancestor's same cell.
-        let up = self.anc(l, at);
-        let idx: Vec<u32> = (0..up.len() * sp.k)
-            .map(|j| match up[j / sp.k] {
-                u32::MAX => u32::MAX,
-                g => g * sp.k as u32 + (j % sp.k) as u32,
-            })
-            .collect();
-        Arc::new(c.gather(&idx))
+        Arc::new(self.compute(e, l, sc))
     }
 
     /// An aggregate's input at its row level, kept while one indicator is evaluated
@@ -392,11 +345,7 @@ impl Evaluator<'_> {
             ExprKind::Let(i) => {
                 let le = &self.fw.lets[*i].expr;
                 let at = le.level.unwrap_or(l).min(l);
-                if at == l {
-                    return (*self.eval(le, at, sc)).clone();
-                }
-                // A coarser let brought down: its aggregates are not this value's.
-                let c = self.eval(le, at, &mut Scope::default());
+                let c = self.eval(le, at, sc);
                 self.broadcast(&c, at, l)
             }
             ExprKind::Indicator(i) => self.indicator_value(*i, l),
@@ -477,6 +426,43 @@ impl Evaluator<'_> {
         missing_of(self.fw.indicators[i].value.ty, self.n_units(l))
     }
 
+    /// Which rows of `over` enter an aggregate: those passing its filter,
+    /// under a unit, and (for a pooled rollup) under a unit where the
+    /// indicator applies.
+    fn rows_passing(
+        &mut self,
+        filter: Option<&Expr>,
+        groups: &[u32],
+        over: LevelId,
+        sc: &mut Scope<'_>,
+    ) -> Vec<bool> {
+        let rows = groups.len();
+        let mut pass: Vec<bool> = match filter {
+            Some(f) => bools(&self.eval_rows(f, over, sc))
+                .iter()
+                .map(|&b| b == 1)
+                .collect(),
+            None => vec![true; rows],
+        };
+        for (r, g) in groups.iter().enumerate() {
+            if *g == u32::MAX {
+                pass[r] = false;
+            }
+        }
+        // A pooled rollup counts only rows of units where the indicator applies.
+        if let Some((at, mask)) = sc.mask
+            && over > at
+        {
+            let up = self.anc(over, at);
+            for r in 0..rows {
+                if up[r] == u32::MAX || mask[up[r] as usize] != 1 {
+                    pass[r] = false;
+                }
+            }
+        }
+        pass
+    }
+
     /// Each row of `over`'s group at level `l`: its unit, or with a split
     /// its unit's cell (`u32::MAX` for a row outside any unit).
     fn groups(&mut self, over: LevelId, l: LevelId, split: Option<&Split>) -> Arc<Vec<u32>> {
@@ -515,7 +501,6 @@ impl Evaluator<'_> {
             return Column::Num(vec![f64::NAN; n]);
         }
         let groups = self.groups(over, l, sc.split);
-        let rows = groups.len();
         // The rows' inputs have one value per row: neither split nor
         // counted in this value's statistics.
         let (outer, split) = (std::mem::take(&mut sc.stats), sc.split.take());
@@ -534,29 +519,7 @@ impl Evaluator<'_> {
             ) => *p,
             _ => 50.0,
         };
-        let mut pass: Vec<bool> = match filter {
-            Some(f) => bools(&self.eval_rows(f, over, sc))
-                .iter()
-                .map(|&b| b == 1)
-                .collect(),
-            None => vec![true; rows],
-        };
-        for (r, g) in groups.iter().enumerate() {
-            if *g == u32::MAX {
-                pass[r] = false;
-            }
-        }
-        // A pooled rollup counts only rows of units where the indicator applies.
-        if let Some((at, mask)) = sc.mask
-            && over > at
-        {
-            let up = self.anc(over, at);
-            for r in 0..rows {
-                if up[r] == u32::MAX || mask[up[r] as usize] != 1 {
-                    pass[r] = false;
-                }
-            }
-        }
+        let pass = self.rows_passing(filter, &groups, over, sc);
         let wcol = weight.map(|w| self.eval_rows(w, over, sc));
         (sc.stats, sc.split) = (outer, split);
         let w = wcol.as_deref().map(nums);

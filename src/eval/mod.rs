@@ -197,9 +197,6 @@ pub struct Results {
     pub rule_failures: Vec<RuleFailure>,
 }
 
-/// A let's column, with the statistics of the aggregates it holds.
-type LetValue = (Arc<Column>, Arc<[expr::AggStat]>);
-
 /// The in-memory runner: evaluates a plan over whole columns.
 pub struct Evaluator<'a> {
     pub fw: &'a Framework,
@@ -208,8 +205,7 @@ pub struct Evaluator<'a> {
     /// The answers, with those blanked by failed rules.
     pub columns: Vec<Arc<Column>>,
     anc_cache: HashMap<(LevelId, LevelId), Arc<Vec<u32>>>,
-    /// Lets at each level, with the statistics of their aggregates.
-    let_cache: HashMap<(LetId, LevelId), LetValue>,
+    let_cache: HashMap<(LetId, LevelId), Arc<Column>>,
     /// Inputs of aggregates at their row level, for the indicator being
     /// evaluated, so its rollups regroup the same rows.
     row_cache: HashMap<(ExprId, LevelId), Arc<Column>>,
@@ -360,9 +356,8 @@ impl<'a> Evaluator<'a> {
                 None => 0..fw.levels.len(),
             };
             for l in levels {
-                let mut sc = Scope::default();
-                let c = self.eval(e, l, &mut sc);
-                self.let_cache.insert((i, l), (c, sc.stats.into()));
+                let c = self.eval(e, l, &mut Scope::default());
+                self.let_cache.insert((i, l), c);
             }
         }
     }

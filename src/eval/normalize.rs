@@ -37,21 +37,6 @@ impl Evaluator<'_> {
                 .collect(),
             _ => vec![f64::NAN; len],
         };
-        let degenerate = |s: &mut Self, rule: &'static str, why: &'static str| {
-            s.diags.push(
-                Diag::warning(
-                    EvalError::DegenerateScale {
-                        indicator: ind.id.clone(),
-                        rule,
-                        level: s.fw.levels[l].id.clone(),
-                        why,
-                    },
-                    ind.span,
-                    "its scores are missing here",
-                )
-                .help("a scale relative to the other units needs at least two different values"),
-            );
-        };
         let raw: Vec<f64> = match norm {
             ir::Normalize::Goalposts { lo, hi } => nums
                 .iter()
@@ -73,24 +58,7 @@ impl Evaluator<'_> {
                     .map(|(&v, &t)| score::target(v, t, ind.better))
                     .collect();
             }
-            ir::Normalize::MinMax => match score::minmax(&nums) {
-                Some(s) => s,
-                None => {
-                    if nums.iter().any(|v| !v.is_nan()) {
-                        degenerate(self, "minmax", "every unit has the same value");
-                    }
-                    vec![f64::NAN; len]
-                }
-            },
-            ir::Normalize::Rank => match score::rank(&nums) {
-                Some(s) => s,
-                None => {
-                    if nums.iter().any(|v| !v.is_nan()) {
-                        degenerate(self, "rank", "only one unit has a value");
-                    }
-                    vec![f64::NAN; len]
-                }
-            },
+            ir::Normalize::MinMax | ir::Normalize::Rank => self.relative(i, l, &nums, norm),
             ir::Normalize::Map(entries) => return self.mapped(i, entries, value),
         };
         if score::mirrors(norm) {
@@ -100,6 +68,45 @@ impl Evaluator<'_> {
         } else {
             raw
         }
+    }
+
+    /// Scores relative to the other units (`minmax`, `rank`); none, with a
+    /// warning, when the scale collapses.
+    fn relative(
+        &mut self,
+        i: IndicatorId,
+        l: LevelId,
+        nums: &[f64],
+        norm: &ir::Normalize,
+    ) -> Vec<f64> {
+        let (scores, rule, why) = match norm {
+            ir::Normalize::MinMax => (
+                score::minmax(nums),
+                "minmax",
+                "every unit has the same value",
+            ),
+            _ => (score::rank(nums), "rank", "only one unit has a value"),
+        };
+        if let Some(s) = scores {
+            return s;
+        }
+        if nums.iter().any(|v| !v.is_nan()) {
+            let ind = &self.fw.indicators[i];
+            self.diags.push(
+                Diag::warning(
+                    EvalError::DegenerateScale {
+                        indicator: ind.id.clone(),
+                        rule,
+                        level: self.fw.levels[l].id.clone(),
+                        why,
+                    },
+                    ind.span,
+                    "its scores are missing here",
+                )
+                .help("a scale relative to the other units needs at least two different values"),
+            );
+        }
+        vec![f64::NAN; nums.len()]
     }
 
     /// Scores from a mapping of values to points; values the mapping

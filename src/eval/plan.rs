@@ -76,9 +76,6 @@ pub struct Plan {
     pub respondents: Vec<bool>,
     /// Per indicator: its value counts rows, so its `n` tells the count.
     pub counts: Vec<bool>,
-    /// Per indicator with breakdowns: the lets holding aggregates that its
-    /// value reads, in dependency order (they are split into cells too).
-    pub cell_lets: Vec<Vec<LetId>>,
 }
 
 impl Plan {
@@ -125,20 +122,11 @@ impl Plan {
             .map(|i| aggregated[i.value.id.0 as usize])
             .collect();
         let counts = fw.indicators.iter().map(|i| counts(&i.value)).collect();
-        let cell_lets = fw
-            .indicators
-            .iter()
-            .map(|i| match i.by.is_empty() {
-                true => Vec::new(),
-                false => lets_read(fw, &i.value, &aggregated),
-            })
-            .collect();
         Plan {
             exprs,
             aggregated,
             respondents,
             counts,
-            cell_lets,
             rule_questions,
             gate_children,
             evidence_level,
@@ -194,25 +182,6 @@ fn counts(e: &Expr) -> bool {
             ..
         })
     )
-}
-
-/// The lets holding aggregates that `e` reads, directly or through other
-/// lets, in the framework's dependency order.
-fn lets_read(fw: &Framework, e: &Expr, aggregated: &[bool]) -> Vec<LetId> {
-    let mut seen = vec![false; fw.lets.len()];
-    let mut todo = Reads::of(e).lets;
-    while let Some(l) = todo.pop() {
-        if !std::mem::replace(&mut seen[l], true) {
-            todo.extend(Reads::of(&fw.lets[l].expr).lets);
-        }
-    }
-    fw.order
-        .iter()
-        .filter_map(|n| match *n {
-            Node::Let(l) if seen[l] && aggregated[fw.lets[l].expr.id.0 as usize] => Some(l),
-            _ => None,
-        })
-        .collect()
 }
 
 fn max_id(fw: &Framework) -> u32 {
