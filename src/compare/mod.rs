@@ -261,23 +261,7 @@ fn pair(rounds: &[Round], b: usize, a: usize, opts: &Options) -> Result<Comparis
             names(ra)
         )));
     }
-    let mut items: Vec<(Kind, String)> = Vec::new();
-    let mut items_added = Vec::new();
-    let mut items_dropped = Vec::new();
-    for kind in [Kind::Indicator, Kind::Dimension] {
-        let (ib, ia) = (rb.items(kind), ra.items(kind));
-        for id in &ia {
-            match ib.contains(id) {
-                true => items.push((kind, id.clone())),
-                false => items_added.push((kind, id.clone())),
-            }
-        }
-        items_dropped.extend(
-            ib.into_iter()
-                .filter(|id| !ia.contains(id))
-                .map(|id| (kind, id)),
-        );
-    }
+    let (items, items_added, items_dropped) = match_items(rb, ra);
     let mut c = Comparison {
         before: b,
         after: a,
@@ -290,37 +274,8 @@ fn pair(rounds: &[Round], b: usize, a: usize, opts: &Options) -> Result<Comparis
     };
     let mut common_units = 0;
     for level in &levels {
-        let ub: IndexMap<&str, &Value> = rb
-            .units(level)
-            .into_iter()
-            .filter_map(|u| Some((u["unit"].as_str()?, u)))
-            .collect();
-        let ua = ra.units(level);
-        let ids_a: Vec<&str> = ua.iter().filter_map(|u| u["unit"].as_str()).collect();
-        let added: Vec<String> = ids_a
-            .iter()
-            .filter(|id| !ub.contains_key(*id))
-            .map(|s| s.to_string())
-            .collect();
-        let dropped: Vec<String> = ub
-            .keys()
-            .filter(|id| !ids_a.contains(id))
-            .map(|s| s.to_string())
-            .collect();
-        let mut units = Vec::new();
-        let mut summary: IndexMap<String, [u32; 6]> = IndexMap::new();
-        for u in ua {
-            let Some(id) = u["unit"].as_str() else {
-                continue;
-            };
-            let Some(before) = ub.get(id) else { continue };
-            common_units += 1;
-            let uc = unit_change(rb, ra, before, u, &items, opts);
-            for (id, ch) in uc.indicators.iter().chain(uc.dimensions.iter()) {
-                summary.entry(id.clone()).or_insert([0; 6])[ch.direction as usize] += 1;
-            }
-            units.push(uc);
-        }
+        let (units, summary, added, dropped) = level_changes(rb, ra, level, &items, opts);
+        common_units += units.len();
         if !added.is_empty() {
             c.units_added.insert(level.clone(), added);
         }
@@ -339,6 +294,84 @@ fn pair(rounds: &[Round], b: usize, a: usize, opts: &Options) -> Result<Comparis
         )));
     }
     Ok(c)
+}
+
+/// Items in both rounds, in the later one only, in the earlier one only.
+type Matched = (
+    Vec<(Kind, String)>,
+    Vec<(Kind, String)>,
+    Vec<(Kind, String)>,
+);
+
+fn match_items(rb: &Round, ra: &Round) -> Matched {
+    let mut items: Vec<(Kind, String)> = Vec::new();
+    let mut items_added = Vec::new();
+    let mut items_dropped = Vec::new();
+    for kind in [Kind::Indicator, Kind::Dimension] {
+        let (ib, ia) = (rb.items(kind), ra.items(kind));
+        for id in &ia {
+            match ib.contains(id) {
+                true => items.push((kind, id.clone())),
+                false => items_added.push((kind, id.clone())),
+            }
+        }
+        items_dropped.extend(
+            ib.into_iter()
+                .filter(|id| !ia.contains(id))
+                .map(|id| (kind, id)),
+        );
+    }
+    (items, items_added, items_dropped)
+}
+
+/// One level's units in both rounds, counts per item, units added, dropped.
+type LevelChanges = (
+    Vec<UnitChange>,
+    IndexMap<String, [u32; 6]>,
+    Vec<String>,
+    Vec<String>,
+);
+
+/// One level's changes: the units in both rounds, the counts per item,
+/// and the units found in one round only.
+fn level_changes(
+    rb: &Round,
+    ra: &Round,
+    level: &str,
+    items: &[(Kind, String)],
+    opts: &Options,
+) -> LevelChanges {
+    let ub: IndexMap<&str, &Value> = rb
+        .units(level)
+        .into_iter()
+        .filter_map(|u| Some((u["unit"].as_str()?, u)))
+        .collect();
+    let ua = ra.units(level);
+    let ids_a: Vec<&str> = ua.iter().filter_map(|u| u["unit"].as_str()).collect();
+    let added: Vec<String> = ids_a
+        .iter()
+        .filter(|id| !ub.contains_key(*id))
+        .map(|s| s.to_string())
+        .collect();
+    let dropped: Vec<String> = ub
+        .keys()
+        .filter(|id| !ids_a.contains(id))
+        .map(|s| s.to_string())
+        .collect();
+    let mut units = Vec::new();
+    let mut summary: IndexMap<String, [u32; 6]> = IndexMap::new();
+    for u in ua {
+        let Some(id) = u["unit"].as_str() else {
+            continue;
+        };
+        let Some(before) = ub.get(id) else { continue };
+        let uc = unit_change(rb, ra, before, u, items, opts);
+        for (id, ch) in uc.indicators.iter().chain(uc.dimensions.iter()) {
+            summary.entry(id.clone()).or_insert([0; 6])[ch.direction as usize] += 1;
+        }
+        units.push(uc);
+    }
+    (units, summary, added, dropped)
 }
 
 fn unit_change(

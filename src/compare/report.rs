@@ -288,61 +288,75 @@ fn unit_blocks(
         });
     }
     for c in &cmp.comparisons {
-        let Some(u) = c
-            .results
-            .get(level)
-            .and_then(|us| us.iter().find(|u| u.unit == unit))
-        else {
-            continue;
-        };
-        let (rb, ra) = (&cmp.rounds[c.before], &cmp.rounds[c.after]);
-        out.push(Block::Heading(
-            3,
-            format!("{} → {}", rb.label, ra.label),
-            page::slug(&format!("{level}-{unit}-{}-{}", rb.label, ra.label)),
-        ));
-        let mut rows = Vec::new();
-        let items = u
-            .dimensions
-            .iter()
-            .map(|x| (Kind::Dimension, x))
-            .chain(u.indicators.iter().map(|x| (Kind::Indicator, x)));
-        for (kind, (id, ch)) in items {
-            let unit_of = match kind {
-                Kind::Indicator => ra.unit_of(id),
-                Kind::Dimension => None,
-            };
-            let mut dir = direction(ch.direction, lang).to_string();
-            if ch.definition_changed && ch.direction != Direction::NotComparable {
-                dir = format!("{dir} ({})", t.changed);
-            }
-            let label = ra.label(kind, id).to_string();
-            rows.push(vec![
-                if kind == Kind::Dimension {
-                    Cell::strong(label)
-                } else {
-                    Cell::plain(label)
-                },
-                Cell::plain(side_text(&ch.before, unit_of, kind, lang)),
-                Cell::plain(side_text(&ch.after, unit_of, kind, lang)),
-                Cell::plain(change_text(ch, unit_of, lang)),
-                Cell::plain(dir),
-            ]);
-        }
-        out.push(Block::Table {
-            head: vec![
-                t.item.into(),
-                t.before.into(),
-                t.after.into(),
-                t.change.into(),
-                t.direction.into(),
-            ],
-            right: vec![false, true, true, true, false],
-            rows,
-        });
-        movements(c, level, unit, lang, out);
+        pair_blocks(cmp, c, level, unit, lang, out);
     }
     out.push(Block::EndSection);
+}
+
+/// One pair of rounds at a unit: every item before → after, then how the
+/// unit's finer units moved.
+fn pair_blocks(
+    cmp: &Compare,
+    c: &super::Comparison,
+    level: &str,
+    unit: &str,
+    lang: &str,
+    out: &mut Vec<Block>,
+) {
+    let t = words(lang);
+    let Some(u) = c
+        .results
+        .get(level)
+        .and_then(|us| us.iter().find(|u| u.unit == unit))
+    else {
+        return;
+    };
+    let (rb, ra) = (&cmp.rounds[c.before], &cmp.rounds[c.after]);
+    out.push(Block::Heading(
+        3,
+        format!("{} → {}", rb.label, ra.label),
+        page::slug(&format!("{level}-{unit}-{}-{}", rb.label, ra.label)),
+    ));
+    let mut rows = Vec::new();
+    let items = u
+        .dimensions
+        .iter()
+        .map(|x| (Kind::Dimension, x))
+        .chain(u.indicators.iter().map(|x| (Kind::Indicator, x)));
+    for (kind, (id, ch)) in items {
+        let unit_of = match kind {
+            Kind::Indicator => ra.unit_of(id),
+            Kind::Dimension => None,
+        };
+        let mut dir = direction(ch.direction, lang).to_string();
+        if ch.definition_changed && ch.direction != Direction::NotComparable {
+            dir = format!("{dir} ({})", t.changed);
+        }
+        let label = ra.label(kind, id).to_string();
+        rows.push(vec![
+            if kind == Kind::Dimension {
+                Cell::strong(label)
+            } else {
+                Cell::plain(label)
+            },
+            Cell::plain(side_text(&ch.before, unit_of, kind, lang)),
+            Cell::plain(side_text(&ch.after, unit_of, kind, lang)),
+            Cell::plain(change_text(ch, unit_of, lang)),
+            Cell::plain(dir),
+        ]);
+    }
+    out.push(Block::Table {
+        head: vec![
+            t.item.into(),
+            t.before.into(),
+            t.after.into(),
+            t.change.into(),
+            t.direction.into(),
+        ],
+        right: vec![false, true, true, true, false],
+        rows,
+    });
+    movements(c, level, unit, lang, out);
 }
 
 /// For a unit with finer units: how many items of each went up or down.
