@@ -145,42 +145,15 @@ impl Resolver<'_> {
     /// Checks a row function's arguments; the type of its value.
     fn function_type(&mut self, f: Func, c: &Call<'_>, a: &[ir::Expr]) -> Type {
         let (func, span, n) = (c.func, c.span, a.len());
-        let ctx_s = format!("an argument of `{}`", func.name);
+        if let Some((fits, takes, arg)) = simple(f) {
+            self.arity(func, n, fits(n), takes, span);
+            let ctx_s = format!("an argument of `{}`", func.name);
+            for x in a {
+                self.expect(x, arg, &ctx_s);
+            }
+            return Type::Number;
+        }
         match f {
-            Func::Abs | Func::Floor | Func::Ceil | Func::Sqrt | Func::Ln | Func::Exp => {
-                self.arity(func, n, n == 1, "one number", span);
-                a.iter().for_each(|x| {
-                    self.expect(x, Type::Number, &ctx_s);
-                });
-                Type::Number
-            }
-            Func::Round => {
-                self.arity(
-                    func,
-                    n,
-                    n == 1 || n == 2,
-                    "a number and optionally a number of digits",
-                    span,
-                );
-                a.iter().for_each(|x| {
-                    self.expect(x, Type::Number, &ctx_s);
-                });
-                Type::Number
-            }
-            Func::Least | Func::Greatest => {
-                self.arity(func, n, n >= 1, "one or more numbers", span);
-                a.iter().for_each(|x| {
-                    self.expect(x, Type::Number, &ctx_s);
-                });
-                Type::Number
-            }
-            Func::Clamp => {
-                self.arity(func, n, n == 3, "three numbers (value, low, high)", span);
-                a.iter().for_each(|x| {
-                    self.expect(x, Type::Number, &ctx_s);
-                });
-                Type::Number
-            }
             Func::Coalesce => {
                 self.arity(func, n, n >= 1, "one or more values", span);
                 let first = a
@@ -197,7 +170,7 @@ impl Resolver<'_> {
                 self.arity(func, n, n == 1, "one value", span);
                 Type::Bool
             }
-            Func::CountSelected => {
+            _ => {
                 self.arity(func, n, n == 1, "one multi question", span);
                 if let Some(x) = a.first()
                     && !matches!(x.ty, Type::Set(_) | Type::Error)
@@ -212,20 +185,6 @@ impl Resolver<'_> {
                         "not a set",
                     ));
                 }
-                Type::Number
-            }
-            Func::Year => {
-                self.arity(func, n, n == 1, "one date", span);
-                a.iter().for_each(|x| {
-                    self.expect(x, Type::Date, &ctx_s);
-                });
-                Type::Number
-            }
-            Func::DaysBetween => {
-                self.arity(func, n, n == 2, "two dates", span);
-                a.iter().for_each(|x| {
-                    self.expect(x, Type::Date, &ctx_s);
-                });
                 Type::Number
             }
         }
@@ -466,5 +425,29 @@ fn function_named(name: &str) -> Option<Func> {
         "year" => Func::Year,
         "days_between" => Func::DaysBetween,
         _ => return None,
+    })
+}
+
+/// How many arguments fit, how that is said, and their type.
+type Signature = (fn(usize) -> bool, &'static str, Type);
+
+/// A function of numbers or dates giving a number: how many arguments fit,
+/// how that is said, and the arguments' type. `None` for the others
+/// (`coalesce`, `is_missing`, `count_selected`).
+fn simple(f: Func) -> Option<Signature> {
+    Some(match f {
+        Func::Abs | Func::Floor | Func::Ceil | Func::Sqrt | Func::Ln | Func::Exp => {
+            (|n| n == 1, "one number", Type::Number)
+        }
+        Func::Round => (
+            |n| n == 1 || n == 2,
+            "a number and optionally a number of digits",
+            Type::Number,
+        ),
+        Func::Least | Func::Greatest => (|n| n >= 1, "one or more numbers", Type::Number),
+        Func::Clamp => (|n| n == 3, "three numbers (value, low, high)", Type::Number),
+        Func::Year => (|n| n == 1, "one date", Type::Date),
+        Func::DaysBetween => (|n| n == 2, "two dates", Type::Date),
+        Func::Coalesce | Func::IsMissing | Func::CountSelected => return None,
     })
 }

@@ -7,12 +7,23 @@
 //! exist, aggregates over a level that is not finer, nested aggregates.
 
 use super::CheckError;
-use super::resolve::{Named, Resolver};
+use super::resolve::Resolver;
 use crate::diagnostic::Diag;
-use crate::ir::{self, ExprKind, LevelId, Node, Type};
+use crate::ir::{self, ExprKind, LevelId, Type};
 use crate::source::Span;
 use crate::suggest;
 use crate::syntax::ast;
+
+/// A literal.
+fn leaf(kind: ExprKind, ty: Type, span: Span) -> ir::Expr {
+    ir::Expr {
+        id: ir::ExprId::default(),
+        kind,
+        ty,
+        level: None,
+        span,
+    }
+}
 
 /// Where an expression appears.
 #[derive(Debug, Clone, Copy)]
@@ -169,27 +180,9 @@ impl Resolver<'_> {
     pub fn expr(&mut self, e: &ast::Expr, ctx: Ctx<'_>) -> ir::Expr {
         let span = e.span;
         match &e.kind {
-            ast::ExprKind::Num(n) => ir::Expr {
-                id: ir::ExprId::default(),
-                kind: ExprKind::Num(n.value),
-                ty: Type::Number,
-                level: None,
-                span,
-            },
-            ast::ExprKind::Str(s) => ir::Expr {
-                id: ir::ExprId::default(),
-                kind: ExprKind::Str(s.value.clone()),
-                ty: Type::Text,
-                level: None,
-                span,
-            },
-            ast::ExprKind::Bool(b) => ir::Expr {
-                id: ir::ExprId::default(),
-                kind: ExprKind::Bool(*b),
-                ty: Type::Bool,
-                level: None,
-                span,
-            },
+            ast::ExprKind::Num(n) => leaf(ExprKind::Num(n.value), Type::Number, span),
+            ast::ExprKind::Str(s) => leaf(ExprKind::Str(s.value.clone()), Type::Text, span),
+            ast::ExprKind::Bool(b) => leaf(ExprKind::Bool(*b), Type::Bool, span),
             ast::ExprKind::Paren(x) => {
                 let mut inner = self.expr(x, ctx);
                 inner.span = span;
@@ -197,51 +190,10 @@ impl Resolver<'_> {
             }
             ast::ExprKind::Name(id) => self.name(None, id, ctx, span),
             ast::ExprKind::Qualified(l, id) => self.name(Some(l), id, ctx, span),
-            ast::ExprKind::Unary(op, count, x) => {
-                let x = self.expr(x, ctx);
-                let ty = match op {
-                    ast::UnOp::Not => {
-                        self.expect(&x, Type::Bool, "the operand of `not`");
-                        Type::Bool
-                    }
-                    ast::UnOp::Neg => {
-                        self.expect(&x, Type::Number, "the operand of `-`");
-                        Type::Number
-                    }
-                };
-                let ty = if x.ty == Type::Error { Type::Error } else { ty };
-                // `not not x` is `x`: a run of one operator keeps its parity.
-                if count % 2 == 0 {
-                    return ir::Expr { span, ty, ..x };
-                }
-                ir::Expr {
-                    id: ir::ExprId::default(),
-                    level: x.level,
-                    kind: ExprKind::Unary(*op, Box::new(x)),
-                    ty,
-                    span,
-                }
-            }
+            ast::ExprKind::Unary(op, count, x) => self.unary(*op, *count, x, ctx, span),
             ast::ExprKind::Chain(first, rest) => self.chain(first, rest, ctx, span),
             ast::ExprKind::Invalid => self.err(span),
-            ast::ExprKind::In(x, items) => {
-                let x = self.expr(x, ctx);
-                let mut level = x.level;
-                let mut out = Vec::new();
-                for it in items {
-                    let it = self.expr(it, ctx);
-                    self.compatible(&x, &it, "`in`");
-                    level = finest(level, it.level);
-                    out.push(it);
-                }
-                ir::Expr {
-                    id: ir::ExprId::default(),
-                    kind: ExprKind::In(Box::new(x), out),
-                    ty: Type::Bool,
-                    level,
-                    span,
-                }
-            }
+            ast::ExprKind::In(x, items) => self.in_list(x, items, ctx, span),
             ast::ExprKind::If(arms, otherwise) => self.if_chain(arms, otherwise, ctx, span),
             ast::ExprKind::Call {
                 func,
@@ -261,185 +213,63 @@ impl Resolver<'_> {
         }
     }
 
-    /// Resolves a name to a question, let, indicator or level.
-    fn name(
+    /// `not x`, `-x` (a run of one operator counted once).
+    fn unary(
         &mut self,
-        qualifier: Option<&ast::Ident>,
-        id: &ast::Ident,
+        op: ast::UnOp,
+        count: u32,
+        x: &ast::Expr,
         ctx: Ctx<'_>,
         span: Span,
     ) -> ir::Expr {
-        let Some(&named) = self.names.get(&id.name) else {
-            self.unknown_name(id);
-            return self.err(span);
+        let x = self.expr(x, ctx);
+        let ty = match op {
+            ast::UnOp::Not => {
+                self.expect(&x, Type::Bool, "the operand of `not`");
+                Type::Bool
+            }
+            ast::UnOp::Neg => {
+                self.expect(&x, Type::Number, "the operand of `-`");
+                Type::Number
+            }
         };
-        self.used.insert(id.name.clone());
-        let Some((kind, ty, level)) = self.named_value(named, id, ctx) else {
-            return self.err(span);
-        };
-        self.check_gate_name(id, ctx);
-        if let Some(q) = qualifier {
-            self.check_qualifier(q, id, level);
+        let ty = if x.ty == Type::Error { Type::Error } else { ty };
+        // `not not x` is `x`: a run of one operator keeps its parity.
+        if count.is_multiple_of(2) {
+            return ir::Expr { span, ty, ..x };
         }
-        // In a gate, children are read at the dimension's own level.
-        let level = if ctx.gate.is_some() { ctx.at } else { level };
         ir::Expr {
             id: ir::ExprId::default(),
-            kind,
+            level: x.level,
+            kind: ExprKind::Unary(op, Box::new(x)),
             ty,
-            level,
             span,
         }
     }
 
-    /// An unknown name: removed by an adaptation, or misspelt.
-    /// A name an adaptation removed is still used: an error pointing at
-    /// the removal. Whether it was one.
-    pub(super) fn removed_reference(&mut self, id: &ast::Ident, help: Option<&str>) -> bool {
-        let Some(&removed) = self.m.removed.get(&id.name) else {
-            return false;
-        };
-        self.diags.push(
-            Diag::error(
-                CheckError::RemovedReference(id.name.clone()),
-                id.span,
-                "still used here",
-            )
-            .related(removed, "removed here")
-            .maybe_help(help.map(str::to_string)),
-        );
-        true
-    }
-
-    fn unknown_name(&mut self, id: &ast::Ident) {
-        let help = "remove or change this use too, or keep the item";
-        if !self.removed_reference(id, Some(help)) {
-            let candidates: Vec<&str> = self.names.keys().map(String::as_str).collect();
-            let help =
-                suggest::closest(&id.name, candidates).map(|s| format!("did you mean `{s}`?"));
-            self.diags.push(
-                Diag::error(
-                    CheckError::UnknownName(id.name.clone()),
-                    id.span,
-                    "not declared",
-                )
-                .maybe_help(help),
-            );
-        }
-    }
-
-    /// What a name stands for as a value: its kind, type and level;
-    /// `None` (reported) when it is not a value here.
-    fn named_value(
+    /// `x in [a, b, …]`.
+    fn in_list(
         &mut self,
-        named: Named,
-        id: &ast::Ident,
+        x: &ast::Expr,
+        items: &[ast::Expr],
         ctx: Ctx<'_>,
-    ) -> Option<(ExprKind, Type, Option<LevelId>)> {
-        Some(match named {
-            Named::Level(l) => (ExprKind::Num(f64::NAN), Type::Level(l), Some(l)),
-            // Its level is unknown, which was reported where it is declared.
-            Named::Question(q) if self.unplaced.contains(&q) => return None,
-            Named::Question(q) => {
-                let question = &self.questions[q];
-                let ty = match question.ty {
-                    ir::QType::Number | ir::QType::Percent { .. } | ir::QType::Scale { .. } => {
-                        Type::Number
-                    }
-                    ir::QType::YesNo => Type::Bool,
-                    ir::QType::Choice(_) => Type::Option(q),
-                    ir::QType::Multi(_) => Type::Set(q),
-                    ir::QType::Date => Type::Date,
-                    ir::QType::Text => Type::Text,
-                };
-                (ExprKind::Question(q), ty, Some(question.level))
-            }
-            Named::Let(i) => {
-                if !self.ensure_from(Node::Let(i), id) {
-                    return None;
-                }
-                let l = self.lets[i].as_ref().expect("resolved let");
-                (ExprKind::Let(i), l.expr.ty, l.expr.level)
-            }
-            Named::Indicator(i) => {
-                if !self.ensure_from(Node::Indicator(i), id) {
-                    return None;
-                }
-                let ind = self.indicators[i].as_ref().expect("resolved indicator");
-                (ExprKind::Indicator(i), ind.value.ty, Some(ind.at))
-            }
-            Named::Dimension(i) if ctx.gate.is_some() => {
-                if !self.ensure_from(Node::Dimension(i), id) {
-                    return None;
-                }
-                (ExprKind::DimensionScore(i), Type::Number, ctx.at)
-            }
-            Named::Dimension(_) | Named::Evidence(_) => {
-                let what = if matches!(named, Named::Dimension(_)) {
-                    "dimension"
-                } else {
-                    "evidence"
-                };
-                self.diags.push(
-                    Diag::error(
-                        CheckError::WrongKind {
-                            name: id.name.clone(),
-                            found: what,
-                            expected: "a value",
-                        },
-                        id.span,
-                        "not a value",
-                    )
-                    .help("expressions use questions, lets and indicators"),
-                );
-                return None;
-            }
-        })
-    }
-
-    /// In a gate, a name must be one of the dimension's children.
-    fn check_gate_name(&mut self, id: &ast::Ident, ctx: Ctx<'_>) {
-        if let Some(children) = ctx.gate
-            && !children.iter().any(|c| self.child_name(*c) == id.name)
-        {
-            self.diags.push(
-                Diag::error(
-                    CheckError::GateNotChild(id.name.clone()),
-                    id.span,
-                    "not a child",
-                )
-                .help("a gate tests the dimension's own indicators and dimensions"),
-            );
+        span: Span,
+    ) -> ir::Expr {
+        let x = self.expr(x, ctx);
+        let mut level = x.level;
+        let mut out = Vec::new();
+        for it in items {
+            let it = self.expr(it, ctx);
+            self.compatible(&x, &it, "`in`");
+            level = finest(level, it.level);
+            out.push(it);
         }
-    }
-
-    /// `level.name` must name the level the name is at.
-    fn check_qualifier(&mut self, q: &ast::Ident, id: &ast::Ident, level: Option<LevelId>) {
-        if let Some(l) = self.level_ref(q)
-            && level != Some(l)
-        {
-            let actual = level.map(|x| self.levels[x].id.clone()).unwrap_or_default();
-            self.diags.push(
-                Diag::error(
-                    CheckError::WrongLevel(format!(
-                        "`{}` is at level `{actual}`, not `{}`",
-                        id.name, q.name
-                    )),
-                    q.span,
-                    "this level",
-                )
-                .help(format!(
-                    "write `{actual}.{}` or just `{}`",
-                    id.name, id.name
-                )),
-            );
-        }
-    }
-
-    pub fn child_name(&self, c: ir::ChildRef) -> &str {
-        match c {
-            ir::ChildRef::Indicator(i) => &self.ind_decls[i].id.name,
-            ir::ChildRef::Dimension(i) => &self.dim_decls[i].id.name,
+        ir::Expr {
+            id: ir::ExprId::default(),
+            kind: ExprKind::In(Box::new(x), out),
+            ty: Type::Bool,
+            level,
+            span,
         }
     }
 

@@ -14,6 +14,7 @@ mod evidence;
 mod exprs;
 mod items;
 mod load;
+mod names;
 mod props;
 mod resolve;
 mod scoring;
