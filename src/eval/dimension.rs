@@ -7,9 +7,10 @@
 
 use super::expr::{Scope, bools};
 use super::own::ratings;
-use super::{DimLevel, Evaluator, Part, Status, score};
+use super::{DimLevel, Evaluator, GateOperand, GateRead, Part, Status, score};
+use crate::data::Column;
 use crate::data::column::NA_BOOL;
-use crate::ir::{Aggregate, ChildRef, DimensionId, LevelId};
+use crate::ir::{Aggregate, ChildRef, DimensionId, ExprKind, LevelId};
 
 /// One child at one level: its weight, scores and statuses.
 type ChildColumns = (f64, Vec<f64>, Vec<Status>);
@@ -94,6 +95,9 @@ impl Evaluator<'_> {
             }
         }
         let failed_gates = (!dim.gates.is_empty()).then(|| self.gates(d, l));
+        let gate_reads = (0..dim.gates.len())
+            .map(|g| self.gate_reads(d, g, l))
+            .collect();
         let rating = ratings(self.fw, dim.rate, &score, failed_gates.as_deref());
         let parts = part_columns(&children, dim.aggregate == Aggregate::Mean);
         DimLevel {
@@ -103,7 +107,35 @@ impl Evaluator<'_> {
             failed_gates,
             rating,
             parts,
+            gate_reads,
         }
+    }
+
+    /// What gate `g` of `d` reads at level `l`, each operand once, in the
+    /// order written.
+    fn gate_reads(&mut self, d: DimensionId, g: usize, l: LevelId) -> Vec<GateRead> {
+        let mut operands: Vec<GateOperand> = Vec::new();
+        self.fw.dimensions[d].gates[g].expr.walk(&mut |e| {
+            let op = match e.kind {
+                ExprKind::Indicator(i) => GateOperand::Value(i),
+                ExprKind::Score(c) => GateOperand::Score(c),
+                ExprKind::DimensionScore(k) => GateOperand::Score(ChildRef::Dimension(k)),
+                _ => return,
+            };
+            if !operands.contains(&op) {
+                operands.push(op);
+            }
+        });
+        operands
+            .into_iter()
+            .map(|operand| {
+                let values = match operand {
+                    GateOperand::Value(i) => self.indicator_value(i, l),
+                    GateOperand::Score(c) => Column::Num(self.child_scores(c, l)),
+                };
+                GateRead { operand, values }
+            })
+            .collect()
     }
 
     /// Per unit of `l`: the indices of the gates of `d` that fail. A gate

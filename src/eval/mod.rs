@@ -172,6 +172,23 @@ pub struct DimLevel {
     pub rating: Vec<Option<u16>>,
     /// Per child, in the order written: its part of the score.
     pub parts: Vec<Part>,
+    /// Per gate, in the order written: what it read, at every unit.
+    pub gate_reads: Vec<Vec<GateRead>>,
+}
+
+/// One thing a gate read, at every unit of the level.
+#[derive(Debug, Clone)]
+pub struct GateRead {
+    pub operand: GateOperand,
+    /// Its values (an indicator's value, or a score) as the gate saw them.
+    pub values: Column,
+}
+
+/// What a gate reads: a child indicator's value, or a child's score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateOperand {
+    Value(IndicatorId),
+    Score(ir::ChildRef),
 }
 
 /// One child's part of a dimension's score, per unit.

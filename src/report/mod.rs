@@ -126,6 +126,33 @@ pub fn value_text(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> String {
     }
 }
 
+/// One entry of a column of indicator `i`'s values (as a gate read it),
+/// for people: formatted like [`value_text`].
+pub fn column_text(cx: &Context<'_>, i: usize, col: &Column, u: usize) -> String {
+    let fw = cx.fw;
+    let ind = &fw.indicators[i];
+    if !col.present(u) {
+        return "—".into();
+    }
+    match col {
+        Column::Num(v) => format_number(v[u], ind.unit.as_deref(), cx.lang),
+        Column::Bool(v) => yes_no(v[u] == 1, cx.lang).to_string(),
+        Column::Opt(v) => match ind.value.ty {
+            crate::ir::Type::Option(q) => {
+                let o = &fw.questions[q].ty.options()[v[u] as usize];
+                o.label
+                    .get(cx.lang, fw.default_lang())
+                    .unwrap_or(&o.code)
+                    .to_string()
+            }
+            _ => "—".into(),
+        },
+        Column::Text(v) => v[u].as_deref().unwrap_or("—").to_string(),
+        Column::Date(v) => format_date(v[u]),
+        Column::Set(_) => "—".into(),
+    }
+}
+
 /// [`value_text`] of entry `u` of an indicator's level or cells.
 pub fn value_text_at(cx: &Context<'_>, i: usize, lv: &crate::eval::IndLevel, u: usize) -> String {
     let fw = cx.fw;

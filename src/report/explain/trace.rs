@@ -3,10 +3,11 @@
 //! and contributions, gates, rating and status with its reason.
 
 use super::super::{
-    Context, Value, format_number, format_score, indicator_value, step_id, value_text, words,
+    Context, Value, column_text, format_number, format_score, indicator_value, step_id, value_text,
+    words,
 };
 use super::{Ex, Item, line, list, t};
-use crate::eval::Status;
+use crate::eval::{GateOperand, Status};
 use crate::ir::{ChildRef, DimensionId, ExprKind, Framework, IndicatorId, LevelId, Normalize};
 
 /// Why a trace cannot be given.
@@ -508,41 +509,36 @@ fn trace_dimension(
             .enumerate()
             .map(|(k, g)| {
                 let ok = failed.is_none_or(|f| !f.contains(&k));
-                // What the gate read at this unit.
-                let mut seen: Vec<String> = Vec::new();
-                g.expr.walk(&mut |e| {
-                    let v = match e.kind {
-                        ExprKind::Indicator(i) => Some(format!(
+                // What the gate read at this unit, as evaluation recorded it.
+                let seen: Vec<String> = lv.gate_reads[k]
+                    .iter()
+                    .map(|r| match r.operand {
+                        GateOperand::Value(i) => format!(
                             "{} = {}",
                             fw.indicators[i].id,
-                            value_text(cx, i, l, u)
-                        )),
-                        ExprKind::Score(ChildRef::Indicator(i)) => {
-                            cx.results.indicators.get(&(i, l)).map(|x| {
-                                format!(
-                                    "score({}) = {}",
-                                    fw.indicators[i].id,
-                                    format_score(x.score[u], lang)
-                                )
-                            })
+                            column_text(cx, i, &r.values, u)
+                        ),
+                        GateOperand::Score(c) => {
+                            let score = match &r.values {
+                                crate::data::Column::Num(v) => v[u],
+                                _ => f64::NAN,
+                            };
+                            let shown = if score.is_nan() {
+                                "—".into()
+                            } else {
+                                format_score(score, lang)
+                            };
+                            match c {
+                                ChildRef::Indicator(i) => {
+                                    format!("score({}) = {shown}", fw.indicators[i].id)
+                                }
+                                ChildRef::Dimension(d) => {
+                                    format!("{} = {shown}", fw.dimensions[d].id)
+                                }
+                            }
                         }
-                        ExprKind::Score(ChildRef::Dimension(k)) | ExprKind::DimensionScore(k) => {
-                            cx.results.dimensions.get(&(k, l)).map(|x| {
-                                format!(
-                                    "{} = {}",
-                                    fw.dimensions[k].id,
-                                    format_score(x.score[u], lang)
-                                )
-                            })
-                        }
-                        _ => None,
-                    };
-                    if let Some(v) = v
-                        && !seen.contains(&v)
-                    {
-                        seen.push(v);
-                    }
-                });
+                    })
+                    .collect();
                 let read = if seen.is_empty() {
                     String::new()
                 } else {
