@@ -68,7 +68,7 @@ impl Resolver<'_> {
             if let Some(i) = rows.indicator {
                 let msg = format!(
                     "the value reads indicator `{}`, whose value cannot be split into cells",
-                    self.ind_decls[i].id.name
+                    self.decls.indicators[i].id.name
                 );
                 self.diags.push(
                     Diag::error(CheckError::BadBreakdown(msg), id.span, "this breakdown")
@@ -109,7 +109,7 @@ impl Resolver<'_> {
                     return None;
                 }
                 self.used.insert(id.name.clone());
-                let e = &self.lets[i].as_ref().expect("resolved let").expr;
+                let e = &self.items.lets[i].as_ref().expect("resolved let").expr;
                 match (e.ty, e.level) {
                     (Type::Bool, Some(l)) => (BySource::Let(i), l),
                     _ => {
@@ -182,6 +182,7 @@ impl Resolver<'_> {
                 && fits(x.level)
         });
         let lets = self
+            .items
             .lets
             .iter()
             .flatten()
@@ -225,7 +226,7 @@ impl Resolver<'_> {
                 }
                 ExprKind::Indicator(i) => rows.indicator = rows.indicator.or(Some(*i)),
                 ExprKind::Let(i) if seen.insert(*i) => {
-                    if let Some(Some(l)) = self.lets.get(*i) {
+                    if let Some(Some(l)) = self.items.lets.get(*i) {
                         todo.push(&l.expr);
                     }
                 }

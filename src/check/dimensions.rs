@@ -19,12 +19,12 @@ impl Resolver<'_> {
     /// Levels at which an indicator can have a score.
     pub(super) fn scored_levels(&self, c: ChildRef) -> Vec<LevelId> {
         match c {
-            ChildRef::Indicator(i) => match &self.indicators[i] {
+            ChildRef::Indicator(i) => match &self.items.indicators[i] {
                 Some(ind) if matches!(ind.rollup, ir::Rollup::Distribution) => vec![ind.at],
                 Some(ind) => ind.levels.clone(),
                 None => Vec::new(),
             },
-            ChildRef::Dimension(i) => self.dimensions[i]
+            ChildRef::Dimension(i) => self.items.dimensions[i]
                 .as_ref()
                 .map(|d| d.levels.clone())
                 .unwrap_or_default(),
@@ -32,7 +32,7 @@ impl Resolver<'_> {
     }
 
     pub(super) fn resolve_dimension(&mut self, i: usize) {
-        let b = self.dim_decls[i];
+        let b = self.decls.dimensions[i];
         let name = b.id.name.clone();
         let (children, evidence) = self.dimension_children(b);
         let levels = self.common_levels(b, &children);
@@ -59,7 +59,7 @@ impl Resolver<'_> {
             Props(&b.props).description().map(|x| x.0),
             &format!("the description of dimension `{name}`"),
         );
-        self.dimensions[i] = Some(ir::Dimension {
+        self.items.dimensions[i] = Some(ir::Dimension {
             id: name,
             label,
             description,
@@ -118,8 +118,12 @@ impl Resolver<'_> {
                 Prop::EvidenceRef(id) => match self.names.get(&id.name) {
                     Some(Named::Evidence(e)) => evidence.push(*e),
                     _ => {
-                        let candidates: Vec<&str> =
-                            self.ev_decls.iter().map(|e| e.id.name.as_str()).collect();
+                        let candidates: Vec<&str> = self
+                            .decls
+                            .evidence
+                            .iter()
+                            .map(|e| e.id.name.as_str())
+                            .collect();
                         let help = suggest::closest(&id.name, candidates)
                             .map(|s| format!("did you mean `{s}`?"));
                         self.diags.push(
@@ -293,8 +297,10 @@ impl Resolver<'_> {
         if !self.ensure_from(Node::Indicator(i), id) {
             return None;
         }
-        let ind = self.indicators[i].as_ref().expect("resolved indicator");
-        let decl = self.ind_decls[i];
+        let ind = self.items.indicators[i]
+            .as_ref()
+            .expect("resolved indicator");
+        let decl = self.decls.indicators[i];
         if ind.nature == Some(ir::Nature::Context) {
             let nature_span = decl
                 .props

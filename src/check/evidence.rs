@@ -14,7 +14,7 @@ use crate::syntax::ast;
 
 impl Resolver<'_> {
     pub fn ensure_evidence(&mut self, i: usize) {
-        let b = self.ev_decls[i];
+        let b = self.decls.evidence[i];
         let at_opt = self.at(b, "evidence");
         let at = at_opt.unwrap_or(0);
         let label = self.opt_labels(
@@ -78,7 +78,7 @@ impl Resolver<'_> {
             .keep()
             .and_then(|(n, span)| self.whole(n, span, "keep", 1))
             .map(|k| k as usize);
-        self.evidence[i] = Some(ir::Evidence {
+        self.items.evidence[i] = Some(ir::Evidence {
             id: b.id.name.clone(),
             at,
             label,

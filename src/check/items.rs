@@ -18,19 +18,30 @@ use crate::syntax::ast::{self, Prop};
 impl Resolver<'_> {
     fn node_decl(&self, n: Node) -> (&str, Span) {
         match n {
-            Node::Let(i) => (&self.let_decls[i].id.name, self.let_decls[i].id.span),
-            Node::Indicator(i) => (&self.ind_decls[i].id.name, self.ind_decls[i].id.span),
-            Node::Dimension(i) => (&self.dim_decls[i].id.name, self.dim_decls[i].id.span),
+            Node::Let(i) => (&self.decls.lets[i].id.name, self.decls.lets[i].id.span),
+            Node::Indicator(i) => (
+                &self.decls.indicators[i].id.name,
+                self.decls.indicators[i].id.span,
+            ),
+            Node::Dimension(i) => (
+                &self.decls.dimensions[i].id.name,
+                self.decls.dimensions[i].id.span,
+            ),
         }
     }
 
     /// Resolves `n` if needed; `false` (after reporting) when `n` is part of a cycle.
     pub fn ensure_from(&mut self, n: Node, by: &ast::Ident) -> bool {
-        match self.state.get(&n).copied().unwrap_or(State::Todo) {
+        match self.progress.state.get(&n).copied().unwrap_or(State::Todo) {
             State::Done => true,
             State::Active => {
-                let pos = self.stack.iter().position(|(x, _, _)| *x == n).unwrap_or(0);
-                let mut names: Vec<String> = self.stack[pos..]
+                let pos = self
+                    .progress
+                    .stack
+                    .iter()
+                    .position(|(x, _, _)| *x == n)
+                    .unwrap_or(0);
+                let mut names: Vec<String> = self.progress.stack[pos..]
                     .iter()
                     .map(|(_, name, _)| name.clone())
                     .collect();
@@ -41,7 +52,7 @@ impl Resolver<'_> {
                     "closes the cycle",
                 )
                 .help("an item cannot depend on itself, directly or through others");
-                for (_, name, span) in &self.stack[pos..] {
+                for (_, name, span) in &self.progress.stack[pos..] {
                     d = d.related(*span, format!("`{name}` is defined here"));
                 }
                 self.diags.push(d);
@@ -55,26 +66,31 @@ impl Resolver<'_> {
     }
 
     pub fn ensure(&mut self, n: Node) {
-        if self.state.get(&n).is_some_and(|s| *s != State::Todo) {
+        if self
+            .progress
+            .state
+            .get(&n)
+            .is_some_and(|s| *s != State::Todo)
+        {
             return;
         }
-        self.state.insert(n, State::Active);
+        self.progress.state.insert(n, State::Active);
         let (name, span) = self.node_decl(n);
-        self.stack.push((n, name.to_string(), span));
+        self.progress.stack.push((n, name.to_string(), span));
         match n {
             Node::Let(i) => self.resolve_let(i),
             Node::Indicator(i) => self.resolve_indicator(i),
             Node::Dimension(i) => self.resolve_dimension(i),
         }
-        self.stack.pop();
-        self.state.insert(n, State::Done);
-        self.order.push(n);
+        self.progress.stack.pop();
+        self.progress.state.insert(n, State::Done);
+        self.progress.order.push(n);
     }
 
     fn resolve_let(&mut self, i: usize) {
-        let l = self.let_decls[i];
+        let l = self.decls.lets[i];
         let expr = self.expr(&l.expr, Ctx::at(None));
-        self.lets[i] = Some(ir::Let {
+        self.items.lets[i] = Some(ir::Let {
             id: l.id.name.clone(),
             expr,
             doc: l.doc.as_ref().map(ast::Doc::text),
@@ -101,7 +117,7 @@ impl Resolver<'_> {
     }
 
     fn resolve_indicator(&mut self, i: usize) {
-        let b = self.ind_decls[i];
+        let b = self.decls.indicators[i];
         let name = b.id.name.clone();
         let props = Props(&b.props);
         let at_opt = self.at(b, "indicator");
@@ -147,7 +163,7 @@ impl Resolver<'_> {
             _ => (0..=at).rev().collect(),
         };
         let by = self.breakdowns(b, &value, at, &levels);
-        self.indicators[i] = Some(ir::Indicator {
+        self.items.indicators[i] = Some(ir::Indicator {
             id: name,
             at,
             label,

@@ -114,14 +114,16 @@ impl Resolver<'_> {
                 if !self.ensure_from(Node::Let(i), id) {
                     return None;
                 }
-                let l = self.lets[i].as_ref().expect("resolved let");
+                let l = self.items.lets[i].as_ref().expect("resolved let");
                 (ExprKind::Let(i), l.expr.ty, l.expr.level)
             }
             Named::Indicator(i) => {
                 if !self.ensure_from(Node::Indicator(i), id) {
                     return None;
                 }
-                let ind = self.indicators[i].as_ref().expect("resolved indicator");
+                let ind = self.items.indicators[i]
+                    .as_ref()
+                    .expect("resolved indicator");
                 (ExprKind::Indicator(i), ind.value.ty, Some(ind.at))
             }
             Named::Dimension(i) if ctx.gate.is_some() => {
@@ -194,8 +196,8 @@ impl Resolver<'_> {
 
     pub fn child_name(&self, c: ir::ChildRef) -> &str {
         match c {
-            ir::ChildRef::Indicator(i) => &self.ind_decls[i].id.name,
-            ir::ChildRef::Dimension(i) => &self.dim_decls[i].id.name,
+            ir::ChildRef::Indicator(i) => &self.decls.indicators[i].id.name,
+            ir::ChildRef::Dimension(i) => &self.decls.dimensions[i].id.name,
         }
     }
 }

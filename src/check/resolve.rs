@@ -37,36 +37,58 @@ pub enum State {
 }
 
 pub struct Resolver<'m> {
-    pub m: &'m Model,
-    pub diags: Vec<Diag>,
-    pub languages: Vec<String>,
-    pub names: HashMap<String, Named>,
-    pub levels: Vec<ir::Level>,
-    pub questions: Vec<ir::Question>,
-    pub let_decls: Vec<&'m ast::Let>,
-    pub ind_decls: Vec<&'m ast::Block>,
-    pub dim_decls: Vec<&'m ast::Block>,
-    pub ev_decls: Vec<&'m ast::Block>,
-    pub lets: Vec<Option<ir::Let>>,
-    pub indicators: Vec<Option<ir::Indicator>>,
-    pub dimensions: Vec<Option<ir::Dimension>>,
-    pub evidence: Vec<Option<ir::Evidence>>,
-    pub ratings: Vec<ir::Ratings>,
-    pub ratings_index: HashMap<String, ir::RatingsId>,
-    pub state: HashMap<Node, State>,
-    /// The items being resolved, with the place that named the next one.
-    pub stack: Vec<(Node, String, Span)>,
-    pub order: Vec<Node>,
-    pub used: HashSet<String>,
+    pub(super) m: &'m Model,
+    pub(super) diags: Vec<Diag>,
+    pub(super) languages: Vec<String>,
+    pub(super) names: HashMap<String, Named>,
+    pub(super) levels: Vec<ir::Level>,
+    pub(super) questions: Vec<ir::Question>,
+    /// The declarations of the items resolved on demand.
+    pub(super) decls: Decls<'m>,
+    /// The items resolved so far.
+    pub(super) items: Items,
+    pub(super) ratings: Vec<ir::Ratings>,
+    pub(super) ratings_index: HashMap<String, ir::RatingsId>,
+    /// Which items are resolved, being resolved, and in what order.
+    pub(super) progress: Progress,
+    pub(super) used: HashSet<String>,
     /// Children used by some dimension.
-    pub in_dimension: HashSet<ir::ChildRef>,
-    pub default_rate: Option<ir::RatingsId>,
+    pub(super) in_dimension: HashSet<ir::ChildRef>,
+    pub(super) default_rate: Option<ir::RatingsId>,
     /// Missing translations are reported for this language only.
-    pub only_lang: Option<String>,
+    pub(super) only_lang: Option<String>,
     /// Questions declared at a level that does not exist (reported once).
-    pub unplaced: HashSet<ir::QuestionId>,
+    pub(super) unplaced: HashSet<ir::QuestionId>,
     /// The framework's `min_group` (1 when not set).
-    pub min_group: u32,
+    pub(super) min_group: u32,
+}
+
+/// The AST blocks of the items resolved on demand, by kind.
+#[derive(Default)]
+pub(super) struct Decls<'m> {
+    pub(super) lets: Vec<&'m ast::Let>,
+    pub(super) indicators: Vec<&'m ast::Block>,
+    pub(super) dimensions: Vec<&'m ast::Block>,
+    pub(super) evidence: Vec<&'m ast::Block>,
+}
+
+/// Items resolved so far (`None` until resolved), by kind.
+#[derive(Default)]
+pub(super) struct Items {
+    pub(super) lets: Vec<Option<ir::Let>>,
+    pub(super) indicators: Vec<Option<ir::Indicator>>,
+    pub(super) dimensions: Vec<Option<ir::Dimension>>,
+    pub(super) evidence: Vec<Option<ir::Evidence>>,
+}
+
+/// The progress of resolution.
+#[derive(Default)]
+pub(super) struct Progress {
+    pub(super) state: HashMap<Node, State>,
+    /// The items being resolved, with the place that named the next one.
+    pub(super) stack: Vec<(Node, String, Span)>,
+    /// Items in the order they were resolved: the evaluation order.
+    pub(super) order: Vec<Node>,
 }
 
 /// Resolves a merged model.
@@ -78,19 +100,11 @@ pub fn resolve(m: &Model, opts: &super::Options) -> (ir::Framework, Vec<Diag>) {
         names: HashMap::new(),
         levels: Vec::new(),
         questions: Vec::new(),
-        let_decls: Vec::new(),
-        ind_decls: Vec::new(),
-        dim_decls: Vec::new(),
-        ev_decls: Vec::new(),
-        lets: Vec::new(),
-        indicators: Vec::new(),
-        dimensions: Vec::new(),
-        evidence: Vec::new(),
+        decls: Decls::default(),
+        items: Items::default(),
         ratings: Vec::new(),
         ratings_index: HashMap::new(),
-        state: HashMap::new(),
-        stack: Vec::new(),
-        order: Vec::new(),
+        progress: Progress::default(),
         used: HashSet::new(),
         in_dimension: HashSet::new(),
         default_rate: None,
@@ -190,43 +204,49 @@ impl<'m> Resolver<'m> {
         for e in m.items.values() {
             let (slot, named) = match &e.decl {
                 Decl::Let(l) => {
-                    self.let_decls.push(l);
-                    (&l.id.name, Named::Let(self.let_decls.len() - 1))
+                    self.decls.lets.push(l);
+                    (&l.id.name, Named::Let(self.decls.lets.len() - 1))
                 }
                 Decl::Indicator(b) => {
-                    self.ind_decls.push(b);
-                    (&b.id.name, Named::Indicator(self.ind_decls.len() - 1))
+                    self.decls.indicators.push(b);
+                    (
+                        &b.id.name,
+                        Named::Indicator(self.decls.indicators.len() - 1),
+                    )
                 }
                 Decl::Dimension(b) => {
-                    self.dim_decls.push(b);
-                    (&b.id.name, Named::Dimension(self.dim_decls.len() - 1))
+                    self.decls.dimensions.push(b);
+                    (
+                        &b.id.name,
+                        Named::Dimension(self.decls.dimensions.len() - 1),
+                    )
                 }
                 Decl::Evidence(b) => {
-                    self.ev_decls.push(b);
-                    (&b.id.name, Named::Evidence(self.ev_decls.len() - 1))
+                    self.decls.evidence.push(b);
+                    (&b.id.name, Named::Evidence(self.decls.evidence.len() - 1))
                 }
                 _ => continue,
             };
             self.names.insert(slot.clone(), named);
         }
-        self.lets = vec![None; self.let_decls.len()];
-        self.indicators = vec![None; self.ind_decls.len()];
-        self.dimensions = vec![None; self.dim_decls.len()];
-        self.evidence = vec![None; self.ev_decls.len()];
+        self.items.lets = vec![None; self.decls.lets.len()];
+        self.items.indicators = vec![None; self.decls.indicators.len()];
+        self.items.dimensions = vec![None; self.decls.dimensions.len()];
+        self.items.evidence = vec![None; self.decls.evidence.len()];
     }
 
     /// Resolves every item not yet resolved by being named, in declaration order.
     fn resolve_items(&mut self) {
-        for i in 0..self.let_decls.len() {
+        for i in 0..self.decls.lets.len() {
             self.ensure(Node::Let(i));
         }
-        for i in 0..self.ind_decls.len() {
+        for i in 0..self.decls.indicators.len() {
             self.ensure(Node::Indicator(i));
         }
-        for i in 0..self.dim_decls.len() {
+        for i in 0..self.decls.dimensions.len() {
             self.ensure(Node::Dimension(i));
         }
-        for i in 0..self.ev_decls.len() {
+        for i in 0..self.decls.evidence.len() {
             self.ensure_evidence(i);
         }
     }
@@ -252,13 +272,13 @@ impl<'m> Resolver<'m> {
             min_group: h.min_group,
             levels: std::mem::take(&mut self.levels),
             questions: std::mem::take(&mut self.questions),
-            lets: all(&mut self.lets, "let"),
-            indicators: all(&mut self.indicators, "indicator"),
-            dimensions: all(&mut self.dimensions, "dimension"),
-            evidence: all(&mut self.evidence, "evidence"),
+            lets: all(&mut self.items.lets, "let"),
+            indicators: all(&mut self.items.indicators, "indicator"),
+            dimensions: all(&mut self.items.dimensions, "dimension"),
+            evidence: all(&mut self.items.evidence, "evidence"),
             ratings: std::mem::take(&mut self.ratings),
             rules,
-            order: std::mem::take(&mut self.order),
+            order: std::mem::take(&mut self.progress.order),
             sources: m.sources.clone(),
         };
         (fw, self.diags)
@@ -373,7 +393,7 @@ impl<'m> Resolver<'m> {
                 );
             }
         }
-        for l in &self.let_decls {
+        for l in &self.decls.lets {
             if !self.used.contains(&l.id.name) {
                 self.diags.push(Diag::warning(
                     CheckError::UnusedLet(l.id.name.clone()),
@@ -382,7 +402,7 @@ impl<'m> Resolver<'m> {
                 ));
             }
         }
-        for (i, ind) in self.indicators.iter().enumerate() {
+        for (i, ind) in self.items.indicators.iter().enumerate() {
             let Some(ind) = ind else { continue };
             let context = ind.nature == Some(ir::Nature::Context);
             if !context
@@ -390,7 +410,7 @@ impl<'m> Resolver<'m> {
                 && !self.in_dimension.contains(&ir::ChildRef::Indicator(i))
             {
                 self.diags.push(
-                    Diag::warning(CheckError::UnusedIndicator(ind.id.clone()), self.ind_decls[i].id.span, "reported, but not scored")
+                    Diag::warning(CheckError::UnusedIndicator(ind.id.clone()), self.decls.indicators[i].id.span, "reported, but not scored")
                         .help("`use` it in a dimension, or mark it `nature context` if it only describes the unit"),
                 );
             }
@@ -399,7 +419,7 @@ impl<'m> Resolver<'m> {
 
     fn mark_top_dimensions(&mut self) {
         let used: HashSet<ir::ChildRef> = self.in_dimension.clone();
-        for (i, d) in self.dimensions.iter_mut().enumerate() {
+        for (i, d) in self.items.dimensions.iter_mut().enumerate() {
             if let Some(d) = d {
                 d.top = !used.contains(&ir::ChildRef::Dimension(i));
             }

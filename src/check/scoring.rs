@@ -93,7 +93,7 @@ impl Resolver<'_> {
                         if let (ir::ExprKind::Indicator(i), ir::ExprKind::Num(x)) =
                             (&a.kind, &b.kind)
                             && *x > 1.0
-                            && self.indicators[*i]
+                            && self.items.indicators[*i]
                                 .as_ref()
                                 .is_some_and(|ind| self.is_share(&ind.value, ind.unit.as_deref()))
                         {
