@@ -131,7 +131,12 @@ impl Printer<'_> {
             Prop::Title(l) | Prop::Description(l) | Prop::Label(l) | Prop::Message(l) => {
                 format!("{kw} {}", self.label(l))
             }
-            Prop::Version(s) | Prop::Key(s) | Prop::Unit(s) | Prop::Column(s) | Prop::Source(s) => {
+            Prop::Version(s)
+            | Prop::Key(s)
+            | Prop::Name(s)
+            | Prop::Unit(s)
+            | Prop::Column(s)
+            | Prop::Source(s) => {
                 format!("{kw} {}", self.str_at(s))
             }
             Prop::Languages(v) | Prop::By(v) => format!(

@@ -206,6 +206,8 @@ pub struct Level {
     pub parent: Option<LevelId>,
     /// Column naming the parent unit in this level's table.
     pub parent_column: Option<String>,
+    /// Column holding a unit's display name in this level's table.
+    pub name_column: Option<String>,
     /// Where it is declared.
     pub span: Span,
 }

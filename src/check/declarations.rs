@@ -177,6 +177,7 @@ impl Resolver<'_> {
                 key,
                 parent: parent_id,
                 parent_column,
+                name_column: props.name().map(|(s, _)| s.value.clone()),
                 span: b.id.span,
             });
         }

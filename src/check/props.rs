@@ -95,6 +95,8 @@ impl<'a> Props<'a> {
         min_group: MinGroup(Num);
         /// `key "COLUMN"`.
         key: Key(Str);
+        /// `name "COLUMN"`.
+        name: Name(Str);
         /// `column "COLUMN"`.
         column: Column(Str);
         /// `range LO..HI`.

@@ -186,6 +186,8 @@ pub struct Change {
 #[derive(Debug, Clone)]
 pub struct UnitChange {
     pub unit: String,
+    /// The unit's display name in the later round, if it has one.
+    pub name: Option<String>,
     pub parent: Option<String>,
     pub indicators: IndexMap<String, Change>,
     pub dimensions: IndexMap<String, Change>,
@@ -384,6 +386,7 @@ fn unit_change(
 ) -> UnitChange {
     let mut uc = UnitChange {
         unit: after["unit"].as_str().unwrap_or_default().to_string(),
+        name: after["name"].as_str().map(str::to_string),
         parent: after["parent"].as_str().map(str::to_string),
         indicators: IndexMap::new(),
         dimensions: IndexMap::new(),

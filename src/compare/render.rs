@@ -32,6 +32,9 @@ fn change_json(c: &Change) -> Value {
 fn unit_json(u: &UnitChange) -> Value {
     let mut m = Map::new();
     m.insert("unit".into(), u.unit.clone().into());
+    if let Some(n) = &u.name {
+        m.insert("name".into(), n.clone().into());
+    }
     if let Some(p) = &u.parent {
         m.insert("parent".into(), p.clone().into());
     }

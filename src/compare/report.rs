@@ -247,9 +247,17 @@ fn unit_blocks(
 ) {
     let t = words(lang);
     out.push(Block::Section(format!("{level}-{unit}")));
+    let name = cmp.comparisons[0].results[level]
+        .iter()
+        .find(|u| u.unit == unit)
+        .and_then(|u| u.name.as_deref());
+    let head = match name {
+        Some(n) => format!("{level} {unit} — {n}"),
+        None => format!("{level} {unit}"),
+    };
     out.push(Block::Heading(
         2,
-        format!("{level} {unit}"),
+        head,
         page::slug(&format!("{level}-{unit}")),
     ));
     // Scores of each dimension in every round.

@@ -14,7 +14,7 @@ use super::rows;
 use super::shape::Shape;
 use super::{DataError, Table};
 use crate::diagnostic::{Diag, Severity};
-use crate::ir::{Framework, QType};
+use crate::ir::{Framework, LevelId, QType};
 use crate::source::{SourceMap, Span};
 use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
@@ -32,6 +32,16 @@ pub struct LevelUnits {
     /// For a level with a table: each unit's line and byte offset in it.
     pub lines: Vec<u32>,
     pub offsets: Vec<u32>,
+    /// Display names read from the level's `name` column, by unit (units
+    /// met only in a finer table have none; the list may be shorter).
+    pub names: Vec<Option<Box<str>>>,
+}
+
+impl LevelUnits {
+    /// Unit `u`'s display name, if its table gave one.
+    pub fn name(&self, u: usize) -> Option<&str> {
+        self.names.get(u).and_then(|n| n.as_deref())
+    }
 }
 
 impl LevelUnits {
@@ -417,10 +427,26 @@ impl Builder<'_> {
             let ok = self.link(here, &fields, &at, key, &mut rejected);
             if ok {
                 unit_rows.push(keep.len());
+                if let Some(c) = here.shape.name {
+                    // A row that links registers a new unit, the last one.
+                    let u = self.levels[here.t.level].ids.len() - 1;
+                    self.set_name(here.t.level, u, fields.get(c));
+                }
             }
             keep.push(ok);
         }
         (keep, unit_rows, rejected)
+    }
+
+    /// Records unit `u`'s display name (none when the cell is empty).
+    fn set_name(&mut self, level: LevelId, u: usize, name: &str) {
+        let ld = &mut self.levels[level];
+        if ld.names.len() <= u {
+            ld.names.resize(u + 1, None);
+        }
+        if !name.is_empty() {
+            ld.names[u] = Some(name.into());
+        }
     }
 
     /// Registers a row's unit; `false` (with a diagnostic) when it is rejected.

@@ -54,6 +54,8 @@ fn header_matches(header: &str, column: &str) -> bool {
 /// Where a table's columns are.
 pub(super) struct Shape {
     pub key: Option<usize>,
+    /// The column of the units' display names (`name` on the level).
+    pub name: Option<usize>,
     pub parent: Option<usize>,
     /// Per level: the column naming the parent of a table-less level.
     pub ancestors: Vec<Option<usize>>,
@@ -110,8 +112,19 @@ impl Builder<'_> {
             twice: Vec::new(),
         };
         let (key, parent, ancestors) = self.link_columns(t, &mut f);
+        let name = self.fw.levels[t.level]
+            .name_column
+            .as_deref()
+            .and_then(|c| {
+                let found = f.find(c);
+                if found.is_none() {
+                    let why = format!("the {} names are read from it", self.fw.levels[t.level].id);
+                    self.missing_column(t, c, why);
+                }
+                found
+            });
         let mut used = vec![false; headers.len()];
-        for c in [key, parent]
+        for c in [key, parent, name]
             .into_iter()
             .chain(ancestors.iter().copied())
             .flatten()
@@ -133,7 +146,7 @@ impl Builder<'_> {
         self.header_findings(t, text, headers, f.loose, f.twice);
         self.ignored_note(t, text, headers, &used);
         let mut link: Vec<usize> = Vec::new();
-        for c in [key, parent]
+        for c in [key, parent, name]
             .into_iter()
             .chain(ancestors.iter().copied())
             .flatten()
@@ -148,6 +161,7 @@ impl Builder<'_> {
         }
         Shape {
             key,
+            name,
             parent,
             ancestors,
             questions,

@@ -185,6 +185,12 @@ impl Builder<'_> {
                 !dup[k - 1]
             });
         }
+        // Names follow their units (the list may be shorter than the units).
+        let mut k = 0;
+        lu.names.retain(|_| {
+            k += 1;
+            !dup[k - 1]
+        });
         rejected.sort_by_key(|r| r.row);
     }
 

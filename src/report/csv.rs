@@ -1,7 +1,7 @@
 //! The tidy CSV result: one row per unit × item.
 //!
 //! In: a report [`Context`]. Out: CSV text with the columns
-//! `level,unit,parent,kind,item,value,score,n,coverage,ci_low,ci_high,rating,status,breakdown,option`;
+//! `level,unit,name,parent,kind,item,value,score,n,coverage,ci_low,ci_high,rating,status,breakdown,option`;
 //! absent fields are empty cells. A breakdown's cells follow their total,
 //! naming the breakdown and the option (`NA` for the missing cell).
 
@@ -22,6 +22,7 @@ pub fn result(cx: &Context<'_>) -> String {
     let header = [
         "level",
         "unit",
+        "name",
         "parent",
         "kind",
         "item",
@@ -44,6 +45,7 @@ pub fn result(cx: &Context<'_>) -> String {
             let place = [
                 level.clone(),
                 cx.ds.levels[l].ids[u].to_string(),
+                cx.ds.levels[l].name(u).unwrap_or("").to_string(),
                 cx.parent(l, u).unwrap_or("").to_string(),
             ];
             for (i, ind) in fw.indicators.iter().enumerate() {
@@ -80,10 +82,11 @@ pub fn result(cx: &Context<'_>) -> String {
                 let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
                     continue;
                 };
-                let [level, unit, parent] = place.clone();
+                let [level, unit, name, parent] = place.clone();
                 let row = [
                     level,
                     unit,
+                    name,
                     parent,
                     "dimension".into(),
                     dim.id.clone(),
@@ -111,13 +114,13 @@ pub fn result(cx: &Context<'_>) -> String {
 /// the breakdown and option, empty for a total).
 fn entry_row(
     cx: &Context<'_>,
-    place: &[String; 3],
+    place: &[String; 4],
     i: usize,
     lv: &IndLevel,
     u: usize,
     rating: String,
     by: [&str; 2],
-) -> [String; 15] {
+) -> [String; 16] {
     let st = lv.status[u];
     let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
     let value = match value_at(cx, i, lv, u) {
@@ -138,10 +141,11 @@ fn entry_row(
     let score = if shown { f(lv.score[u]) } else { String::new() };
     // No n where nothing applies, nor for a hidden count (n is the count).
     let no_n = st == Status::NotApplicable || st == Status::Suppressed && lv.n_is_value;
-    let [level, unit, parent] = place.clone();
+    let [level, unit, name, parent] = place.clone();
     [
         level,
         unit,
+        name,
         parent,
         "indicator".into(),
         cx.fw.indicators[i].id.clone(),

@@ -321,6 +321,9 @@ impl B<'_> {
         let anchor = page::slug(&format!("{}-{id}", fw.levels[l].id));
         self.out.push(Block::Section(anchor.clone()));
         let mut head = format!("{} {id}", self.level_label(l));
+        if let Some(n) = cx.ds.levels[l].name(u) {
+            head.push_str(&format!(" — {n}"));
+        }
         if let Some(p) = cx.parent(l, u) {
             head.push_str(&format!(
                 " ({} {} {p})",

@@ -224,6 +224,9 @@ impl Serialize for UnitView<'_> {
         let fw = cx.fw;
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("unit", &*cx.ds.levels[l].ids[u])?;
+        if let Some(n) = cx.ds.levels[l].name(u) {
+            m.serialize_entry("name", n)?;
+        }
         if let Some(p) = cx.parent(l, u) {
             m.serialize_entry("parent", p)?;
         }

@@ -83,6 +83,7 @@ fn is_marker(r: Rule) -> bool {
             | k_source
             | k_tags
             | k_by
+            | k_name
             | k_locked
             | k_weight
             | k_dimension
@@ -549,6 +550,7 @@ impl<'t> Builder<'t> {
                         Prop::Within { parent, via }
                     }
                     Rule::p_key => Prop::Key(self.string(it.next().expect("key has a string"))),
+                    Rule::p_name => Prop::Name(self.string(it.next().expect("name has a string"))),
                     Rule::p_unit => Prop::Unit(self.string(it.next().expect("unit has a string"))),
                     Rule::p_column => {
                         Prop::Column(self.string(it.next().expect("column has a string")))

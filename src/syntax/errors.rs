@@ -100,9 +100,16 @@ const GROUPS: &[(&[Rule], &str, &[&str])] = &[
         &["at", "check", "message", "severity", "label", "description"],
     ),
     (
-        &[Rule::p_within, Rule::p_key, Rule::k_within, Rule::k_key],
+        &[
+            Rule::p_within,
+            Rule::p_key,
+            Rule::p_name,
+            Rule::k_within,
+            Rule::k_key,
+            Rule::k_name,
+        ],
         "a level property such as `within`, `key` or `label`",
-        &["within", "key", "label", "description"],
+        &["within", "key", "name", "label", "description"],
     ),
     (
         &[
@@ -394,6 +401,7 @@ const KEYWORDS: &[&str] = &[
     "within",
     "via",
     "key",
+    "name",
     "questions",
     "question",
     "at",

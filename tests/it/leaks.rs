@@ -293,7 +293,7 @@ proptest! {
         }
         for row in csv.lines().filter(|r| r.contains(",suppressed,")) {
             let f: Vec<&str> = row.split(',').collect();
-            prop_assert!(f[5].is_empty() && f[6].is_empty() && f[9].is_empty() && f[10].is_empty() && f[11].is_empty(), "CSV shows a hidden value: {row}");
+            prop_assert!(f[6].is_empty() && f[7].is_empty() && f[10].is_empty() && f[11].is_empty() && f[12].is_empty(), "CSV shows a hidden value: {row}");
         }
     }
 }

@@ -17,6 +17,7 @@ mod frameworks;
 mod ftest;
 mod fuzz_replay;
 mod leaks;
+mod names;
 mod reports;
 mod spec_examples;
 mod support;

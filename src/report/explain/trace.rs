@@ -114,6 +114,9 @@ pub fn trace(cx: &Context<'_>, it: Item, unit: &str) -> Result<String, TraceErro
         });
     };
     let mut s = format!("{} {} {unit}", t.trace, fw.levels[l].id);
+    if let Some(n) = cx.ds.levels[l].name(u) {
+        s.push_str(&format!(" « {n} »"));
+    }
     if let Some(p) = cx.parent(l, u) {
         s.push_str(&format!(" ({} {p})", fw.levels[l - 1].id));
     }

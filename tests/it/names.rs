@@ -1,0 +1,94 @@
+//! Unit names (`name "COLUMN"` on a level): read from the level's table,
+//! also for a level without questions, and shown wherever a unit is.
+
+use crate::support::{TempDir, grille};
+
+const FW: &str = r#"framework t {
+  title "T"
+  languages en
+}
+level terr { name "nom"  label "Territory" }
+level org { within terr  name "raison_sociale"  label "Organisation" }
+questions at org { x: number }
+indicator i { at org  value x  normalize goalposts 0..10  rollup mean }
+"#;
+
+const ORGS: &str = "org,terr,raison_sociale,x\nA,T1,Atelier du Nord,3\nB,T2,,5\n";
+const TERRS: &str = "terr,nom\nT1,Lille\nT2,Mons\nT3,Gand\n";
+
+fn run(args: &[&str]) -> (String, String, Option<i32>) {
+    let dir = TempDir::new(&[("f.grille", FW), ("org.csv", ORGS), ("terr.csv", TERRS)]);
+    let mut a = vec![
+        "eval",
+        "f.grille",
+        "--data",
+        "org=org.csv",
+        "--data",
+        "terr=terr.csv",
+    ];
+    a.extend(args);
+    let o = grille(dir.path(), &a);
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code(),
+    )
+}
+
+#[test]
+fn names_are_read_and_shown() {
+    let (json, err, code) = run(&["--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    // The name columns are read, so not listed as ignored.
+    assert!(!err.contains("ignored"), "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    crate::support::validate_result(&doc);
+    let terr = &doc["results"]["terr"];
+    // T3 exists only in the territories' table: a unit with its name.
+    assert_eq!(terr[2]["unit"], "T3");
+    assert_eq!(terr[2]["name"], "Gand");
+    let org = &doc["results"]["org"];
+    assert_eq!(org[0]["name"], "Atelier du Nord");
+    // B's name is empty: no name.
+    assert!(org[1].get("name").is_none());
+    let (csv, _, _) = run(&["--format", "csv"]);
+    assert!(csv.starts_with("level,unit,name,parent,"));
+    assert!(csv.contains("\nterr,T1,Lille,,indicator,i,3,"), "{csv}");
+    assert!(csv.contains("\norg,B,,T2,indicator,i,5,"), "{csv}");
+    let (md, _, _) = run(&["--format", "md"]);
+    assert!(
+        md.contains("## Organisation A — Atelier du Nord (in territory T1)"),
+        "{md}"
+    );
+    assert!(md.contains("## Territory T3 — Gand"), "{md}");
+}
+
+#[test]
+fn explain_shows_the_name() {
+    let dir = TempDir::new(&[("f.grille", FW), ("org.csv", ORGS), ("terr.csv", TERRS)]);
+    let o = grille(
+        dir.path(),
+        &[
+            "explain",
+            "f.grille",
+            "i",
+            "--data",
+            "org=org.csv",
+            "--data",
+            "terr=terr.csv",
+            "--unit",
+            "A",
+        ],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("org A « Atelier du Nord » (terr T1)"), "{out}");
+}
+
+#[test]
+fn a_missing_name_column_is_reported() {
+    let dir = TempDir::new(&[("f.grille", FW), ("org.csv", "org,terr,x\nA,T1,3\n")]);
+    let o = grille(dir.path(), &["eval", "f.grille", "--data", "org=org.csv"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("raison_sociale"), "{err}");
+    assert!(err.contains("names are read from it"), "{err}");
+}
