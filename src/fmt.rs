@@ -128,7 +128,11 @@ impl Printer<'_> {
     fn prop_text(&self, p: &Prop) -> String {
         let kw = p.keyword();
         match p {
-            Prop::Title(l) | Prop::Description(l) | Prop::Label(l) | Prop::Message(l) => {
+            Prop::Title(l)
+            | Prop::Description(l)
+            | Prop::Publisher(l)
+            | Prop::Label(l)
+            | Prop::Message(l) => {
                 format!("{kw} {}", self.label(l))
             }
             Prop::Version(s)

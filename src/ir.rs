@@ -56,6 +56,8 @@ pub struct Framework {
     pub title: Labels,
     /// What it is for, per language.
     pub description: Labels,
+    /// Who publishes the evaluation (a network, an observatory), per language.
+    pub publisher: Labels,
     /// The version it declares, if any.
     pub version: Option<String>,
     /// Declared languages, the default first.

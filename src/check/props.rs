@@ -81,6 +81,8 @@ impl<'a> Props<'a> {
     one! {
         /// `title …`.
         title: Title(Label);
+        /// `publisher …`.
+        publisher: Publisher(Label);
         /// `version "…"`.
         version: Version(Str);
         /// `languages fr, nl, en`.

@@ -119,6 +119,7 @@ pub fn resolve(m: &Model, opts: &super::Options) -> (ir::Framework, Vec<Diag>) {
 struct Header {
     title: ir::Labels,
     description: ir::Labels,
+    publisher: ir::Labels,
     version: Option<String>,
     missing: Vec<String>,
     dont_know: Vec<String>,
@@ -169,6 +170,10 @@ impl<'m> Resolver<'m> {
             description: hp
                 .description()
                 .map(|(l, _)| self.labels(l, "the framework's description"))
+                .unwrap_or_default(),
+            publisher: hp
+                .publisher()
+                .map(|(l, _)| self.labels(l, "the framework's publisher"))
                 .unwrap_or_default(),
             version: hp.version().map(|(s, _)| s.value.clone()),
             missing: strings(hp.missing()).unwrap_or_else(|| vec![String::new(), "NA".to_string()]),
@@ -263,6 +268,7 @@ impl<'m> Resolver<'m> {
             id: m.id.name.clone(),
             title: h.title,
             description: h.description,
+            publisher: h.publisher,
             version: h.version,
             languages: self.languages.clone(),
             extends: m.extends.clone(),

@@ -131,6 +131,9 @@ pub fn markdown(fw: &Framework, lang: &str) -> String {
     let d = fw.default_lang();
     let lbl = |l: &crate::ir::Labels, id: &str| l.get(lang, d).unwrap_or(id).to_string();
     let mut s = format!("# {}\n\n", lbl(&fw.title, &fw.id));
+    if let Some(p) = fw.publisher.get(lang, fw.default_lang()) {
+        s.push_str(&format!("*{p}*\n\n"));
+    }
     if let Some(desc) = fw.description.get(lang, d) {
         s.push_str(&format!("{desc}\n\n"));
     }

@@ -46,6 +46,7 @@ struct T {
     units_reported: &'static str,
     contents: &'static str,
     cell: &'static str,
+    published_by: &'static str,
 }
 
 const FR: T = T {
@@ -77,6 +78,7 @@ const FR: T = T {
     evidence: "Éléments qualitatifs",
     units_reported: "unités avec une valeur",
     cell: "Groupe",
+    published_by: "Publié par",
     contents: "Sommaire",
 };
 
@@ -109,6 +111,7 @@ const NL: T = T {
     evidence: "Kwalitatieve elementen",
     units_reported: "eenheden met een waarde",
     cell: "Groep",
+    published_by: "Uitgegeven door",
     contents: "Inhoud",
 };
 
@@ -141,6 +144,7 @@ const EN: T = T {
     evidence: "Qualitative evidence",
     units_reported: "units with a value",
     cell: "Group",
+    published_by: "Published by",
     contents: "Contents",
 };
 
@@ -209,6 +213,9 @@ fn blocks(cx: &Context<'_>, diags: &[Diag]) -> Vec<Block> {
         in_dim,
     };
     b.out.push(Block::Heading(1, title(cx), "top".into()));
+    if let Some(p) = fw.publisher.get(cx.lang, fw.default_lang()) {
+        b.out.push(Block::Para(format!("{} {p}", t.published_by)));
+    }
     if let Some(d) = fw.description.get(cx.lang, fw.default_lang()) {
         b.out.push(Block::Para(d.to_string()));
     }

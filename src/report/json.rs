@@ -169,6 +169,9 @@ impl Serialize for FrameworkView<'_> {
         if let Some(t) = fw.title.get(cx.lang, fw.default_lang()) {
             m.serialize_entry("title", t)?;
         }
+        if let Some(p) = fw.publisher.get(cx.lang, fw.default_lang()) {
+            m.serialize_entry("publisher", p)?;
+        }
         m.serialize_entry("extends", &fw.extends)?;
         m.serialize_entry("sha256", cx.framework_sha256)?;
         m.end()

@@ -84,6 +84,7 @@ fn is_marker(r: Rule) -> bool {
             | k_tags
             | k_by
             | k_name
+            | k_publisher
             | k_locked
             | k_weight
             | k_dimension
@@ -528,6 +529,9 @@ impl<'t> Builder<'t> {
                         Prop::Description(self.label(it.next().expect("description has a label")))
                     }
                     Rule::p_label => Prop::Label(self.label(it.next().expect("label has a value"))),
+                    Rule::p_publisher => {
+                        Prop::Publisher(self.label(it.next().expect("publisher has a value")))
+                    }
                     Rule::p_message => {
                         Prop::Message(self.label(it.next().expect("message has a value")))
                     }

@@ -126,6 +126,7 @@ const GROUPS: &[(&[Rule], &str, &[&str])] = &[
         &[
             "title",
             "description",
+            "publisher",
             "version",
             "languages",
             "missing",
@@ -388,6 +389,7 @@ const KEYWORDS: &[&str] = &[
     "framework",
     "extends",
     "title",
+    "publisher",
     "description",
     "label",
     "version",

@@ -92,3 +92,37 @@ fn a_missing_name_column_is_reported() {
     assert!(err.contains("raison_sociale"), "{err}");
     assert!(err.contains("names are read from it"), "{err}");
 }
+
+/// `publisher` in the header: in the JSON result, the report and `doc`.
+#[test]
+fn the_publisher_is_shown() {
+    let fw = FW.replace(
+        "  languages en\n}",
+        "  languages en, fr\n  publisher en \"Social economy observatory\" fr \"Observatoire de l'ESS\"\n}",
+    )
+    .replace("label \"Territory\"", "label en \"Territory\" fr \"Territoire\"")
+    .replace("label \"Organisation\"", "label en \"Organisation\" fr \"Structure\"");
+    let dir = TempDir::new(&[("f.grille", &fw), ("org.csv", ORGS), ("terr.csv", TERRS)]);
+    let base = [
+        "eval",
+        "f.grille",
+        "--data",
+        "org=org.csv",
+        "--data",
+        "terr=terr.csv",
+    ];
+    let o = grille(
+        dir.path(),
+        &[&base[..], &["--format", "json", "--lang", "fr"]].concat(),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    crate::support::validate_result(&doc);
+    assert_eq!(doc["framework"]["publisher"], "Observatoire de l'ESS");
+    let o = grille(
+        dir.path(),
+        &[&base[..], &["--format", "md", "--lang", "fr"]].concat(),
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Publié par Observatoire de l'ESS"));
+    let o = grille(dir.path(), &["doc", "f.grille", "--lang", "en"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("*Social economy observatory*"));
+}
