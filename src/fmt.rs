@@ -138,6 +138,7 @@ impl Printer<'_> {
             Prop::Version(s)
             | Prop::Key(s)
             | Prop::Name(s)
+            | Prop::Color(s)
             | Prop::Unit(s)
             | Prop::Column(s)
             | Prop::Source(s) => {

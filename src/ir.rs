@@ -696,7 +696,13 @@ pub struct Step {
     pub below: Option<f64>,
     /// What reports call it, per language.
     pub label: Labels,
+    /// Its colour in reports (`#rrggbb`), when the framework gives one.
+    pub color: Option<String>,
 }
+
+/// A colour-blind-safe scale from the lowest step (red) to the highest
+/// (blue), used for steps without a `color`.
+const PALETTE: [&str; 5] = ["#d73027", "#fc8d59", "#fee090", "#91bfdb", "#4575b4"];
 
 /// A ratings scale: steps from the lowest up.
 #[derive(Debug, Clone)]
@@ -708,6 +714,21 @@ pub struct Ratings {
 }
 
 impl Ratings {
+    /// The colour of step `k`: its own, else one of a colour-blind-safe
+    /// palette spread over the steps in order.
+    pub fn color(&self, k: usize) -> &str {
+        if let Some(c) = self.steps.get(k).and_then(|s| s.color.as_deref()) {
+            return c;
+        }
+        let n = self.steps.len().max(1);
+        let at = if n == 1 {
+            4
+        } else {
+            k.min(n - 1) * 4 / (n - 1)
+        };
+        PALETTE[at]
+    }
+
     /// The first step whose bound is above the score (the last step otherwise).
     pub fn rate(&self, score: f64) -> &Step {
         &self.steps[self.step_of(score)]

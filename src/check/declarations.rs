@@ -352,6 +352,25 @@ impl Resolver<'_> {
         out
     }
 
+    /// A step's `color`, checked: `#` and six hexadecimal digits.
+    fn step_color(&mut self, props: &[ast::PropNode]) -> Option<String> {
+        let (c, span) = Props(props).color()?;
+        let hex = c.value.len() == 7
+            && c.value.starts_with('#')
+            && c.value[1..].chars().all(|x| x.is_ascii_hexdigit());
+        if !hex {
+            self.diags.push(
+                Diag::error(
+                    CheckError::InvalidValue(format!("`{}` is not a colour", c.value)),
+                    span,
+                    "not #rrggbb",
+                )
+                .help("write a colour as `#` and six hexadecimal digits, e.g. `color \"#1a9850\"`"),
+            );
+        }
+        hex.then(|| c.value.to_ascii_lowercase())
+    }
+
     pub(super) fn resolve_ratings(&mut self) {
         let m = self.m;
         for e in m.ratings.values() {
@@ -397,10 +416,12 @@ impl Resolver<'_> {
                     Props(&s.props).label().map(|x| x.0),
                     &format!("step `{}` of ratings `{}`", s.id.name, r.id.name),
                 );
+                let color = self.step_color(&s.props);
                 steps.push(ir::Step {
                     id: s.id.name.clone(),
                     below: s.below.as_ref().map(|b| b.value),
                     label,
+                    color,
                 });
             }
             if steps.is_empty() {
@@ -413,6 +434,7 @@ impl Resolver<'_> {
                     id: "none".into(),
                     below: None,
                     label: ir::Labels::default(),
+                    color: None,
                 });
             }
             self.ratings_index

@@ -99,6 +99,8 @@ impl<'a> Props<'a> {
         key: Key(Str);
         /// `name "COLUMN"`.
         name: Name(Str);
+        /// `color "#rrggbb"`.
+        color: Color(Str);
         /// `column "COLUMN"`.
         column: Column(Str);
         /// `range LO..HI`.

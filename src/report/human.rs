@@ -314,6 +314,14 @@ impl B<'_> {
         }
     }
 
+    /// The colour of a dimension's rating at a unit, if it has one.
+    fn dim_color(&self, d: DimensionId, l: LevelId, u: usize) -> Option<String> {
+        let fw = self.cx.fw;
+        let step = self.cx.results.dimensions.get(&(d, l))?.rating[u]?;
+        let r = &fw.ratings[fw.dimensions[d].rate?];
+        Some(r.color(step as usize).to_string())
+    }
+
     fn rating_label(&self, rate: Option<usize>, step: &str) -> String {
         rate.and_then(|r| self.cx.fw.ratings[r].steps.iter().find(|s| s.id == step))
             .map(|s| self.label(&s.label, &s.id).to_string())
@@ -360,11 +368,9 @@ impl B<'_> {
                     .iter()
                     .map(|&k| {
                         let mut r = vec![Cell::plain(cx.ds.levels[finer].ids[k].to_string())];
-                        r.extend(
-                            ftops
-                                .iter()
-                                .map(|&d| Cell::plain(self.dim_score(d, finer, k).1)),
-                        );
+                        r.extend(ftops.iter().map(|&d| {
+                            Cell::rated(self.dim_score(d, finer, k).1, self.dim_color(d, finer, k))
+                        }));
                         r
                     })
                     .collect();

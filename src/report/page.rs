@@ -14,6 +14,9 @@ use std::fmt::Write;
 pub struct Cell {
     pub text: String,
     pub strong: bool,
+    /// A rating's colour (`#rrggbb`), drawn as a swatch before the text
+    /// in HTML (the text always says the rating too).
+    pub swatch: Option<String>,
 }
 
 impl Cell {
@@ -21,6 +24,7 @@ impl Cell {
         Cell {
             text: t.into(),
             strong: false,
+            swatch: None,
         }
     }
 
@@ -28,6 +32,16 @@ impl Cell {
         Cell {
             text: t.into(),
             strong: true,
+            swatch: None,
+        }
+    }
+
+    /// A cell with a rating's colour.
+    pub fn rated(t: impl Into<String>, color: Option<String>) -> Cell {
+        Cell {
+            text: t.into(),
+            strong: false,
+            swatch: color,
         }
     }
 }
@@ -379,11 +393,17 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
                         } else {
                             ""
                         };
-                        let text = if c.strong {
+                        let mut text = if c.strong {
                             format!("<strong>{}</strong>", escape(&c.text))
                         } else {
                             escape(&c.text).into_owned()
                         };
+                        if let Some(col) = &c.swatch {
+                            text = format!(
+                                "<span class=\"swatch\" style=\"background:{}\" aria-hidden=\"true\"></span>{text}",
+                                escape(col)
+                            );
+                        }
                         if k == 0 {
                             let _ = write!(s, "<th scope=\"row\"{class}>{text}</th>");
                         } else {
@@ -809,6 +829,7 @@ tbody th { font-weight: normal; }
 div.charts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; align-items: flex-start; }
 figure.chart { margin: 1rem 0; } figure.chart svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #404040; }
+.swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em; border: 1px solid #404040; vertical-align: -0.05em; }
 .toc { background: #f4f6f8; padding: 0.4rem 1rem; border-radius: 4px; }
 .toc h2 { border: none; margin-top: 0.5rem; font-size: 1.1rem; }
 a { color: #14466b; }

@@ -85,6 +85,7 @@ fn is_marker(r: Rule) -> bool {
             | k_by
             | k_name
             | k_publisher
+            | k_color
             | k_locked
             | k_weight
             | k_dimension
@@ -554,6 +555,9 @@ impl<'t> Builder<'t> {
                         Prop::Within { parent, via }
                     }
                     Rule::p_key => Prop::Key(self.string(it.next().expect("key has a string"))),
+                    Rule::p_color => {
+                        Prop::Color(self.string(it.next().expect("color has a string")))
+                    }
                     Rule::p_name => Prop::Name(self.string(it.next().expect("name has a string"))),
                     Rule::p_unit => Prop::Unit(self.string(it.next().expect("unit has a string"))),
                     Rule::p_column => {

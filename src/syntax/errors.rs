@@ -450,6 +450,7 @@ const KEYWORDS: &[&str] = &[
     "severity",
     "ratings",
     "below",
+    "color",
     "refine",
     "remove",
     "in",

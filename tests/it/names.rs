@@ -126,3 +126,66 @@ fn the_publisher_is_shown() {
     let o = grille(dir.path(), &["doc", "f.grille", "--lang", "en"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("*Social economy observatory*"));
 }
+
+/// Rating colours: a step's own `color`, else a colour-blind-safe palette
+/// in step order; drawn as a swatch beside the label, never instead of it.
+#[test]
+fn rating_colours() {
+    let fw = r##"framework t {
+  title "T"
+  languages en
+  rate steps
+}
+level terr { label "Territory" }
+level org { within terr  label "Organisation" }
+questions at org { x: number }
+ratings steps {
+  low below 40 color "#D73027" label "Low"
+  mid below 70 label "Middle"
+  high label "High"
+}
+indicator i { at org  value x  normalize goalposts 0..10 }
+dimension d { use i }
+"##;
+    let orgs = "org,terr,x\nA,T1,2\nB,T1,5\nC,T1,9\n";
+    let dir = TempDir::new(&[("f.grille", fw), ("org.csv", orgs)]);
+    let o = grille(
+        dir.path(),
+        &[
+            "eval",
+            "f.grille",
+            "--data",
+            "org=org.csv",
+            "--format",
+            "html",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = String::from_utf8_lossy(&o.stdout);
+    // The territory compares its organisations: A is low (its own colour,
+    // lower-cased), B middle (the palette's middle), C high (its top).
+    assert!(
+        html.contains("background:#d73027\" aria-hidden=\"true\"></span>20 · Low"),
+        "{html}"
+    );
+    assert!(html.contains("background:#fee090\" aria-hidden=\"true\"></span>50 · Middle"));
+    assert!(html.contains("background:#4575b4\" aria-hidden=\"true\"></span>90 · High"));
+    // `fmt` keeps the colour.
+    let o = grille(dir.path(), &["fmt", "f.grille"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let formatted = std::fs::read_to_string(dir.path().join("f.grille")).unwrap();
+    assert!(
+        formatted.contains("low below 40 color \"#D73027\" label \"Low\""),
+        "{formatted}"
+    );
+    // A colour that is not #rrggbb is refused.
+    let bad = fw.replace("#D73027", "red");
+    let dir = TempDir::new(&[("f.grille", &bad)]);
+    let o = grille(dir.path(), &["check", "f.grille"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`red` is not a colour") && err.contains("six hexadecimal digits"),
+        "{err}"
+    );
+}
