@@ -28,6 +28,10 @@ pub struct Args {
     /// Indent the JSON result (the default when writing to a terminal).
     #[arg(long)]
     pretty: bool,
+    /// With `--format csv`: `fr` or `nl` write `;` and decimal commas with a
+    /// byte-order mark, as French and Dutch spreadsheets open them (default `en`).
+    #[arg(long, value_enum)]
+    csv_locale: Option<CsvLocale>,
     /// Label this result as a round (`grille compare` reads it), e.g. `--round 2021`.
     #[arg(long)]
     round: Option<String>,
@@ -58,6 +62,13 @@ fn pick_format(asked: Option<Format>, out: Option<&std::path::Path>) -> Result<F
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvLocale {
+    En,
+    Fr,
+    Nl,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Json,
     Csv,
@@ -83,6 +94,9 @@ pub fn run(a: Args) -> i32 {
         Ok(f) => f,
         Err(e) => return super::usage(format!("`--out`: {e}")),
     };
+    if a.csv_locale.is_some() && format != Format::Csv {
+        return super::usage("`--csv-locale` applies to `--format csv` only".to_string());
+    }
     if let Err(code) = evaluate_data(&mut ws, &a.data, &lang) {
         return code;
     }
@@ -104,7 +118,15 @@ pub fn run(a: Args) -> i32 {
                 || (a.out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()));
             grille::report::json::result(&cx, diags, &ws.sources, pretty)
         }
-        Format::Csv => grille::report::csv::result(&cx),
+        Format::Csv => {
+            use grille::report::csv::Locale;
+            let locale = match a.csv_locale {
+                Some(CsvLocale::Fr) => Locale::Fr,
+                Some(CsvLocale::Nl) => Locale::Nl,
+                _ => Locale::En,
+            };
+            grille::report::csv::result_in(&cx, locale)
+        }
         Format::Md => grille::report::human::markdown(&cx, diags),
         Format::Html => grille::report::human::html(&cx, diags),
     };

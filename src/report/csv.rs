@@ -16,9 +16,34 @@ fn f(x: f64) -> String {
     }
 }
 
-/// Writes the tidy table.
+/// How a spreadsheet in a language reads CSV: `,` and decimal points
+/// (English), or `;` and decimal commas with a byte-order mark (French,
+/// Dutch), which is what their spreadsheet software opens as columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    #[default]
+    En,
+    Fr,
+    Nl,
+}
+
+impl Locale {
+    fn comma(self) -> bool {
+        self != Locale::En
+    }
+}
+
+/// Writes the tidy table, with `,` and decimal points.
 pub fn result(cx: &Context<'_>) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    result_in(cx, Locale::En)
+}
+
+/// Writes the tidy table for a spreadsheet in `locale`.
+pub fn result_in(cx: &Context<'_>, locale: Locale) -> String {
+    let comma = locale.comma();
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if comma { b';' } else { b',' })
+        .from_writer(Vec::new());
     let header = [
         "level",
         "unit",
@@ -59,7 +84,8 @@ pub fn result(cx: &Context<'_>) -> String {
                         .to_string(),
                 };
                 let row = entry_row(cx, &place, i, lv, u, rt, ["", ""]);
-                w.write_record(&row).expect("writing to memory");
+                w.write_record(localize(&row, comma))
+                    .expect("writing to memory");
                 for (b, cells) in lv.by.iter().enumerate() {
                     let Some(cells) = cells else { continue };
                     let bd = &ind.by[b];
@@ -74,7 +100,8 @@ pub fn result(cx: &Context<'_>) -> String {
                             String::new(),
                             [&bd.id, &option],
                         );
-                        w.write_record(&row).expect("writing to memory");
+                        w.write_record(localize(&row, comma))
+                            .expect("writing to memory");
                     }
                 }
             }
@@ -103,11 +130,33 @@ pub fn result(cx: &Context<'_>) -> String {
                     String::new(),
                     String::new(),
                 ];
-                w.write_record(&row).expect("writing to memory");
+                w.write_record(localize(&row, comma))
+                    .expect("writing to memory");
             }
         }
     }
-    String::from_utf8(w.into_inner().expect("writing to memory")).expect("CSV of UTF-8 strings")
+    let text = String::from_utf8(w.into_inner().expect("writing to memory"))
+        .expect("CSV of UTF-8 strings");
+    if comma {
+        format!("\u{feff}{text}")
+    } else {
+        text
+    }
+}
+
+/// The numeric fields (value, score, n, coverage, interval) with decimal
+/// commas when `comma`; text values are left as they are.
+fn localize(row: &[String], comma: bool) -> Vec<String> {
+    row.iter()
+        .enumerate()
+        .map(|(k, x)| {
+            let numeric = (6..=11).contains(&k) && x.parse::<f64>().is_ok();
+            match comma && numeric {
+                true => x.replacen('.', ",", 1),
+                false => x.clone(),
+            }
+        })
+        .collect()
 }
 
 /// One indicator row: a unit's total, or one of its cells (`by` names

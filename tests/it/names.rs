@@ -1,5 +1,6 @@
-//! Unit names (`name "COLUMN"` on a level): read from the level's table,
-//! also for a level without questions, and shown wherever a unit is.
+//! How results are presented to a network: unit names (`name "COLUMN"`,
+//! read from the level's table, also for a level without questions), the
+//! publisher, rating colours, CSV for French and Dutch spreadsheets.
 
 use crate::support::{TempDir, grille};
 
@@ -188,4 +189,46 @@ dimension d { use i }
         err.contains("`red` is not a colour") && err.contains("six hexadecimal digits"),
         "{err}"
     );
+}
+
+/// `--csv-locale fr`: `;`, decimal commas in numbers only, a byte-order mark.
+#[test]
+fn csv_for_french_spreadsheets() {
+    let fw = FW.replace("indicator i {", "questions at org { note: text }\nindicator t { at org  value note  rollup none }\nindicator i {");
+    let orgs = "org,terr,raison_sociale,x,note\nA,T1,Atelier,2.5,v1.2\n";
+    let dir = TempDir::new(&[("f.grille", &fw), ("org.csv", orgs), ("terr.csv", TERRS)]);
+    let base = [
+        "eval",
+        "f.grille",
+        "--data",
+        "org=org.csv",
+        "--data",
+        "terr=terr.csv",
+        "--format",
+        "csv",
+    ];
+    let o = grille(dir.path(), &[&base[..], &["--csv-locale", "fr"]].concat());
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.starts_with("\u{feff}level;unit;name;parent;kind;item;value;score;"),
+        "{text}"
+    );
+    // 2.5 on goalposts 0..10: value 2,5, score 25; the text answer keeps its point.
+    assert!(
+        text.contains("\norg;A;Atelier;T1;indicator;i;2,5;25;1;1;;;;ok;;"),
+        "{text}"
+    );
+    assert!(text.contains(";t;v1.2;"), "{text}");
+    let o = grille(
+        dir.path(),
+        &[
+            "eval",
+            "f.grille",
+            "--data",
+            "org=org.csv",
+            "--csv-locale",
+            "nl",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "only with --format csv");
 }
