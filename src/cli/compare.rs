@@ -2,7 +2,7 @@
 //! what moved between rounds. Exit 0; 1 when the rounds have nothing in
 //! common; 2 when a file cannot be read or is not a grille result.
 
-use super::{FRAMEWORK_ERRORS, OK, USAGE};
+use super::{FRAMEWORK_ERRORS, USAGE};
 use grille::compare::{self, CompareError, Options, Round};
 use std::path::PathBuf;
 
@@ -41,20 +41,17 @@ pub enum Format {
 }
 
 fn pick(asked: Option<Format>, out: Option<&std::path::Path>) -> Result<Format, String> {
+    use super::write::Ext;
     if let Some(f) = asked {
         return Ok(f);
     }
-    let Some(ext) = out.and_then(|p| p.extension()) else {
-        return Ok(Format::Human);
-    };
-    match ext.to_string_lossy().to_ascii_lowercase().as_str() {
-        "json" => Ok(Format::Json),
-        "csv" => Ok(Format::Csv),
-        "md" | "markdown" => Ok(Format::Md),
-        "html" | "htm" => Ok(Format::Html),
-        "txt" => Ok(Format::Human),
-        other => Err(format!("no format writes `.{other}` files; say `--format`")),
-    }
+    Ok(match super::write::out_ext(out)? {
+        None | Some(Ext::Txt) => Format::Human,
+        Some(Ext::Json) => Format::Json,
+        Some(Ext::Csv) => Format::Csv,
+        Some(Ext::Md) => Format::Md,
+        Some(Ext::Html) => Format::Html,
+    })
 }
 
 pub fn run(a: Args) -> i32 {
@@ -101,17 +98,5 @@ pub fn run(a: Args) -> i32 {
         Format::Md => compare::report::markdown(&cmp, &lang),
         Format::Html => compare::report::html(&cmp, &lang),
     };
-    match &a.out {
-        None => {
-            print!("{text}");
-            OK
-        }
-        Some(p) => match super::write::write_atomic(p, text.as_bytes()) {
-            Ok(()) => OK,
-            Err(e) => {
-                eprintln!("error: cannot write `{}`: {e}", p.display());
-                USAGE
-            }
-        },
-    }
+    super::write::emit(a.out.as_deref(), &text)
 }

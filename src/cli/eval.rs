@@ -1,6 +1,6 @@
 //! `grille eval FRAMEWORK --data SPEC… [--format json|csv|md|html] [--lang L] [--level LEVEL] [--out PATH] [--round LABEL] [--strict]`
 
-use super::{DATA_ERRORS, OK, USAGE, report};
+use super::{DATA_ERRORS, report};
 use grille::data::DataSpec;
 use grille::diagnostic::{Diag, Severity};
 use grille::workspace::Workspace;
@@ -44,20 +44,18 @@ pub struct Args {
 /// file's extension names (so `--out rapport.html` is a report, not JSON
 /// in a file called `.html`), else JSON.
 fn pick_format(asked: Option<Format>, out: Option<&std::path::Path>) -> Result<Format, String> {
+    use super::write::Ext;
     if let Some(f) = asked {
         return Ok(f);
     }
-    let Some(ext) = out.and_then(|p| p.extension()) else {
-        return Ok(Format::Json);
-    };
-    match ext.to_string_lossy().to_ascii_lowercase().as_str() {
-        "json" => Ok(Format::Json),
-        "csv" => Ok(Format::Csv),
-        "md" | "markdown" => Ok(Format::Md),
-        "html" | "htm" => Ok(Format::Html),
-        other => Err(format!(
-            "no format writes `.{other}` files; use `.json`, `.csv`, `.md` or `.html`, or say `--format`"
-        )),
+    match super::write::out_ext(out)? {
+        None | Some(Ext::Json) => Ok(Format::Json),
+        Some(Ext::Csv) => Ok(Format::Csv),
+        Some(Ext::Md) => Ok(Format::Md),
+        Some(Ext::Html) => Ok(Format::Html),
+        Some(Ext::Txt) => Err(
+            "no format writes `.txt` files; use `.json`, `.csv`, `.md` or `.html`, or say `--format`".into(),
+        ),
     }
 }
 
@@ -130,19 +128,7 @@ pub fn run(a: Args) -> i32 {
         Format::Md => grille::report::human::markdown(&cx, diags),
         Format::Html => grille::report::human::html(&cx, diags),
     };
-    match &a.out {
-        None => {
-            print!("{text}");
-            OK
-        }
-        Some(p) => match super::write::write_atomic(p, text.as_bytes()) {
-            Ok(()) => OK,
-            Err(e) => {
-                eprintln!("error: cannot write `{}`: {e}", p.display());
-                USAGE
-            }
-        },
-    }
+    super::write::emit(a.out.as_deref(), &text)
 }
 
 /// A note when `--level` names a level nothing is reported at.

@@ -12,6 +12,49 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// What the extension of an `--out` file asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ext {
+    Json,
+    Csv,
+    Md,
+    Html,
+    Txt,
+}
+
+/// The kind of file `--out` names by its extension (`None` without
+/// `--out` or an extension); an extension no format writes is an error.
+pub fn out_ext(out: Option<&Path>) -> Result<Option<Ext>, String> {
+    let Some(ext) = out.and_then(|p| p.extension()) else {
+        return Ok(None);
+    };
+    match ext.to_string_lossy().to_ascii_lowercase().as_str() {
+        "json" => Ok(Some(Ext::Json)),
+        "csv" => Ok(Some(Ext::Csv)),
+        "md" | "markdown" => Ok(Some(Ext::Md)),
+        "html" | "htm" => Ok(Some(Ext::Html)),
+        "txt" => Ok(Some(Ext::Txt)),
+        other => Err(format!(
+            "no format writes `.{other}` files; use `.json`, `.csv`, `.md` or `.html`, or say `--format`"
+        )),
+    }
+}
+
+/// Prints `text`, or writes it to `out` atomically; the exit code.
+pub fn emit(out: Option<&Path>, text: &str) -> i32 {
+    let Some(p) = out else {
+        print!("{text}");
+        return super::OK;
+    };
+    match write_atomic(p, text.as_bytes()) {
+        Ok(()) => super::OK,
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e}", p.display());
+            super::USAGE
+        }
+    }
+}
+
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let target = through_links(path);
