@@ -17,16 +17,19 @@ indicator i { at org  value x  normalize goalposts 0..10  rollup mean }
 const ORGS: &str = "org,terr,raison_sociale,x\nA,T1,Atelier du Nord,3\nB,T2,,5\n";
 const TERRS: &str = "terr,nom\nT1,Lille\nT2,Mons\nT3,Gand\n";
 
+/// `grille eval` of `f.grille` on the organisations' and territories' tables.
+const EVAL: [&str; 6] = [
+    "eval",
+    "f.grille",
+    "--data",
+    "org=org.csv",
+    "--data",
+    "terr=terr.csv",
+];
+
 fn run(args: &[&str]) -> (String, String, Option<i32>) {
     let dir = TempDir::new(&[("f.grille", FW), ("org.csv", ORGS), ("terr.csv", TERRS)]);
-    let mut a = vec![
-        "eval",
-        "f.grille",
-        "--data",
-        "org=org.csv",
-        "--data",
-        "terr=terr.csv",
-    ];
+    let mut a = EVAL.to_vec();
     a.extend(args);
     let o = grille(dir.path(), &a);
     (
@@ -104,14 +107,7 @@ fn the_publisher_is_shown() {
     .replace("label \"Territory\"", "label en \"Territory\" fr \"Territoire\"")
     .replace("label \"Organisation\"", "label en \"Organisation\" fr \"Structure\"");
     let dir = TempDir::new(&[("f.grille", &fw), ("org.csv", ORGS), ("terr.csv", TERRS)]);
-    let base = [
-        "eval",
-        "f.grille",
-        "--data",
-        "org=org.csv",
-        "--data",
-        "terr=terr.csv",
-    ];
+    let base = EVAL;
     let o = grille(
         dir.path(),
         &[&base[..], &["--format", "json", "--lang", "fr"]].concat(),
@@ -197,16 +193,7 @@ fn csv_for_french_spreadsheets() {
     let fw = FW.replace("indicator i {", "questions at org { note: text }\nindicator t { at org  value note  rollup none }\nindicator i {");
     let orgs = "org,terr,raison_sociale,x,note\nA,T1,Atelier,2.5,v1.2\n";
     let dir = TempDir::new(&[("f.grille", &fw), ("org.csv", orgs), ("terr.csv", TERRS)]);
-    let base = [
-        "eval",
-        "f.grille",
-        "--data",
-        "org=org.csv",
-        "--data",
-        "terr=terr.csv",
-        "--format",
-        "csv",
-    ];
+    let base = [&EVAL[..], &["--format", "csv"]].concat();
     let o = grille(dir.path(), &[&base[..], &["--csv-locale", "fr"]].concat());
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(
