@@ -277,6 +277,7 @@ impl Workspace {
             lang,
             level,
             round: None,
+            date: None,
             framework_sha256: &self.sha256,
         }
     }

@@ -47,6 +47,9 @@ fn pick(asked: Option<Format>, out: Option<&std::path::Path>) -> Result<Format, 
     }
     Ok(match super::write::out_ext(out)? {
         None | Some(Ext::Txt) => Format::Human,
+        Some(Ext::Pdf | Ext::Xlsx) => {
+            return Err("`compare` writes `.txt`, `.json`, `.csv`, `.md` or `.html` files".into());
+        }
         Some(Ext::Json) => Format::Json,
         Some(Ext::Csv) => Format::Csv,
         Some(Ext::Md) => Format::Md,

@@ -1,4 +1,4 @@
-//! `grille eval FRAMEWORK --data SPEC… [--format json|csv|md|html] [--lang L] [--level LEVEL] [--out PATH] [--round LABEL] [--strict]`
+//! `grille eval FRAMEWORK --data SPEC… [--format json|csv|md|html|xlsx] [--lang L] [--level LEVEL] [--out PATH | --split DIR] [--round LABEL] [--strict]`
 
 use super::{DATA_ERRORS, report};
 use grille::data::DataSpec;
@@ -23,8 +23,12 @@ pub struct Args {
     #[arg(long)]
     level: Option<String>,
     /// Write the result to this file (atomically) instead of standard output.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "split")]
     out: Option<PathBuf>,
+    /// With `--format md|html`: write one report per unit of the reported
+    /// level(s) into this folder, and an `index` listing them.
+    #[arg(long)]
+    split: Option<PathBuf>,
     /// Indent the JSON result (the default when writing to a terminal).
     #[arg(long)]
     pretty: bool,
@@ -53,8 +57,10 @@ fn pick_format(asked: Option<Format>, out: Option<&std::path::Path>) -> Result<F
         Some(Ext::Csv) => Ok(Format::Csv),
         Some(Ext::Md) => Ok(Format::Md),
         Some(Ext::Html) => Ok(Format::Html),
+        Some(Ext::Xlsx) => Ok(Format::Xlsx),
+        Some(Ext::Pdf) => Err("PDF reports are not written yet; use `.html` and print it".into()),
         Some(Ext::Txt) => Err(
-            "no format writes `.txt` files; use `.json`, `.csv`, `.md` or `.html`, or say `--format`".into(),
+            "no format writes `.txt` files; use `.json`, `.csv`, `.md`, `.html` or `.xlsx`, or say `--format`".into(),
         ),
     }
 }
@@ -74,6 +80,8 @@ pub enum Format {
     Md,
     /// A report for people: one self-contained HTML page with charts.
     Html,
+    /// The result as an Excel workbook: a sheet per level, a row per unit.
+    Xlsx,
 }
 
 /// How many diagnostics of one code are rendered on standard error.
@@ -95,6 +103,15 @@ pub fn run(a: Args) -> i32 {
     if a.csv_locale.is_some() && format != Format::Csv {
         return super::usage("`--csv-locale` applies to `--format csv` only".to_string());
     }
+    if a.split.is_some() && !matches!(format, Format::Md | Format::Html) {
+        return super::usage(
+            "`--split` writes reports: say `--format md` or `--format html`".to_string(),
+        );
+    }
+    let date = match super::report_date() {
+        Ok(d) => d,
+        Err(e) => return super::usage(e),
+    };
     if let Err(code) = evaluate_data(&mut ws, &a.data, &lang) {
         return code;
     }
@@ -109,7 +126,11 @@ pub fn run(a: Args) -> i32 {
     }
     let mut cx = ws.report_context(&lang, level);
     cx.round = a.round.as_deref();
+    cx.date = Some(date);
     note_empty_level(&cx);
+    if let Some(dir) = &a.split {
+        return write_split(&cx, diags, dir, format);
+    }
     let text = match format {
         Format::Json => {
             let pretty = a.pretty
@@ -127,8 +148,42 @@ pub fn run(a: Args) -> i32 {
         }
         Format::Md => grille::report::human::markdown(&cx, diags),
         Format::Html => grille::report::human::html(&cx, diags),
+        Format::Xlsx => match grille::report::xlsx::result(&cx, diags, &ws.sources) {
+            Ok(bytes) => return super::write::emit_bytes(a.out.as_deref(), &bytes),
+            Err(e) => {
+                eprintln!("error: cannot make the workbook: {e}");
+                return super::USAGE;
+            }
+        },
     };
     super::write::emit(a.out.as_deref(), &text)
+}
+
+/// `--split DIR`: one report per unit and an index, each file written
+/// atomically; the folder is made when missing.
+fn write_split(
+    cx: &grille::report::Context<'_>,
+    diags: &[Diag],
+    dir: &std::path::Path,
+    format: Format,
+) -> i32 {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot make the folder `{}`: {e}", dir.display());
+        return super::USAGE;
+    }
+    let ext = if format == Format::Md { "md" } else { "html" };
+    for (stem, doc) in grille::report::human::split(cx, diags, ext) {
+        let text = match format {
+            Format::Md => grille::report::page::markdown(&doc.blocks),
+            _ => grille::report::page::html(&doc.title, cx.lang, &doc.blocks),
+        };
+        let path = dir.join(format!("{stem}.{ext}"));
+        if let Err(e) = super::write::write_atomic(&path, text.as_bytes()) {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            return super::USAGE;
+        }
+    }
+    super::OK
 }
 
 /// A note when `--level` names a level nothing is reported at.

@@ -115,6 +115,23 @@ pub fn failed(e: grille::check::Failure, sources: &SourceMap) -> i32 {
     }
 }
 
+/// The day a report is dated (days since 1970-01-01): from
+/// `SOURCE_DATE_EPOCH` (seconds) when set, so that a report made twice
+/// from the same inputs is the same file, else today.
+pub fn report_date() -> Result<i64, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .map(|s| s.div_euclid(86_400))
+            .map_err(|_| format!("`SOURCE_DATE_EPOCH` must be a number of seconds, not `{v}`")),
+        Err(_) => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| (d.as_secs() / 86_400) as i64)
+            .unwrap_or(0)),
+    }
+}
+
 /// Says a usage error and gives its exit code.
 pub fn usage(e: impl std::fmt::Display) -> i32 {
     eprintln!("error: {e}");

@@ -19,6 +19,8 @@ pub enum Ext {
     Csv,
     Md,
     Html,
+    Pdf,
+    Xlsx,
     Txt,
 }
 
@@ -33,20 +35,35 @@ pub fn out_ext(out: Option<&Path>) -> Result<Option<Ext>, String> {
         "csv" => Ok(Some(Ext::Csv)),
         "md" | "markdown" => Ok(Some(Ext::Md)),
         "html" | "htm" => Ok(Some(Ext::Html)),
+        "pdf" => Ok(Some(Ext::Pdf)),
+        "xlsx" => Ok(Some(Ext::Xlsx)),
         "txt" => Ok(Some(Ext::Txt)),
         other => Err(format!(
-            "no format writes `.{other}` files; use `.json`, `.csv`, `.md` or `.html`, or say `--format`"
+            "no format writes `.{other}` files; use `.json`, `.csv`, `.md`, `.html`, `.pdf` or `.xlsx`, or say `--format`"
         )),
     }
 }
 
 /// Prints `text`, or writes it to `out` atomically; the exit code.
 pub fn emit(out: Option<&Path>, text: &str) -> i32 {
+    emit_bytes(out, text.as_bytes())
+}
+
+/// Writes `bytes` to standard output, or to `out` atomically; the exit code.
+pub fn emit_bytes(out: Option<&Path>, bytes: &[u8]) -> i32 {
     let Some(p) = out else {
-        print!("{text}");
-        return super::OK;
+        use std::io::Write;
+        let mut o = std::io::stdout().lock();
+        return match o.write_all(bytes).and_then(|()| o.flush()) {
+            Ok(()) => super::OK,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => super::OK,
+            Err(e) => {
+                eprintln!("error: cannot write the output: {e}");
+                super::USAGE
+            }
+        };
     };
-    match write_atomic(p, text.as_bytes()) {
+    match write_atomic(p, bytes) {
         Ok(()) => super::OK,
         Err(e) => {
             eprintln!("error: cannot write `{}`: {e}", p.display());

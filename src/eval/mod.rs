@@ -8,6 +8,7 @@
 //! Items are computed in dependency order, each over whole columns.
 
 mod agg;
+pub mod benchmark;
 mod cells;
 mod dimension;
 mod disclosure;
@@ -212,6 +213,8 @@ pub struct Results {
     pub levels: Vec<LevelId>,
     /// Units where a data rule failed, in rule order then unit order.
     pub rule_failures: Vec<RuleFailure>,
+    /// Where each unit stands among its peers, per item and level.
+    pub benchmarks: HashMap<(ir::ChildRef, LevelId), benchmark::Benchmark>,
 }
 
 /// The in-memory runner: evaluates a plan over whole columns.
@@ -270,7 +273,9 @@ pub fn evaluate_with(fw: &Framework, ds: &Dataset, threads: usize) -> (Results, 
         .map(|e| (e, ev.evidence(e)))
         .collect();
     let diags = ev.finish_diags();
+    let benchmarks = benchmark::all(fw, ds, &ev.ind, &ev.dims);
     let results = Results {
+        benchmarks,
         indicators: ev.ind,
         dimensions: ev.dims,
         evidence,

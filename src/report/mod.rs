@@ -15,6 +15,7 @@ pub mod page;
 pub mod template;
 pub mod words;
 pub mod xlsform;
+pub mod xlsx;
 
 use crate::data::Column;
 use crate::data::Dataset;
@@ -34,6 +35,9 @@ pub struct Context<'a> {
     pub framework_sha256: &'a str,
     /// The round's label (`eval --round`), written into the JSON result.
     pub round: Option<&'a str>,
+    /// The report's date, in days since 1970-01-01 (the CLI takes it
+    /// from `SOURCE_DATE_EPOCH` when set, for reproducible reports).
+    pub date: Option<i64>,
 }
 
 impl Context<'_> {
@@ -135,7 +139,7 @@ pub fn column_text(cx: &Context<'_>, i: usize, col: &Column, u: usize) -> String
         return "—".into();
     }
     match col {
-        Column::Num(v) => format_number(v[u], ind.unit.as_deref(), cx.lang),
+        Column::Num(v) => format_number(v[u], unit_of(ind, col), cx.lang),
         Column::Bool(v) => yes_no(v[u] == 1, cx.lang).to_string(),
         Column::Opt(v) => match ind.value.ty {
             crate::ir::Type::Option(q) => {
@@ -150,6 +154,15 @@ pub fn column_text(cx: &Context<'_>, i: usize, col: &Column, u: usize) -> String
         Column::Text(v) => v[u].as_deref().unwrap_or("—").to_string(),
         Column::Date(v) => format_date(v[u]),
         Column::Set(_) => "—".into(),
+    }
+}
+
+/// The unit an indicator's values are shown in: its own, or `%` for a
+/// yes/no rolled up into the share of units saying yes.
+pub fn unit_of<'a>(ind: &'a crate::ir::Indicator, value: &Column) -> Option<&'a str> {
+    match (ind.value.ty, value) {
+        (crate::ir::Type::Bool, Column::Num(_)) => Some("%"),
+        _ => ind.unit.as_deref(),
     }
 }
 
@@ -171,7 +184,7 @@ pub fn value_text_at(cx: &Context<'_>, i: usize, lv: &crate::eval::IndLevel, u: 
             .unwrap_or_else(|| code.to_string())
     };
     match value_at(cx, i, lv, u) {
-        Some(Value::Num(x)) => format_number(x, ind.unit.as_deref(), lang),
+        Some(Value::Num(x)) => format_number(x, unit_of(ind, &lv.value), lang),
         Some(Value::Bool(b)) => yes_no(b, lang).to_string(),
         Some(Value::Text(code)) => option_label(&code),
         Some(Value::Distribution(d)) => d

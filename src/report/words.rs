@@ -197,7 +197,7 @@ impl Words<'_> {
     fn expr(&self, e: &Expr) -> String {
         let lx = self.lx;
         match &e.kind {
-            ExprKind::Num(x) => crate::text::number(*x),
+            ExprKind::Num(x) => number(*x, false, self.lang),
             ExprKind::Str(s) => format!("« {s} »"),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Question(q) => {
@@ -352,11 +352,20 @@ impl Words<'_> {
             self.operand(first)
         };
         let mut lhs_ty = first.ty;
+        // A number compared with a share is written as one: `taux >= 20%`
+        // reads "at least 20 %", not "at least 0.2".
+        let share = self.is_share(first) || rest.iter().any(|(_, b)| self.is_share(b));
+        if share && let ExprKind::Num(x) = first.kind {
+            sa = number(x, true, self.lang);
+        }
         for (k, (op, b)) in rest.iter().enumerate() {
             if k > 0 && !(rest[k - 1].0 == *op && flat(*op)) {
                 sa = format!("({sa})");
             }
-            let sb = self.operand(b);
+            let sb = match b.kind {
+                ExprKind::Num(x) if share && is_comparison(*op) => number(x, true, self.lang),
+                _ => self.operand(b),
+            };
             // An option compared with a string names the option's label.
             let opt = |s: &Self| s.option(lhs_ty, b);
             sa = match op {
@@ -385,6 +394,20 @@ impl Words<'_> {
         sa
     }
 
+    /// A value that is a share (0..1, shown out of 100): an indicator or
+    /// question in `%`, or a `share(…)`.
+    fn is_share(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Indicator(i) => self.fw.indicators[*i].unit.as_deref() == Some("%"),
+            ExprKind::Question(q) => self.fw.questions[*q].unit.as_deref() == Some("%"),
+            ExprKind::Agg(a) => a.func == AggFunc::Share,
+            ExprKind::Let(l) => {
+                self.fw.lets[*l].expr.level.is_some() && self.is_share(&self.fw.lets[*l].expr)
+            }
+            _ => false,
+        }
+    }
+
     /// Parenthesises compound operands.
     fn operand(&self, e: &Expr) -> String {
         let s = self.expr(e);
@@ -393,6 +416,30 @@ impl Words<'_> {
             _ => s,
         }
     }
+}
+
+fn is_comparison(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+    )
+}
+
+/// A number as written in `lang` (decimal comma in French and Dutch),
+/// with all its digits; a share out of 100 with `%`.
+pub fn number(x: f64, share: bool, lang: &str) -> String {
+    let v = if share {
+        // 0.2 × 100 is 20.000000000000004 in binary: round the noise away.
+        (x * 100.0 * 1e9).round() / 1e9
+    } else {
+        x
+    };
+    let s = crate::text::number(v);
+    let s = match lang {
+        "fr" | "nl" => s.replace('.', ","),
+        _ => s,
+    };
+    if share { format!("{s} %") } else { s }
 }
 
 /// A normalisation in words.
@@ -404,13 +451,7 @@ pub fn normalize(
     lang: &str,
 ) -> String {
     let pct = unit == Some("%");
-    let v = |x: f64| {
-        if pct {
-            format!("{} %", crate::text::number(x * 100.0))
-        } else {
-            crate::text::number(x)
-        }
-    };
+    let v = |x: f64| number(x, pct, lang);
     let lower = better == Better::Lower;
     let (fr, nl, en) = match n {
         None => ("—".to_string(), "—".to_string(), "—".to_string()),
@@ -456,10 +497,10 @@ pub fn normalize(
                 .iter()
                 .map(|(k, p)| {
                     let k = match k {
-                        crate::ir::MapKey::Num(x) => crate::text::number(*x),
+                        crate::ir::MapKey::Num(x) => number(*x, false, lang),
                         crate::ir::MapKey::Text(t) => t.clone(),
                     };
-                    format!("{k} → {}", crate::text::number(*p))
+                    format!("{k} → {}", number(*p, false, lang))
                 })
                 .collect::<Vec<_>>()
                 .join(", ");

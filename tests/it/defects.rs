@@ -442,10 +442,10 @@ fn out_extension_picks_the_format() {
         );
     }
     let mut args = EVAL.to_vec();
-    args.extend(["--out", "r.pdf"]);
+    args.extend(["--out", "r.docx"]);
     let (code, err) = run_on(&fw, &args);
     assert_eq!(code, 2);
-    assert!(err.contains(".pdf"), "{err}");
+    assert!(err.contains(".docx"), "{err}");
 }
 
 /// `--level` where nothing is reported says so.

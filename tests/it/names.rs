@@ -119,7 +119,7 @@ fn the_publisher_is_shown() {
         dir.path(),
         &[&base[..], &["--format", "md", "--lang", "fr"]].concat(),
     );
-    assert!(String::from_utf8_lossy(&o.stdout).contains("Publié par Observatoire de l'ESS"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("**Publié par**: Observatoire de l'ESS"));
     let o = grille(dir.path(), &["doc", "f.grille", "--lang", "en"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("*Social economy observatory*"));
 }

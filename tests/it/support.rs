@@ -13,12 +13,17 @@ pub fn fixture(rel: &str) -> PathBuf {
     root().join("tests/fixtures").join(rel)
 }
 
+/// The reports' date in every test: 2 December 2026, 00:00 UTC (day
+/// 20 789), so that snapshots do not change with the day they run.
+pub const SOURCE_DATE_EPOCH: &str = "1796169600";
+
 /// Runs the `grille` binary in `dir` without colours.
 pub fn grille(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_grille"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         .env_remove("RUST_BACKTRACE")
         .output()
         .expect("the grille binary runs")
@@ -45,6 +50,7 @@ pub fn grille_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -1,0 +1,111 @@
+//! The opening of a report: its cover, the links to its units, and the
+//! index page of a split report.
+//!
+//! In: the report context (framework title, publisher, round, date) and,
+//! for a unit's own report, that unit. Out: blocks. The cover carries no
+//! path and no engine version: those stay in the JSON result.
+
+use super::{B, lex};
+use crate::ir::LevelId;
+use crate::report::page::{self, Block, Cell};
+
+impl B<'_> {
+    /// The cover: title, the unit when the report is one unit's, the
+    /// framework's description, then publisher, round, date and version.
+    pub(super) fn cover(&mut self, unit: Option<(LevelId, usize)>) {
+        let (cx, t) = (self.cx, self.t);
+        let fw = cx.fw;
+        let subtitle = unit.map(|(l, u)| {
+            let mut s = self.unit_title(l, u);
+            if let Some(p) = cx.parent(l, u) {
+                s.push_str(&format!(
+                    " ({} {} {p})",
+                    t.within,
+                    self.level_label(l - 1).to_lowercase()
+                ));
+            }
+            s
+        });
+        let mut facts = Vec::new();
+        if let Some(p) = fw.publisher.get(cx.lang, fw.default_lang()) {
+            facts.push((t.published_by.to_string(), p.to_string()));
+        }
+        if let Some(r) = cx.round {
+            facts.push((t.round.to_string(), r.to_string()));
+        }
+        if let Some(d) = cx.date {
+            facts.push((t.date.to_string(), lex::date(d, cx.lang)));
+        }
+        if let Some(v) = &fw.version {
+            facts.push((t.version.to_string(), format!("{} {v}", fw.id)));
+        }
+        self.out.push(Block::Cover {
+            title: super::title(cx),
+            subtitle,
+            description: fw
+                .description
+                .get(cx.lang, fw.default_lang())
+                .map(str::to_string),
+            facts,
+        });
+    }
+
+    /// Links to every reported unit, by level (a whole report's contents).
+    pub(super) fn nav(&mut self) {
+        let cx = self.cx;
+        let groups = cx
+            .levels()
+            .into_iter()
+            .map(|l| {
+                let units = (0..cx.ds.levels[l].len())
+                    .map(|u| (self.unit_short(l, u), self.anchor(l, u)))
+                    .collect();
+                (self.level_label(l).to_string(), units)
+            })
+            .collect();
+        self.out.push(Block::Nav {
+            title: self.t.contents.to_string(),
+            groups,
+        });
+    }
+
+    /// The index of a split report: per level, a table linking each
+    /// unit's file, with its name and its top dimensions' scores.
+    pub(super) fn index(&mut self, stems: &[((LevelId, usize), String)], ext: &str) {
+        let (cx, t) = (self.cx, self.t);
+        self.out
+            .push(Block::Heading(2, t.index.to_string(), "index".into()));
+        for l in cx.levels() {
+            let tops = self.tops(l);
+            let mut head = vec![self.level_label(l).to_string(), t.name.to_string()];
+            head.extend(tops.iter().map(|&d| self.dim_label(d).to_string()));
+            let rows = stems
+                .iter()
+                .filter(|((sl, _), _)| *sl == l)
+                .map(|&((_, u), ref stem)| {
+                    let id = cx.ds.levels[l].ids[u].to_string();
+                    let mut r = vec![
+                        Cell::linked(id, format!("{stem}.{ext}")),
+                        Cell::plain(cx.ds.levels[l].name(u).unwrap_or("")),
+                    ];
+                    r.extend(tops.iter().map(|&d| {
+                        let color =
+                            cx.results.dimensions.get(&(d, l)).and_then(|x| {
+                                self.step_color(cx.fw.dimensions[d].rate, x.rating[u])
+                            });
+                        Cell::rated(self.dim_score(d, l, u).1, color)
+                    }));
+                    r
+                })
+                .collect();
+            let mut right = vec![false, false];
+            right.extend(tops.iter().map(|_| true));
+            self.out.push(Block::Heading(
+                3,
+                self.level_label(l).to_string(),
+                page::slug(&format!("index-{}", cx.fw.levels[l].id)),
+            ));
+            self.out.push(Block::Table { head, right, rows });
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! Human reports (`grille eval --format md|html|pdf`, `--split DIR`):
+//! what the results say, unit by unit, in the chosen language.
+//!
+//! In: a report [`Context`] and the run's diagnostics. Out: [`Document`]s
+//! of [`Block`]s, rendered by `page` as Markdown or HTML and by `pdf`.
+//! A document opens with a cover (title, publisher, round, date); each
+//! reported unit then has a summary box, the comparison of the finer
+//! units it holds, a radar of its top dimensions against its peers'
+//! medians, each dimension with its parts, benchmarks, charts and
+//! evidence, and its portrait; a method page closes it. `--split` makes
+//! one such document per unit, and an index.
+
+mod cover;
+mod lex;
+mod method;
+mod parts;
+mod unit;
+
+use super::page::{self, Block};
+use super::{Context, format_score, step_id, words};
+use crate::diagnostic::Diag;
+use crate::eval::benchmark::Stats;
+use crate::ir::{ChildRef, DimensionId, LevelId};
+use lex::T;
+
+/// A report ready to render: its title and its blocks.
+pub struct Document {
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+/// The report as Markdown.
+pub fn markdown(cx: &Context<'_>, diags: &[Diag]) -> String {
+    page::markdown(&whole(cx, diags).blocks)
+}
+
+/// The report as one self-contained HTML page.
+pub fn html(cx: &Context<'_>, diags: &[Diag]) -> String {
+    let d = whole(cx, diags);
+    page::html(&d.title, cx.lang, &d.blocks)
+}
+
+/// The whole report: the cover, links to every unit, each reported unit,
+/// the method.
+pub fn whole(cx: &Context<'_>, diags: &[Diag]) -> Document {
+    let mut b = B::new(cx);
+    b.cover(None);
+    b.nav();
+    for l in cx.levels() {
+        for u in 0..cx.ds.levels[l].len() {
+            b.unit(l, u);
+        }
+    }
+    b.method(example_unit(cx), diags);
+    Document {
+        title: title(cx),
+        blocks: b.out,
+    }
+}
+
+/// One document per unit of the reported levels, each named by a file
+/// stem made from its level and id (distinct, safe on every system), and
+/// first an `index` listing them. Each unit's document holds its cover,
+/// its section (with the comparison of the finer units it holds) and the
+/// method with its own numbers. `ext` is the extension the index links
+/// to (`html`, `md`, `pdf`).
+pub fn split(cx: &Context<'_>, diags: &[Diag], ext: &str) -> Vec<(String, Document)> {
+    let stems = file_stems(cx);
+    let mut out = Vec::with_capacity(stems.len() + 1);
+    let mut index = B::new(cx);
+    index.cover(None);
+    index.index(&stems, ext);
+    out.push((
+        "index".to_string(),
+        Document {
+            title: title(cx),
+            blocks: index.out,
+        },
+    ));
+    for ((l, u), stem) in stems {
+        let mut b = B::new(cx);
+        b.cover(Some((l, u)));
+        b.unit(l, u);
+        b.method(Some((l, u)), diags);
+        let title = format!("{} — {}", title(cx), b.unit_title(l, u));
+        out.push((
+            stem,
+            Document {
+                title,
+                blocks: b.out,
+            },
+        ));
+    }
+    out
+}
+
+/// The unit whose numbers illustrate the method of a whole report: the
+/// first of the finest reported level.
+fn example_unit(cx: &Context<'_>) -> Option<(LevelId, usize)> {
+    let l = *cx.levels().last()?;
+    (!cx.ds.levels[l].is_empty()).then_some((l, 0))
+}
+
+/// A file stem for every reported unit: `level-id` in lower-case ASCII
+/// letters, digits, `-` and `_`, cut to 80 characters, made distinct with
+/// `-2`, `-3`… where two units would share one (`E01` and `e01`).
+fn file_stems(cx: &Context<'_>) -> Vec<((LevelId, usize), String)> {
+    let mut seen = std::collections::HashSet::new();
+    seen.insert("index".to_string());
+    let mut out = Vec::new();
+    for l in cx.levels() {
+        for (u, id) in cx.ds.levels[l].ids.iter().enumerate() {
+            let base = safe_stem(&format!("{}-{id}", cx.fw.levels[l].id));
+            let mut stem = base.clone();
+            let mut k = 1;
+            while !seen.insert(stem.clone()) {
+                k += 1;
+                stem = format!("{base}-{k}");
+            }
+            out.push(((l, u), stem));
+        }
+    }
+    out
+}
+
+/// `s` as a portable file name: accents dropped, other characters `-`.
+pub fn safe_stem(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' | 'ì' => 'i',
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' | 'ø' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ÿ' | 'ý' => 'y',
+            c if c.is_ascii_alphanumeric() || c == '_' => c,
+            _ => '-',
+        };
+        if out.chars().count() < 80 {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn title(cx: &Context<'_>) -> String {
+    let fw = cx.fw;
+    let name = fw.title.get(cx.lang, fw.default_lang()).unwrap_or(&fw.id);
+    format!("{} — {name}", lex::t(cx.lang).report)
+}
+
+/// The builder of one document's blocks.
+struct B<'a> {
+    cx: &'a Context<'a>,
+    t: &'static T,
+    out: Vec<Block>,
+    /// Units of each level under each unit of the coarser level.
+    children: Vec<Vec<Vec<usize>>>,
+    /// Indicators some dimension holds (the others form the portrait).
+    in_dim: Vec<bool>,
+}
+
+impl<'a> B<'a> {
+    fn new(cx: &'a Context<'a>) -> B<'a> {
+        let fw = cx.fw;
+        let children = (0..fw.levels.len())
+            .map(|l| {
+                if l + 1 >= fw.levels.len() {
+                    return Vec::new();
+                }
+                let mut v = vec![Vec::new(); cx.ds.levels[l].len()];
+                for (k, &p) in cx.ds.levels[l + 1].parent.iter().enumerate() {
+                    if let Some(x) = v.get_mut(p as usize) {
+                        x.push(k);
+                    }
+                }
+                v
+            })
+            .collect();
+        let mut in_dim = vec![false; fw.indicators.len()];
+        for c in fw.dimensions.iter().flat_map(|d| d.children.iter()) {
+            if let ChildRef::Indicator(i) = c.item {
+                in_dim[i] = true;
+            }
+        }
+        B {
+            cx,
+            t: lex::t(cx.lang),
+            out: Vec::new(),
+            children,
+            in_dim,
+        }
+    }
+
+    fn label<'b>(&self, l: &'b crate::ir::Labels, id: &'b str) -> &'b str {
+        l.get(self.cx.lang, self.cx.fw.default_lang()).unwrap_or(id)
+    }
+
+    fn level_label(&self, l: LevelId) -> &str {
+        let lv = &self.cx.fw.levels[l];
+        self.label(&lv.label, &lv.id)
+    }
+
+    fn dim_label(&self, d: DimensionId) -> &str {
+        let dim = &self.cx.fw.dimensions[d];
+        self.label(&dim.label, &dim.id)
+    }
+
+    /// "Entreprise E01 — La Ressourcerie".
+    fn unit_title(&self, l: LevelId, u: usize) -> String {
+        let lv = &self.cx.ds.levels[l];
+        let mut s = format!("{} {}", self.level_label(l), lv.ids[u]);
+        if let Some(n) = lv.name(u) {
+            s.push_str(&format!(" — {n}"));
+        }
+        s
+    }
+
+    /// A unit by its name when it has one, else its id.
+    fn unit_short(&self, l: LevelId, u: usize) -> String {
+        let lv = &self.cx.ds.levels[l];
+        lv.name(u)
+            .map(str::to_string)
+            .unwrap_or_else(|| lv.ids[u].to_string())
+    }
+
+    fn anchor(&self, l: LevelId, u: usize) -> String {
+        page::slug(&format!(
+            "{}-{}",
+            self.cx.fw.levels[l].id, self.cx.ds.levels[l].ids[u]
+        ))
+    }
+
+    /// Top dimensions reported at level `l`.
+    fn tops(&self, l: LevelId) -> Vec<DimensionId> {
+        (0..self.cx.fw.dimensions.len())
+            .filter(|&d| {
+                self.cx.fw.dimensions[d].top && self.cx.results.dimensions.contains_key(&(d, l))
+            })
+            .collect()
+    }
+
+    /// A dimension's score at a unit and how it is shown: the score and
+    /// its rating, or the status in words.
+    fn dim_score(&self, d: DimensionId, l: LevelId, u: usize) -> (f64, String) {
+        match self.cx.results.dimensions.get(&(d, l)) {
+            Some(x) if !x.score[u].is_nan() => {
+                let mut s = format_score(x.score[u], self.cx.lang);
+                let rate = self.cx.fw.dimensions[d].rate;
+                if let Some(r) = step_id(self.cx.fw, rate, x.rating[u]) {
+                    s.push_str(&format!(" · {}", self.rating_label(rate, &r)));
+                }
+                (x.score[u], s)
+            }
+            Some(x) => (
+                f64::NAN,
+                words::status(x.status[u], self.cx.lang).to_string(),
+            ),
+            None => (f64::NAN, "—".into()),
+        }
+    }
+
+    /// The colour of a rating step, if the scale and step exist.
+    fn step_color(&self, rate: Option<usize>, step: Option<u16>) -> Option<String> {
+        let r = &self.cx.fw.ratings[rate?];
+        Some(r.color(usize::from(step?)).to_string())
+    }
+
+    /// The bounds between a scale's steps, for the charts.
+    fn step_bounds(&self, rate: Option<usize>) -> Vec<f64> {
+        rate.map(|r| {
+            self.cx.fw.ratings[r]
+                .steps
+                .iter()
+                .filter_map(|s| s.below)
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
+    fn rating_label(&self, rate: Option<usize>, step: &str) -> String {
+        rate.and_then(|r| self.cx.fw.ratings[r].steps.iter().find(|s| s.id == step))
+            .map(|s| self.label(&s.label, &s.id).to_string())
+            .unwrap_or_else(|| step.to_string())
+    }
+
+    /// The benchmark of an item at a unit: over the units of the same
+    /// parent when there are enough, else over the whole level; with the
+    /// words saying which. `value` asks for the values' benchmark.
+    fn peers(&self, item: ChildRef, l: LevelId, u: usize, value: bool) -> Option<(String, Stats)> {
+        let b = self.cx.results.benchmarks.get(&(item, l))?;
+        let p = if value { b.value.as_ref()? } else { &b.score };
+        if l > 0 {
+            let parent = self.cx.ds.levels[l].parent[u] as usize;
+            if let Some(Some(s)) = p.by_parent.get(parent) {
+                let words = self
+                    .t
+                    .peers_in
+                    .replace("{parent}", &self.level_label(l - 1).to_lowercase());
+                return Some((format!("{words} ({})", s.n), *s));
+            }
+        }
+        p.all
+            .map(|s| (format!("{} ({})", self.t.peers_all, s.n), s))
+    }
+}

@@ -1,0 +1,264 @@
+//! Blocks as one self-contained HTML page: inline CSS (A4 pages when
+//! printed), charts as inline SVG, no script, nothing fetched.
+
+use super::svg;
+use super::{Bar, Block, escape};
+use std::fmt::Write;
+
+/// The blocks as one HTML page.
+pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(lang),
+        escape(title)
+    );
+    let mut charts = 0usize;
+    let mut in_group = false;
+    for b in blocks {
+        // Consecutive charts share a row when the page is wide enough.
+        let is_chart = matches!(
+            b,
+            Block::Radar { .. }
+                | Block::Bars { .. }
+                | Block::GroupedBars { .. }
+                | Block::Slopes { .. }
+        );
+        if is_chart && !in_group {
+            s.push_str("<div class=\"charts\">\n");
+            in_group = true;
+        } else if !is_chart && in_group {
+            s.push_str("</div>\n");
+            in_group = false;
+        }
+        match b {
+            Block::Heading(d, t, id) => {
+                let _ = writeln!(s, "<h{d} id=\"{}\">{}</h{d}>", escape(id), escape(t));
+            }
+            Block::Facts(f) => facts(&mut s, "facts", f),
+            Block::Cover {
+                title,
+                subtitle,
+                description,
+                facts: f,
+            } => {
+                let _ = writeln!(
+                    s,
+                    "<header class=\"cover\">\n<h1 id=\"top\">{}</h1>",
+                    escape(title)
+                );
+                if let Some(t) = subtitle {
+                    let _ = writeln!(s, "<p class=\"subtitle\">{}</p>", escape(t));
+                }
+                if let Some(d) = description {
+                    let _ = writeln!(s, "<p>{}</p>", escape(d));
+                }
+                facts(&mut s, "facts", f);
+                s.push_str("</header>\n");
+            }
+            Block::Summary { title, facts: f } => {
+                let _ = writeln!(
+                    s,
+                    "<aside class=\"summary\" aria-label=\"{0}\">\n<p class=\"summary-title\">{0}</p>",
+                    escape(title)
+                );
+                facts(&mut s, "facts", f);
+                s.push_str("</aside>\n");
+            }
+            Block::List(items) => {
+                s.push_str("<ul>\n");
+                for i in items {
+                    let _ = writeln!(s, "<li>{}</li>", escape(i));
+                }
+                s.push_str("</ul>\n");
+            }
+            Block::Para(p) => {
+                let _ = writeln!(s, "<p>{}</p>", escape(p));
+            }
+            Block::Table { head, right, rows } => {
+                s.push_str("<div class=\"table\"><table>\n<thead><tr>");
+                for (h, r) in head.iter().zip(right) {
+                    let class = if *r { " class=\"num\"" } else { "" };
+                    let _ = write!(s, "<th scope=\"col\"{class}>{}</th>", escape(h));
+                }
+                s.push_str("</tr></thead>\n<tbody>\n");
+                for row in rows {
+                    s.push_str("<tr>");
+                    for (k, c) in row.iter().enumerate() {
+                        let class = if right.get(k).copied().unwrap_or(false) {
+                            " class=\"num\""
+                        } else {
+                            ""
+                        };
+                        let mut text = if c.strong {
+                            format!("<strong>{}</strong>", escape(&c.text))
+                        } else {
+                            escape(&c.text).into_owned()
+                        };
+                        if let Some(href) = &c.link {
+                            text = format!("<a href=\"{}\">{text}</a>", escape(href));
+                        }
+                        if let Some(t) = &c.title {
+                            text = format!("<span title=\"{}\">{text}</span>", escape(t));
+                        }
+                        if let Some(col) = &c.swatch {
+                            text = format!(
+                                "<span class=\"swatch\" style=\"background:{}\" aria-hidden=\"true\"></span>{text}",
+                                escape(col)
+                            );
+                        }
+                        if k == 0 {
+                            let _ = write!(s, "<th scope=\"row\"{class}>{text}</th>");
+                        } else {
+                            let _ = write!(s, "<td{class}>{text}</td>");
+                        }
+                    }
+                    s.push_str("</tr>\n");
+                }
+                s.push_str("</tbody>\n</table></div>\n");
+            }
+            Block::Quotes { title, quotes } => {
+                // A caption rather than a heading: quotes sit at any depth,
+                // and a heading there would skip levels.
+                let _ = writeln!(
+                    s,
+                    "<section class=\"quotes\" aria-label=\"{0}\">\n<p class=\"quotes-title\">{0}</p>",
+                    escape(title)
+                );
+                for q in quotes {
+                    let _ = writeln!(s, "<blockquote><p>{}</p></blockquote>", escape(q));
+                }
+                s.push_str("</section>\n");
+            }
+            Block::Radar {
+                title,
+                axes,
+                values,
+                shown,
+                reference,
+            } => {
+                charts += 1;
+                svg::radar(
+                    &mut s,
+                    charts,
+                    title,
+                    (axes, values, shown),
+                    reference.as_ref(),
+                );
+            }
+            Block::Bars {
+                title,
+                bars,
+                legend,
+            } => {
+                charts += 1;
+                svg::bar_chart(&mut s, charts, (title, legend.as_deref()), &[(None, bars)]);
+            }
+            Block::Slopes {
+                title,
+                rounds,
+                lines,
+            } => {
+                charts += 1;
+                svg::slope_chart(&mut s, charts, title, rounds, lines);
+            }
+            Block::GroupedBars { title, groups } => {
+                charts += 1;
+                let groups: Vec<(Option<&str>, &[Bar])> = groups
+                    .iter()
+                    .map(|(g, b)| (Some(g.as_str()), b.as_slice()))
+                    .collect();
+                svg::bar_chart(&mut s, charts, (title, None), &groups);
+            }
+            Block::Nav { title, groups } => {
+                let _ = writeln!(
+                    s,
+                    "<nav class=\"toc\" aria-label=\"{0}\">\n<h2>{0}</h2>",
+                    escape(title)
+                );
+                for (level, units) in groups {
+                    let links: Vec<String> = units
+                        .iter()
+                        .map(|(name, anchor)| {
+                            format!("<a href=\"#{}\">{}</a>", escape(anchor), escape(name))
+                        })
+                        .collect();
+                    let _ = writeln!(
+                        s,
+                        "<p><strong>{}</strong>: {}</p>",
+                        escape(level),
+                        links.join(" · ")
+                    );
+                }
+                s.push_str("</nav>\n");
+            }
+            Block::Section(id) => {
+                let _ = writeln!(s, "<section class=\"unit\" id=\"unit-{}\">", escape(id));
+            }
+            Block::EndSection => s.push_str("</section>\n"),
+        }
+    }
+    if in_group {
+        s.push_str("</div>\n");
+    }
+    s.push_str("</main>\n</body>\n</html>\n");
+    s
+}
+
+fn facts(s: &mut String, class: &str, facts: &[(String, String)]) {
+    let _ = writeln!(s, "<dl class=\"{class}\">");
+    for (k, v) in facts {
+        let _ = writeln!(s, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
+    }
+    s.push_str("</dl>\n");
+}
+
+/// The page's style. On screen, wide tables scroll; printed on A4, every
+/// table fits the page width (fixed layout, words wrapped), each unit
+/// starts a page and nothing is cut across a page where it can be helped.
+const STYLE: &str = "body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1a1a1a; background: #fff; line-height: 1.45; margin: 0; }
+main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+h1 { color: #14466b; font-size: 1.9rem; }
+h2 { color: #14466b; border-bottom: 2px solid #14466b; padding-bottom: 0.2rem; margin-top: 2.5rem; }
+h3, h4 { color: #14466b; margin-bottom: 0.3rem; }
+header.cover { border-left: 8px solid #14466b; padding: 0.5rem 0 0.5rem 1.2rem; margin: 1rem 0 2rem; }
+header.cover h1 { margin: 0 0 0.5rem; }
+.subtitle { font-size: 1.35rem; font-weight: 600; margin: 0 0 0.8rem; }
+aside.summary { border: 2px solid #14466b; border-radius: 6px; padding: 0.3rem 1rem; margin: 0.8rem 0 1.2rem; background: #f4f6f8; }
+.summary-title { font-weight: 700; color: #14466b; margin: 0.4rem 0 0.2rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem; margin: 0.5rem 0 1rem; }
+dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
+.table { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.2rem; font-size: 0.92rem; }
+th, td { border: 1px solid #c8c8c8; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+thead th { background: #eef2f5; }
+tbody th { font-weight: normal; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+div.charts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; align-items: flex-start; }
+figure.chart { margin: 1rem 0; max-width: 100%; } figure.chart svg { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85rem; color: #404040; }
+.legend { display: block; font-size: 0.8rem; }
+.swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em; border: 1px solid #404040; vertical-align: -0.05em; }
+.toc { background: #f4f6f8; padding: 0.4rem 1rem; border-radius: 4px; }
+.toc h2 { border: none; margin-top: 0.5rem; font-size: 1.1rem; }
+a { color: #14466b; }
+.quotes-title { font-weight: 600; font-size: 0.95rem; margin: 0.8rem 0 0.3rem; }
+blockquote { margin: 0.3rem 0 0.3rem 1rem; padding-left: 0.8rem; border-left: 4px solid #14466b; font-style: italic; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { font-size: 10pt; }
+  main { max-width: none; padding: 0; }
+  nav.toc { display: none; }
+  header.cover { break-after: page; margin-top: 30vh; }
+  section.unit { break-before: page; }
+  .table { overflow: visible; }
+  table { table-layout: fixed; font-size: 8.5pt; }
+  th, td { padding: 0.2rem 0.3rem; overflow-wrap: anywhere; }
+  .num { white-space: normal; }
+  div.charts { display: block; }
+  figure.chart svg { max-height: 11cm; }
+  table, figure.chart, blockquote, aside.summary { break-inside: avoid; }
+  h2, h3, h4 { break-after: avoid; }
+}
+";

@@ -1,0 +1,412 @@
+//! Charts as inline SVG: radar, bars (with rating colours, steps and
+//! peers), slopes. Each is a figure with a title and a description in
+//! words for screen readers.
+
+use super::{Bar, escape};
+use std::fmt::Write;
+
+/// A chart coordinate with one decimal, written with integer arithmetic
+/// (the float formatter is slow at fixed precision, and charts hold many).
+#[derive(Clone, Copy)]
+struct P(f64);
+
+impl std::fmt::Display for P {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = (self.0 * 10.0).round() as i64;
+        if t < 0 {
+            f.write_str("-")?;
+        }
+        let t = t.unsigned_abs();
+        write!(f, "{}.{}", t / 10, t % 10)
+    }
+}
+
+/// Colours with at least 4.5:1 contrast on white, for text and marks.
+const INK: &str = "#1a1a1a";
+const ACCENT: &str = "#14466b";
+const GRID: &str = "#8a8a8a";
+
+/// A chart's text alternative: each label with the value shown for it.
+fn describe<'a>(labels: impl Iterator<Item = &'a str>, shown: &[String]) -> String {
+    labels
+        .zip(shown)
+        .map(|(a, v)| format!("{a}: {v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Words packed into lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for w in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + w.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(w);
+            }
+            _ => lines.push(w.to_string()),
+        }
+    }
+    lines
+}
+
+/// Opens a chart: a figure holding an SVG image whose title and
+/// description (the values in words) screen readers announce.
+fn open_figure(s: &mut String, n: usize, class: &str, (w, h): (f64, f64), title: &str, desc: &str) {
+    let _ = write!(
+        s,
+        "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"c{n}t c{n}d\">\n<title id=\"c{n}t\">{}</title>\n<desc id=\"c{n}d\">{}</desc>\n",
+        escape(title),
+        escape(desc)
+    );
+}
+
+/// Closes a chart opened by [`open_figure`], with its visible caption
+/// and what its marks mean.
+fn close_figure(s: &mut String, title: &str, legend: Option<&str>) {
+    let legend = legend
+        .map(|l| format!("<span class=\"legend\">{}</span>", escape(l)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "</svg>\n<figcaption>{}{legend}</figcaption>\n</figure>",
+        escape(title)
+    );
+}
+
+/// A label that fits `max` characters, cut between words, with the full
+/// text as its tooltip when cut.
+fn label_text(s: &mut String, label: &str, max: usize) {
+    let (short, cut) = super::fit(label, max);
+    if cut {
+        let _ = write!(s, "<title>{}</title>", escape(label));
+    }
+    s.push_str(&escape(&short));
+}
+
+/// A radar chart of scores, 0 at the centre and 100 on the outer ring,
+/// with a reference (the peers' medians) as a dashed outline.
+pub(super) fn radar(
+    s: &mut String,
+    n: usize,
+    title: &str,
+    (axes, values, shown): (&[String], &[f64], &[String]),
+    reference: Option<&(String, Vec<f64>)>,
+) {
+    let (w, h) = (660.0, 380.0);
+    let (cx, cy, r) = (w / 2.0, h / 2.0, 135.0);
+    let k = axes.len().max(3) as f64;
+    let at = |i: usize, v: f64| {
+        let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / k;
+        (cx + r * v / 100.0 * a.cos(), cy + r * v / 100.0 * a.sin())
+    };
+    let desc = describe(axes.iter().map(String::as_str), shown);
+    open_figure(s, n, "radar", (w, h), title, &desc);
+    for ring in [25.0, 50.0, 75.0, 100.0] {
+        let pts: Vec<String> = (0..axes.len())
+            .map(|i| {
+                let (x, y) = at(i, ring);
+                format!("{},{}", P(x), P(y))
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "<polygon points=\"{}\" fill=\"none\" stroke=\"{GRID}\" stroke-width=\"0.8\"/>",
+            pts.join(" ")
+        );
+    }
+    for (i, a) in axes.iter().enumerate() {
+        let (x, y) = at(i, 100.0);
+        let _ = writeln!(
+            s,
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{GRID}\" stroke-width=\"0.8\"/>",
+            P(cx),
+            P(cy),
+            P(x),
+            P(y)
+        );
+        let (lx, ly) = at(i, 118.0);
+        let anchor = if (lx - cx).abs() < 5.0 {
+            "middle"
+        } else if lx > cx {
+            "start"
+        } else {
+            "end"
+        };
+        // Long labels go on several lines, the value on the last.
+        let mut lines = wrap(a, 22);
+        if let Some(last) = lines.last_mut() {
+            last.push_str(&format!(" ({})", shown[i]));
+        }
+        let top = P(ly - 7.0 * (lines.len() as f64 - 1.0));
+        let lx = P(lx);
+        let _ = write!(
+            s,
+            "<text x=\"{lx}\" y=\"{top}\" text-anchor=\"{anchor}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">"
+        );
+        for (k, l) in lines.iter().enumerate() {
+            let dy = if k == 0 { 0.0 } else { 14.0 };
+            let _ = write!(s, "<tspan x=\"{lx}\" dy=\"{dy}\">{}</tspan>", escape(l));
+        }
+        s.push_str("</text>\n");
+    }
+    let outline = |vals: &[f64]| -> Vec<String> {
+        vals.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let (x, y) = at(i, if v.is_nan() { 0.0 } else { v.clamp(0.0, 100.0) });
+                format!("{},{}", P(x), P(y))
+            })
+            .collect()
+    };
+    if let Some((_, r)) = reference {
+        let _ = writeln!(
+            s,
+            "<polygon class=\"reference\" points=\"{}\" fill=\"none\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>",
+            outline(r).join(" ")
+        );
+    }
+    let pts = outline(values);
+    let _ = writeln!(
+        s,
+        "<polygon class=\"series\" points=\"{}\" fill=\"{ACCENT}\" fill-opacity=\"0.25\" stroke=\"{ACCENT}\" stroke-width=\"2\"/>",
+        pts.join(" ")
+    );
+    for (i, v) in values.iter().enumerate() {
+        if !v.is_nan() {
+            let (x, y) = at(i, v.clamp(0.0, 100.0));
+            let (x, y) = (P(x), P(y));
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"3.5\" fill=\"{ACCENT}\"/>"
+            );
+        }
+    }
+    close_figure(s, title, reference.map(|r| r.0.as_str()));
+}
+
+/// Horizontal bars on a 0..100 scale, one per item.
+/// A horizontal bar chart; bars may come in named groups, each under a
+/// line with its name.
+pub(super) fn bar_chart(
+    s: &mut String,
+    n: usize,
+    (title, legend): (&str, Option<&str>),
+    groups: &[(Option<&str>, &[Bar])],
+) {
+    let bars: Vec<&Bar> = groups.iter().flat_map(|(_, b)| b.iter()).collect();
+    let heads = groups.iter().filter(|(g, _)| g.is_some()).count();
+    // Room for the longest label (about 7 px a character) and, after a
+    // full bar, for the longest value shown.
+    let longest = bars
+        .iter()
+        .map(|b| super::fit(&b.label, LABEL).0.chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_w = (longest as f64 * 7.0 + 16.0).clamp(60.0, 320.0);
+    let value_w = bars
+        .iter()
+        .map(|b| b.shown.chars().count())
+        .max()
+        .unwrap_or(0) as f64
+        * 7.0
+        + 16.0;
+    let bar_w = 300.0;
+    let row = 24.0;
+    let top = 8.0;
+    let rows = (bars.len() + heads) as f64;
+    let w = label_w + bar_w + value_w;
+    let h = top + row * rows + 24.0;
+    let labels: Vec<String> = groups
+        .iter()
+        .flat_map(|(g, b)| {
+            b.iter().map(move |x| match g {
+                Some(g) => format!("{g} — {}", x.label),
+                None => x.label.clone(),
+            })
+        })
+        .collect();
+    let shown: Vec<String> = bars.iter().map(|b| b.shown.clone()).collect();
+    let desc = describe(labels.iter().map(String::as_str), &shown);
+    open_figure(s, n, "bars", (w, h), title, &desc);
+    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        let x = P(label_w + bar_w * tick / 100.0);
+        let y2 = top + row * rows;
+        let _ = writeln!(
+            s,
+            "<line x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{}\" stroke=\"{GRID}\" stroke-width=\"0.6\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{INK}\">{tick}</text>",
+            P(y2),
+            P(y2 + 14.0)
+        );
+    }
+    let mut i = 0usize;
+    for (group, bars) in groups {
+        if let Some(g) = group {
+            let y = top + row * i as f64;
+            let _ = writeln!(
+                s,
+                "<text x=\"4\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" font-weight=\"600\" fill=\"{INK}\">{}</text>",
+                P(y + row / 2.0),
+                escape(&super::fit(g, 60).0)
+            );
+            i += 1;
+        }
+        for b in bars.iter() {
+            bar_row(s, b, top + row * i as f64, (label_w, bar_w, row));
+            i += 1;
+        }
+    }
+    close_figure(s, title, legend);
+}
+
+/// Scores across rounds: one column per round, one line per item, each
+/// point labelled with its score; an item without a score in a round
+/// has no point there.
+pub(super) fn slope_chart(
+    s: &mut String,
+    n: usize,
+    title: &str,
+    rounds: &[String],
+    lines: &[(String, Vec<f64>, Vec<String>)],
+) {
+    let (left, top, plot_h, step) = (40.0, 16.0, 200.0, 150.0);
+    let label_w = lines
+        .iter()
+        .map(|l| l.0.chars().count().min(40))
+        .max()
+        .unwrap_or(0) as f64
+        * 7.0
+        + 60.0;
+    let w = left + step * (rounds.len().max(2) - 1) as f64 + label_w;
+    let h = top + plot_h + 40.0;
+    let desc: Vec<String> = lines
+        .iter()
+        .map(|(l, _, shown)| {
+            let per: Vec<String> = rounds
+                .iter()
+                .zip(shown)
+                .map(|(r, v)| format!("{r} {v}"))
+                .collect();
+            format!("{l}: {}", per.join(", "))
+        })
+        .collect();
+    open_figure(s, n, "slopes", (w, h), title, &desc.join("; "));
+    let y_of = |v: f64| top + plot_h * (1.0 - v.clamp(0.0, 100.0) / 100.0);
+    for tick in [0.0, 50.0, 100.0] {
+        let y = P(y_of(tick));
+        let _ = writeln!(
+            s,
+            "<line x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{GRID}\" stroke-width=\"0.5\"/><text x=\"{}\" y=\"{y}\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"11\" fill=\"{INK}\">{tick}</text>",
+            P(left + step * (rounds.len().max(2) - 1) as f64),
+            P(left - 6.0)
+        );
+    }
+    for (k, r) in rounds.iter().enumerate() {
+        let x = P(left + step * k as f64);
+        let _ = writeln!(
+            s,
+            "<text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+            P(top + plot_h + 24.0),
+            escape(r)
+        );
+    }
+    for (label, scores, _) in lines {
+        let points: Vec<(f64, f64)> = scores
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_nan())
+            .map(|(k, v)| (left + step * k as f64, y_of(*v)))
+            .collect();
+        if points.len() >= 2 {
+            let path: Vec<String> = points
+                .iter()
+                .map(|(x, y)| format!("{},{}", P(*x), P(*y)))
+                .collect();
+            let _ = writeln!(
+                s,
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{ACCENT}\" stroke-width=\"2\"/>",
+                path.join(" ")
+            );
+        }
+        for (x, y) in &points {
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{ACCENT}\"/>",
+                P(*x),
+                P(*y)
+            );
+        }
+        if let Some((x, y)) = points.last() {
+            let _ = write!(
+                s,
+                "<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">",
+                P(x + 8.0),
+                P(*y),
+            );
+            label_text(s, label, 40);
+            s.push_str("</text>\n");
+        }
+    }
+    close_figure(s, title, None);
+}
+
+/// The longest bar label, in characters.
+const LABEL: usize = 44;
+
+/// One bar and its labels at height `y`: the bar in its rating's colour
+/// (outlined, so a pale colour still stands out from the page), marks at
+/// the rating's step bounds, and the peers' range with their median.
+fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f64)) {
+    let _ = write!(
+        s,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">",
+        P(label_w - 8.0),
+        P(y + row / 2.0),
+    );
+    label_text(s, &b.label, LABEL);
+    s.push_str("</text>\n");
+    let x_of = |v: f64| label_w + bar_w * v.clamp(0.0, 100.0) / 100.0;
+    let len = if b.score.is_nan() {
+        0.0
+    } else {
+        x_of(b.score) - label_w
+    };
+    let fill = b.color.as_deref().map(escape).unwrap_or(ACCENT.into());
+    let _ = writeln!(
+        s,
+        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"{INK}\" stroke-width=\"0.8\"/>",
+        P(label_w),
+        P(y + 4.0),
+        P(len),
+        P(row - 8.0),
+    );
+    for &t in &b.steps {
+        let x = P(x_of(t));
+        let _ = writeln!(
+            s,
+            "<line class=\"step\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{INK}\" stroke-width=\"0.8\"/>",
+            P(y + 1.0),
+            P(y + 4.0)
+        );
+    }
+    if let Some((lo, mid, hi)) = b.peers {
+        let yy = P(y + row - 2.0);
+        let _ = writeln!(
+            s,
+            "<line class=\"peers\" x1=\"{}\" y1=\"{yy}\" x2=\"{}\" y2=\"{yy}\" stroke=\"{GRID}\" stroke-width=\"3\"/><line class=\"median\" x1=\"{m}\" y1=\"{}\" x2=\"{m}\" y2=\"{}\" stroke=\"{INK}\" stroke-width=\"2\"/>",
+            P(x_of(lo)),
+            P(x_of(hi)),
+            P(y + row - 6.0),
+            P(y + row + 1.0),
+            m = P(x_of(mid)),
+        );
+    }
+    let end = b.peers.map_or(len, |p| len.max(x_of(p.2) - label_w));
+    let _ = writeln!(
+        s,
+        "<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+        P(label_w + end + 6.0),
+        P(y + row / 2.0),
+        escape(&b.shown)
+    );
+}
