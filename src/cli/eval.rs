@@ -1,4 +1,4 @@
-//! `grille eval FRAMEWORK --data SPEC… [--format json|csv|md|html|xlsx] [--lang L] [--level LEVEL] [--out PATH | --split DIR] [--round LABEL] [--strict]`
+//! `grille eval FRAMEWORK --data SPEC… [--format json|csv|md|html|pdf|xlsx] [--lang L] [--level LEVEL] [--out PATH | --split DIR] [--round LABEL] [--strict]`
 
 use super::{DATA_ERRORS, report};
 use grille::data::DataSpec;
@@ -25,7 +25,7 @@ pub struct Args {
     /// Write the result to this file (atomically) instead of standard output.
     #[arg(long, conflicts_with = "split")]
     out: Option<PathBuf>,
-    /// With `--format md|html`: write one report per unit of the reported
+    /// With `--format md|html|pdf`: write one report per unit of the reported
     /// level(s) into this folder, and an `index` listing them.
     #[arg(long)]
     split: Option<PathBuf>,
@@ -58,9 +58,9 @@ fn pick_format(asked: Option<Format>, out: Option<&std::path::Path>) -> Result<F
         Some(Ext::Md) => Ok(Format::Md),
         Some(Ext::Html) => Ok(Format::Html),
         Some(Ext::Xlsx) => Ok(Format::Xlsx),
-        Some(Ext::Pdf) => Err("PDF reports are not written yet; use `.html` and print it".into()),
+        Some(Ext::Pdf) => Ok(Format::Pdf),
         Some(Ext::Txt) => Err(
-            "no format writes `.txt` files; use `.json`, `.csv`, `.md`, `.html` or `.xlsx`, or say `--format`".into(),
+            "no format writes `.txt` files; use `.json`, `.csv`, `.md`, `.html`, `.pdf` or `.xlsx`, or say `--format`".into(),
         ),
     }
 }
@@ -80,6 +80,8 @@ pub enum Format {
     Md,
     /// A report for people: one self-contained HTML page with charts.
     Html,
+    /// A report for people: an A4 PDF.
+    Pdf,
     /// The result as an Excel workbook: a sheet per level, a row per unit.
     Xlsx,
 }
@@ -103,9 +105,10 @@ pub fn run(a: Args) -> i32 {
     if a.csv_locale.is_some() && format != Format::Csv {
         return super::usage("`--csv-locale` applies to `--format csv` only".to_string());
     }
-    if a.split.is_some() && !matches!(format, Format::Md | Format::Html) {
+    if a.split.is_some() && !matches!(format, Format::Md | Format::Html | Format::Pdf) {
         return super::usage(
-            "`--split` writes reports: say `--format md` or `--format html`".to_string(),
+            "`--split` writes reports: say `--format md`, `--format html` or `--format pdf`"
+                .to_string(),
         );
     }
     let date = match super::report_date() {
@@ -148,15 +151,31 @@ pub fn run(a: Args) -> i32 {
         }
         Format::Md => grille::report::human::markdown(&cx, diags),
         Format::Html => grille::report::human::html(&cx, diags),
-        Format::Xlsx => match grille::report::xlsx::result(&cx, diags, &ws.sources) {
-            Ok(bytes) => return super::write::emit_bytes(a.out.as_deref(), &bytes),
-            Err(e) => {
-                eprintln!("error: cannot make the workbook: {e}");
-                return super::USAGE;
-            }
-        },
+        Format::Xlsx => {
+            let bytes = grille::report::xlsx::result(&cx, diags, &ws.sources);
+            return emit_made(a.out.as_deref(), bytes, "workbook");
+        }
+        Format::Pdf => {
+            let doc = grille::report::human::whole(&cx, diags);
+            return emit_made(
+                a.out.as_deref(),
+                grille::report::pdf::render(&doc, cx.lang),
+                "PDF",
+            );
+        }
     };
     super::write::emit(a.out.as_deref(), &text)
+}
+
+/// Writes bytes a writer made, or says why it could not make them.
+fn emit_made(out: Option<&std::path::Path>, made: Result<Vec<u8>, String>, what: &str) -> i32 {
+    match made {
+        Ok(bytes) => super::write::emit_bytes(out, &bytes),
+        Err(e) => {
+            eprintln!("error: cannot make the {what}: {e}");
+            super::USAGE
+        }
+    }
 }
 
 /// `--split DIR`: one report per unit and an index, each file written
@@ -171,14 +190,25 @@ fn write_split(
         eprintln!("error: cannot make the folder `{}`: {e}", dir.display());
         return super::USAGE;
     }
-    let ext = if format == Format::Md { "md" } else { "html" };
+    let ext = match format {
+        Format::Md => "md",
+        Format::Pdf => "pdf",
+        _ => "html",
+    };
     for (stem, doc) in grille::report::human::split(cx, diags, ext) {
-        let text = match format {
-            Format::Md => grille::report::page::markdown(&doc.blocks),
-            _ => grille::report::page::html(&doc.title, cx.lang, &doc.blocks),
+        let bytes = match format {
+            Format::Md => grille::report::page::markdown(&doc.blocks).into_bytes(),
+            Format::Pdf => match grille::report::pdf::render(&doc, cx.lang) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("error: cannot make the PDF of `{stem}`: {e}");
+                    return super::USAGE;
+                }
+            },
+            _ => grille::report::page::html(&doc.title, cx.lang, &doc.blocks).into_bytes(),
         };
         let path = dir.join(format!("{stem}.{ext}"));
-        if let Err(e) = super::write::write_atomic(&path, text.as_bytes()) {
+        if let Err(e) = super::write::write_atomic(&path, &bytes) {
             eprintln!("error: cannot write `{}`: {e}", path.display());
             return super::USAGE;
         }

@@ -185,7 +185,7 @@ pub fn markdown(fw: &Framework, lang: &str) -> String {
             q.column,
             cell(&lbl(&q.label, &q.id)),
             lbl(&fw.levels[q.level].label, &fw.levels[q.level].id),
-            q.ty.name()
+            words::term(q.ty.name(), lang)
         ));
     }
     s.push('\n');
@@ -220,10 +220,11 @@ fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut 
         "#".repeat(depth.min(6)),
         dim.label.get(lang, d).unwrap_or(&dim.id)
     ));
-    if let Some(doc) = &dim.doc {
+    // What the framework says of it in this language, else its comment.
+    if let Some(doc) = dim.description.get(lang, d).or(dim.doc.as_deref()) {
         s.push_str(&format!("{doc}\n\n"));
     }
-    let agg = dim.aggregate.name();
+    let agg = words::term(dim.aggregate.name(), lang);
     s.push_str(&format!(
         "- {}: {agg}; {}: {} %\n",
         t.aggregate,
@@ -280,13 +281,13 @@ fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut 
                 if !ind.by.is_empty() {
                     name.push_str(&format!(", {}", words::broken_down(fw, &ind.by, lang)));
                 }
-                if let Some(doc) = &ind.doc {
+                if let Some(doc) = ind.description.get(lang, d).or(ind.doc.as_deref()) {
                     name.push_str(&format!(" — {doc}"));
                 }
                 s.push_str(&format!(
                     "| {} | {w} | {} | {} | {} | {} | {} |\n",
                     cell(&name),
-                    ind.nature.map_or("", crate::ir::Nature::name),
+                    words::term(ind.nature.map_or("", crate::ir::Nature::name), lang),
                     cell(&words::expr(fw, &ind.value, lang)),
                     ind.unit.as_deref().unwrap_or(""),
                     cell(&words::normalize(
@@ -296,12 +297,11 @@ fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut 
                         ind.better,
                         lang
                     )),
-                    cell(
-                        ind.source
-                            .as_deref()
-                            .or(ind.method.as_deref())
-                            .unwrap_or("")
-                    )
+                    cell(&match (&ind.source, &ind.method) {
+                        (Some(s), _) => s.clone(),
+                        (None, Some(m)) => words::term(m, lang),
+                        _ => String::new(),
+                    })
                 ));
             }
             ChildRef::Dimension(k) => {

@@ -12,6 +12,7 @@ pub mod explain;
 pub mod human;
 pub mod json;
 pub mod page;
+pub mod pdf;
 pub mod template;
 pub mod words;
 pub mod xlsform;

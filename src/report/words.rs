@@ -621,3 +621,95 @@ pub fn broken_down(fw: &Framework, by: &[crate::ir::Breakdown], lang: &str) -> S
         None => String::new(),
     }
 }
+
+/// A keyword of the language (a nature, a kind of aggregation or rollup,
+/// a question type, a usual `method`) in `lang`, for reports; a word it
+/// does not know comes back as written.
+pub fn term(word: &str, lang: &str) -> String {
+    const TERMS: &[(&str, &str, &str)] = &[
+        ("practice", "pratique", "praktijk"),
+        ("output", "réalisation", "output"),
+        ("outcome", "effet", "effect"),
+        ("impact", "impact", "impact"),
+        ("context", "contexte", "context"),
+        ("mean", "moyenne", "gemiddelde"),
+        ("geometric", "moyenne géométrique", "meetkundig gemiddelde"),
+        ("harmonic", "moyenne harmonique", "harmonisch gemiddelde"),
+        ("median", "médiane", "mediaan"),
+        ("min", "minimum", "minimum"),
+        ("max", "maximum", "maximum"),
+        ("sum", "somme", "som"),
+        (
+            "pooled",
+            "recalcul sur toutes les lignes",
+            "herberekend op alle rijen",
+        ),
+        ("share", "part", "aandeel"),
+        ("distribution", "répartition", "verdeling"),
+        ("none", "aucun", "geen"),
+        ("number", "nombre", "getal"),
+        ("percent", "pourcentage", "percentage"),
+        ("scale", "échelle", "schaal"),
+        ("yesno", "oui/non", "ja/nee"),
+        ("choice", "choix unique", "enkelvoudige keuze"),
+        ("multi", "choix multiple", "meervoudige keuze"),
+        ("date", "date", "datum"),
+        ("text", "texte", "tekst"),
+        ("survey", "enquête", "enquête"),
+        ("records", "données de gestion", "beheersgegevens"),
+        ("interview", "entretien", "interview"),
+        ("focus_group", "groupe de discussion", "focusgroep"),
+        ("observation", "observation", "observatie"),
+    ];
+    match (lang, TERMS.iter().find(|(en, _, _)| *en == word)) {
+        ("fr", Some((_, fr, _))) => fr.to_string(),
+        ("nl", Some((_, _, nl))) => nl.to_string(),
+        _ => word.to_string(),
+    }
+}
+
+/// A status in a few words, for table cells and charts; the method page
+/// of a report gives each one's full sentence ([`status`]).
+pub fn status_short(st: crate::eval::Status, lang: &str) -> &'static str {
+    use crate::eval::Status::*;
+    match (lang, st) {
+        ("fr", Ok) => "calculé",
+        ("fr", Missing) => "pas de données",
+        ("fr", NotApplicable) => "sans objet",
+        ("fr", LowN) => "peu de réponses",
+        ("fr", Insufficient) => "trop peu d'éléments",
+        ("fr", Suppressed) => "masqué (petit groupe)",
+        ("nl", Ok) => "berekend",
+        ("nl", Missing) => "geen gegevens",
+        ("nl", NotApplicable) => "niet van toepassing",
+        ("nl", LowN) => "weinig antwoorden",
+        ("nl", Insufficient) => "te weinig onderdelen",
+        ("nl", Suppressed) => "verborgen (kleine groep)",
+        (_, Ok) => "computed",
+        (_, Missing) => "no data",
+        (_, NotApplicable) => "not applicable",
+        (_, LowN) => "few answers",
+        (_, Insufficient) => "too few parts",
+        (_, Suppressed) => "hidden (small group)",
+    }
+}
+
+/// The short status of entry `u` of a level or of its cells: a value
+/// hidden so that another cannot be deduced says so.
+pub fn status_short_of(lv: &crate::eval::IndLevel, u: usize, lang: &str) -> &'static str {
+    match (lv.suppression[u], lang) {
+        (Some(crate::eval::Suppression::Complementary), "fr") => "masqué (déductible)",
+        (Some(crate::eval::Suppression::Complementary), "nl") => "verborgen (afleidbaar)",
+        (Some(crate::eval::Suppression::Complementary), _) => "hidden (deducible)",
+        _ => status_short(lv.status[u], lang),
+    }
+}
+
+/// The full sentence of a complementary suppression, for the method page.
+pub fn complementary(lang: &str) -> &'static str {
+    match lang {
+        "fr" => "masqué pour qu'aucune valeur masquée ne puisse être déduite par soustraction",
+        "nl" => "verborgen zodat geen verborgen waarde door aftrekken kan worden afgeleid",
+        _ => "hidden so that no hidden value can be worked out by subtraction",
+    }
+}

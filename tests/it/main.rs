@@ -21,3 +21,4 @@ mod names;
 mod reports;
 mod spec_examples;
 mod support;
+mod unit_reports;

@@ -331,7 +331,7 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
                     "; {} {} ({})",
                     t.rolled_up,
                     up.join(", "),
-                    ind.rollup.name()
+                    words::term(ind.rollup.name(), lang)
                 ));
             }
             line(&mut s, t.level, &level);
@@ -399,7 +399,11 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
                 .map(|l| fw.levels[*l].id.as_str())
                 .collect();
             line(&mut s, t.level, &levels.join(", "));
-            line(&mut s, t.aggregate, dim.aggregate.name());
+            line(
+                &mut s,
+                t.aggregate,
+                &words::term(dim.aggregate.name(), lang),
+            );
             line(
                 &mut s,
                 t.require,
@@ -462,7 +466,7 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
             ));
             doc(&mut s, &qu.doc);
             line(&mut s, t.level, &ex.level(qu.level));
-            let mut kind = qu.ty.name().to_string();
+            let mut kind = words::term(qu.ty.name(), lang);
             if let crate::ir::QType::Scale { lo, hi } = qu.ty {
                 kind = format!(
                     "{kind} {}..{}",

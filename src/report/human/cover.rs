@@ -77,17 +77,22 @@ impl B<'_> {
             .push(Block::Heading(2, t.index.to_string(), "index".into()));
         for l in cx.levels() {
             let tops = self.tops(l);
-            let mut head = vec![self.level_label(l).to_string(), t.name.to_string()];
+            let units = &cx.ds.levels[l];
+            let named = (0..units.len()).any(|u| units.name(u).is_some());
+            let mut head = vec![self.level_label(l).to_string()];
+            if named {
+                head.push(t.name.to_string());
+            }
             head.extend(tops.iter().map(|&d| self.dim_label(d).to_string()));
             let rows = stems
                 .iter()
                 .filter(|((sl, _), _)| *sl == l)
                 .map(|&((_, u), ref stem)| {
                     let id = cx.ds.levels[l].ids[u].to_string();
-                    let mut r = vec![
-                        Cell::linked(id, format!("{stem}.{ext}")),
-                        Cell::plain(cx.ds.levels[l].name(u).unwrap_or("")),
-                    ];
+                    let mut r = vec![Cell::linked(id, format!("{stem}.{ext}"))];
+                    if named {
+                        r.push(Cell::plain(units.name(u).unwrap_or("")));
+                    }
                     r.extend(tops.iter().map(|&d| {
                         let color =
                             cx.results.dimensions.get(&(d, l)).and_then(|x| {
@@ -98,7 +103,7 @@ impl B<'_> {
                     r
                 })
                 .collect();
-            let mut right = vec![false, false];
+            let mut right = vec![false; head.len() - tops.len()];
             right.extend(tops.iter().map(|_| true));
             self.out.push(Block::Heading(
                 3,

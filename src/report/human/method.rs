@@ -38,8 +38,20 @@ impl B<'_> {
             Status::Suppressed,
         ]
         .iter()
-        .map(|&s| words::status(s, lang).to_string())
+        .map(|&s| {
+            format!(
+                "{} — {}",
+                words::status_short(s, lang),
+                words::status(s, lang)
+            )
+        })
         .collect();
+        let deducible = match lang {
+            "fr" => "masqué (déductible)",
+            "nl" => "verborgen (afleidbaar)",
+            _ => "hidden (deducible)",
+        };
+        statuses.push(format!("{deducible} — {}", words::complementary(lang)));
         statuses.insert(0, t.m_ok.to_string());
         self.out.push(Block::List(statuses));
         self.privacy();

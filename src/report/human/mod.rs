@@ -257,7 +257,7 @@ impl<'a> B<'a> {
             }
             Some(x) => (
                 f64::NAN,
-                words::status(x.status[u], self.cx.lang).to_string(),
+                words::status_short(x.status[u], self.cx.lang).to_string(),
             ),
             None => (f64::NAN, "—".into()),
         }

@@ -63,7 +63,7 @@ impl B<'_> {
     fn status_cell(&self, st: Status) -> Cell {
         match st {
             Status::Ok => Cell::plain(""),
-            st => Cell::plain(words::status(st, self.cx.lang)),
+            st => Cell::plain(words::status_short(st, self.cx.lang)),
         }
     }
 
@@ -85,6 +85,9 @@ impl B<'_> {
             self.dim_label(d).to_string(),
             page::slug(&format!("{anchor}-{}", dim.id)),
         ));
+        if let Some(desc) = dim.description.get(cx.lang, cx.fw.default_lang()) {
+            self.out.push(Block::Para(desc.to_string()));
+        }
         self.dim_facts(d, l, u);
         if lv.status[u] == Status::NotApplicable {
             return;
@@ -275,7 +278,7 @@ impl B<'_> {
             label: label.clone(),
             score,
             shown: match score.is_nan() {
-                true => words::status_of(x, u, lang).to_string(),
+                true => words::status_short_of(x, u, lang).to_string(),
                 false => self.rated_text(score, ind.rate, x.rating[u]),
             },
             color: self.step_color(ind.rate, x.rating[u]),
@@ -293,7 +296,7 @@ impl B<'_> {
             self.peer_cell(item, l, u, unit, numeric),
             match st {
                 Status::Ok => Cell::plain(""),
-                _ => Cell::plain(words::status_of(x, u, lang)),
+                _ => Cell::plain(words::status_short_of(x, u, lang)),
             },
         ];
         Some((row, bar))
@@ -495,7 +498,7 @@ impl B<'_> {
             label: label.clone(),
             score,
             shown: match score.is_nan() {
-                true => words::status_of(x, j, lang).to_string(),
+                true => words::status_short_of(x, j, lang).to_string(),
                 false => self.rated_text(score, ind.rate, x.rating[j]),
             },
             color: self.step_color(ind.rate, x.rating[j]),
@@ -515,7 +518,7 @@ impl B<'_> {
             Cell::plain(""),
             match st {
                 Status::Ok => Cell::plain(""),
-                _ => Cell::plain(words::status_of(x, j, lang)),
+                _ => Cell::plain(words::status_short_of(x, j, lang)),
             },
         ];
         (row, bar)

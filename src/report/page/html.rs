@@ -131,45 +131,12 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
                 }
                 s.push_str("</section>\n");
             }
-            Block::Radar {
-                title,
-                axes,
-                values,
-                shown,
-                reference,
-            } => {
+            Block::Radar { .. }
+            | Block::Bars { .. }
+            | Block::Slopes { .. }
+            | Block::GroupedBars { .. } => {
                 charts += 1;
-                svg::radar(
-                    &mut s,
-                    charts,
-                    title,
-                    (axes, values, shown),
-                    reference.as_ref(),
-                );
-            }
-            Block::Bars {
-                title,
-                bars,
-                legend,
-            } => {
-                charts += 1;
-                svg::bar_chart(&mut s, charts, (title, legend.as_deref()), &[(None, bars)]);
-            }
-            Block::Slopes {
-                title,
-                rounds,
-                lines,
-            } => {
-                charts += 1;
-                svg::slope_chart(&mut s, charts, title, rounds, lines);
-            }
-            Block::GroupedBars { title, groups } => {
-                charts += 1;
-                let groups: Vec<(Option<&str>, &[Bar])> = groups
-                    .iter()
-                    .map(|(g, b)| (Some(g.as_str()), b.as_slice()))
-                    .collect();
-                svg::bar_chart(&mut s, charts, (title, None), &groups);
+                chart(&mut s, charts, b);
             }
             Block::Nav { title, groups } => {
                 let _ = writeln!(
@@ -204,6 +171,65 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
     }
     s.push_str("</main>\n</body>\n</html>\n");
     s
+}
+
+/// Draws a chart block as a figure (number `n` keeps its ids distinct).
+fn chart(s: &mut String, n: usize, b: &Block) {
+    match b {
+        Block::Radar {
+            title,
+            axes,
+            values,
+            shown,
+            reference,
+        } => svg::radar(s, n, title, (axes, values, shown), reference.as_ref()),
+        Block::Bars {
+            title,
+            bars,
+            legend,
+        } => svg::bar_chart(s, n, (title, legend.as_deref()), &[(None, bars)]),
+        Block::Slopes {
+            title,
+            rounds,
+            lines,
+        } => svg::slope_chart(s, n, title, rounds, lines),
+        Block::GroupedBars { title, groups } => {
+            let groups: Vec<(Option<&str>, &[Bar])> = groups
+                .iter()
+                .map(|(g, b)| (Some(g.as_str()), b.as_slice()))
+                .collect();
+            svg::bar_chart(s, n, (title, None), &groups);
+        }
+        _ => {}
+    }
+}
+
+/// A chart block as a standalone SVG image, and its caption in words
+/// (title, then what the marks mean): for documents that place images
+/// themselves.
+pub fn chart_svg(b: &Block) -> Option<(String, String)> {
+    let mut s = String::new();
+    chart(&mut s, 1, b);
+    let start = s.find("<svg")?;
+    let end = s.find("</svg>")? + "</svg>".len();
+    let caption = match b {
+        Block::Bars {
+            title,
+            legend: Some(l),
+            ..
+        } => format!("{title} — {l}"),
+        Block::Radar {
+            title,
+            reference: Some((r, _)),
+            ..
+        } => format!("{title} — {r}"),
+        Block::Bars { title, .. }
+        | Block::Radar { title, .. }
+        | Block::Slopes { title, .. }
+        | Block::GroupedBars { title, .. } => title.clone(),
+        _ => return None,
+    };
+    Some((s[start..end].to_string(), caption))
 }
 
 fn facts(s: &mut String, class: &str, facts: &[(String, String)]) {

@@ -10,6 +10,7 @@
 mod html;
 mod md;
 mod svg;
+pub mod typst;
 
 pub use html::html;
 pub use md::markdown;

@@ -206,7 +206,7 @@ pub(super) fn bar_chart(
     let label_w = (longest as f64 * 7.0 + 16.0).clamp(60.0, 320.0);
     let value_w = bars
         .iter()
-        .map(|b| b.shown.chars().count())
+        .map(|b| super::fit(&b.shown, SHOWN).0.chars().count())
         .max()
         .unwrap_or(0) as f64
         * 7.0
@@ -402,11 +402,16 @@ fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f6
         );
     }
     let end = b.peers.map_or(len, |p| len.max(x_of(p.2) - label_w));
-    let _ = writeln!(
+    let _ = write!(
         s,
-        "<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">{}</text>",
+        "<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"12\" fill=\"{INK}\">",
         P(label_w + end + 6.0),
         P(y + row / 2.0),
-        escape(&b.shown)
     );
+    // A status said in a sentence stays readable beside the chart.
+    label_text(s, &b.shown, SHOWN);
+    s.push_str("</text>\n");
 }
+
+/// The longest text written after a bar, in characters.
+const SHOWN: usize = 32;
