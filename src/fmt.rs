@@ -140,7 +140,6 @@ impl Printer<'_> {
             | Prop::Name(s)
             | Prop::Color(s)
             | Prop::Unit(s)
-            | Prop::Column(s)
             | Prop::Source(s) => {
                 format!("{kw} {}", self.str_at(s))
             }
@@ -151,7 +150,11 @@ impl Printer<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Prop::Missing(v) | Prop::DontKnow(v) | Prop::Refused(v) | Prop::Tags(v) => {
+            Prop::Missing(v)
+            | Prop::DontKnow(v)
+            | Prop::Refused(v)
+            | Prop::Tags(v)
+            | Prop::Column(v) => {
                 format!(
                     "{kw} {}",
                     v.iter().map(string).collect::<Vec<_>>().join(", ")

@@ -298,6 +298,10 @@ pub struct Question {
     pub required: bool,
     /// The table column holding the answers (the name unless `column` says otherwise).
     pub column: String,
+    /// Other headers the answers may come under (`column "a", "b"`: a
+    /// question renamed between two versions of a form), tried in order
+    /// when `column` is not in the table.
+    pub aliases: Vec<String>,
     /// The unit of its numbers (`ETP`, `€`).
     pub unit: Option<String>,
     /// The range answers must fall in.

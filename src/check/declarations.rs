@@ -231,9 +231,12 @@ impl Resolver<'_> {
             );
             let ty = self.question_type(q);
             let props = Props(&q.props);
-            let column = props
+            let names: Vec<String> = props
                 .column()
-                .map_or_else(|| q.id.name.clone(), |(s, _)| s.value.clone());
+                .map(|(v, _)| v.iter().map(|s| s.value.clone()).collect())
+                .unwrap_or_default();
+            let column = names.first().cloned().unwrap_or_else(|| q.id.name.clone());
+            let aliases = names.iter().skip(1).cloned().collect();
             let unit = props.unit().map(|(s, _)| s.value.clone());
             let range = props.range().map(|x| x.0);
             if let Some(r) = range
@@ -258,6 +261,7 @@ impl Resolver<'_> {
                 description,
                 required,
                 column,
+                aliases,
                 unit,
                 range,
                 integer,

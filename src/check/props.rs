@@ -101,8 +101,8 @@ impl<'a> Props<'a> {
         name: Name(Str);
         /// `color "#rrggbb"`.
         color: Color(Str);
-        /// `column "COLUMN"`.
-        column: Column(Str);
+        /// `column "COLUMN", "ALIAS"…`.
+        column: Column(Vec<Str>);
         /// `range LO..HI`.
         range: Range(ast::RangeLit);
     }

@@ -176,7 +176,8 @@ impl<'m> Resolver<'m> {
                 .map(|(l, _)| self.labels(l, "the framework's publisher"))
                 .unwrap_or_default(),
             version: hp.version().map(|(s, _)| s.value.clone()),
-            missing: strings(hp.missing()).unwrap_or_else(|| vec![String::new(), "NA".to_string()]),
+            missing: strings(hp.missing())
+                .unwrap_or_else(|| vec![String::new(), "NA".to_string(), "n/a".to_string()]),
             dont_know: strings(hp.dont_know()).unwrap_or_default(),
             refused: strings(hp.refused()).unwrap_or_default(),
             min_group: match hp.min_group() {

@@ -47,7 +47,7 @@ pub fn run(a: Args) -> i32 {
         (&files.0, &files.1),
     );
     match a.format {
-        Format::Human => print!("{}", grille::report::diff::human(&d)),
+        Format::Human => print!("{}", grille::report::diff::human(&d, &lang)),
         Format::Json => print!("{}", grille::report::diff::json(&d)),
     }
     OK

@@ -35,7 +35,18 @@ pub fn run(a: Args) -> i32 {
     };
     let fw = ws.framework();
     let mut forms = xlsform::forms(fw);
+    let with_questions: Vec<&str> = forms
+        .iter()
+        .map(|f| fw.levels[f.level].id.as_str())
+        .collect();
     match ws.level(a.level.as_deref()) {
+        Ok(Some(x)) if !forms.iter().any(|f| f.level == x) && !with_questions.is_empty() => {
+            return super::usage(format!(
+                "level `{}` has no questions, so no form; levels with questions: {}",
+                fw.levels[x].id,
+                with_questions.join(", ")
+            ));
+        }
         Ok(Some(x)) => forms.retain(|f| f.level == x),
         Ok(None) => {}
         Err(e) => return super::usage(e),

@@ -33,9 +33,10 @@ fn locate(headers: &[String], name: &str) -> Found {
         [_, _, ..] => return Found::Many(exact),
         [] => {}
     }
+    // Loosely: case and surrounding spaces ignored (`" Entreprise "`).
     let lower = name.to_lowercase();
     let loose: Vec<usize> = (0..headers.len())
-        .filter(|&i| header_matches(&headers[i].to_lowercase(), &lower))
+        .filter(|&i| header_matches(&headers[i].trim().to_lowercase(), &lower))
         .collect();
     match loose.as_slice() {
         [] => Found::None,
@@ -218,17 +219,18 @@ impl Builder<'_> {
         fields: &mut [Option<usize>],
     ) -> Source {
         let question = &self.fw.questions[q];
-        let combined = f.find(&question.column);
-        let split: Vec<(u32, usize)> = question
-            .ty
-            .options()
-            .iter()
-            .enumerate()
-            .filter_map(|(i, o)| {
-                f.find(&format!("{}/{}", question.column, o.code))
-                    .map(|c| (i as u32, c))
-            })
-            .collect();
+        // The first of its names the table has: its column, then its
+        // aliases (older names of the same question).
+        let (mut combined, mut split) = (None, Vec::new());
+        for name in std::iter::once(&question.column).chain(&question.aliases) {
+            combined = f.find(name);
+            split = (question.ty.options().iter().enumerate())
+                .filter_map(|(i, o)| f.find(&format!("{name}/{}", o.code)).map(|c| (i as u32, c)))
+                .collect();
+            if combined.is_some() || !split.is_empty() {
+                break;
+            }
+        }
         for (_, c) in &split {
             used[*c] = true;
         }
@@ -308,7 +310,7 @@ impl Builder<'_> {
                 Severity::Note,
                 DataError::LooseHeaders(list),
                 cell(first),
-                "read ignoring case",
+                "read ignoring case and surrounding spaces",
             );
             for (i, _) in loose.iter().skip(1).take(4) {
                 d = d.related(cell(*i), "");

@@ -511,19 +511,21 @@ fn describe(fw: &Framework, sources: &SourceMap, lang: &str) -> Vec<Described> {
 
 /// The diff as text for people: one block per item, `+` added, `-`
 /// removed, `~` changed, then a count.
-pub fn human(d: &Diff) -> String {
+pub fn human(d: &Diff, lang: &str) -> String {
+    let w = diff_words(lang);
     let mut s = format!("{} → {}\n", side(&d.base), side(&d.adapted));
     if d.items.is_empty() {
-        s.push_str("\nno differences\n");
+        s.push_str(&format!("\n{}\n", w.none));
         return s;
     }
     for it in &d.items {
         let mark = match it.change {
-            Change::Added => "+ added",
-            Change::Removed => "- removed",
-            Change::Changed => "~ changed",
+            Change::Added => format!("+ {}", w.added_head),
+            Change::Removed => format!("- {}", w.removed_head),
+            Change::Changed => format!("~ {}", w.changed_head),
         };
-        let mut head = format!("\n{mark} {}", it.kind);
+        let kind = kind_word(it.kind, lang);
+        let mut head = format!("\n{mark}{}{kind}", w.sep);
         if !it.id.is_empty() {
             head.push_str(&format!(" {}", it.id));
         }
@@ -547,21 +549,108 @@ pub fn human(d: &Diff) -> String {
             let v = match (&f.before, &f.after) {
                 (Some(b), Some(a)) => format!("{b} → {a}"),
                 (Some(b), None) if it.change == Change::Removed => b.clone(),
-                (Some(b), None) => format!("removed (was {b})"),
+                (Some(b), None) => format!("{} ({} {b})", w.removed, w.was),
                 (None, Some(a)) if it.change == Change::Added => a.clone(),
-                (None, Some(a)) => format!("added: {a}"),
+                (None, Some(a)) => {
+                    format!("{}{}{a}", w.added, if lang == "fr" { " : " } else { ": " })
+                }
                 (None, None) => String::new(),
             };
             s.push_str(&format!("    {}{}  {v}\n", f.field, " ".repeat(pad)));
         }
     }
     s.push_str(&format!(
-        "\n{} added, {} removed, {} changed\n",
+        "\n{} {}, {} {}, {} {}\n",
         d.count(Change::Added),
+        w.added_n,
         d.count(Change::Removed),
-        d.count(Change::Changed)
+        w.removed_n,
+        d.count(Change::Changed),
+        w.changed_n
     ));
     s
+}
+
+/// The words of a diff for people, in `lang`.
+struct DiffWords {
+    none: &'static str,
+    /// What heads an item: "added indicator", "ajout : indicateur" (a
+    /// noun, so that nothing has to agree with the kind).
+    added_head: &'static str,
+    removed_head: &'static str,
+    changed_head: &'static str,
+    sep: &'static str,
+    added: &'static str,
+    removed: &'static str,
+    was: &'static str,
+    /// After a count (French agrees nothing: "3 ajoutés" reads as a tally).
+    added_n: &'static str,
+    removed_n: &'static str,
+    changed_n: &'static str,
+}
+
+fn diff_words(lang: &str) -> DiffWords {
+    match lang {
+        "fr" => DiffWords {
+            none: "aucune différence",
+            added_head: "ajout",
+            removed_head: "retrait",
+            changed_head: "modification",
+            sep: " : ",
+            added: "ajouté",
+            removed: "retiré",
+            was: "avant :",
+            added_n: "ajout(s)",
+            removed_n: "retrait(s)",
+            changed_n: "modification(s)",
+        },
+        "nl" => DiffWords {
+            none: "geen verschillen",
+            added_head: "toegevoegd",
+            removed_head: "verwijderd",
+            changed_head: "gewijzigd",
+            sep: ": ",
+            added: "toegevoegd",
+            removed: "verwijderd",
+            was: "was",
+            added_n: "toegevoegd",
+            removed_n: "verwijderd",
+            changed_n: "gewijzigd",
+        },
+        _ => DiffWords {
+            none: "no differences",
+            added_head: "added",
+            removed_head: "removed",
+            changed_head: "changed",
+            sep: " ",
+            added: "added",
+            removed: "removed",
+            was: "was",
+            added_n: "added",
+            removed_n: "removed",
+            changed_n: "changed",
+        },
+    }
+}
+
+/// What kind of item it is, in `lang` (the JSON keeps the keyword).
+fn kind_word<'a>(kind: &'a str, lang: &str) -> &'a str {
+    const KINDS: &[(&str, &str, &str)] = &[
+        ("framework", "référentiel", "kader"),
+        ("level", "niveau", "niveau"),
+        ("question", "question", "vraag"),
+        ("let", "variable", "variabele"),
+        ("indicator", "indicateur", "indicator"),
+        ("dimension", "dimension", "dimensie"),
+        ("evidence", "élément qualitatif", "kwalitatief element"),
+        ("ratings", "échelle d'appréciation", "beoordelingsschaal"),
+        ("rule", "règle", "regel"),
+    ];
+    match (lang, KINDS.iter().find(|k| k.0 == kind)) {
+        ("fr", Some(k)) => k.1,
+        ("nl", Some(k)) => k.2,
+        _ => kind,
+    }
 }
 
 fn is_text(field: &str) -> bool {

@@ -350,7 +350,8 @@ pub enum Prop {
     Range(RangeLit),
     Integer,
     Required,
-    Column(Str),
+    /// The column, then other names it may go by in a table.
+    Column(Vec<Str>),
     At(Ident),
     Value(Expr),
     Better(Better),

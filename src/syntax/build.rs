@@ -560,9 +560,7 @@ impl<'t> Builder<'t> {
                     }
                     Rule::p_name => Prop::Name(self.string(it.next().expect("name has a string"))),
                     Rule::p_unit => Prop::Unit(self.string(it.next().expect("unit has a string"))),
-                    Rule::p_column => {
-                        Prop::Column(self.string(it.next().expect("column has a string")))
-                    }
+                    Rule::p_column => Prop::Column(it.map(|s| self.string(s)).collect()),
                     Rule::p_source => {
                         Prop::Source(self.string(it.next().expect("source has a string")))
                     }

@@ -81,5 +81,7 @@ fn diff_of_the_regional_adaptation() {
     crate::support::validate(&v, "diff.schema.json");
     insta::assert_snapshot!("diff_json", json);
     let same = run(&["diff", VISES, VISES]);
+    assert!(same.contains("aucune différence"), "{same}");
+    let same = run(&["diff", VISES, VISES, "--lang", "en"]);
     assert!(same.contains("no differences"), "{same}");
 }

@@ -3,6 +3,7 @@
 mod bad_error_messages;
 mod breakdowns;
 mod cli;
+mod collection;
 mod compare;
 mod conformance;
 mod defects;

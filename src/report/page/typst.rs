@@ -147,19 +147,21 @@ fn block(s: &mut String, b: &Block) {
 }
 
 fn facts(s: &mut String, facts: &[(String, String)]) {
-    // Short facts go two to a line; long ones (conditions, benchmarks)
-    // follow, each on the whole width.
-    let (short, long): (Vec<_>, Vec<_>) = facts.iter().partition(|(_, v)| v.chars().count() <= 40);
-    for (group, columns) in [(short, "(auto, 1fr, auto, 1fr)"), (long, "(auto, 1fr)")] {
-        if group.is_empty() {
-            continue;
-        }
-        let columns = if group.len() < 3 {
-            "(auto, 1fr)"
+    // A run of three short facts or more goes two to a line; long ones
+    // (conditions, benchmarks) keep the whole width; the order stays.
+    let short = |f: &(String, String)| f.1.chars().count() <= 40;
+    let mut at = 0;
+    while at < facts.len() {
+        let kind = short(&facts[at]);
+        let len = facts[at..].iter().take_while(|f| short(f) == kind).count();
+        let run = &facts[at..at + len];
+        at += len;
+        let columns = if kind && run.len() >= 3 {
+            "(auto, 1fr, auto, 1fr)"
         } else {
-            columns
+            "(auto, 1fr)"
         };
-        let cells: Vec<String> = group
+        let cells: Vec<String> = run
             .iter()
             .map(|(k, v)| format!("text(weight: \"bold\", {}), {}", lit(k), text(v)))
             .collect();

@@ -1,0 +1,94 @@
+//! Reading what collection platforms export: renamed questions (column
+//! aliases), headers with stray case and spaces, `n/a`.
+
+use crate::support::{TempDir, eval_json, grille};
+
+const FW: &str = r#"framework f { title "F" languages en }
+level org { label "Org" }
+questions at org {
+  staff: number column "staff_2024", "staff_2023"
+  share: percent
+}
+indicator staff_i { at org  label "Staff"  value staff }
+indicator share_i { at org  label "Share"  value share  unit "%" }
+"#;
+
+fn value(doc: &serde_json::Value, u: &str, ind: &str) -> serde_json::Value {
+    crate::support::unit(doc, "org", u)["indicators"][ind]["value"].clone()
+}
+
+#[test]
+fn a_renamed_question_reads_last_rounds_export() {
+    // Last round's export names the column by its old name.
+    let doc = eval_json(FW, &[("org", "org,staff_2023,share\nA,12,40%\nB,3,n/a\n")]);
+    assert_eq!(value(&doc, "A", "staff_i"), 12.0);
+    assert_eq!(value(&doc, "B", "staff_i"), 3.0);
+    // The current name wins when both are there.
+    let doc = eval_json(
+        FW,
+        &[("org", "org,staff_2023,staff_2024,share\nA,12,14,40%\n")],
+    );
+    assert_eq!(value(&doc, "A", "staff_i"), 14.0);
+}
+
+#[test]
+fn n_a_is_missing_by_default() {
+    let doc = eval_json(
+        FW,
+        &[("org", "org,staff_2024,share\nA,1,N/A\nB,2,n/a\nC,3,50%\n")],
+    );
+    // Two missing answers, not two unreadable cells.
+    assert!(value(&doc, "A", "share_i").is_null());
+    assert!(value(&doc, "B", "share_i").is_null());
+    assert_eq!(value(&doc, "C", "share_i"), 0.5);
+    let counts = &doc["data"]["org"]["questions"]["share"];
+    assert_eq!(counts["blank"], 2, "{counts}");
+    assert_eq!(counts["invalid"], 0, "{counts}");
+    assert!(
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["code"] != "grille::data::bad_value"),
+        "{}",
+        doc["diagnostics"]
+    );
+}
+
+#[test]
+fn headers_with_case_and_spaces_are_read_with_a_note() {
+    let dir = TempDir::new(&[
+        ("f.grille", FW),
+        ("o.csv", "org, Staff_2024 ,SHARE\nA,5,10%\n"),
+    ]);
+    let o = grille(dir.path(), &["eval", "f.grille", "--data", "org=o.csv"]);
+    assert_eq!(o.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(value(&doc, "A", "staff_i"), 5.0);
+    assert_eq!(value(&doc, "A", "share_i"), 0.1);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("grille::data::loose_headers"), "{err}");
+    // The note names the header as it is read (the reader trims cells).
+    assert!(err.contains("`Staff_2024` for `staff_2024`"), "{err}");
+}
+
+#[test]
+fn a_form_for_a_level_without_questions_names_those_with_some() {
+    let o = grille(
+        &crate::support::root(),
+        &[
+            "form",
+            "frameworks/vises.grille",
+            "--level",
+            "territoire",
+            "--out",
+            "/nonexistent/x.xlsx",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("level `territoire` has no questions") && err.contains("entreprise, personne"),
+        "{err}"
+    );
+}
