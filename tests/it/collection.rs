@@ -92,3 +92,34 @@ fn a_form_for_a_level_without_questions_names_those_with_some() {
         "{err}"
     );
 }
+
+#[test]
+fn limesurvey_multiple_choice_columns_make_one_question() {
+    let fw = r#"framework f { title "F" languages en }
+level org { label "Org" }
+level person { within org  label "Person" }
+questions at person {
+  sports: multi { SQ001 "Football", SQ002 "Cycling" }
+}
+indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit "%" }
+"#;
+    // LimeSurvey writes `Y` in a ticked sub-question and nothing
+    // elsewhere; a person who ticked nothing has no answer.
+    let doc = eval_json(
+        fw,
+        &[
+            ("org", "org\nA\n"),
+            (
+                "person",
+                "person,org,sports[SQ001],sports[SQ002]\np1,A,Y,\np2,A,,Y\np3,A,Y,Y\np4,A,,\n",
+            ),
+        ],
+    );
+    // p1 and p3 of the three who answered: 2 / 3.
+    let v = crate::support::unit(&doc, "org", "A")["indicators"]["foot"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!((v - 2.0 / 3.0).abs() < 1e-12, "{v}");
+    assert_eq!(doc["data"]["person"]["questions"]["sports"]["present"], 3);
+    assert_eq!(doc["data"]["person"]["questions"]["sports"]["blank"], 1);
+}
