@@ -4,7 +4,7 @@
 use crate::support::{TempDir, grille, root};
 use std::process::Command;
 
-const QUICKSTART: [&str; 6] = [
+pub const QUICKSTART: [&str; 6] = [
     "eval",
     "examples/quickstart/framework.grille",
     "--data",
@@ -13,7 +13,7 @@ const QUICKSTART: [&str; 6] = [
     "personne=examples/quickstart/personne.csv",
 ];
 
-const VISES: [&str; 6] = [
+pub const VISES: [&str; 6] = [
     "eval",
     "frameworks/vises.grille",
     "--data",

@@ -5,23 +5,7 @@ use crate::support::{TempDir, eval_record, grille, root};
 use grille::eval::benchmark::Stats;
 use grille::ir::ChildRef;
 
-const QUICKSTART: [&str; 6] = [
-    "eval",
-    "examples/quickstart/framework.grille",
-    "--data",
-    "entreprise=examples/quickstart/entreprise.csv",
-    "--data",
-    "personne=examples/quickstart/personne.csv",
-];
-
-const VISES: [&str; 6] = [
-    "eval",
-    "frameworks/vises.grille",
-    "--data",
-    "entreprise=examples/vises/entreprises.csv",
-    "--data",
-    "personne=examples/vises/personnes.csv",
-];
+use crate::reports::{QUICKSTART, VISES};
 
 fn run_in(dir: &std::path::Path, base: &[&str], extra: &[&str]) {
     let args: Vec<&str> = base.iter().chain(extra).copied().collect();

@@ -15,17 +15,7 @@ impl B<'_> {
     pub(super) fn cover(&mut self, unit: Option<(LevelId, usize)>) {
         let (cx, t) = (self.cx, self.t);
         let fw = cx.fw;
-        let subtitle = unit.map(|(l, u)| {
-            let mut s = self.unit_title(l, u);
-            if let Some(p) = cx.parent(l, u) {
-                s.push_str(&format!(
-                    " ({} {} {p})",
-                    t.within,
-                    self.level_label(l - 1).to_lowercase()
-                ));
-            }
-            s
-        });
+        let subtitle = unit.map(|(l, u)| self.unit_heading(l, u));
         let mut facts = Vec::new();
         if let Some(p) = fw.publisher.get(cx.lang, fw.default_lang()) {
             facts.push((t.published_by.to_string(), p.to_string()));

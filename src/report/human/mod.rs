@@ -219,6 +219,16 @@ impl<'a> B<'a> {
         s
     }
 
+    /// "Entreprise E01 — La Ressourcerie (dans territoire lille)".
+    fn unit_heading(&self, l: LevelId, u: usize) -> String {
+        let mut s = self.unit_title(l, u);
+        if let Some(p) = self.cx.parent(l, u) {
+            let parent = self.level_label(l - 1).to_lowercase();
+            s.push_str(&format!(" ({} {parent} {p})", self.t.within));
+        }
+        s
+    }
+
     /// A unit by its name when it has one, else its id.
     fn unit_short(&self, l: LevelId, u: usize) -> String {
         let lv = &self.cx.ds.levels[l];

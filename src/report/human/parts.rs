@@ -59,6 +59,18 @@ fn aggregates(fw: &Framework, e: &Expr, depth: u32) -> bool {
     found
 }
 
+/// An interval for people ("23,1 % – 63,7 %"), empty without one.
+fn interval(ci: Option<(f64, f64)>, unit: Option<&str>, lang: &str) -> String {
+    match ci {
+        Some((a, b)) => format!(
+            "{} – {}",
+            format_number(a, unit, lang),
+            format_number(b, unit, lang)
+        ),
+        None => String::new(),
+    }
+}
+
 impl B<'_> {
     fn status_cell(&self, st: Status) -> Cell {
         match st {
@@ -252,16 +264,7 @@ impl B<'_> {
             _ if !aggregates(cx.fw, &ind.value, 0) => String::new(),
             _ => x.n[u].to_string(),
         };
-        let ci = match (shown, x.ci[u]) {
-            (true, Some((a, b))) => {
-                format!(
-                    "{} – {}",
-                    format_number(a, unit, lang),
-                    format_number(b, unit, lang)
-                )
-            }
-            _ => String::new(),
-        };
+        let ci = interval(shown.then_some(x.ci[u]).flatten(), unit, lang);
         let score = if shown && st.scored() {
             x.score[u]
         } else {
@@ -483,16 +486,7 @@ impl B<'_> {
             Status::Suppressed if x.n_is_value => String::new(),
             _ => x.n[j].to_string(),
         };
-        let ci = match (shown, x.ci[j]) {
-            (true, Some((a, b))) => {
-                format!(
-                    "{} – {}",
-                    format_number(a, unit, lang),
-                    format_number(b, unit, lang)
-                )
-            }
-            _ => String::new(),
-        };
+        let ci = interval(shown.then_some(x.ci[j]).flatten(), unit, lang);
         let score = if shown { x.score[j] } else { f64::NAN };
         let bar = Bar {
             label: label.clone(),

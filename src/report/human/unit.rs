@@ -13,18 +13,10 @@ use crate::report::{format_score, words};
 
 impl B<'_> {
     pub(super) fn unit(&mut self, l: LevelId, u: usize) {
-        let (cx, t) = (self.cx, self.t);
         let anchor = self.anchor(l, u);
         self.out.push(Block::Section(anchor.clone()));
-        let mut head = self.unit_title(l, u);
-        if let Some(p) = cx.parent(l, u) {
-            head.push_str(&format!(
-                " ({} {} {p})",
-                t.within,
-                self.level_label(l - 1).to_lowercase()
-            ));
-        }
-        self.out.push(Block::Heading(2, head, anchor.clone()));
+        self.out
+            .push(Block::Heading(2, self.unit_heading(l, u), anchor.clone()));
         self.summary(l, u);
         self.comparison(l, u, &anchor);
         self.profile(l, u);

@@ -9,22 +9,10 @@
 use super::{Block, Cell};
 use std::fmt::Write;
 
-/// A Typst string literal.
+/// A Typst string literal: Typst reads the same escapes as grille's
+/// own strings (`\"`, `\\`, `\n`, `\t`, `\u{…}`).
 fn lit(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::text::quote(s)
 }
 
 fn text(s: &str) -> String {
