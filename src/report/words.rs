@@ -697,11 +697,18 @@ pub fn status_short(st: crate::eval::Status, lang: &str) -> &'static str {
 /// The short status of entry `u` of a level or of its cells: a value
 /// hidden so that another cannot be deduced says so.
 pub fn status_short_of(lv: &crate::eval::IndLevel, u: usize, lang: &str) -> &'static str {
-    match (lv.suppression[u], lang) {
-        (Some(crate::eval::Suppression::Complementary), "fr") => "masqué (déductible)",
-        (Some(crate::eval::Suppression::Complementary), "nl") => "verborgen (afleidbaar)",
-        (Some(crate::eval::Suppression::Complementary), _) => "hidden (deducible)",
+    match lv.suppression[u] {
+        Some(crate::eval::Suppression::Complementary) => deducible(lang),
         _ => status_short(lv.status[u], lang),
+    }
+}
+
+/// The short status of a value hidden so that another cannot be deduced.
+pub fn deducible(lang: &str) -> &'static str {
+    match lang {
+        "fr" => "masqué (déductible)",
+        "nl" => "verborgen (afleidbaar)",
+        _ => "hidden (deducible)",
     }
 }
 

@@ -46,12 +46,11 @@ impl B<'_> {
             )
         })
         .collect();
-        let deducible = match lang {
-            "fr" => "masqué (déductible)",
-            "nl" => "verborgen (afleidbaar)",
-            _ => "hidden (deducible)",
-        };
-        statuses.push(format!("{deducible} — {}", words::complementary(lang)));
+        statuses.push(format!(
+            "{} — {}",
+            words::deducible(lang),
+            words::complementary(lang)
+        ));
         statuses.insert(0, t.m_ok.to_string());
         self.out.push(Block::List(statuses));
         self.privacy();
