@@ -257,8 +257,17 @@ impl Printer<'_> {
         match item {
             Item::Block(b) => self.block(b, b.kind.keyword()),
             Item::Questions(g) => {
-                self.line(g.span.start, &format!("questions at {} {{", g.level.name));
+                let mut head = format!("questions at {}", g.level.name);
+                if let Some(sec) = &g.section {
+                    self.doc(&sec.doc);
+                    head.push_str(&format!(" section {}", sec.id.name));
+                }
+                self.line(g.span.start, &format!("{head} {{"));
                 self.indent += 1;
+                for p in g.section.iter().flat_map(|s| &s.props) {
+                    let t = self.prop_text(&p.prop);
+                    self.line(p.span.start, &t);
+                }
                 for q in &g.questions {
                     self.question(q);
                 }
@@ -353,7 +362,8 @@ impl Printer<'_> {
             QTypeKind::Number => ("number".to_string(), None),
             QTypeKind::Percent { of: Some(n) } => (format!("percent of {}", n.raw), None),
             QTypeKind::Percent { of: None } => ("percent".to_string(), None),
-            QTypeKind::Scale(r) => (format!("scale {}", range(r)), None),
+            QTypeKind::Scale(r, p) if p.is_empty() => (format!("scale {}", range(r)), None),
+            QTypeKind::Scale(r, p) => (format!("scale {}", range(r)), Some(p)),
             QTypeKind::YesNo => ("yesno".to_string(), None),
             QTypeKind::Date => ("date".to_string(), None),
             QTypeKind::Text => ("text".to_string(), None),

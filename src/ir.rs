@@ -15,6 +15,8 @@ use indexmap::IndexMap;
 pub type LevelId = usize;
 /// Index of a question in [`Framework::questions`].
 pub type QuestionId = usize;
+/// Index of a section in [`Framework::sections`].
+pub type SectionId = usize;
 /// Index of a let in [`Framework::lets`].
 pub type LetId = usize;
 /// Index of an indicator in [`Framework::indicators`].
@@ -76,6 +78,8 @@ pub struct Framework {
     pub levels: Vec<Level>,
     /// Questions, in the order declared.
     pub questions: Vec<Question>,
+    /// Sections of the questionnaire, in the order first declared.
+    pub sections: Vec<Section>,
     /// Named expressions.
     pub lets: Vec<Let>,
     /// Indicators, inline ones included.
@@ -119,6 +123,7 @@ impl Framework {
             out.push(&e.collect);
             out.extend(e.filter.as_ref());
         }
+        out.extend(self.questions.iter().filter_map(|q| q.when.as_ref()));
         out
     }
 
@@ -144,6 +149,7 @@ impl Framework {
             out.push(&mut e.collect);
             out.extend(e.filter.as_mut());
         }
+        out.extend(self.questions.iter_mut().filter_map(|q| q.when.as_mut()));
         out
     }
 
@@ -239,6 +245,9 @@ pub enum QType {
         lo: f64,
         /// The highest point.
         hi: f64,
+        /// Labels of some points, in the order written; each code is the
+        /// point as a whole number (`"1"`, `"-2"`).
+        points: Vec<OptionDef>,
     },
     /// Yes or no.
     YesNo,
@@ -257,6 +266,14 @@ impl QType {
     pub fn options(&self) -> &[OptionDef] {
         match self {
             QType::Choice(o) | QType::Multi(o) => o,
+            _ => &[],
+        }
+    }
+
+    /// The labelled points of a scale (none for other types).
+    pub fn points(&self) -> &[OptionDef] {
+        match self {
+            QType::Scale { points, .. } => points,
             _ => &[],
         }
     }
@@ -308,9 +325,31 @@ pub struct Question {
     pub range: Option<(f64, f64)>,
     /// Answers are whole numbers.
     pub integer: bool,
+    /// To whom it is asked (`when`): a condition at its level or coarser;
+    /// where false or undecided the answer is "not asked".
+    pub when: Option<Expr>,
+    /// The section of the questionnaire it belongs to.
+    pub section: Option<SectionId>,
     /// Its `///` documentation.
     pub doc: Option<String>,
     /// Where it is declared.
+    pub span: Span,
+}
+
+/// A section of a questionnaire (`questions at L section ID { label … }`).
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Its name, as written after `section`.
+    pub id: String,
+    /// The level whose questions it groups.
+    pub level: LevelId,
+    /// Its title in the questionnaire, per language.
+    pub label: Labels,
+    /// More about it, per language.
+    pub description: Labels,
+    /// Its `///` documentation.
+    pub doc: Option<String>,
+    /// Where it is first declared.
     pub span: Span,
 }
 

@@ -13,12 +13,13 @@
 //! the steps that follow (`evaluate` needs a framework and data).
 
 use crate::check::{self, Checked, Failure};
-use crate::data::{self, DataSpec, Dataset, InputError, Table};
+use crate::data::{self, DataSpec, Dataset, InputError, Table, TableReport};
 use crate::diagnostic::Diag;
 use crate::eval::Results;
 use crate::ir::{Framework, LevelId};
 use crate::report::Context;
 use crate::source::SourceMap;
+use indexmap::IndexMap;
 use sha2::Digest;
 use std::path::Path;
 
@@ -50,6 +51,8 @@ pub struct Workspace {
     sha256: String,
     data: Option<(Dataset, Vec<Diag>)>,
     results: Option<(Results, Vec<Diag>)>,
+    /// The data section as evaluation settled it (not-asked rows apart).
+    data_report: IndexMap<String, TableReport>,
 }
 
 impl Workspace {
@@ -254,7 +257,11 @@ impl Workspace {
             Some(t) => crate::eval::evaluate_with(fw, ds, t),
             None => crate::eval::evaluate(fw, ds),
         };
+        let (report, asked) =
+            crate::data::not_asked_report(fw, ds, &self.sources, &results.not_asked);
+        self.data_report = report;
         let mut all = data_diags.clone();
+        all.extend(asked);
         all.extend(merge(fw, ds, &self.sources, lang, &results, diags));
         let (r, d) = self.results.insert((results, all));
         (r, d)
@@ -274,6 +281,7 @@ impl Workspace {
             fw: self.framework(),
             ds: self.dataset(),
             results: &self.results.as_ref().expect("evaluated first").0,
+            data: &self.data_report,
             lang,
             level,
             round: None,

@@ -212,10 +212,10 @@ impl Resolver<'_> {
         }
     }
 
-    pub(super) fn resolve_questions(&mut self) {
+    pub(super) fn resolve_questions(&mut self, sections: &HashMap<String, ir::SectionId>) {
         let m = self.m;
         for e in m.items.values() {
-            let Decl::Question(q, level_id) = &e.decl else {
+            let Decl::Question(q, level_id, section) = &e.decl else {
                 continue;
             };
             let level = self.level_ref(level_id);
@@ -251,6 +251,7 @@ impl Resolver<'_> {
             let range = range.map(|r| (r.lo.value, r.hi.value));
             let integer = props.has(&Prop::Integer);
             let required = props.has(&Prop::Required);
+            let section = self.question_section(q, level, section.as_ref(), sections);
             self.names
                 .insert(q.id.name.clone(), Named::Question(self.questions.len()));
             self.questions.push(ir::Question {
@@ -265,6 +266,8 @@ impl Resolver<'_> {
                 unit,
                 range,
                 integer,
+                when: None,
+                section,
                 doc: q.doc.as_ref().map(ast::Doc::text),
                 span: q.id.span,
             });
@@ -289,7 +292,7 @@ impl Resolver<'_> {
                     of_100: of.is_some(),
                 }
             }
-            ast::QTypeKind::Scale(r) => {
+            ast::QTypeKind::Scale(r, points) => {
                 if r.lo.value >= r.hi.value
                     || r.lo.value.fract() != 0.0
                     || r.hi.value.fract() != 0.0
@@ -305,6 +308,7 @@ impl Resolver<'_> {
                 ir::QType::Scale {
                     lo: r.lo.value,
                     hi: r.hi.value,
+                    points: self.points(points, r, &q.id.name),
                 }
             }
             ast::QTypeKind::YesNo => ir::QType::YesNo,
@@ -329,6 +333,47 @@ impl Resolver<'_> {
             ast::QTypeKind::Date => ir::QType::Date,
             ast::QTypeKind::Text => ir::QType::Text,
         }
+    }
+
+    /// A scale's labelled points: whole numbers inside its range, each once.
+    fn points(
+        &mut self,
+        points: &[ast::OptionDecl],
+        r: &ast::RangeLit,
+        q: &str,
+    ) -> Vec<ir::OptionDef> {
+        let mut out = Vec::new();
+        for p in points {
+            let v: f64 = p.code.trim_end_matches('%').parse().unwrap_or(f64::NAN);
+            let inside = v.fract() == 0.0 && v >= r.lo.value && v <= r.hi.value;
+            if !inside || p.code.ends_with('%') {
+                self.diags.push(
+                    Diag::error(
+                        CheckError::InvalidValue(format!(
+                            "`{}` is not a point of the scale {}..{}",
+                            p.code, r.lo.raw, r.hi.raw
+                        )),
+                        p.span,
+                        "this point",
+                    )
+                    .help("label whole points inside the scale's range"),
+                );
+                continue;
+            }
+            let code = format!("{}", v as i64);
+            if out.iter().any(|o: &ir::OptionDef| o.code == code) {
+                self.diags.push(Diag::error(
+                    CheckError::DuplicateOption(code),
+                    p.span,
+                    "labelled a second time",
+                ));
+                continue;
+            }
+            let what = format!("point {code} of `{q}`");
+            let label = self.opt_labels(p.label.as_ref(), &what);
+            out.push(ir::OptionDef { code, label });
+        }
+        out
     }
 
     fn options(&mut self, opts: &[ast::OptionDecl], q: &str) -> Vec<ir::OptionDef> {

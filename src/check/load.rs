@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub enum Decl {
     Level(Block),
-    Question(Question, Ident),
+    /// A question, its level and its section's name.
+    Question(Question, Ident, Option<String>),
     Let(Let),
     Indicator(Block),
     Dimension(Block),
@@ -53,7 +54,7 @@ impl Decl {
             | Decl::Dimension(b)
             | Decl::Evidence(b)
             | Decl::Rule(b) => &b.id,
-            Decl::Question(q, _) => &q.id,
+            Decl::Question(q, ..) => &q.id,
             Decl::Let(l) => &l.id,
             Decl::Mapping(m) => &m.id,
             Decl::Ratings(r) => &r.id,
@@ -93,6 +94,9 @@ pub struct Model {
     pub mappings: IndexMap<String, Entry>,
     pub ratings: IndexMap<String, Entry>,
     pub rules: IndexMap<String, Entry>,
+    /// Sections of questions blocks, by name, with the level of their
+    /// block; a section written in several blocks gathers their props.
+    pub sections: IndexMap<String, (Ident, Section)>,
     /// Names removed by an adaptation, with the `remove` line.
     pub removed: HashMap<String, Span>,
     /// The files merged, the adapting file first.
@@ -230,6 +234,7 @@ impl Loader<'_> {
                 mappings: IndexMap::new(),
                 ratings: IndexMap::new(),
                 rules: IndexMap::new(),
+                sections: IndexMap::new(),
                 removed: HashMap::new(),
                 sources: vec![src],
             },
@@ -282,8 +287,24 @@ impl Loader<'_> {
         match item {
             Item::Block(b) => self.declare_block(m, b.clone()),
             Item::Questions(g) => {
+                let section = g.section.as_ref().map(|sec| {
+                    let e = m
+                        .sections
+                        .entry(sec.id.name.clone())
+                        .or_insert_with(|| (g.level.clone(), sec.clone()));
+                    if e.1.props.is_empty() {
+                        e.1.props = sec.props.clone();
+                    } else {
+                        overlay(&mut e.1.props, &sec.props);
+                    }
+                    if e.1.doc.is_none() {
+                        e.1.doc = sec.doc.clone();
+                    }
+                    sec.id.name.clone()
+                });
                 for q in &g.questions {
-                    self.declare(m, Decl::Question(q.clone(), g.level.clone()));
+                    let d = Decl::Question(q.clone(), g.level.clone(), section.clone());
+                    self.declare(m, d);
                 }
             }
             Item::Let(l) => self.declare(m, Decl::Let(l.clone())),
@@ -411,7 +432,7 @@ impl Loader<'_> {
             .get_mut(&b.id.name)
             .expect("target checked above");
         match &mut entry.decl {
-            Decl::Question(q, _) => overlay(&mut q.props, &b.props),
+            Decl::Question(q, ..) => overlay(&mut q.props, &b.props),
             Decl::Dimension(d) => {
                 let flat = flatten(b.clone(), &mut new_children);
                 for p in flat.props {

@@ -16,6 +16,7 @@ mod items;
 mod load;
 mod names;
 mod props;
+mod questionnaire;
 mod resolve;
 mod scoring;
 #[cfg(test)]

@@ -43,6 +43,7 @@ pub struct Resolver<'m> {
     pub(super) names: HashMap<String, Named>,
     pub(super) levels: Vec<ir::Level>,
     pub(super) questions: Vec<ir::Question>,
+    pub(super) sections: Vec<ir::Section>,
     /// The declarations of the items resolved on demand.
     pub(super) decls: Decls<'m>,
     /// The items resolved so far.
@@ -100,6 +101,7 @@ pub fn resolve(m: &Model, opts: &super::Options) -> (ir::Framework, Vec<Diag>) {
         names: HashMap::new(),
         levels: Vec::new(),
         questions: Vec::new(),
+        sections: Vec::new(),
         decls: Decls::default(),
         items: Items::default(),
         ratings: Vec::new(),
@@ -137,13 +139,15 @@ impl<'m> Resolver<'m> {
         self.min_group = header.min_group;
         self.reserved_names();
         self.resolve_levels();
-        self.resolve_questions();
+        let sections = self.resolve_sections();
+        self.resolve_questions(&sections);
         self.declare_items();
         self.resolve_ratings();
         if let Some((id, _)) = Props(&self.m.header).rate() {
             self.default_rate = self.ratings_ref(id);
         }
         self.resolve_items();
+        self.resolve_conditions();
         let rules = self.resolve_rules();
         self.mark_top_dimensions();
         // Unused items are noise while errors (often their cause) remain.
@@ -279,6 +283,7 @@ impl<'m> Resolver<'m> {
             min_group: h.min_group,
             levels: std::mem::take(&mut self.levels),
             questions: std::mem::take(&mut self.questions),
+            sections: std::mem::take(&mut self.sections),
             lets: all(&mut self.items.lets, "let"),
             indicators: all(&mut self.items.indicators, "indicator"),
             dimensions: all(&mut self.items.dimensions, "dimension"),

@@ -5,7 +5,7 @@
 //! a help line). Survey conventions live here: yes/no words in French,
 //! Dutch and English, options given by label, percent cells, decimal commas.
 
-use crate::ir::{Framework, QType, Question};
+use crate::ir::{Framework, OptionDef, QType, Question};
 
 /// A cell read as an answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,7 +286,7 @@ pub fn read(q: &Question, s: &str, cx: &CellContext<'_>, marks: &mut Marks) -> C
     match &q.ty {
         QType::Number => number_answer(q, s, cx, marks),
         QType::Percent { of_100 } => percent_answer(q, s, cx, *of_100),
-        QType::Scale { lo, hi } => scale_answer(s, cx, *lo, *hi),
+        QType::Scale { lo, hi, points } => scale_answer(s, cx, (*lo, *hi), points),
         QType::YesNo => {
             if TRUE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
                 Cell::Bool(true)
@@ -367,9 +367,15 @@ fn percent_answer(q: &Question, s: &str, cx: &CellContext<'_>, of_100: bool) -> 
     }
 }
 
-/// A point of a scale: a whole number in its range, or one followed by a
-/// label ("4 - Agree").
-fn scale_answer(s: &str, cx: &CellContext<'_>, lo: f64, hi: f64) -> Cell {
+/// A point of a scale: a whole number in its range, one followed by a
+/// label ("4 - Agree"), or the label of a point in any language.
+fn scale_answer(s: &str, cx: &CellContext<'_>, (lo, hi): (f64, f64), points: &[OptionDef]) -> Cell {
+    let labelled = points
+        .iter()
+        .find(|p| p.label.0.values().any(|l| l.trim().eq_ignore_ascii_case(s)));
+    if let Some(v) = labelled.and_then(|p| p.code.parse::<f64>().ok()) {
+        return Cell::Num(v);
+    }
     let whole = || not_a(&format!("a whole number from {lo} to {hi}"), None);
     match number(s, cx.decimal_comma).map(plain) {
         Some(v) if v.fract() != 0.0 => whole(),

@@ -62,6 +62,10 @@ pub struct QuestionCounts {
     pub dont_know: usize,
     pub refused: usize,
     pub invalid: usize,
+    /// Rows where the question was not asked (`when`), only for questions
+    /// asked to some: neither blank nor present, whatever the cell held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_asked: Option<usize>,
 }
 
 /// What happened to a table's rows.

@@ -7,6 +7,7 @@
 //! cells. Every format is first turned into CSV text kept in the
 //! [`SourceMap`], so diagnostics can underline a cell whatever the format.
 
+mod asked;
 pub mod cells;
 pub mod column;
 mod failures;
@@ -16,6 +17,7 @@ mod rows;
 mod shape;
 mod units;
 
+pub use asked::not_asked_report;
 pub use column::Column;
 pub use failures::rule_diagnostics;
 pub use link::{Dataset, LevelUnits, QuestionCounts, TableReport, build};
@@ -59,6 +61,8 @@ pub enum DataError {
     DuplicateKey { level: String, key: String },
     #[error("`{0}` is required but has no answer")]
     RequiredMissing(String),
+    #[error("`{question}` has an answer in {rows} row(s) where it was not asked")]
+    AnswerNotAsked { question: String, rows: usize },
     #[error("the column `{column}` is missing from this table")]
     MissingColumn { column: String },
     #[error("columns that no question names are ignored: {0}")]
@@ -112,6 +116,7 @@ impl Code for DataError {
             DataError::UnknownParent { .. } => codes::UNKNOWN_PARENT,
             DataError::DuplicateKey { .. } => codes::DUPLICATE_KEY,
             DataError::RequiredMissing(_) => "grille::data::required_missing",
+            DataError::AnswerNotAsked { .. } => "grille::data::answer_not_asked",
             DataError::MissingColumn { .. } => codes::MISSING_COLUMN,
             DataError::IgnoredColumns(_) => "grille::data::ignored_columns",
             DataError::LooseHeaders(_) => "grille::data::loose_headers",

@@ -487,7 +487,14 @@ impl Parsed {
                 }
                 _ => n.present += 1,
             }
-            if matches!(cell, Cell::Blank) && q.required && !matches!(s, Source::Absent) {
+            // Whether a conditioned question was asked is known only once
+            // its condition is evaluated: its required answers are checked then.
+            let asked_to_all = q.when.is_none();
+            if matches!(cell, Cell::Blank)
+                && q.required
+                && asked_to_all
+                && !matches!(s, Source::Absent)
+            {
                 self.required_missing(layout, q, (offset, line), field);
             }
         }

@@ -523,7 +523,7 @@ impl Evaluator<'_> {
         let wcol = weight.map(|w| self.eval_rows(w, over, sc));
         (sc.stats, sc.split) = (outer, split);
         let w = wcol.as_deref().map(nums);
-        let out = agg::run(&AggInput {
+        let mut out = agg::run(&AggInput {
             func,
             groups: &groups,
             n_groups: n,
@@ -532,6 +532,15 @@ impl Evaluator<'_> {
             weight: w.as_deref(),
             pct,
         });
+        if let Some(qs) = self.plan.asked_by.get(&whole.id) {
+            let rows = (groups.as_slice(), pass.as_slice());
+            let taken = self.unasked_rows(qs, over, rows, &arg_cols, &mut out.passed);
+            if let Some(acc) = out.acc.as_mut() {
+                for (p, t) in acc.passed.iter_mut().zip(&taken) {
+                    *p -= t;
+                }
+            }
+        }
         // Cells count their rows' problems again: the totals report them.
         if out.bad_weights > 0 && split.is_none() {
             let span = weight.map(|w| w.span).unwrap_or(whole.span);

@@ -8,6 +8,7 @@
 //! Items are computed in dependency order, each over whole columns.
 
 mod agg;
+mod asked;
 pub mod benchmark;
 mod cells;
 mod dimension;
@@ -24,6 +25,7 @@ mod rules;
 pub mod score;
 
 pub use agg::{Sum, percentile, wilson};
+pub use asked::NotAsked;
 
 use crate::data::{Column, Dataset};
 use crate::diagnostic::{Code, Diag};
@@ -213,6 +215,8 @@ pub struct Results {
     pub levels: Vec<LevelId>,
     /// Units where a data rule failed, in rule order then unit order.
     pub rule_failures: Vec<RuleFailure>,
+    /// Per question asked only to some: where it was not asked.
+    pub not_asked: Vec<NotAsked>,
     /// Where each unit stands among its peers, per item and level.
     pub benchmarks: HashMap<(ir::ChildRef, LevelId), benchmark::Benchmark>,
 }
@@ -222,8 +226,11 @@ pub struct Evaluator<'a> {
     pub fw: &'a Framework,
     plan: &'a Plan,
     pub ds: &'a Dataset,
-    /// The answers, with those blanked by failed rules.
+    /// The answers, with those blanked by failed rules and those given
+    /// where the question was not asked.
     pub columns: Vec<Arc<Column>>,
+    /// Per question asked only to some: the units where it was not.
+    not_asked: Vec<Option<Arc<Vec<bool>>>>,
     anc_cache: HashMap<(LevelId, LevelId), Arc<Vec<u32>>>,
     let_cache: HashMap<(LetId, LevelId), Arc<Column>>,
     /// Inputs of aggregates at their row level, for the indicator being
@@ -255,6 +262,10 @@ pub fn evaluate_with(fw: &Framework, ds: &Dataset, threads: usize) -> (Results, 
         ds.columns.iter().cloned().map(Arc::new).collect(),
     );
     ev.warm_lets();
+    let not_asked = ev.conditions();
+    if !not_asked.is_empty() {
+        ev.warm_lets();
+    }
     let rule_failures = ev.rules();
     ev.warm_lets();
     let free: &[IndicatorId] = if threads > 1 { &plan.independent } else { &[] };
@@ -281,6 +292,7 @@ pub fn evaluate_with(fw: &Framework, ds: &Dataset, threads: usize) -> (Results, 
         evidence,
         levels: plan.levels.clone(),
         rule_failures,
+        not_asked,
     };
     (results, diags)
 }
@@ -297,6 +309,7 @@ impl<'a> Evaluator<'a> {
             plan,
             ds,
             columns,
+            not_asked: vec![None; fw.questions.len()],
             anc_cache: HashMap::new(),
             let_cache: HashMap::new(),
             row_cache: HashMap::new(),
@@ -315,7 +328,7 @@ impl<'a> Evaluator<'a> {
         let parts: Vec<Vec<IndicatorId>> = (0..threads)
             .map(|t| free.iter().copied().skip(t).step_by(threads).collect())
             .collect();
-        let (columns, lets) = (&self.columns, &self.let_cache);
+        let (columns, lets, not_asked) = (&self.columns, &self.let_cache, &self.not_asked);
         let done = std::thread::scope(|s| {
             let handles: Vec<_> = parts
                 .iter()
@@ -323,6 +336,7 @@ impl<'a> Evaluator<'a> {
                     s.spawn(move || {
                         let mut w = Evaluator::new(fw, plan, ds, columns.clone());
                         w.let_cache = lets.clone();
+                        w.not_asked = not_asked.clone();
                         for &i in part {
                             w.indicator(i);
                         }

@@ -3,15 +3,17 @@
 //! In: a checked [`Framework`] whose expressions are numbered
 //! ([`Framework::number_exprs`]). Out: a [`Plan`]: which items each
 //! expression reads, which questions a rule blanks when it fails, which
-//! children each gate reads, the level each evidence is collected at, the
+//! children each gate reads, in what order the questions asked only to
+//! some are settled, the level each evidence is collected at, the
 //! levels that appear in results, and the indicators that read no other
 //! (so a runner may compute them in any order, on several threads). The
 //! in-memory runner reads it; a SQL compiler can read the same facts.
 
 use crate::ir::{
-    ChildRef, DimensionId, Expr, ExprKind, Framework, IndicatorId, LetId, LevelId, Node, Normalize,
-    QuestionId, Rollup,
+    ChildRef, DimensionId, Expr, ExprId, ExprKind, Framework, IndicatorId, LetId, LevelId, Node,
+    Normalize, QuestionId, Rollup,
 };
+use std::collections::HashMap;
 
 /// What an expression reads directly (not through lets).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -76,6 +78,13 @@ pub struct Plan {
     pub respondents: Vec<bool>,
     /// Per indicator: its value counts rows, so its `n` tells the count.
     pub counts: Vec<bool>,
+    /// Questions asked only to some (`when`), in layers: the conditions of
+    /// a layer read only answers settled by earlier layers.
+    pub condition_layers: Vec<Vec<QuestionId>>,
+    /// Per aggregate (by expression id) whose arguments read, directly or
+    /// through lets, questions asked only to some: those questions. A row
+    /// where one of them was not asked does not count against coverage.
+    pub asked_by: HashMap<ExprId, Vec<QuestionId>>,
 }
 
 impl Plan {
@@ -122,7 +131,10 @@ impl Plan {
             .map(|i| aggregated[i.value.id.0 as usize])
             .collect();
         let counts = fw.indicators.iter().map(|i| counts(&i.value)).collect();
+        let let_questions = let_questions(fw);
         Plan {
+            condition_layers: condition_layers(fw, &let_questions),
+            asked_by: asked_by(fw, &let_questions),
             exprs,
             aggregated,
             respondents,
@@ -169,6 +181,103 @@ fn aggregated(fw: &Framework, exprs: u32) -> Vec<bool> {
     }
     for e in fw.exprs() {
         mark(e, &let_agg, &mut out);
+    }
+    out
+}
+
+/// Per let: the questions it reads, directly or through other lets
+/// (visited in dependency order, so each let's list is ready when read).
+fn let_questions(fw: &Framework) -> Vec<Vec<QuestionId>> {
+    let mut out = vec![Vec::new(); fw.lets.len()];
+    for node in &fw.order {
+        if let Node::Let(l) = *node {
+            out[l] = questions_in(&fw.lets[l].expr, &out);
+        }
+    }
+    out
+}
+
+/// The questions `e` reads, directly or through lets.
+fn questions_in(e: &Expr, lets: &[Vec<QuestionId>]) -> Vec<QuestionId> {
+    let r = Reads::of(e);
+    let mut qs = r.questions;
+    for l in r.lets {
+        for &q in &lets[l] {
+            push_new(&mut qs, q);
+        }
+    }
+    qs
+}
+
+/// The conditioned questions by layer: a condition that reads another
+/// conditioned question comes in a later layer than it (the checker
+/// refused cycles).
+fn condition_layers(fw: &Framework, lets: &[Vec<QuestionId>]) -> Vec<Vec<QuestionId>> {
+    let reads: Vec<Vec<QuestionId>> = fw
+        .questions
+        .iter()
+        .map(|q| {
+            q.when
+                .as_ref()
+                .map_or(Vec::new(), |w| questions_in(w, lets))
+        })
+        .collect();
+    let mut layer: Vec<Option<usize>> = vec![None; fw.questions.len()];
+    let mut out: Vec<Vec<QuestionId>> = Vec::new();
+    let mut left: Vec<QuestionId> = (0..fw.questions.len())
+        .filter(|&q| fw.questions[q].when.is_some())
+        .collect();
+    while !left.is_empty() {
+        let depth = out.len();
+        let ready: Vec<QuestionId> = left
+            .iter()
+            .copied()
+            .filter(|&q| {
+                reads[q]
+                    .iter()
+                    .all(|&r| fw.questions[r].when.is_none() || layer[r].is_some_and(|d| d < depth))
+            })
+            .collect();
+        if ready.is_empty() {
+            // A cycle the checker let through: ask these questions of
+            // everyone rather than loop.
+            break;
+        }
+        for &q in &ready {
+            layer[q] = Some(depth);
+        }
+        left.retain(|q| !ready.contains(q));
+        out.push(ready);
+    }
+    out
+}
+
+/// The conditioned questions behind each aggregate's arguments.
+fn asked_by(fw: &Framework, lets: &[Vec<QuestionId>]) -> HashMap<ExprId, Vec<QuestionId>> {
+    let mut out = HashMap::new();
+    if fw.questions.iter().all(|q| q.when.is_none()) {
+        return out;
+    }
+    let mut aggs = Vec::new();
+    for e in fw.exprs() {
+        e.walk(&mut |x| {
+            if let ExprKind::Agg(a) = &x.kind {
+                aggs.push((x.id, a));
+            }
+        });
+    }
+    for (id, a) in aggs {
+        let mut qs = Vec::new();
+        for arg in &a.args {
+            for q in questions_in(arg, lets) {
+                if fw.questions[q].when.is_some() {
+                    push_new(&mut qs, q);
+                }
+            }
+        }
+        if !qs.is_empty() {
+            out.insert(id, qs);
+        }
     }
     out
 }

@@ -261,7 +261,19 @@ fn normalize(sources: &SourceMap, n: &Normalize, pct: bool) -> String {
 fn qtype(t: &QType) -> String {
     match t {
         QType::Percent { of_100: true } => "percent of 100".into(),
-        QType::Scale { lo, hi } => format!("scale {}..{}", num(*lo), num(*hi)),
+        QType::Scale { lo, hi, points } if points.is_empty() => {
+            format!("scale {}..{}", num(*lo), num(*hi))
+        }
+        QType::Scale { lo, hi, points } => format!(
+            "scale {}..{} {{ {} }}",
+            num(*lo),
+            num(*hi),
+            points
+                .iter()
+                .map(|o| o.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         QType::Choice(o) | QType::Multi(o) => format!(
             "{} {{ {} }}",
             t.name(),

@@ -34,6 +34,8 @@ struct T {
     at: &'static str,
     below: &'static str,
     rest: &'static str,
+    asked: &'static str,
+    other_questions: &'static str,
 }
 
 const FR: T = T {
@@ -61,6 +63,8 @@ const FR: T = T {
     at: "Niveau",
     below: "en dessous de",
     rest: "au-delà",
+    asked: "Posée si",
+    other_questions: "Autres questions",
 };
 
 const NL: T = T {
@@ -88,6 +92,8 @@ const NL: T = T {
     at: "Niveau",
     below: "onder",
     rest: "daarboven",
+    asked: "Gesteld als",
+    other_questions: "Andere vragen",
 };
 
 const EN: T = T {
@@ -115,6 +121,8 @@ const EN: T = T {
     at: "Level",
     below: "below",
     rest: "above",
+    asked: "Asked when",
+    other_questions: "Other questions",
 };
 
 fn cell(s: &str) -> String {
@@ -175,20 +183,7 @@ pub fn markdown(fw: &Framework, lang: &str) -> String {
         }
         s.push('\n');
     }
-    s.push_str(&format!(
-        "## {}\n\n| {} | {} | {} |\n|---|---|---|\n",
-        t.questions, t.question, t.at, t.kind
-    ));
-    for q in &fw.questions {
-        s.push_str(&format!(
-            "| `{}` — {} | {} | {} |\n",
-            q.column,
-            cell(&lbl(&q.label, &q.id)),
-            lbl(&fw.levels[q.level].label, &fw.levels[q.level].id),
-            words::term(q.ty.name(), lang)
-        ));
-    }
-    s.push('\n');
+    questions(fw, lang, t, &mut s);
     if !fw.ratings.is_empty() {
         s.push_str(&format!("## {}\n\n", t.ratings));
         for r in &fw.ratings {
@@ -210,6 +205,80 @@ pub fn markdown(fw: &Framework, lang: &str) -> String {
         s.push('\n');
     }
     s
+}
+
+/// The questions: those outside sections first, then each section under
+/// its own heading, with to whom each question is asked when not everyone.
+fn questions(fw: &Framework, lang: &str, t: &T, s: &mut String) {
+    let d = fw.default_lang();
+    s.push_str(&format!("## {}\n\n", t.questions));
+    let groups = std::iter::once(None).chain((0..fw.sections.len()).map(Some));
+    for g in groups {
+        let qs: Vec<&crate::ir::Question> =
+            fw.questions.iter().filter(|q| q.section == g).collect();
+        if qs.is_empty() {
+            continue;
+        }
+        match g {
+            Some(x) => {
+                let sec = &fw.sections[x];
+                s.push_str(&format!(
+                    "### {}\n\n",
+                    sec.label.get(lang, d).unwrap_or(&sec.id)
+                ));
+                if let Some(desc) = sec.description.get(lang, d) {
+                    s.push_str(&format!("{desc}\n\n"));
+                }
+            }
+            None if !fw.sections.is_empty() => {
+                s.push_str(&format!("### {}\n\n", t.other_questions));
+            }
+            None => {}
+        }
+        question_table(fw, &qs, lang, t, s);
+    }
+}
+
+fn question_table(fw: &Framework, qs: &[&crate::ir::Question], lang: &str, t: &T, s: &mut String) {
+    let d = fw.default_lang();
+    let lbl = |l: &crate::ir::Labels, id: &str| l.get(lang, d).unwrap_or(id).to_string();
+    let asked = qs.iter().any(|q| q.when.is_some());
+    s.push_str(&format!("| {} | {} | {} |", t.question, t.at, t.kind));
+    if asked {
+        s.push_str(&format!(" {} |\n|---|---|---|---|\n", t.asked));
+    } else {
+        s.push_str("\n|---|---|---|\n");
+    }
+    for q in qs {
+        let mut kind = words::term(q.ty.name(), lang);
+        if let crate::ir::QType::Scale { lo, hi, points } = &q.ty {
+            kind.push_str(&format!(
+                " {}–{}",
+                crate::text::number(*lo),
+                crate::text::number(*hi)
+            ));
+            let named: Vec<String> = points
+                .iter()
+                .map(|p| format!("{} = {}", p.code, lbl(&p.label, &p.code)))
+                .collect();
+            if !named.is_empty() {
+                kind.push_str(&format!(" ({})", named.join(", ")));
+            }
+        }
+        s.push_str(&format!(
+            "| `{}` — {} | {} | {} |",
+            q.column,
+            cell(&lbl(&q.label, &q.id)),
+            lbl(&fw.levels[q.level].label, &fw.levels[q.level].id),
+            cell(&kind)
+        ));
+        if asked {
+            let w = q.when.as_ref().map(|w| words::expr(fw, w, lang));
+            s.push_str(&format!(" {} |", cell(w.as_deref().unwrap_or(""))));
+        }
+        s.push('\n');
+    }
+    s.push('\n');
 }
 
 fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut String) {

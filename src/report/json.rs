@@ -60,7 +60,7 @@ impl Serialize for Doc<'_> {
         m.serialize_entry("items", &ItemsView(cx))?;
         let levels: Vec<&str> = fw.levels.iter().map(|l| l.id.as_str()).collect();
         m.serialize_entry("levels", &levels)?;
-        m.serialize_entry("data", &cx.ds.reports)?;
+        m.serialize_entry("data", cx.data)?;
         m.serialize_entry("results", &ResultsView(cx))?;
         let private = self.cx.fw.min_group > 1;
         m.serialize_entry("diagnostics", &DiagsView(self.diags, self.sources, private))?;

@@ -29,6 +29,9 @@ pub struct Context<'a> {
     pub fw: &'a Framework,
     pub ds: &'a Dataset,
     pub results: &'a Results,
+    /// The data section: per table, rows read, used and rejected, and
+    /// each question's answers (not-asked rows counted apart).
+    pub data: &'a indexmap::IndexMap<String, crate::data::TableReport>,
     pub lang: &'a str,
     /// Only this level, when given.
     pub level: Option<LevelId>,

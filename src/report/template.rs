@@ -43,7 +43,12 @@ fn kind(fw: &Framework, ty: &QType, lang: &str) -> String {
         QType::Number => "number".into(),
         QType::Percent { of_100: false } => "percentage: `45%` or `0.45`".into(),
         QType::Percent { of_100: true } => "percentage: `45%` or `45`".into(),
-        QType::Scale { lo, hi } => format!("whole number from {lo} to {hi}"),
+        QType::Scale { lo, hi, points } if points.is_empty() => {
+            format!("whole number from {lo} to {hi}")
+        }
+        QType::Scale { lo, hi, points } => {
+            format!("whole number from {lo} to {hi}: {}", opts(points))
+        }
         QType::YesNo => "yes/no: `oui`/`non`, `yes`/`no`, `ja`/`nee`, `1`/`0`".into(),
         QType::Choice(o) => format!("one of {}", opts(o)),
         QType::Multi(o) => format!("any of {}, separated by spaces", opts(o)),

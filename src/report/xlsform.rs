@@ -219,11 +219,21 @@ pub fn forms(fw: &Framework) -> Vec<Form> {
                         QType::Number if q.integer => ("integer".into(), None),
                         QType::Number => ("decimal".into(), None),
                         // Scales run between whole numbers: a list of points
-                        // when short enough to tap, a bounded integer beyond.
-                        QType::Scale { lo, hi } if hi - lo <= 10.0 => {
+                        // (with their labels) when short enough to tap or
+                        // labelled, a bounded integer beyond.
+                        QType::Scale { lo, hi, points }
+                            if hi - lo <= 10.0 || (!points.is_empty() && hi - lo <= 100.0) =>
+                        {
                             let name = format!("{}_scale", q.id);
                             let pts = (*lo as i64..=*hi as i64)
-                                .map(|p| (p.to_string(), vec![p.to_string(); langs.len()]))
+                                .map(|p| {
+                                    let code = p.to_string();
+                                    let labels = langs
+                                        .iter()
+                                        .map(|lang| point_label(points, &code, lang))
+                                        .collect();
+                                    (code, labels)
+                                })
                                 .collect();
                             (format!("select_one {name}"), Some(pts))
                         }
@@ -259,7 +269,7 @@ pub fn forms(fw: &Framework) -> Vec<Form> {
                     r[col("required")] = required.into();
                     let bounds = match (ty, q.range) {
                         (_, Some((lo, hi))) => Some((lo, hi)),
-                        (QType::Scale { lo, hi }, None) if list.is_none() => Some((*lo, *hi)),
+                        (QType::Scale { lo, hi, .. }, None) if list.is_none() => Some((*lo, *hi)),
                         _ => None,
                     };
                     if let Some((lo, hi)) = bounds {
@@ -361,4 +371,15 @@ pub fn to_xlsx(form: &Form) -> Result<Vec<u8>, String> {
         ws.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
     }
     wb.save_to_buffer().map_err(|e| e.to_string())
+}
+
+/// The label of a scale's point in `lang`, the point itself when unlabelled.
+fn point_label(points: &[crate::ir::OptionDef], code: &str, lang: &str) -> String {
+    match points.iter().find(|p| p.code == code) {
+        Some(p) => match p.label.get(lang, lang) {
+            Some(l) => format!("{code} — {l}"),
+            None => code.to_string(),
+        },
+        None => code.to_string(),
+    }
 }

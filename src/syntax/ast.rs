@@ -174,8 +174,19 @@ impl Block {
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuestionGroup {
     pub level: Ident,
+    /// `section ID { label … }`: the questionnaire group the questions form.
+    pub section: Option<Section>,
     pub questions: Vec<Question>,
     pub span: Span,
+}
+
+/// A named section of a questions block, with its label and description.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub id: Ident,
+    /// `label` and `description`, as written.
+    pub props: Vec<PropNode>,
+    pub doc: Option<Doc>,
 }
 
 /// `name: type props…`
@@ -198,8 +209,12 @@ pub struct QType {
 #[derive(Debug, Clone, PartialEq)]
 pub enum QTypeKind {
     Number,
-    Percent { of: Option<Num> },
-    Scale(RangeLit),
+    Percent {
+        of: Option<Num>,
+    },
+    /// A range, and labels for some of its points (as options whose codes
+    /// are the points).
+    Scale(RangeLit, Vec<OptionDecl>),
     YesNo,
     Choice(Vec<OptionDecl>),
     Multi(Vec<OptionDecl>),
@@ -207,12 +222,14 @@ pub enum QTypeKind {
     Text,
 }
 
-/// How an option code was written: `sport`, `1` or `"1"`.
+/// How an option code was written: `sport`, `1` or `"1"`; a scale's
+/// point (`-2`, `5`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionStyle {
     Ident,
     Int,
     Str,
+    Point,
 }
 
 /// One option of a `choice` or `multi` question.

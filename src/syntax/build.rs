@@ -53,6 +53,7 @@ fn is_marker(r: Rule) -> bool {
             | k_percent
             | k_of
             | k_scale
+            | k_section
             | k_yesno
             | k_choice
             | k_multi
@@ -250,9 +251,33 @@ impl<'t> Builder<'t> {
                 let span = self.span(&p);
                 let mut it = parts(p);
                 let level = self.ident(it.next().expect("questions has a level"));
-                let questions = it.map(|q| self.question(q)).collect();
+                let mut section = None;
+                let mut questions = Vec::new();
+                for x in it {
+                    match x.as_rule() {
+                        Rule::section_head => {
+                            let id = parts(x).next().expect("a section has a name");
+                            section = Some(Section {
+                                id: self.ident(id),
+                                props: Vec::new(),
+                                doc: self.doc_at(span.start as usize),
+                            });
+                        }
+                        Rule::question => questions.push(self.question(x)),
+                        _ => {
+                            let prop = self.prop(x);
+                            if let Some(s) = section.as_mut() {
+                                s.props.push(prop);
+                            }
+                        }
+                    }
+                }
+                if let Some(s) = &section {
+                    self.check_repeats(&s.props);
+                }
                 Item::Questions(QuestionGroup {
                     level,
+                    section,
                     questions,
                     span,
                 })
@@ -418,7 +443,11 @@ impl<'t> Builder<'t> {
             Rule::t_percent => QTypeKind::Percent {
                 of: it.next().map(|n| self.num(n)),
             },
-            Rule::t_scale => QTypeKind::Scale(self.range(it.next().expect("scale has a range"))),
+            Rule::t_scale => {
+                let range = self.range(it.next().expect("scale has a range"));
+                let points = it.next().map(|p| self.points(p)).unwrap_or_default();
+                QTypeKind::Scale(range, points)
+            }
             Rule::t_yesno => QTypeKind::YesNo,
             Rule::t_choice => {
                 QTypeKind::Choice(self.options(it.next().expect("choice has options")))
@@ -446,6 +475,25 @@ impl<'t> Builder<'t> {
                 OptionDecl {
                     code,
                     style,
+                    label,
+                    span,
+                }
+            })
+            .collect()
+    }
+
+    /// A scale's labelled points, as options coded by the point.
+    fn points(&mut self, p: Pair<'_, Rule>) -> Vec<OptionDecl> {
+        parts(p)
+            .map(|o| {
+                let span = self.span(&o);
+                let mut it = parts(o);
+                let n = it.next().expect("a point has a number");
+                let code = n.as_str().replace('_', "");
+                let label = it.next().map(|l| self.label(l));
+                OptionDecl {
+                    code,
+                    style: OptionStyle::Point,
                     label,
                     span,
                 }

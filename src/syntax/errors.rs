@@ -156,6 +156,7 @@ const GROUPS: &[(&[Rule], &str, &[&str])] = &[
             "integer",
             "required",
             "column",
+            "when",
         ],
     ),
     (
@@ -406,6 +407,7 @@ const KEYWORDS: &[&str] = &[
     "name",
     "questions",
     "question",
+    "section",
     "at",
     "unit",
     "range",

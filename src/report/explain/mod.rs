@@ -467,12 +467,15 @@ pub fn describe(fw: &Framework, it: Item, lang: &str) -> String {
             doc(&mut s, &qu.doc);
             line(&mut s, t.level, &ex.level(qu.level));
             let mut kind = words::term(qu.ty.name(), lang);
-            if let crate::ir::QType::Scale { lo, hi } = qu.ty {
+            if let crate::ir::QType::Scale { lo, hi, points } = &qu.ty {
                 kind = format!(
                     "{kind} {}..{}",
-                    crate::text::number(lo),
-                    crate::text::number(hi)
+                    crate::text::number(*lo),
+                    crate::text::number(*hi)
                 );
+                for p in points {
+                    kind.push_str(&format!(", {} = {}", p.code, ex.label(&p.label, &p.code)));
+                }
             }
             if let Some((lo, hi)) = qu.range {
                 kind.push_str(&format!(

@@ -139,7 +139,7 @@ impl B<'_> {
             "method-sources".into(),
         ));
         let mut lines = Vec::new();
-        for (level, r) in &cx.ds.reports {
+        for (level, r) in cx.data {
             let name = std::path::Path::new(&r.file)
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
