@@ -3,6 +3,8 @@
 //! framework's data. `--out form.xlsx` names the file when one form is
 //! written, and is the stem (`form-entreprise.xlsx`, …) when several are;
 //! a directory (or no `--out`) receives `<framework>-<level>.xlsx`.
+//! `--units LEVEL=FILE` gives a level's known units, so that the parent
+//! key is a list to pick from and `when` may read the parent's answers.
 
 use super::{OK, USAGE};
 use grille::report::xlsform;
@@ -21,6 +23,24 @@ pub struct Args {
     /// Only the form of this level.
     #[arg(long)]
     level: Option<String>,
+    /// The known units of a level, `LEVEL=FILE` (a CSV with the level's
+    /// key, and its name and answers if any): the parent key is then picked
+    /// from a list, and conditions may read the parent's answers.
+    #[arg(long, value_name = "LEVEL=FILE")]
+    units: Vec<String>,
+}
+
+/// Reads `LEVEL=FILE` into the level's known units.
+fn units(ws: &grille::workspace::Workspace, spec: &str) -> Result<xlsform::KnownUnits, String> {
+    let Some((level, file)) = spec.split_once('=') else {
+        return Err(format!("`--units {spec}`: write `--units LEVEL=FILE`"));
+    };
+    let l = ws
+        .level(Some(level))
+        .map_err(|e| e.to_string())?
+        .expect("a level was asked for");
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read `{file}`: {e}"))?;
+    xlsform::read_units(ws.framework(), l, &text).map_err(|e| format!("`{file}`: {e}"))
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -34,7 +54,20 @@ pub fn run(a: Args) -> i32 {
         Err(code) => return code,
     };
     let fw = ws.framework();
-    let mut forms = xlsform::forms(fw);
+    let mut known = Vec::new();
+    for spec in &a.units {
+        match units(&ws, spec) {
+            Ok(k) => known.push(k),
+            Err(e) => return super::usage(e),
+        }
+    }
+    let mut forms = match xlsform::forms(fw, &known) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
     let with_questions: Vec<&str> = forms
         .iter()
         .map(|f| fw.levels[f.level].id.as_str())

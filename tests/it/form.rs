@@ -187,16 +187,39 @@ fn export(form: &Path, rows: usize, value: &dyn Fn(&str, &str, usize) -> Option<
     let mut headers: Vec<String> = Vec::new();
     let mut cells: Vec<Vec<String>> = vec![Vec::new(); rows];
     let mut by_name: Vec<HashMap<String, String>> = vec![HashMap::new(); rows];
+    // Kobo writes a grouped field's header as its path, `group/field`.
+    let mut group: Option<String> = None;
     for r in survey.iter().skip(1) {
         let (ty, name) = (r[0].as_str(), r[1].as_str());
+        match ty {
+            "begin_group" => {
+                group = Some(name.to_string());
+                continue;
+            }
+            "end_group" => {
+                group = None;
+                continue;
+            }
+            _ => {}
+        }
         let constraint = col("constraint").map(|c| r[c].clone()).unwrap_or_default();
         let bounds: Option<(f64, f64)> = constraint
             .strip_prefix(". >= ")
             .and_then(|x| x.split_once(" and . <= "))
             .map(|(a, b)| (a.parse().unwrap(), b.parse().unwrap()));
-        headers.push(name.to_string());
+        let relevant = col("relevant").map(|c| r[c].clone()).unwrap_or_default();
+        headers.push(match &group {
+            Some(g) => format!("{g}/{name}"),
+            None => name.to_string(),
+        });
         let mut split: Vec<String> = Vec::new();
         for (k, row) in cells.iter_mut().enumerate() {
+            // The platform leaves a field it did not show empty.
+            if !relevant.is_empty() && !Relevant::new(&relevant, &by_name[k]).holds() {
+                by_name[k].insert(name.to_string(), String::new());
+                row.push(String::new());
+                continue;
+            }
             let v = if let Some(v) = value(ty, name, k) {
                 v
             } else if let Some(list) = ty.strip_prefix("select_one ") {
@@ -206,7 +229,10 @@ fn export(form: &Path, rows: usize, value: &dyn Fn(&str, &str, usize) -> Option<
                 let opts = &lists[list];
                 let chosen = [opts[k % opts.len()], opts[(k + 1) % opts.len()]];
                 if k == 0 {
-                    split = opts.iter().map(|o| format!("{name}/{o}")).collect();
+                    split = opts
+                        .iter()
+                        .map(|o| format!("{}/{o}", headers.last().unwrap()))
+                        .collect();
                 }
                 chosen.join(" ")
             } else if ty == "integer" || ty == "decimal" {
@@ -271,6 +297,113 @@ fn export(form: &Path, rows: usize, value: &dyn Fn(&str, &str, usize) -> Option<
     out
 }
 
+/// Just enough of XLSForm's expressions to read the `relevant` grille
+/// writes for text answers: `${f} = 'x'`, `!=`, `and`, `or`, `not(…)`,
+/// parentheses. Reading it here, independently of grille's writer, checks
+/// that the written condition asks the right people.
+struct Relevant<'a> {
+    tokens: Vec<String>,
+    at: usize,
+    answers: &'a HashMap<String, String>,
+}
+
+impl<'a> Relevant<'a> {
+    fn new(text: &str, answers: &'a HashMap<String, String>) -> Relevant<'a> {
+        let mut tokens = Vec::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                ' ' => {}
+                '(' | ')' | '=' => tokens.push(c.to_string()),
+                '!' => {
+                    chars.next();
+                    tokens.push("!=".into());
+                }
+                '\'' => tokens.push(format!(
+                    "'{}",
+                    chars
+                        .by_ref()
+                        .take_while(|&x| x != '\'')
+                        .collect::<String>()
+                )),
+                '$' => {
+                    chars.next();
+                    let name: String = chars.by_ref().take_while(|&x| x != '}').collect();
+                    tokens.push(format!("${name}"));
+                }
+                _ => {
+                    let mut w = c.to_string();
+                    while chars.peek().is_some_and(|x| x.is_alphanumeric()) {
+                        w.push(chars.next().unwrap());
+                    }
+                    tokens.push(w);
+                }
+            }
+        }
+        Relevant {
+            tokens,
+            at: 0,
+            answers,
+        }
+    }
+
+    fn next(&mut self) -> String {
+        self.at += 1;
+        self.tokens[self.at - 1].clone()
+    }
+
+    fn peek(&self) -> &str {
+        self.tokens.get(self.at).map_or("", String::as_str)
+    }
+
+    fn holds(mut self) -> bool {
+        self.or()
+    }
+
+    fn or(&mut self) -> bool {
+        let mut v = self.and();
+        while self.peek() == "or" {
+            self.next();
+            v |= self.and();
+        }
+        v
+    }
+
+    fn and(&mut self) -> bool {
+        let mut v = self.atom();
+        while self.peek() == "and" {
+            self.next();
+            v &= self.atom();
+        }
+        v
+    }
+
+    fn atom(&mut self) -> bool {
+        let t = self.next();
+        if t == "(" {
+            let v = self.or();
+            assert_eq!(self.next(), ")");
+            return v;
+        }
+        if t == "not" {
+            assert_eq!(self.next(), "(");
+            let v = self.or();
+            assert_eq!(self.next(), ")");
+            return !v;
+        }
+        let field = t.strip_prefix('$').expect("a field");
+        let op = self.next();
+        let lit = self.next();
+        let lit = lit.strip_prefix('\'').expect("a text");
+        let answer = self.answers.get(field).map_or("", String::as_str);
+        match op.as_str() {
+            "=" => answer == lit,
+            "!=" => answer != lit,
+            other => panic!("operator {other}"),
+        }
+    }
+}
+
 #[test]
 fn an_export_of_the_forms_evaluates_cleanly() {
     let dir = TempDir::new(&[]);
@@ -319,7 +452,26 @@ fn an_export_of_the_forms_evaluates_cleanly() {
     for (level, table) in v["data"].as_object().unwrap() {
         assert_eq!(table["rejected"], serde_json::json!([]), "{level}");
         for (q, counts) in table["questions"].as_object().unwrap() {
-            assert_eq!(counts["present"], table["rows"], "{level}.{q}: {counts}");
+            let asked = counts["present"].as_u64().unwrap();
+            let not_asked = counts["not_asked"].as_u64().unwrap_or(0);
+            assert_eq!(asked + not_asked, table["rows"], "{level}.{q}: {counts}");
+        }
+    }
+    // The 24 people cycle through the five statuses: insertion, salarie,
+    // accompagne and benevole five times each, partenaire four times.
+    let people = &v["data"]["personne"]["questions"];
+    for (q, asked) in [
+        ("confiance", 10),     // insertion or accompagne
+        ("sens", 10),          // insertion or salarie
+        ("participation", 20), // all but partners
+        ("contribution_locale", 4),
+        ("temoignage", 24),
+    ] {
+        assert_eq!(people[q]["present"], asked, "{q}");
+        if asked < 24 {
+            assert_eq!(people[q]["not_asked"], 24 - asked, "{q}");
+        } else {
+            assert!(people[q].get("not_asked").is_none(), "{q}");
         }
     }
     assert!(v["results"]["entreprise"].as_array().unwrap().len() == 4);
