@@ -40,6 +40,8 @@ pub enum CheckError {
     DuplicateName(String),
     #[error("`{0}` is a reserved word in expressions and cannot name a {1}")]
     ReservedName(String, &'static str),
+    #[error("`{0}` is a property of a section and cannot name one of its questions")]
+    SectionProperty(String),
     #[error("unknown name `{0}`")]
     UnknownName(String),
     #[error("unknown level `{0}`")]
@@ -134,7 +136,7 @@ impl Code for CheckError {
         match self {
             ScaleMismatch(_) => "grille::check::scale_mismatch",
             DuplicateName(_) => "grille::check::duplicate_name",
-            ReservedName(..) => "grille::check::reserved_name",
+            ReservedName(..) | SectionProperty(_) => "grille::check::reserved_name",
             UnknownName(_) => "grille::check::unknown_name",
             UnknownLevel(_) => "grille::check::unknown_level",
             LevelChain(_) => "grille::check::level_chain",

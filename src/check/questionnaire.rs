@@ -59,7 +59,7 @@ impl Resolver<'_> {
         if q.id.name == "label" || q.id.name == "description" {
             self.diags.push(
                 Diag::error(
-                    CheckError::ReservedName(q.id.name.clone(), "question of a section"),
+                    CheckError::SectionProperty(q.id.name.clone()),
                     q.id.span,
                     "read as the section's own property",
                 )

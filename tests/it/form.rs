@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// A sheet as rows of text.
-fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
+pub(crate) fn sheet(path: &Path, name: &str) -> Vec<Vec<String>> {
     let mut wb = open_workbook_auto(path).expect("an xlsx");
     let range = wb.worksheet_range(name).expect("the sheet exists");
     range
@@ -115,7 +115,7 @@ fn quickstart_form_snapshot() {
 }
 
 /// pyxform's converter: the `xls2xform` command, or its module.
-fn xls2xform() -> Option<Vec<String>> {
+pub(crate) fn xls2xform() -> Option<Vec<String>> {
     let works = |cmd: &[&str]| {
         Command::new(cmd[0])
             .args(&cmd[1..])
@@ -132,6 +132,36 @@ fn xls2xform() -> Option<Vec<String>> {
     .map(|c| c.into_iter().map(str::to_string).collect())
 }
 
+/// Converts a form with pyxform; it must pass with no error or warning.
+/// Returns the XForm.
+pub(crate) fn convert(tool: &[String], f: &Path) -> String {
+    let xml = f.with_extension("xml");
+    let o = Command::new(&tool[0])
+        .args(&tool[1..])
+        .arg("--json")
+        .arg(f)
+        .arg(&xml)
+        .output()
+        .expect("xls2xform runs");
+    // pyxform writes its JSON report on one of its streams.
+    let out = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let report = out
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('{'))
+        .unwrap_or("");
+    let v: serde_json::Value =
+        serde_json::from_str(report).unwrap_or_else(|_| panic!("xls2xform said: {out}"));
+    assert!(o.status.success(), "{out}");
+    assert_eq!(v["code"], 100, "{out}");
+    assert_eq!(v["warnings"], serde_json::json!([]), "{out}");
+    std::fs::read_to_string(&xml).expect("an XForm")
+}
+
 #[test]
 fn forms_convert_with_pyxform() {
     let Some(tool) =
@@ -142,31 +172,7 @@ fn forms_convert_with_pyxform() {
     let dir = TempDir::new(&[]);
     let (e, p) = forms(&dir);
     for f in [e, p] {
-        let xml = f.with_extension("xml");
-        let o = Command::new(&tool[0])
-            .args(&tool[1..])
-            .arg("--json")
-            .arg(&f)
-            .arg(&xml)
-            .output()
-            .expect("xls2xform runs");
-        // pyxform writes its JSON report on one of its streams.
-        let out = format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        let report = out
-            .lines()
-            .rev()
-            .find(|l| l.trim_start().starts_with('{'))
-            .unwrap_or("");
-        let v: serde_json::Value =
-            serde_json::from_str(report).unwrap_or_else(|_| panic!("xls2xform said: {out}"));
-        assert!(o.status.success(), "{out}");
-        assert_eq!(v["code"], 100, "{out}");
-        assert_eq!(v["warnings"], serde_json::json!([]), "{out}");
-        let x = std::fs::read_to_string(&xml).expect("an XForm");
+        let x = convert(&tool, &f);
         assert!(x.contains("<h:html"));
         assert!(x.contains("lang=\"Français (fr)\""));
     }

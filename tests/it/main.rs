@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod asked;
 mod bad_error_messages;
 mod breakdowns;
 mod cli;
