@@ -92,7 +92,9 @@ impl Evaluator<'_> {
     ) -> Vec<u32> {
         let (groups, pass) = rows;
         let mut taken = vec![0u32; passed.len()];
-        let masks: Vec<(Arc<Vec<bool>>, Arc<Vec<u32>>)> = questions
+        // Per question: where it was not asked, and each row's unit there.
+        type Lookup = (Arc<Vec<bool>>, Arc<Vec<u32>>);
+        let masks: Vec<Lookup> = questions
             .iter()
             .filter_map(|&q| {
                 let m = self.not_asked[q].clone()?;

@@ -60,6 +60,8 @@ fn num(x: f64) -> String {
 }
 
 type Row = Vec<String>;
+/// A choice's name and its label in each language.
+type Choice = (String, Vec<String>);
 
 /// Builds one form.
 pub struct Builder<'a> {
@@ -367,9 +369,9 @@ impl<'a> Builder<'a> {
 
     /// The field type of a question and, for lists, each choice's name and
     /// labels.
-    fn kind(&mut self, q: QuestionId) -> (String, Option<Vec<(String, Vec<String>)>>) {
+    fn kind(&mut self, q: QuestionId) -> (String, Option<Vec<Choice>>) {
         let question = &self.fw.questions[q];
-        let labelled = |opts: &[OptionDef]| -> Vec<(String, Vec<String>)> {
+        let labelled = |opts: &[OptionDef]| -> Vec<Choice> {
             opts.iter()
                 .map(|o| {
                     let labels = self
