@@ -33,6 +33,14 @@ fn locate(headers: &[String], name: &str) -> Found {
         [_, _, ..] => return Found::Many(exact),
         [] => {}
     }
+    let dashed: Vec<usize> = (0..headers.len())
+        .filter(|&i| dash_path(&headers[i], name))
+        .collect();
+    match dashed.as_slice() {
+        [i] => return Found::Exact(*i),
+        [_, _, ..] => return Found::Many(dashed),
+        [] => {}
+    }
     // Loosely: case and surrounding spaces ignored (`" Entreprise "`).
     let lower = name.to_lowercase();
     let loose: Vec<usize> = (0..headers.len())
@@ -45,11 +53,24 @@ fn locate(headers: &[String], name: &str) -> Found {
     }
 }
 
+/// A header names a column as written, or as the last step of a group
+/// path, `groupe/etp` (KoboToolbox, ODK Collect).
 fn header_matches(header: &str, column: &str) -> bool {
-    header == column
-        || header
-            .strip_suffix(column)
-            .is_some_and(|p| p.ends_with('/'))
+    header
+        .strip_suffix(column)
+        .is_some_and(|p| p.is_empty() || p.ends_with('/'))
+}
+
+/// ODK Central's group path, tried only when no header names the column
+/// otherwise (a `nb-liens` beside `liens` is another column).
+fn dash_path(header: &str, column: &str) -> bool {
+    header
+        .strip_suffix(column)
+        .and_then(|p| p.strip_suffix('-'))
+        .is_some_and(|g| {
+            g.starts_with(|c: char| c.is_alphabetic() || c == '_')
+                && g.chars().all(|c| c.is_alphanumeric() || "_-./".contains(c))
+        })
 }
 
 /// Where a table's columns are.

@@ -123,3 +123,72 @@ indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit
     assert_eq!(doc["data"]["person"]["questions"]["sports"]["present"], 3);
     assert_eq!(doc["data"]["person"]["questions"]["sports"]["blank"], 1);
 }
+
+/// The tutorial's people, as ODK Central exports them: groups joined by
+/// `-` (`g1-confiance`), `yes`/`no` choice names, its metadata columns
+/// before and after the answers.
+const ODK_CENTRAL: &str = "SubmissionDate,personne,structure,g1-confiance,g1-liens,meta-instanceID,KEY,SubmitterID,SubmitterName,AttachmentsPresent,AttachmentsExpected,Status,ReviewState,DeviceID,Edits,FormVersion
+2024-05-02T10:00:00.000Z,p1,A,5,yes,uuid:a1,uuid:a1,5,enq,0,0,,,collect:x,0,1
+2024-05-02T10:01:00.000Z,p2,A,4,no,uuid:a2,uuid:a2,5,enq,0,0,,,collect:x,0,1
+2024-05-02T10:02:00.000Z,p3,A,2,yes,uuid:a3,uuid:a3,5,enq,0,0,,,collect:x,0,1
+2024-05-02T10:03:00.000Z,p4,A,,yes,uuid:a4,uuid:a4,5,enq,0,0,,,collect:x,0,1
+2024-05-02T10:04:00.000Z,p5,B,3,no,uuid:b5,uuid:b5,5,enq,0,0,,,collect:x,0,1
+2024-05-02T10:05:00.000Z,p6,B,4,yes,uuid:b6,uuid:b6,5,enq,0,0,,,collect:x,0,1
+2024-05-02T10:06:00.000Z,p7,B,5,yes,uuid:b7,uuid:b7,5,enq,0,0,,,collect:x,0,1
+";
+
+/// The same people as LimeSurvey exports responses (question codes as
+/// headings): a UTF-8 BOM, every field quoted, `Y`/`N`, CRLF line ends and
+/// a trailing empty line; p4's unanswered scale is `""`.
+fn limesurvey() -> String {
+    let rows = [
+        ("p1", "A", "5", "Y"),
+        ("p2", "A", "4", "N"),
+        ("p3", "A", "2", "Y"),
+        ("p4", "A", "", "Y"),
+        ("p5", "B", "3", "N"),
+        ("p6", "B", "4", "Y"),
+        ("p7", "B", "5", "Y"),
+    ];
+    let mut out = String::from(
+        "\u{feff}\"id\",\"submitdate\",\"lastpage\",\"startlanguage\",\"seed\",\"personne\",\"structure\",\"confiance\",\"liens\"\r\n",
+    );
+    for (k, (p, s, c, l)) in rows.iter().enumerate() {
+        out.push_str(&format!(
+            "\"{}\",\"2024-05-02 10:0{k}:00\",\"1\",\"fr\",\"{}\",\"{p}\",\"{s}\",\"{c}\",\"{l}\"\r\n",
+            k + 1,
+            1000 + k
+        ));
+    }
+    out.push_str("\r\n");
+    out
+}
+
+#[test]
+fn odk_central_and_limesurvey_exports_give_the_csv_numbers() {
+    let fw = std::fs::read_to_string(crate::support::root().join("examples/tutorial/first.grille"))
+        .unwrap();
+    let csv =
+        std::fs::read_to_string(crate::support::root().join("examples/tutorial/personnes.csv"))
+            .unwrap();
+    let base = eval_json(&fw, &[("personne", &csv)]);
+    // A: p1 5, p2 4, p3 2, p4 blank → confident 2 of 3; met people 3 of 4.
+    let a = &crate::support::unit(&base, "structure", "A")["indicators"];
+    crate::support::close(&a["confiance_i"]["value"], 2.0 / 3.0);
+    crate::support::close(&a["liens_i"]["value"], 3.0 / 4.0);
+    for (name, export) in [
+        ("ODK Central", ODK_CENTRAL.to_string()),
+        ("LimeSurvey", limesurvey()),
+    ] {
+        let doc = eval_json(&fw, &[("personne", &export)]);
+        assert_eq!(doc["results"], base["results"], "{name}");
+        // Everything read; only the platform's own columns left aside.
+        let q = &doc["data"]["personne"]["questions"];
+        assert_eq!(q["confiance"]["present"], 6, "{name}");
+        assert_eq!(q["confiance"]["blank"], 1, "{name}");
+        assert_eq!(doc["data"]["personne"]["rows"], 7, "{name}");
+        for d in doc["diagnostics"].as_array().unwrap() {
+            assert_eq!(d["code"], "grille::data::ignored_columns", "{name}: {d}");
+        }
+    }
+}
