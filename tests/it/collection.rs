@@ -192,3 +192,28 @@ fn odk_central_and_limesurvey_exports_give_the_csv_numbers() {
         }
     }
 }
+
+/// An ODK Central repeat group: its own file, rows keyed by `KEY` and
+/// pointing at their submission's `KEY` in `PARENT_KEY`.
+#[test]
+fn odk_central_repeats_read_as_a_finer_level() {
+    let fw = r#"framework r { title "R" languages en }
+level household { key "KEY" label "Household" }
+level member { within household via "PARENT_KEY" key "KEY" label "Member" }
+questions at member { age: number integer range 0..120 }
+indicator adults { at household label "Adults" value count(age >= 18) }
+"#;
+    let households = "SubmissionDate,village,meta-instanceID,KEY\n\
+        2024-05-02T10:00:00.000Z,Ath,uuid:h1,uuid:h1\n\
+        2024-05-02T11:00:00.000Z,Ath,uuid:h2,uuid:h2\n";
+    let members = "age,PARENT_KEY,KEY\n\
+        34,uuid:h1,uuid:h1/members[1]\n\
+        12,uuid:h1,uuid:h1/members[2]\n\
+        40,uuid:h1,uuid:h1/members[3]\n\
+        71,uuid:h2,uuid:h2/members[1]\n";
+    let doc = eval_json(fw, &[("household", households), ("member", members)]);
+    let h1 = &crate::support::unit(&doc, "household", "uuid:h1")["indicators"]["adults"];
+    let h2 = &crate::support::unit(&doc, "household", "uuid:h2")["indicators"]["adults"];
+    assert_eq!(h1["value"], 2.0);
+    assert_eq!(h2["value"], 1.0);
+}
