@@ -258,6 +258,9 @@ impl Builder<'_> {
                 break;
             }
         }
+        if combined.is_none() && split.is_empty() {
+            (combined, split) = by_label(question, f);
+        }
         for (_, c) in &split {
             used[*c] = true;
         }
@@ -372,4 +375,37 @@ impl Builder<'_> {
             self.diags.push(d);
         }
     }
+}
+
+/// A question found by its label in any language, as KoboToolbox writes
+/// headers in a "labels" export: `Mon travail a du sens`, and for split
+/// multiple choices `Activités/Sport` (question label, option label).
+fn by_label(
+    question: &crate::ir::Question,
+    f: &mut Finder<'_>,
+) -> (Option<usize>, Vec<(u32, usize)>) {
+    for label in question.label.0.values() {
+        let label = label.trim();
+        if label.is_empty() {
+            continue;
+        }
+        if let Some(c) = f.find(label) {
+            return (Some(c), Vec::new());
+        }
+        let split: Vec<(u32, usize)> = (question.ty.options().iter().enumerate())
+            .filter_map(|(i, o)| {
+                // Labels first: a labels export writes them as they are.
+                let labels = o.label.0.values().map(String::as_str);
+                let names = labels.chain(std::iter::once(o.code.as_str()));
+                names
+                    .filter_map(|n| f.find(&format!("{label}/{}", n.trim())))
+                    .next()
+                    .map(|c| (i as u32, c))
+            })
+            .collect();
+        if !split.is_empty() {
+            return (None, split);
+        }
+    }
+    (None, Vec::new())
 }

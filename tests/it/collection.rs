@@ -217,3 +217,35 @@ indicator adults { at household label "Adults" value count(age >= 18) }
     assert_eq!(h1["value"], 2.0);
     assert_eq!(h2["value"], 1.0);
 }
+
+/// A KoboToolbox export with labels instead of names: headers are the
+/// questions' labels (here in French, behind a group label), answers the
+/// options' labels, every field quoted, `;` separated.
+#[test]
+fn kobo_label_headers_are_matched_through_labels() {
+    let fw = r#"framework k { title "K" languages fr, en }
+level org { key "org" }
+questions at org {
+  role: choice { worker fr "Travailleur" en "Worker", partner fr "Partenaire" en "Partner" } label fr "Votre rôle" en "Your role"
+  acts: multi { sport fr "Sport" en "Sports", culture fr "Culture" en "Culture" } label fr "Activités" en "Activities"
+  staff: number label fr "Effectif" en "Staff"
+}
+indicator workers { at org value role == "worker" }
+indicator sporty { at org value acts has "sport" }
+indicator staff_i { at org value staff }
+"#;
+    let export = "\"org\";\"Profil/Votre rôle\";\"Profil/Activités/Sport\";\"Profil/Activités/Culture\";\"Effectif\";\"_id\"\n\
+        \"A\";\"Travailleur\";\"1\";\"0\";\"12\";\"1\"\n\
+        \"B\";\"Partenaire\";\"0\";\"1\";\"3,5\";\"2\"\n";
+    let doc = eval_json(fw, &[("org", export)]);
+    let a = &crate::support::unit(&doc, "org", "A")["indicators"];
+    let b = &crate::support::unit(&doc, "org", "B")["indicators"];
+    assert_eq!(a["workers"]["value"], true);
+    assert_eq!(b["workers"]["value"], false);
+    assert_eq!(a["sporty"]["value"], true);
+    assert_eq!(b["sporty"]["value"], false);
+    assert_eq!(b["staff_i"]["value"], 3.5);
+    for d in doc["diagnostics"].as_array().unwrap() {
+        assert_eq!(d["code"], "grille::data::ignored_columns", "{d}");
+    }
+}
