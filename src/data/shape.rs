@@ -245,12 +245,14 @@ impl Builder<'_> {
         let (mut combined, mut split) = (None, Vec::new());
         for name in std::iter::once(&question.column).chain(&question.aliases) {
             combined = f.find(name);
-            // One 0/1 column per option: `name/option` (KoboToolbox, ODK)
-            // or `name[option]` (LimeSurvey's sub-question codes).
+            // One 0/1 column per option: `name/option` (KoboToolbox, ODK),
+            // `name[option]` or `name_option` (LimeSurvey's sub-question
+            // codes, in its two heading styles).
             split = (question.ty.options().iter().enumerate())
                 .filter_map(|(i, o)| {
                     f.find(&format!("{name}/{}", o.code))
                         .or_else(|| f.find(&format!("{name}[{}]", o.code)))
+                        .or_else(|| f.find(&format!("{name}_{}", o.code)))
                         .map(|c| (i as u32, c))
                 })
                 .collect();

@@ -124,6 +124,52 @@ indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit
     assert_eq!(doc["data"]["person"]["questions"]["sports"]["blank"], 1);
 }
 
+/// LimeSurvey's other heading style (`Q1_SQ001`) reads the same, and its
+/// "other" and "comment" columns are listed as not read.
+#[test]
+fn limesurvey_underscore_headings_and_other_columns() {
+    let fw = r#"framework f { title "F" languages en }
+level org { label "Org" }
+level person { within org  label "Person" }
+questions at person {
+  sports: multi { SQ001 "Football", SQ002 "Cycling" }
+}
+indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit "%" }
+"#;
+    let people = "person,org,sports_SQ001,sports_SQ002,sports[other],sports[comment]
+        p1,A,Y,,,
+p2,A,,Y,Tennis,
+p3,A,Y,Y,,great
+p4,A,,,,
+";
+    let doc = eval_json(
+        fw,
+        &[
+            (
+                "org", "org
+A
+",
+            ),
+            ("person", people),
+        ],
+    );
+    let v = crate::support::unit(&doc, "org", "A")["indicators"]["foot"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!((v - 2.0 / 3.0).abs() < 1e-12, "{v}");
+    let notes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("`sports[other]`, `sports[comment]`"),
+        "{notes:?}"
+    );
+}
+
 /// The tutorial's people, as ODK Central exports them: groups joined by
 /// `-` (`g1-confiance`), `yes`/`no` choice names, its metadata columns
 /// before and after the answers.
