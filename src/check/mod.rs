@@ -38,7 +38,7 @@ pub enum CheckError {
     ScaleMismatch(String),
     #[error("`{0}` is declared twice")]
     DuplicateName(String),
-    #[error("`{0}` is a reserved word in expressions and cannot name a {1}")]
+    #[error("`{}` is a reserved word in expressions and cannot name {}", .0, with_article(.1))]
     ReservedName(String, &'static str),
     #[error("`{0}` is a property of a section and cannot name one of its questions")]
     SectionProperty(String),
@@ -128,6 +128,12 @@ pub enum CheckError {
     BadBreakdown(String),
     #[error("indicator `{0}` publishes one respondent's own answer")]
     IndividualValue(String),
+}
+
+/// `an indicator`, `a let`: a kind of item with its article.
+fn with_article(kind: &str) -> String {
+    let vowel = kind.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {kind}", if vowel { "an" } else { "a" })
 }
 
 impl Code for CheckError {

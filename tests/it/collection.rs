@@ -295,3 +295,96 @@ indicator staff_i { at org value staff }
         assert_eq!(d["code"], "grille::data::ignored_columns", "{d}");
     }
 }
+
+/// A KoboToolbox XLSX export of a form with a repeat group: the
+/// submissions on the first sheet with their `_index`, the repeat on its
+/// own sheet pointing back through `_parent_index` (numbers in the cells).
+#[test]
+fn kobo_repeat_sheets_read_as_a_finer_level() {
+    let fw = r#"framework r { title "R" languages en }
+level household { key "_index" label "Household" }
+level member { within household via "_parent_index" key "_index" label "Member" }
+questions at household { village: text }
+questions at member { age: number integer range 0..120 }
+indicator adults { at household label "Adults" value count(age >= 18) }
+indicator place { at household label "Village" value village }
+"#;
+    let dir = TempDir::new(&[("r.grille", fw)]);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let main = wb.add_worksheet();
+    main.set_name("Ménages").unwrap();
+    for (c, h) in ["village", "_id", "_uuid", "__version__", "_index"]
+        .iter()
+        .enumerate()
+    {
+        main.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (v, id)) in [("Ath", 11.0), ("Mons", 12.0)].iter().enumerate() {
+        let r = r as u32 + 1;
+        main.write_string(r, 0, *v).unwrap();
+        main.write_number(r, 1, *id).unwrap();
+        main.write_string(r, 2, format!("u{r}")).unwrap();
+        main.write_string(r, 3, "vX").unwrap();
+        main.write_number(r, 4, r as f64).unwrap();
+    }
+    let rep = wb.add_worksheet();
+    rep.set_name("membres").unwrap();
+    for (c, h) in [
+        "membres/age",
+        "_index",
+        "_parent_table_name",
+        "_parent_index",
+    ]
+    .iter()
+    .enumerate()
+    {
+        rep.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (age, parent)) in [(34.0, 1.0), (12.0, 1.0), (40.0, 1.0), (71.0, 2.0)]
+        .iter()
+        .enumerate()
+    {
+        let r = r as u32 + 1;
+        rep.write_number(r, 0, *age).unwrap();
+        rep.write_number(r, 1, r as f64).unwrap();
+        rep.write_string(r, 2, "Ménages").unwrap();
+        rep.write_number(r, 3, *parent).unwrap();
+    }
+    wb.save(dir.path().join("export.xlsx")).unwrap();
+    let out = grille(
+        dir.path(),
+        &[
+            "eval",
+            "r.grille",
+            "--data",
+            "household=export.xlsx#Ménages",
+            "--data",
+            "member=export.xlsx#membres",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let h1 = &crate::support::unit(&doc, "household", "1")["indicators"];
+    let h2 = &crate::support::unit(&doc, "household", "2")["indicators"];
+    assert_eq!(h1["adults"]["value"], 2.0);
+    assert_eq!(h2["adults"]["value"], 1.0);
+    assert_eq!(h2["place"]["value"], "Mons");
+    // The platform's columns, listed once per sheet.
+    let notes: Vec<&serde_json::Value> = doc["diagnostics"].as_array().unwrap().iter().collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .all(|d| d["code"] == "grille::data::ignored_columns")
+    );
+    assert!(
+        notes[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`__version__`")
+    );
+}
