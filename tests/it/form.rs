@@ -180,7 +180,56 @@ fn forms_convert_with_pyxform() {
 
 /// A CSV as KoboToolbox exports submissions ("XML values and headers",
 /// `;` separated, split columns for multiple choices, its own `_` columns).
+/// How a platform writes its CSV export of a form.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Platform {
+    /// KoboToolbox, "XML values and headers": `;`, groups as `g/field`,
+    /// split multiple choices `field/option` holding 1/0 beside the
+    /// combined column, its `_` columns at the end.
+    Kobo,
+    /// ODK Central: `,`, groups joined by `-`, split columns
+    /// `g-field/option`, its metadata before and after the answers.
+    OdkCentral,
+    /// LimeSurvey, question codes: a BOM, every field quoted, CRLF and a
+    /// trailing empty line, `Y`/`N`, multiple choices only as
+    /// `field[option]` holding `Y` or nothing, an unshown field unquoted.
+    LimeSurvey,
+}
+
+impl Platform {
+    /// The platform's own columns, before and after the answers.
+    fn metadata(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Platform::Kobo => (&[], &["_id", "_uuid", "_submission_time", "_index"]),
+            Platform::OdkCentral => (
+                &["SubmissionDate"],
+                &[
+                    "meta-instanceID",
+                    "KEY",
+                    "SubmitterID",
+                    "SubmitterName",
+                    "ReviewState",
+                    "FormVersion",
+                ],
+            ),
+            Platform::LimeSurvey => (
+                &["id", "submitdate", "lastpage", "startlanguage", "seed"],
+                &[],
+            ),
+        }
+    }
+}
+
 fn export(form: &Path, rows: usize, value: &dyn Fn(&str, &str, usize) -> Option<String>) -> String {
+    export_as(Platform::Kobo, form, rows, value)
+}
+
+fn export_as(
+    platform: Platform,
+    form: &Path,
+    rows: usize,
+    value: &dyn Fn(&str, &str, usize) -> Option<String>,
+) -> String {
     let survey = sheet(form, "survey");
     let choices = sheet(form, "choices");
     let head = &survey[0];
@@ -214,9 +263,10 @@ fn export(form: &Path, rows: usize, value: &dyn Fn(&str, &str, usize) -> Option<
             .and_then(|x| x.split_once(" and . <= "))
             .map(|(a, b)| (a.parse().unwrap(), b.parse().unwrap()));
         let relevant = col("relevant").map(|c| r[c].clone()).unwrap_or_default();
-        headers.push(match &group {
-            Some(g) => format!("{g}/{name}"),
-            None => name.to_string(),
+        headers.push(match (&group, platform) {
+            (Some(_), Platform::LimeSurvey) | (None, _) => name.to_string(),
+            (Some(g), Platform::Kobo) => format!("{g}/{name}"),
+            (Some(g), Platform::OdkCentral) => format!("{g}-{name}"),
         });
         let mut split: Vec<String> = Vec::new();
         for (k, row) in cells.iter_mut().enumerate() {
@@ -272,33 +322,101 @@ fn export(form: &Path, rows: usize, value: &dyn Fn(&str, &str, usize) -> Option<
                 format!("réponse {k}")
             };
             by_name[k].insert(name.to_string(), v.clone());
+            // LimeSurvey's yes/no questions hold Y and N.
+            let v = match (platform, ty) {
+                (Platform::LimeSurvey, "select_one yes_no") if v == "yes" => "Y".into(),
+                (Platform::LimeSurvey, "select_one yes_no") if v == "no" => "N".into(),
+                _ => v,
+            };
             row.push(v);
         }
         if !split.is_empty() {
             for row in cells.iter_mut() {
-                let chosen: Vec<String> =
-                    row.last().unwrap().split(' ').map(str::to_string).collect();
-                for s in &split {
-                    let opt = s.rsplit('/').next().unwrap().to_string();
-                    row.push(if chosen.contains(&opt) { "1" } else { "0" }.to_string());
+                let combined = row.last().unwrap().clone();
+                let chosen: Vec<&str> = combined.split(' ').filter(|x| !x.is_empty()).collect();
+                if platform == Platform::LimeSurvey {
+                    row.pop();
                 }
+                for s in &split {
+                    let opt = s.rsplit(['/', '[']).next().unwrap().trim_end_matches(']');
+                    let ticked = chosen.contains(&opt);
+                    row.push(match (platform, ticked) {
+                        (Platform::LimeSurvey, true) => "Y".into(),
+                        (Platform::LimeSurvey, false) => String::new(),
+                        (_, _) if combined.is_empty() => String::new(),
+                        (_, true) => "1".into(),
+                        (_, false) => "0".into(),
+                    });
+                }
+            }
+            if platform == Platform::LimeSurvey {
+                headers.pop();
             }
             headers.extend(split);
         }
     }
-    headers.extend(["_id", "_uuid", "_submission_time", "_index"].map(str::to_string));
-    let mut out = headers.join(";");
-    out.push('\n');
-    for (k, row) in cells.iter().enumerate() {
-        let mut row = row.clone();
-        row.extend([
-            (1000 + k).to_string(),
-            format!("sub-{k}"),
-            "2024-05-02T10:00:00".into(),
-            (k + 1).to_string(),
-        ]);
-        out.push_str(&row.join(";"));
-        out.push('\n');
+    serialize(platform, headers, cells)
+}
+
+/// The table as the platform writes it, with its own columns.
+fn serialize(platform: Platform, answers: Vec<String>, cells: Vec<Vec<String>>) -> String {
+    let (before, after) = platform.metadata();
+    let meta = |name: &str, k: usize| -> String {
+        match name {
+            "_id" | "id" | "SubmitterID" => (1000 + k).to_string(),
+            "_index" | "lastpage" => (k + 1).to_string(),
+            "_submission_time" | "SubmissionDate" | "submitdate" => "2024-05-02T10:00:00".into(),
+            "startlanguage" => "fr".into(),
+            _ => format!("sub-{k}"),
+        }
+    };
+    let headers: Vec<String> = (before.iter().map(|s| s.to_string()))
+        .chain(answers)
+        .chain(after.iter().map(|s| s.to_string()))
+        .collect();
+    let rows: Vec<Vec<String>> = cells
+        .into_iter()
+        .enumerate()
+        .map(|(k, row)| {
+            (before.iter().map(|m| meta(m, k)))
+                .chain(row)
+                .chain(after.iter().map(|m| meta(m, k)))
+                .collect()
+        })
+        .collect();
+    let (sep, end) = match platform {
+        Platform::Kobo => (";", "\n"),
+        Platform::OdkCentral => (",", "\n"),
+        Platform::LimeSurvey => (",", "\r\n"),
+    };
+    let field = |c: &str, header: bool| -> String {
+        match platform {
+            // Every field quoted, except an answer never shown.
+            Platform::LimeSurvey if c.is_empty() && !header => String::new(),
+            Platform::LimeSurvey => format!("\"{}\"", c.replace('"', "\"\"")),
+            _ if c.contains(sep) || c.contains('"') => format!("\"{}\"", c.replace('"', "\"\"")),
+            _ => c.to_string(),
+        }
+    };
+    let mut out = String::new();
+    if platform == Platform::LimeSurvey {
+        out.push('\u{feff}');
+    }
+    let line = |cells: &[String], header: bool| -> String {
+        cells
+            .iter()
+            .map(|c| field(c, header))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    out.push_str(&line(&headers, true));
+    out.push_str(end);
+    for r in &rows {
+        out.push_str(&line(r, false));
+        out.push_str(end);
+    }
+    if platform == Platform::LimeSurvey {
+        out.push_str(end);
     }
     out
 }
@@ -414,15 +532,33 @@ impl<'a> Relevant<'a> {
 fn an_export_of_the_forms_evaluates_cleanly() {
     let dir = TempDir::new(&[]);
     let (e, p) = forms(&dir);
-    let enterprises = export(&e, 4, &|_, name, k| match name {
+    for platform in [Platform::Kobo, Platform::OdkCentral, Platform::LimeSurvey] {
+        exported_forms_evaluate(platform, &dir, &e, &p);
+    }
+}
+
+/// The VISES forms as `platform` exports them evaluate with `--strict`:
+/// only the note on the platform's own columns, every question read.
+fn exported_forms_evaluate(platform: Platform, dir: &TempDir, e: &Path, p: &Path) {
+    let enterprises = export_as(platform, e, 4, &|_, name, k| match name {
         "entreprise" => Some(format!("E{k}")),
         "territoire" => Some(format!("T{}", k % 2)),
         _ => None,
     });
-    let persons = export(&p, 24, &|_, name, k| match name {
+    let persons = export_as(platform, p, 24, &|_, name, k| match name {
         "entreprise" => Some(format!("E{}", k % 4)),
         _ => None,
     });
+    let head = persons.lines().next().unwrap();
+    match platform {
+        Platform::Kobo => assert!(head.contains(";parcours/sens;"), "{head}"),
+        Platform::OdkCentral => assert!(head.contains(",parcours-sens,"), "{head}"),
+        Platform::LimeSurvey => {
+            assert!(head.starts_with("\u{feff}\"id\","), "{head}");
+            assert!(head.contains(",\"sens\","), "{head}");
+            assert!(persons.ends_with("\r\n\r\n"));
+        }
+    }
     std::fs::write(dir.path().join("entreprise.csv"), &enterprises).unwrap();
     std::fs::write(dir.path().join("personne.csv"), &persons).unwrap();
     let o = grille(
@@ -438,19 +574,23 @@ fn an_export_of_the_forms_evaluates_cleanly() {
         ],
     );
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert_eq!(o.status.code(), Some(0), "{platform:?}: {stderr}");
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON result");
     let diags = v["diagnostics"].as_array().unwrap();
     // Only the note naming the columns no question reads: the platform's
     // own `_` columns and the `…_pct` entries behind the shares.
     for d in diags {
-        assert_eq!(d["code"], "grille::data::ignored_columns", "{d}");
+        assert_eq!(
+            d["code"], "grille::data::ignored_columns",
+            "{platform:?}: {d}"
+        );
         assert_eq!(d["severity"], "note");
         let msg = d["message"].as_str().unwrap();
         for name in msg.split('`').skip(1).step_by(2) {
+            let (before, after) = platform.metadata();
             assert!(
-                name.starts_with('_') || name.ends_with("_pct"),
-                "{name} ignored"
+                before.contains(&name) || after.contains(&name) || name.ends_with("_pct"),
+                "{platform:?}: {name} ignored"
             );
         }
     }
@@ -473,7 +613,7 @@ fn an_export_of_the_forms_evaluates_cleanly() {
         ("contribution_locale", 4),
         ("temoignage", 24),
     ] {
-        assert_eq!(people[q]["present"], asked, "{q}");
+        assert_eq!(people[q]["present"], asked, "{platform:?}: {q}");
         if asked < 24 {
             assert_eq!(people[q]["not_asked"], 24 - asked, "{q}");
         } else {
