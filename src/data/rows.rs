@@ -306,11 +306,19 @@ fn record_boundary(layout: &Layout<'_>, body: usize, near: usize) -> Option<usiz
 }
 
 /// The answer to question `q` in a record.
+/// Where a record's text is, for what the parsed record no longer says
+/// (whether an empty field was quoted).
+struct Raw<'a> {
+    text: &'a str,
+    offset: usize,
+    delimiter: u8,
+}
+
 fn read_cell(
     q: &crate::ir::Question,
     s: &Source,
     rec: &csv::StringRecord,
-    cx: &CellContext<'_>,
+    (cx, raw): (&CellContext<'_>, &Raw<'_>),
     marks: &mut Marks,
 ) -> Cell {
     match s {
@@ -326,10 +334,26 @@ fn read_cell(
                     }
                 }
             }
-            if any { Cell::Set(bits) } else { Cell::Blank }
+            if any {
+                Cell::Set(bits)
+            } else if parts.iter().any(|(_, c)| quoted_empty(raw, *c)) {
+                // LimeSurvey writes `""` for a multiple choice shown and
+                // left unticked, and nothing for one never shown.
+                Cell::Set(0)
+            } else {
+                Cell::Blank
+            }
         }
         Source::Absent => Cell::Blank,
     }
+}
+
+/// Whether field `field` of the record is written `""`.
+fn quoted_empty(raw: &Raw<'_>, field: usize) -> bool {
+    // The span is trimmed of quotes: `""` leaves an empty span right
+    // after them.
+    let (a, b) = cell_span(raw.text, raw.offset, field, raw.delimiter);
+    a == b && a >= 2 && raw.text.get(a - 2..a) == Some("\"\"")
 }
 
 /// Takes a rejected row's answers back out of the per-question counts, so
@@ -353,7 +377,12 @@ pub fn uncount(layout: &Layout<'_>, offset: usize, marks: &[Marks], counts: &mut
         let q = &layout.fw.questions[layout.questions[k]];
         let n = &mut counts[k];
         let mut ignored = Marks::default();
-        let cell = match read_cell(q, s, &rec, &cx, &mut ignored) {
+        let raw = Raw {
+            text: layout.text,
+            offset,
+            delimiter: layout.table.delimiter,
+        };
+        let cell = match read_cell(q, s, &rec, (&cx, &raw), &mut ignored) {
             Cell::Grouped {
                 thousands,
                 decimals,
@@ -458,7 +487,12 @@ impl Parsed {
         let cell = if empty {
             Cell::Blank
         } else {
-            read_cell(q, s, rec, cx, &mut self.marks[k])
+            let raw = Raw {
+                text: layout.text,
+                offset,
+                delimiter: layout.table.delimiter,
+            };
+            read_cell(q, s, rec, (cx, &raw), &mut self.marks[k])
         };
         if let Cell::Grouped {
             thousands,

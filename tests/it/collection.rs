@@ -388,3 +388,32 @@ indicator place { at household label "Village" value village }
             .contains("`__version__`")
     );
 }
+
+/// In a LimeSurvey export every field is quoted: `""` in a multiple
+/// choice's columns is a question shown and left unticked (an answer:
+/// nothing chosen), an unquoted empty field one never shown (missing).
+#[test]
+fn limesurvey_shown_but_unticked_is_an_answer() {
+    let fw = r#"framework f { title "F" languages en }
+level org { label "Org" }
+level person { within org  label "Person" }
+questions at person {
+  sports: multi { SQ001 "Football", SQ002 "Cycling" }
+}
+indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit "%" }
+"#;
+    let people = "\"person\",\"org\",\"sports[SQ001]\",\"sports[SQ002]\"\r\n\
+        \"p1\",\"A\",\"Y\",\"\"\r\n\
+        \"p2\",\"A\",\"\",\"\"\r\n\
+        \"p3\",\"A\",,\r\n\
+        \r\n";
+    let doc = eval_json(fw, &[("org", "org\nA\n"), ("person", people)]);
+    // p1 ticked football, p2 ticked nothing, p3 was not shown: 1 of 2.
+    let v = crate::support::unit(&doc, "org", "A")["indicators"]["foot"]["value"]
+        .as_f64()
+        .unwrap();
+    assert!((v - 0.5).abs() < 1e-12, "{v}");
+    let counts = &doc["data"]["person"]["questions"]["sports"];
+    assert_eq!(counts["present"], 2);
+    assert_eq!(counts["blank"], 1);
+}
