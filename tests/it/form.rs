@@ -72,6 +72,18 @@ fn forms_have_the_xlsform_shape() {
     // A share is typed out of 100 and stored as a share.
     assert_eq!(find("part_cdi_pct")[0], "decimal");
     assert!(find("part_cdi")[col("calculation")].contains("div 100"));
+    // A data rule reading two answers: a constraint on the later one,
+    // unjudged while either is empty, with the rule's message.
+    assert_eq!(
+        find("sorties_total")[col("constraint")],
+        "(. >= 0 and . <= 10000) and ($\u{7b}sorties_positives\u{7d} = '' or \
+         $\u{7b}sorties_total\u{7d} = '' or \
+         ($\u{7b}sorties_positives\u{7d} <= $\u{7b}sorties_total\u{7d}))"
+    );
+    assert_eq!(
+        find("sorties_total")[col("constraint_message::English (en)")],
+        "Between 0 and 10000 — More positive exits than exits"
+    );
     let settings = sheet(&e, "settings");
     assert_eq!(settings[1][1], "vises_entreprise");
     // The person survey: a generated key, the required link question.
@@ -79,6 +91,20 @@ fn forms_have_the_xlsform_shape() {
     assert_eq!(survey[1][0], "calculate");
     let statut = survey.iter().find(|r| r[1] == "statut").unwrap();
     assert_eq!(statut[0], "select_one statut");
+    // Asked to workers only, in the section's group; the let written out.
+    let head = &survey[0];
+    let rel = head.iter().position(|h| h == "relevant").unwrap();
+    let sens = survey.iter().find(|r| r[1] == "sens").unwrap();
+    assert_eq!(
+        sens[rel],
+        "(($\u{7b}statut\u{7d} = 'insertion' or $\u{7b}statut\u{7d} = 'salarie'))"
+    );
+    let groups: Vec<&str> = survey
+        .iter()
+        .filter(|r| r[0] == "begin_group")
+        .map(|r| r[1].as_str())
+        .collect();
+    assert_eq!(groups, ["profil", "parcours"]);
     let choices = sheet(&p, "choices");
     assert!(
         choices
