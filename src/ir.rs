@@ -99,6 +99,30 @@ pub struct Framework {
 }
 
 impl Framework {
+    /// The questions of level `l` in questionnaire order: as declared,
+    /// except that a section's questions all come where the section first
+    /// appears (a section is one group of a form, one block of a template).
+    pub fn questions_in_order(&self, l: LevelId) -> Vec<QuestionId> {
+        let mut out = Vec::new();
+        let mut done = vec![false; self.sections.len()];
+        for (q, question) in self.questions.iter().enumerate() {
+            if question.level != l {
+                continue;
+            }
+            match question.section {
+                None => out.push(q),
+                Some(s) if !done[s] => {
+                    done[s] = true;
+                    out.extend((0..self.questions.len()).filter(|&x| {
+                        self.questions[x].level == l && self.questions[x].section == Some(s)
+                    }));
+                }
+                Some(_) => {}
+            }
+        }
+        out
+    }
+
     /// Every top expression of the framework: lets, indicator
     /// values, conditions, targets and weights, dimension conditions and
     /// gates, rules, evidence. Always in this order.

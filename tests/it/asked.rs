@@ -157,6 +157,21 @@ fn sections_and_points_keep_their_layout() {
         "{doc}"
     );
     assert!(doc.contains("| Asked when |"), "{doc}");
+    // The template's guide, in French: the section, who is asked.
+    let o = grille(
+        dir.path(),
+        &["template", "f.grille", "--lang", "fr", "--out", "t"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let guide = std::fs::read_to_string(dir.path().join("t/README.md")).unwrap();
+    assert!(guide.contains("| **Parcours** | | | |"), "{guide}");
+    assert!(guide.contains("posée seulement si"), "{guide}");
+    assert!(
+        guide.contains("| colonne | type | obligatoire | libellé |"),
+        "{guide}"
+    );
+    let head = std::fs::read_to_string(dir.path().join("t/person.csv")).unwrap();
+    assert_eq!(head.trim(), "id,org,role,sens,trust");
 }
 
 /// The person form: the section as a group, the condition as `relevant`

@@ -19,7 +19,7 @@ mod rows;
 mod units;
 pub mod xpath;
 
-use crate::ir::{Framework, LevelId, QuestionId};
+use crate::ir::{Framework, LevelId};
 pub use units::{KnownUnit, KnownUnits, read_units};
 
 /// One XLSForm.
@@ -75,7 +75,7 @@ pub fn forms(fw: &Framework, known: &[KnownUnits]) -> Result<Vec<Form>, FormErro
 fn form(fw: &Framework, l: LevelId, known: &[KnownUnits]) -> Result<Form, FormError> {
     let mut b = rows::Builder::new(fw, l, known);
     b.keys();
-    for q in ordered(fw, l) {
+    for q in fw.questions_in_order(l) {
         b.section_change(fw.questions[q].section);
         b.question(q)?;
     }
@@ -109,32 +109,6 @@ fn form(fw: &Framework, l: LevelId, known: &[KnownUnits]) -> Result<Form, FormEr
             ("settings".into(), settings),
         ],
     })
-}
-
-/// The questions of level `l` in form order: declaration order, except
-/// that a section's questions all come where the section first appears
-/// (a group is written once).
-fn ordered(fw: &Framework, l: LevelId) -> Vec<QuestionId> {
-    let mut out = Vec::new();
-    let mut done = vec![false; fw.sections.len()];
-    for (q, question) in fw.questions.iter().enumerate() {
-        if question.level != l {
-            continue;
-        }
-        match question.section {
-            None => out.push(q),
-            Some(s) if !done[s] => {
-                done[s] = true;
-                out.extend(
-                    (0..fw.questions.len()).filter(|&x| {
-                        fw.questions[x].level == l && fw.questions[x].section == Some(s)
-                    }),
-                );
-            }
-            Some(_) => {}
-        }
-    }
-    out
 }
 
 /// The form as `.xlsx` bytes.
