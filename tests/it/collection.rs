@@ -417,3 +417,25 @@ indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit
     assert_eq!(counts["present"], 2);
     assert_eq!(counts["blank"], 1);
 }
+
+/// ODK Central's split multiple choices behind a group: `g1-acts/sport`.
+#[test]
+fn odk_central_split_choices_behind_a_group() {
+    let fw = r#"framework o { title "O" languages en }
+level org { key "org" }
+questions at org { acts: multi { sport, culture } }
+indicator sporty { at org value acts has "sport" }
+"#;
+    let export = "SubmissionDate,org,g1-acts/sport,g1-acts/culture,KEY\n\
+        2024-05-02T10:00:00.000Z,A,1,0,uuid:1\n\
+        2024-05-02T10:00:00.000Z,B,0,1,uuid:2\n";
+    let doc = eval_json(fw, &[("org", export)]);
+    assert_eq!(
+        crate::support::unit(&doc, "org", "A")["indicators"]["sporty"]["value"],
+        true
+    );
+    assert_eq!(
+        crate::support::unit(&doc, "org", "B")["indicators"]["sporty"]["value"],
+        false
+    );
+}

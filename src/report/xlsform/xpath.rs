@@ -116,10 +116,10 @@ impl Writer<'_> {
             out = match op {
                 BinOp::Has => format!("selected({out}, {r})"),
                 BinOp::Pow => format!("pow({out}, {r})"),
-                // Options are compared as text, whatever their codes look like.
-                BinOp::Eq | BinOp::Ne if matches!(left_ty, Type::Option(_)) => {
-                    let op = if *op == BinOp::Eq { "=" } else { "!=" };
-                    format!("({out} {op} {r})")
+                // An empty answer differs from every value in XPath, while
+                // grille cannot decide it: the question is then not asked.
+                BinOp::Ne if matches!(left_ty, Type::Option(_) | Type::Number | Type::Text) => {
+                    format!("({out} != '' and {out} != {r})")
                 }
                 _ => format!("({out} {} {r})", symbol(*op)),
             };
