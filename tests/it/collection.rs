@@ -439,3 +439,45 @@ indicator sporty { at org value acts has "sport" }
         false
     );
 }
+
+/// Two rounds of one KoboToolbox form, the second after `q12_confiance`
+/// was renamed `confiance`: one `column` alias reads both, and answers
+/// that did not change give the same numbers.
+#[test]
+fn two_kobo_rounds_with_a_renamed_question() {
+    let fw = r#"framework k { title "K" languages fr }
+level org { key "org" }
+level person { within org via "org" key "_uuid" }
+questions at person {
+  confiance: scale 1..5 column "confiance", "q12_confiance"
+  liens: yesno
+}
+indicator conf { at org value share(confiance >= 4) unit "%" }
+indicator lien { at org value share(liens) unit "%" }
+"#;
+    let round1 = "org;parcours/q12_confiance;parcours/liens;_id;_uuid;_submission_time;__version__;_index\n\
+        A;5;yes;1;u1;2023-05-02T10:00:00;v1;1\n\
+        A;2;no;2;u2;2023-05-02T10:05:00;v1;2\n\
+        A;4;yes;3;u3;2023-05-02T10:09:00;v1;3\n";
+    let round2 = "org;parcours/confiance;parcours/liens;_id;_uuid;_submission_time;__version__;_index\n\
+        A;5;yes;7;u7;2024-05-02T10:00:00;v2;1\n\
+        A;2;no;8;u8;2024-05-02T10:05:00;v2;2\n\
+        A;4;yes;9;u9;2024-05-02T10:09:00;v2;3\n";
+    let one = eval_json(fw, &[("org", "org\nA\n"), ("person", round1)]);
+    let two = eval_json(fw, &[("org", "org\nA\n"), ("person", round2)]);
+    let a1 = &crate::support::unit(&one, "org", "A")["indicators"];
+    let a2 = &crate::support::unit(&two, "org", "A")["indicators"];
+    // 5, 2, 4: two of three are 4 or more, in both rounds.
+    crate::support::close(&a1["conf"]["value"], 2.0 / 3.0);
+    assert_eq!(a1["conf"], a2["conf"]);
+    assert_eq!(a1["lien"], a2["lien"]);
+    for doc in [&one, &two] {
+        assert_eq!(
+            doc["data"]["person"]["questions"]["confiance"]["present"],
+            3
+        );
+        let notes = doc["diagnostics"].as_array().unwrap();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0]["code"], "grille::data::ignored_columns");
+    }
+}
