@@ -123,7 +123,12 @@ pub fn run(a: Args) -> i32 {
         && diags.iter().any(|d| {
             d.severity == Severity::Error || grille::data::codes::STRICT.contains(&d.code)
         });
-    if ws.dataset().fatal || strict_fail {
+    // A required answer missing where its question was asked is known
+    // only after evaluation settled who was asked.
+    let unanswered = diags
+        .iter()
+        .any(|d| d.code == grille::data::codes::REQUIRED_MISSING);
+    if ws.dataset().fatal || unanswered || strict_fail {
         eprintln!("error: the data has errors; no result was written");
         return DATA_ERRORS;
     }

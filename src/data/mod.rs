@@ -95,6 +95,8 @@ pub mod codes {
     pub const UNKNOWN_PARENT: &str = "grille::data::unknown_parent";
     pub const DUPLICATE_KEY: &str = "grille::data::duplicate_key";
     pub const MISSING_COLUMN: &str = "grille::data::missing_column";
+    /// A `required` answer is missing: the run writes no result.
+    pub const REQUIRED_MISSING: &str = "grille::data::required_missing";
     /// The data problems `eval --strict` fails on (besides every error).
     pub const STRICT: &[&str] = &[
         BAD_VALUE,
@@ -115,7 +117,7 @@ impl Code for DataError {
             DataError::OutOfRange { .. } => codes::OUT_OF_RANGE,
             DataError::UnknownParent { .. } => codes::UNKNOWN_PARENT,
             DataError::DuplicateKey { .. } => codes::DUPLICATE_KEY,
-            DataError::RequiredMissing(_) => "grille::data::required_missing",
+            DataError::RequiredMissing(_) => codes::REQUIRED_MISSING,
             DataError::AnswerNotAsked { .. } => "grille::data::answer_not_asked",
             DataError::MissingColumn { .. } => codes::MISSING_COLUMN,
             DataError::IgnoredColumns(_) => "grille::data::ignored_columns",
