@@ -119,7 +119,11 @@ fn a_required_question_is_required_only_where_asked() {
         ],
     );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(3), "as for any missing required answer: {err}");
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "as for any missing required answer: {err}"
+    );
     assert!(o.stdout.is_empty());
     // p1 is a worker: not asked, no error; p3 is a partner without answer.
     assert_eq!(
