@@ -180,31 +180,36 @@ fn sections_and_points_keep_their_layout() {
     assert_eq!(head.trim(), "id,org,role,sens,trust");
 }
 
-/// The person form: the section as a group, the condition as `relevant`
-/// reading the org's answer from the known units, points with labels.
-#[test]
-fn the_form_asks_the_right_people() {
+/// The person form written with the orgs as known units.
+fn person_form() -> (TempDir, std::path::PathBuf) {
     let dir = TempDir::new(&[("f.grille", FW), ("orgs.csv", ORGS)]);
     let out = dir.path().join("p.xlsx");
-    let o = grille(
-        dir.path(),
-        &[
-            "form",
-            "f.grille",
-            "--level",
-            "person",
-            "--units",
-            "org=orgs.csv",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let args = [
+        "form",
+        "f.grille",
+        "--level",
+        "person",
+        "--units",
+        "org=orgs.csv",
+        "--out",
+    ];
+    let mut args: Vec<&str> = args.to_vec();
+    args.push(out.to_str().unwrap());
+    let o = grille(dir.path(), &args);
     assert_eq!(
         o.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
+    (dir, out)
+}
+
+/// The person form: the section as a group, the condition as `relevant`
+/// reading the org's answer from the known units, points with labels.
+#[test]
+fn the_form_asks_the_right_people() {
+    let (dir, out) = person_form();
     let survey = crate::form::sheet(&out, "survey");
     let head = &survey[0];
     let col = |n: &str| head.iter().position(|h| h == n).unwrap();
@@ -300,22 +305,7 @@ fn the_forms_convert_with_pyxform() {
     ) else {
         return;
     };
-    let dir = TempDir::new(&[("f.grille", FW), ("orgs.csv", ORGS)]);
-    let out = dir.path().join("p.xlsx");
-    let o = grille(
-        dir.path(),
-        &[
-            "form",
-            "f.grille",
-            "--level",
-            "person",
-            "--units",
-            "org=orgs.csv",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0));
+    let (_dir, out) = person_form();
     let xml = crate::form::convert(&tool, &out);
     assert!(xml.contains("relevant="), "{xml}");
     assert!(xml.contains("instance('org')/root/item[name ="), "{xml}");
