@@ -27,6 +27,9 @@ dimension d { use sens_mean use trust_share }
 
 const ORGS: &str = "org,workshop\nA,yes\nB,no\n";
 
+/// The orgs as a network knows them, with a figure no condition reads.
+const UNITS: &str = "org,workshop,budget\nA,yes,120000\nB,no,80000\n";
+
 /// A: p1 worker 4, p2 worker blank, p3 partner with a `sens` answer (not
 /// asked: ignored), p4 role missing (undecided: not asked) and blank.
 /// B runs no workshop, so nobody there is asked: p5's 2 is ignored, p6 is blank.
@@ -182,7 +185,7 @@ fn sections_and_points_keep_their_layout() {
 
 /// The person form written with the orgs as known units.
 fn person_form() -> (TempDir, std::path::PathBuf) {
-    let dir = TempDir::new(&[("f.grille", FW), ("orgs.csv", ORGS)]);
+    let dir = TempDir::new(&[("f.grille", FW), ("orgs.csv", UNITS)]);
     let out = dir.path().join("p.xlsx");
     let args = [
         "form",
@@ -232,6 +235,9 @@ fn the_form_asks_the_right_people() {
         .find(|r| r[0] == "org" && r[1] == "A")
         .unwrap();
     assert_eq!(a[workshop], "yes");
+    // What no condition reads stays out of the form.
+    assert!(!ch.iter().any(|h| h == "budget"), "{ch:?}");
+    assert!(!a.iter().any(|c| c == "120000"), "{a:?}");
     assert!(
         choices
             .iter()

@@ -208,11 +208,21 @@ impl<'a> Builder<'a> {
     /// The parent's known units as a choice list, each with its cells.
     fn unit_choices(&mut self, units: &KnownUnits) {
         let list = self.fw.levels[units.level].id.clone();
+        // Only the answers a condition of this form reads travel with the
+        // form: the rest of the file stays with whoever holds it.
+        let needed = self.looked_up(units.level);
         let headers: Vec<String> = units
             .units
             .first()
-            .map(|u| u.cells.keys().cloned().collect())
-            .unwrap_or_default();
+            .map(|u| u.cells.keys().cloned().collect::<Vec<String>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|h| {
+                needed
+                    .iter()
+                    .any(|c| c.trim().eq_ignore_ascii_case(h.trim()))
+            })
+            .collect();
         for h in &headers {
             let f = field_name(h);
             if !self.choice_extra.contains(&f) && f != "name" && !f.starts_with("label") {
@@ -228,6 +238,36 @@ impl<'a> Builder<'a> {
                 .collect();
             self.choices.push((c, extra));
         }
+    }
+
+    /// The columns of level `l`'s answers that the conditions of this
+    /// form's questions read, directly or through lets.
+    fn looked_up(&self, l: LevelId) -> Vec<String> {
+        let fw = self.fw;
+        let mut out: Vec<String> = Vec::new();
+        let mut todo: Vec<&crate::ir::Expr> = fw
+            .questions
+            .iter()
+            .filter(|q| q.level == self.level)
+            .filter_map(|q| q.when.as_ref())
+            .collect();
+        let mut seen = vec![false; fw.lets.len()];
+        while let Some(e) = todo.pop() {
+            let reads = Reads::of(e);
+            for q in reads.questions {
+                let c = &fw.questions[q].column;
+                if fw.questions[q].level == l && !out.contains(c) {
+                    out.push(c.clone());
+                }
+            }
+            for x in reads.lets {
+                if !seen[x] {
+                    seen[x] = true;
+                    todo.push(&fw.lets[x].expr);
+                }
+            }
+        }
+        out
     }
 
     /// Closes the open group and opens the section's, when it changes.
