@@ -93,9 +93,8 @@ fn a_form_for_a_level_without_questions_names_those_with_some() {
     );
 }
 
-#[test]
-fn limesurvey_multiple_choice_columns_make_one_question() {
-    let fw = r#"framework f { title "F" languages en }
+/// A LimeSurvey multiple choice whose sub-questions are the options.
+const SPORTS: &str = r#"framework f { title "F" languages en }
 level org { label "Org" }
 level person { within org  label "Person" }
 questions at person {
@@ -103,6 +102,10 @@ questions at person {
 }
 indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit "%" }
 "#;
+
+#[test]
+fn limesurvey_multiple_choice_columns_make_one_question() {
+    let fw = SPORTS;
     // LimeSurvey writes `Y` in a ticked sub-question and nothing
     // elsewhere; a person who ticked nothing has no answer.
     let doc = eval_json(
@@ -128,14 +131,7 @@ indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit
 /// "other" and "comment" columns are listed as not read.
 #[test]
 fn limesurvey_underscore_headings_and_other_columns() {
-    let fw = r#"framework f { title "F" languages en }
-level org { label "Org" }
-level person { within org  label "Person" }
-questions at person {
-  sports: multi { SQ001 "Football", SQ002 "Cycling" }
-}
-indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit "%" }
-"#;
+    let fw = SPORTS;
     let people = "person,org,sports_SQ001,sports_SQ002,sports[other],sports[comment]
         p1,A,Y,,,
 p2,A,,Y,Tennis,
@@ -394,14 +390,7 @@ indicator place { at household label "Village" value village }
 /// nothing chosen), an unquoted empty field one never shown (missing).
 #[test]
 fn limesurvey_shown_but_unticked_is_an_answer() {
-    let fw = r#"framework f { title "F" languages en }
-level org { label "Org" }
-level person { within org  label "Person" }
-questions at person {
-  sports: multi { SQ001 "Football", SQ002 "Cycling" }
-}
-indicator foot { at org  label "Football"  value share(sports has "SQ001")  unit "%" }
-"#;
+    let fw = SPORTS;
     let people = "\"person\",\"org\",\"sports[SQ001]\",\"sports[SQ002]\"\r\n\
         \"p1\",\"A\",\"Y\",\"\"\r\n\
         \"p2\",\"A\",\"\",\"\"\r\n\
