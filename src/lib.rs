@@ -26,6 +26,7 @@ pub mod fuzz;
 pub mod ir;
 pub mod report;
 pub mod source;
+pub mod sql;
 pub mod suggest;
 pub mod syntax;
 pub mod text;

@@ -10,6 +10,7 @@ mod eval;
 mod explain;
 mod fmt;
 mod form;
+mod sql;
 mod template;
 mod test;
 mod write;
@@ -55,6 +56,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Write the questionnaires that collect the framework's data (XLSForm, one per level).
     Form(form::Args),
+    /// Print the SQL that computes the framework's result in a database (PostgreSQL, DuckDB, Spark).
+    Sql(sql::Args),
     /// Write the empty tables (one CSV per level) and a column guide for data collection.
     Template(template::Args),
     /// Run framework test files (`*.test.toml`) and report each expectation.
@@ -79,6 +82,7 @@ pub fn run() -> i32 {
         Command::Explain(a) => explain::run(a),
         Command::Fmt(a) => fmt::run(a),
         Command::Form(a) => form::run(a),
+        Command::Sql(a) => sql::run(a),
         Command::Template(a) => template::run(a),
         Command::Test(a) => test::run(a),
     }

@@ -24,7 +24,7 @@ mod rollup;
 mod rules;
 pub mod score;
 
-pub use agg::{Sum, percentile, wilson};
+pub use agg::{Sum, Z, percentile, wilson};
 pub use asked::NotAsked;
 
 use crate::data::{Column, Dataset};

@@ -22,5 +22,6 @@ mod leaks;
 mod names;
 mod reports;
 mod spec_examples;
+mod sql;
 mod support;
 mod unit_reports;

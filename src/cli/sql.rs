@@ -1,0 +1,131 @@
+//! `grille sql FRAMEWORK [--dialect postgres|duckdb|spark] [--table LEVEL=NAME]… [--level LEVEL] [--order key|row] [--schema] [--data SPEC… --export DIR]`
+
+use super::report;
+use grille::data::DataSpec;
+use grille::diagnostic::Diag;
+use grille::sql::{Dialect, Options, Order};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The `.grille` file to compile.
+    framework: PathBuf,
+    /// The engine the SQL is written for.
+    #[arg(long, value_enum, default_value = "postgres")]
+    dialect: DialectArg,
+    /// `LEVEL=NAME`: the table (or view) holding a level's rows; a dotted
+    /// name is schema-qualified (default: the level's name).
+    #[arg(long)]
+    table: Vec<String>,
+    /// Only this level's rows in the result.
+    #[arg(long)]
+    level: Option<String>,
+    /// The rows' order: by each table's key, or by its `_row` column.
+    #[arg(long, value_enum, default_value = "key")]
+    order: OrderArg,
+    /// Print the `CREATE TABLE` statements of the tables the query reads.
+    #[arg(long)]
+    schema: bool,
+    /// With `--export`: the data files to write as typed tables (`LEVEL=PATH`, or a bare PATH).
+    #[arg(long, requires = "export")]
+    data: Vec<String>,
+    /// Write the data of `--data`, read and checked as `eval` reads it, as
+    /// one typed CSV per level (`LEVEL.csv`) into this folder.
+    #[arg(long, requires = "data")]
+    export: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DialectArg {
+    Postgres,
+    Duckdb,
+    Spark,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OrderArg {
+    Key,
+    Row,
+}
+
+pub fn run(a: Args) -> i32 {
+    let (mut ws, _) = match super::load(&a.framework, None) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let level = match ws.level(a.level.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return super::usage(e),
+    };
+    let fw = ws.framework();
+    let mut tables = Vec::new();
+    for t in &a.table {
+        let Some((lv, name)) = t.split_once('=') else {
+            return super::usage(format!("`--table {t}`: write `LEVEL=NAME`"));
+        };
+        let Some(l) = fw.level_by_name(lv) else {
+            let known: Vec<&str> = fw.levels.iter().map(|l| l.id.as_str()).collect();
+            return super::usage(format!(
+                "`--table {t}`: the framework's levels are {}",
+                known.join(", ")
+            ));
+        };
+        tables.push((l, name.to_string()));
+    }
+    let opts = Options {
+        dialect: match a.dialect {
+            DialectArg::Postgres => Dialect::Postgres,
+            DialectArg::Duckdb => Dialect::DuckDb,
+            DialectArg::Spark => Dialect::Spark,
+        },
+        tables,
+        order: match a.order {
+            OrderArg::Key => Order::Key,
+            OrderArg::Row => Order::Row,
+        },
+        level,
+    };
+    if let Some(dir) = &a.export {
+        return export(&mut ws, &a.data, dir);
+    }
+    if a.schema {
+        print!("{}", grille::sql::schema::schema(ws.framework(), &opts));
+        return super::OK;
+    }
+    match grille::sql::query(ws.framework(), &opts) {
+        Ok(q) => {
+            print!("{q}");
+            super::OK
+        }
+        Err(e) => {
+            let span = e.span();
+            report(&[Diag::error(e, span, "written here")], &ws.sources);
+            super::FRAMEWORK_ERRORS
+        }
+    }
+}
+
+/// `--export DIR`: the data read as `eval` reads it, one typed table per level.
+fn export(ws: &mut grille::workspace::Workspace, data: &[String], dir: &std::path::Path) -> i32 {
+    let specs: Vec<DataSpec> = data.iter().map(|s| DataSpec::parse(s)).collect();
+    if let Err(e) = ws.load_data(&specs, &mut std::io::stdin()) {
+        return super::usage(e);
+    }
+    report(ws.data_diagnostics(), &ws.sources);
+    if ws.dataset().fatal {
+        eprintln!("error: the data has errors; no table was written");
+        return super::DATA_ERRORS;
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot make the folder `{}`: {e}", dir.display());
+        return super::USAGE;
+    }
+    let fw = ws.framework();
+    for (l, text) in grille::sql::typed::tables(fw, ws.dataset()) {
+        let path = dir.join(format!("{}.csv", fw.levels[l].id));
+        if super::write::emit(Some(&path), &text) != super::OK {
+            return super::USAGE;
+        }
+    }
+    super::OK
+}

@@ -1,0 +1,499 @@
+//! Indicators and dimensions as CTEs, in the framework's dependency order.
+//!
+//! In: the builder with the units written. Out, per indicator and level
+//! it is reported at: `v{i}_{l}` (where it applies `_ap`, value `v`, `n`,
+//! coverage `cov`, interval `lo`/`hi`) and `i{i}_{l}` (adding status
+//! `st`, score `s`, and `sc`, the score where it counts); per dimension
+//! and level: `d{d}_{l}` (`_ap`, `st`, `s`, `sc`, `cov`, `gated`: a gate
+//! failed). The rules are those of the in-memory runner's `own`,
+//! `rollup`, `normalize` and `dimension` modules.
+
+use super::SqlError;
+use super::build::{Builder, Rel};
+use crate::ir::{
+    AggFunc, Aggregate, Better, ChildRef, DimensionId, Expr, ExprKind, IndicatorId, LevelId,
+    MapKey, Node, Normalize, Rollup, Type,
+};
+
+impl Builder<'_> {
+    /// Every indicator and dimension, each after what it reads.
+    pub fn items(&mut self) -> Result<(), SqlError> {
+        let fw = self.fw;
+        for node in &fw.order {
+            match *node {
+                Node::Let(_) => {}
+                Node::Indicator(i) => self.indicator(i)?,
+                Node::Dimension(d) => self.dimension(d)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Where an item applies at the rel's level: its condition, or where
+    /// it holds for any finer unit when it is written at a finer level.
+    fn applies(&mut self, when: Option<&Expr>, rel: &mut Rel) -> Result<String, SqlError> {
+        let Some(w) = when else {
+            return Ok("TRUE".into());
+        };
+        let l = rel.level;
+        let wl = w.level.unwrap_or(l);
+        if wl <= l {
+            return self.expr(w, rel);
+        }
+        let name = format!("w{}_{l}", w.id.0);
+        if !self.ctes.contains_key(&name) {
+            let mut fine = Rel::new(wl);
+            let c = self.expr(w, &mut fine)?;
+            let body = format!(
+                "SELECT _g AS _k, {} AS v FROM (SELECT r._a{l} AS _g, {c} AS c {} WHERE r._a{l} IS NOT NULL) AS t GROUP BY _g",
+                any_up("c"),
+                fine.from()
+            );
+            self.cte(&name, body);
+        }
+        let a = rel.join(&name, l);
+        Ok(format!("COALESCE({a}.v, FALSE)"))
+    }
+
+    fn indicator(&mut self, i: IndicatorId) -> Result<(), SqlError> {
+        let ind = &self.fw.indicators[i];
+        let at = ind.at;
+        let mut rel = Rel::new(at);
+        let ap = self.applies(ind.when.as_ref(), &mut rel)?;
+        self.measured(i, at, rel, ap)?;
+        self.scored(i, at, self.plan.respondents[i])?;
+        for &c in ind.levels.iter().filter(|&&c| c < at) {
+            self.applies_up(i, c);
+            let ap = format!("COALESCE({}.ap, FALSE)", format_args!("a{i}_{c}"));
+            match &ind.rollup {
+                Rollup::Pooled => {
+                    let mut rel = Rel::new(c);
+                    rel.join(&format!("a{i}_{c}"), c);
+                    rel.mask = Some((at, i));
+                    self.measured(i, c, rel, ap)?;
+                    self.scored(i, c, true)?;
+                }
+                r => {
+                    self.unit_rollup(i, c, r)?;
+                    self.scored(i, c, false)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `v{i}_{l}` for a value computed from rows at level `l`: the value
+    /// where it applies, n and coverage from the aggregates it read.
+    fn measured(
+        &mut self,
+        i: IndicatorId,
+        l: LevelId,
+        mut rel: Rel,
+        ap: String,
+    ) -> Result<(), SqlError> {
+        let ind = &self.fw.indicators[i];
+        let v = self.expr(&ind.value, &mut rel)?;
+        let d = self.d;
+        let dbl = d.double();
+        let mut cols = vec![
+            format!("r._k AS _k"),
+            format!("{ap} AS _ap"),
+            format!("{v} AS _v"),
+        ];
+        for (k, (a, _)) in rel.stats.iter().enumerate() {
+            cols.push(format!(
+                "COALESCE({a}.n, 0) AS _n{k}, COALESCE({a}.p, 0) AS _p{k}"
+            ));
+        }
+        let one_interval = rel.stats.len() == 1
+            && matches!(&ind.value.kind, ExprKind::Agg(a) if matches!(a.func, AggFunc::Share | AggFunc::Mean));
+        let (lo, hi) = match one_interval {
+            true => (
+                format!("{}.lo", rel.stats[0].0),
+                format!("{}.hi", rel.stats[0].0),
+            ),
+            false => (self.null(Type::Number), self.null(Type::Number)),
+        };
+        cols.push(format!("{lo} AS lo, {hi} AS hi"));
+        let (n, cov) = if rel.stats.is_empty() {
+            (
+                "CASE WHEN _v IS NOT NULL THEN 1 ELSE 0 END".to_string(),
+                format!("CASE WHEN _v IS NOT NULL THEN {} END", d.num(1.0)),
+            )
+        } else {
+            let ns: Vec<String> = (0..rel.stats.len()).map(|k| format!("_n{k}")).collect();
+            let covs: Vec<String> = (0..rel.stats.len())
+                .map(|k| format!("CASE WHEN _p{k} > 0 THEN CAST(_n{k} AS {dbl}) / _p{k} END"))
+                .collect();
+            (least(&ns), least(&covs))
+        };
+        let body = format!(
+            "SELECT _k, _ap, CASE WHEN _ap THEN _v END AS v, CAST({n} AS BIGINT) AS n, {cov} AS cov, lo, hi FROM (SELECT {} {}) AS t",
+            cols.join(", "),
+            rel.from()
+        );
+        self.cte(&format!("v{i}_{l}"), body);
+        Ok(())
+    }
+
+    /// `a{i}_{c}`: per unit of the coarser level `c`, whether the
+    /// indicator applies to any of its units, how many do (`total`) and
+    /// how many of those have a value (`units`).
+    fn applies_up(&mut self, i: IndicatorId, c: LevelId) {
+        let at = self.fw.indicators[i].at;
+        let body = format!(
+            "SELECT r._a{c} AS _k, {} AS ap, SUM(CASE WHEN v._ap THEN 1 ELSE 0 END) AS total, SUM(CASE WHEN v._ap AND v.v IS NOT NULL THEN 1 ELSE 0 END) AS units FROM b{at} AS r JOIN v{i}_{at} AS v ON v._k = r._k WHERE r._a{c} IS NOT NULL GROUP BY r._a{c}",
+            any_up("v._ap")
+        );
+        self.cte(&format!("a{i}_{c}"), body);
+    }
+
+    /// `v{i}_{c}` for a rollup over units: their values combined.
+    fn unit_rollup(&mut self, i: IndicatorId, c: LevelId, r: &Rollup) -> Result<(), SqlError> {
+        let ind = &self.fw.indicators[i];
+        let at = ind.at;
+        let d = self.d;
+        let mut rel = Rel::new(at);
+        let own = rel.join(&format!("v{i}_{at}"), at);
+        let x = numeric(d, &format!("{own}.v"), ind.value.ty);
+        let w = match r {
+            Rollup::MeanWeighted(w) => Some(self.expr(w, &mut rel)?),
+            _ => None,
+        };
+        let mut keep = format!("{own}._ap AND {x} IS NOT NULL");
+        if let Some(w) = &w {
+            keep.push_str(&format!(" AND {w} IS NOT NULL AND {w} >= 0"));
+        }
+        let w = w.unwrap_or_else(|| d.num(1.0));
+        let value = match r {
+            Rollup::Sum => format!("SUM({x})"),
+            Rollup::Mean | Rollup::Share | Rollup::MeanWeighted(_) => {
+                format!("CASE WHEN SUM({w}) > 0 THEN SUM({x} * {w}) / SUM({w}) END")
+            }
+            Rollup::Median => d.percentile(&x, 0.5),
+            Rollup::Min => format!("MIN({x})"),
+            Rollup::Max => format!("MAX({x})"),
+            Rollup::Pooled | Rollup::Distribution | Rollup::None => {
+                return Err(self.unsupported(format!("`rollup {}` here", r.name()), ind.span));
+            }
+        };
+        let u = format!("u{i}_{c}");
+        self.cte(
+            &u,
+            format!(
+                "SELECT r._a{c} AS _k, {value} AS v {} WHERE r._a{c} IS NOT NULL AND {keep} GROUP BY r._a{c}",
+                rel.from()
+            ),
+        );
+        let body = format!(
+            "SELECT r._k AS _k, COALESCE(a.ap, FALSE) AS _ap, u.v AS v, CAST(COALESCE(a.units, 0) AS BIGINT) AS n, CASE WHEN a.total > 0 THEN CAST(a.units AS {dbl}) / a.total END AS cov, {nul} AS lo, {nul} AS hi FROM b{c} AS r LEFT JOIN a{i}_{c} AS a ON a._k = r._k LEFT JOIN {u} AS u ON u._k = r._k",
+            dbl = d.double(),
+            nul = self.null(Type::Number)
+        );
+        self.cte(&format!("v{i}_{c}"), body);
+        Ok(())
+    }
+
+    /// `i{i}_{l}`: status, score and counted score over `v{i}_{l}`.
+    fn scored(&mut self, i: IndicatorId, l: LevelId, min_n_applies: bool) -> Result<(), SqlError> {
+        let ind = &self.fw.indicators[i];
+        let mut rel = Rel::new(l);
+        let v = rel.join(&format!("v{i}_{l}"), l);
+        let low_n = match (min_n_applies, ind.min_n) {
+            (true, Some(m)) => format!(" WHEN {v}.n < {m} THEN 'low_n'"),
+            _ => String::new(),
+        };
+        let status = format!(
+            "CASE WHEN {v}._ap IS NULL THEN 'missing' WHEN NOT {v}._ap THEN 'not_applicable' WHEN {v}.v IS NULL THEN 'missing'{low_n} ELSE 'ok' END"
+        );
+        // A rollup over units gives numbers whatever the value's type.
+        let ty = match (l == ind.at, &ind.rollup) {
+            (false, r) if !matches!(r, Rollup::Pooled) => Type::Number,
+            _ => ind.value.ty,
+        };
+        let score = self.score(i, &format!("{v}.v"), ty, &mut rel)?;
+        let body = format!(
+            "SELECT t.*, CASE WHEN st IN ('ok', 'low_n') THEN s END AS sc FROM (SELECT r._k AS _k, {v}._ap AS _ap, {v}.v AS v, {v}.n AS n, {v}.cov AS cov, {v}.lo AS lo, {v}.hi AS hi, {status} AS st, {score} AS s {}) AS t",
+            rel.from()
+        );
+        self.cte(&format!("i{i}_{l}"), body);
+        Ok(())
+    }
+
+    /// The score of value `v` (of type `ty`) under the indicator's rule.
+    fn score(
+        &mut self,
+        i: IndicatorId,
+        v: &str,
+        ty: Type,
+        rel: &mut Rel,
+    ) -> Result<String, SqlError> {
+        let ind = &self.fw.indicators[i];
+        let d = self.d;
+        let Some(norm) = &ind.normalize else {
+            return Ok(self.null(Type::Number));
+        };
+        let x = numeric(d, v, ty);
+        let hundred = d.num(100.0);
+        let raw = match norm {
+            Normalize::Goalposts { lo, hi } => format!(
+                "LEAST(GREATEST(({x} - {}) / {}, {}), {}) * {hundred}",
+                d.num(*lo),
+                d.num(hi - lo),
+                d.num(0.0),
+                d.num(1.0)
+            ),
+            Normalize::Bool => format!("{x} * {hundred}"),
+            Normalize::Target(t) => {
+                let t = self.expr(t, rel)?;
+                let s = match ind.better {
+                    Better::Higher => format!(
+                        "LEAST(GREATEST({x} / {t}, {}), {}) * {hundred}",
+                        d.num(0.0),
+                        d.num(1.0)
+                    ),
+                    Better::Lower => format!(
+                        "CASE WHEN {x} <= {t} THEN {hundred} ELSE {t} / {x} * {hundred} END"
+                    ),
+                };
+                return Ok(format!(
+                    "(CASE WHEN {x} IS NULL OR {t} IS NULL OR {t} <= 0 THEN NULL ELSE {s} END)"
+                ));
+            }
+            Normalize::MinMax => format!(
+                "CASE WHEN MAX({x}) OVER () > MIN({x}) OVER () THEN ({x} - MIN({x}) OVER ()) / (MAX({x}) OVER () - MIN({x}) OVER ()) * {hundred} END"
+            ),
+            Normalize::Rank => format!(
+                "CASE WHEN COUNT({x}) OVER () >= 2 THEN ((RANK() OVER (PARTITION BY CASE WHEN {x} IS NULL THEN 1 ELSE 0 END ORDER BY {x}) + (COUNT(*) OVER (PARTITION BY {x}) - 1) / {two}) - 1) / (COUNT({x}) OVER () - 1) * {hundred} END",
+                two = d.num(2.0)
+            ),
+            Normalize::Map(entries) => {
+                let mut s = String::from("(CASE");
+                for (k, p) in entries {
+                    let key = match (k, ty) {
+                        (MapKey::Num(n), Type::Number) => d.num(*n),
+                        (MapKey::Text(t), Type::Option(_) | Type::Text) => d.str(t),
+                        _ => continue,
+                    };
+                    s.push_str(&format!(" WHEN {v} = {key} THEN {}", d.num(*p)));
+                }
+                return Ok(format!("{s} END)"));
+            }
+        };
+        let raw = format!("(CASE WHEN {x} IS NULL THEN NULL ELSE {raw} END)");
+        let mirrored = ind.better == Better::Lower
+            && !matches!(norm, Normalize::Target(_) | Normalize::Map(_));
+        Ok(match mirrored {
+            true => format!("({hundred} - {raw})"),
+            false => raw,
+        })
+    }
+
+    fn dimension(&mut self, k: DimensionId) -> Result<(), SqlError> {
+        let dim = &self.fw.dimensions[k];
+        for &l in &dim.levels {
+            self.dimension_at(k, l)?;
+        }
+        Ok(())
+    }
+
+    /// `d{k}_{l}`: the children's scores combined where the dimension applies.
+    fn dimension_at(&mut self, k: DimensionId, l: LevelId) -> Result<(), SqlError> {
+        let fw = self.fw;
+        let dim = &fw.dimensions[k];
+        let d = self.d;
+        let mut rel = Rel::new(l);
+        let ap = self.applies(dim.when.as_ref(), &mut rel)?;
+        let mut cols = vec!["r._k AS _k".to_string(), format!("{ap} AS _ap")];
+        for (c, child) in dim.children.iter().enumerate() {
+            let name = match child.item {
+                ChildRef::Indicator(i) => format!("i{i}_{l}"),
+                ChildRef::Dimension(x) => format!("d{x}_{l}"),
+            };
+            let a = rel.join(&name, l);
+            cols.push(format!("{a}.st AS st{c}, {a}.sc AS s{c}"));
+        }
+        for (g, gate) in dim.gates.iter().enumerate() {
+            let test = self.expr(&gate.expr, &mut rel)?;
+            let na: Vec<String> = self
+                .plan
+                .gate(k, g)
+                .iter()
+                .map(|c| {
+                    let name = match *c {
+                        ChildRef::Indicator(i) => format!("i{i}_{l}"),
+                        ChildRef::Dimension(x) => format!("d{x}_{l}"),
+                    };
+                    let a = rel.join(&name, l);
+                    format!("{a}.st = 'not_applicable'")
+                })
+                .collect();
+            let na = if na.is_empty() {
+                "FALSE".to_string()
+            } else {
+                na.join(" OR ")
+            };
+            cols.push(format!(
+                "CASE WHEN {na} THEN FALSE WHEN {test} THEN FALSE ELSE TRUE END AS gate{g}"
+            ));
+        }
+        let n = dim.children.len();
+        let applies = |c: usize| format!("st{c} <> 'not_applicable'");
+        let has = |c: usize| format!("(st{c} <> 'not_applicable' AND s{c} IS NOT NULL)");
+        let weight = |c: usize| d.num(dim.children[c].weight);
+        let sum = |f: &dyn Fn(usize) -> String| sum_of(n, f);
+        let total = sum(&|c| {
+            format!(
+                "CASE WHEN {} THEN {} ELSE {} END",
+                applies(c),
+                weight(c),
+                d.num(0.0)
+            )
+        });
+        let scored = sum(&|c| {
+            format!(
+                "CASE WHEN {} THEN {} ELSE {} END",
+                has(c),
+                weight(c),
+                d.num(0.0)
+            )
+        });
+        let combined = self.combine(dim.aggregate, n, &has, &weight);
+        let gated = if dim.gates.is_empty() {
+            "FALSE".to_string()
+        } else {
+            (0..dim.gates.len())
+                .map(|g| format!("gate{g}"))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        let inner = format!("SELECT {} {}", cols.join(", "), rel.from());
+        let mid = format!(
+            "SELECT _k, _ap, {total} AS tw, {scored} AS sw, {combined} AS comb, {gated} AS gated FROM ({inner}) AS t"
+        );
+        let status = format!(
+            "CASE WHEN _ap IS NULL THEN 'missing' WHEN NOT _ap THEN 'not_applicable' WHEN tw = 0 THEN 'not_applicable' WHEN sw / tw + {eps} < {req} THEN 'insufficient' WHEN sw = 0 THEN 'missing' ELSE 'ok' END",
+            eps = d.num(1e-12),
+            req = d.num(dim.require)
+        );
+        let outer = format!(
+            "SELECT _k, _ap, st, cov, gated, CASE WHEN st = 'ok' THEN comb END AS s, CASE WHEN st = 'ok' THEN comb END AS sc FROM (SELECT _k, _ap, gated, comb, {status} AS st, CASE WHEN _ap AND tw <> 0 THEN sw / tw END AS cov FROM ({mid}) AS m) AS o"
+        );
+        self.cte(&format!("d{k}_{l}"), outer);
+        Ok(())
+    }
+
+    /// The children's scores combined by `agg`, over the children that
+    /// apply and have a score (`has`).
+    fn combine(
+        &self,
+        agg: Aggregate,
+        n: usize,
+        has: &dyn Fn(usize) -> String,
+        weight: &dyn Fn(usize) -> String,
+    ) -> String {
+        let d = self.d;
+        let sum = |f: &dyn Fn(usize) -> String| sum_of(n, f);
+        let zero = d.num(0.0);
+        let sw = sum(&|c| format!("CASE WHEN {} THEN {} ELSE {zero} END", has(c), weight(c)));
+        let nonpositive = (0..n)
+            .map(|c| format!("({} AND s{c} <= 0)", has(c)))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        match agg {
+            Aggregate::Mean => format!(
+                "({}) / NULLIF({sw}, 0)",
+                sum(&|c| format!(
+                    "CASE WHEN {} THEN {} * s{c} ELSE {zero} END",
+                    has(c),
+                    weight(c)
+                ))
+            ),
+            Aggregate::Geometric => format!(
+                "CASE WHEN {nonpositive} THEN {zero} ELSE EXP(({}) / NULLIF({sw}, 0)) END",
+                sum(&|c| format!(
+                    "CASE WHEN {} AND s{c} > 0 THEN {} * LN(s{c}) ELSE {zero} END",
+                    has(c),
+                    weight(c)
+                ))
+            ),
+            Aggregate::Harmonic => format!(
+                "CASE WHEN {nonpositive} THEN {zero} ELSE ({sw}) / NULLIF({}, 0) END",
+                sum(&|c| format!(
+                    "CASE WHEN {} AND s{c} > 0 THEN {} / s{c} ELSE {zero} END",
+                    has(c),
+                    weight(c)
+                ))
+            ),
+            Aggregate::Min | Aggregate::Max => {
+                let f = if agg == Aggregate::Min {
+                    "LEAST"
+                } else {
+                    "GREATEST"
+                };
+                let xs: Vec<String> = (0..n)
+                    .map(|c| format!("CASE WHEN {} THEN s{c} END", has(c)))
+                    .collect();
+                present_extreme(f, &xs)
+            }
+            Aggregate::Median => {
+                // The lowest score whose children at or below it carry half the weight.
+                let half = format!("(({sw}) / 2 - {} * ({sw}))", d.num(1e-12));
+                let xs: Vec<String> = (0..n)
+                    .map(|j| {
+                        let below = sum(&|c| {
+                            format!(
+                                "CASE WHEN {} AND s{c} <= s{j} THEN {} ELSE {zero} END",
+                                has(c),
+                                weight(c)
+                            )
+                        });
+                        format!("CASE WHEN {} AND ({below}) >= {half} THEN s{j} END", has(j))
+                    })
+                    .collect();
+                present_extreme("LEAST", &xs)
+            }
+        }
+    }
+}
+
+/// `f(0) + f(1) + …` over `n` children.
+fn sum_of(n: usize, f: &dyn Fn(usize) -> String) -> String {
+    (0..n).map(f).collect::<Vec<_>>().join(" + ")
+}
+
+/// 1 when any row is true, else missing when any is, else 0.
+fn any_up(c: &str) -> String {
+    format!(
+        "CASE WHEN SUM(CASE WHEN {c} THEN 1 ELSE 0 END) > 0 THEN TRUE WHEN SUM(CASE WHEN {c} IS NULL THEN 1 ELSE 0 END) > 0 THEN NULL ELSE FALSE END"
+    )
+}
+
+/// A value as a number: yes/no as 1/0, other types missing.
+fn numeric(d: super::Dialect, v: &str, ty: Type) -> String {
+    match ty {
+        Type::Number => v.to_string(),
+        Type::Bool => format!(
+            "(CASE WHEN {v} THEN {} WHEN NOT {v} THEN {} END)",
+            d.num(1.0),
+            d.num(0.0)
+        ),
+        _ => format!("CAST(NULL AS {})", d.double()),
+    }
+}
+
+/// The least of the values that are present (missing when none is),
+/// whichever way an engine's `LEAST` treats NULL.
+pub fn least(xs: &[String]) -> String {
+    present_extreme("LEAST", xs)
+}
+
+/// `LEAST` or `GREATEST` over the present values of `xs`.
+pub fn present_extreme(f: &str, xs: &[String]) -> String {
+    if xs.len() == 1 {
+        return xs[0].clone();
+    }
+    let all = xs.join(", ");
+    let picks: Vec<String> = xs.iter().map(|x| format!("COALESCE({x}, {all})")).collect();
+    format!("{f}({})", picks.join(", "))
+}

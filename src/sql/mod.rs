@@ -1,0 +1,103 @@
+//! Stage 5b, the SQL runner: a framework's evaluation plan written as one
+//! SQL query, so that a database computes what `grille eval` computes.
+//!
+//! In: a checked [`Framework`], its [`Plan`] and [`Options`] (dialect,
+//! table names, row order). Out: the text of one statement whose rows are
+//! the tidy result (`eval --format csv`), in the same order; or
+//! [`SqlError::Unsupported`] naming a construct the compiler cannot yet
+//! write exactly. Also the `CREATE TABLE` statements of the typed tables
+//! the query reads ([`schema`]) and those tables' contents from a dataset
+//! read in memory ([`typed`]).
+//!
+//! The query is a chain of CTEs, one per thing the in-memory runner
+//! computes as a column: `b{l}` the units of level `l` with their
+//! ancestors' keys and checked answers, `g{e}_{l}` an aggregate `e`
+//! grouped at `l`, `v{i}_{l}`/`i{i}_{l}` an indicator's value then its
+//! status and score, `d{d}_{l}` a dimension. Each CTE is keyed by `_k`,
+//! the unit's key; an expression at level `l` reads the row `r` of `b{l}`
+//! and whatever CTEs it needs, joined on the key of `r`'s ancestor at
+//! their level.
+
+mod build;
+pub mod dialect;
+mod expr;
+mod items;
+mod output;
+pub mod schema;
+pub mod typed;
+
+pub use dialect::Dialect;
+
+use crate::diagnostic::Code;
+use crate::eval::Plan;
+use crate::ir::{Framework, LevelId};
+use crate::source::Span;
+
+/// How rows are ordered in the typed tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// By each table's key.
+    #[default]
+    Key,
+    /// By each table's `_row` column (the order of the original file).
+    Row,
+}
+
+/// What the query is written for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub dialect: Dialect,
+    /// Per level: its table's name (default: the level's name).
+    pub tables: Vec<(LevelId, String)>,
+    pub order: Order,
+    /// Only this level's rows in the result.
+    pub level: Option<LevelId>,
+}
+
+impl Options {
+    /// The table of level `l`.
+    pub fn table(&self, fw: &Framework, l: LevelId) -> String {
+        self.tables
+            .iter()
+            .rev()
+            .find(|(x, _)| *x == l)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| fw.levels[l].id.clone())
+    }
+}
+
+/// Why a framework cannot be written as SQL.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SqlError {
+    #[error("{construct} cannot be computed in {dialect} SQL yet")]
+    Unsupported {
+        construct: String,
+        dialect: &'static str,
+        span: Span,
+    },
+}
+
+impl Code for SqlError {
+    fn code(&self) -> &'static str {
+        match self {
+            SqlError::Unsupported { .. } => "grille::sql::unsupported",
+        }
+    }
+}
+
+impl SqlError {
+    /// Where in the framework the construct is written.
+    pub fn span(&self) -> Span {
+        match self {
+            SqlError::Unsupported { span, .. } => *span,
+        }
+    }
+}
+
+/// The query computing the tidy result of `fw`.
+pub fn query(fw: &Framework, opts: &Options) -> Result<String, SqlError> {
+    let plan = Plan::new(fw);
+    let mut b = build::Builder::new(fw, &plan, opts)?;
+    b.items()?;
+    Ok(b.finish(output::select(&b)?))
+}

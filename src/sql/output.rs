@@ -1,0 +1,154 @@
+//! The final SELECT: the tidy result, one row per unit and item.
+//!
+//! In: the builder with every item's CTE written. Out: a `UNION ALL` of
+//! one SELECT per (level, item), ordered as `eval --format csv` writes its
+//! rows: levels coarsest first, units in order, indicators then
+//! dimensions in the framework's order. A value that does not apply is
+//! not shown, nor its score, n, coverage or interval; a rating is the
+//! step of the score (the lowest one where a dimension's gate failed).
+
+use super::SqlError;
+use super::build::Builder;
+use crate::ir::{LevelId, RatingsId};
+
+/// The result's columns, as the tidy CSV names them.
+pub const COLUMNS: [&str; 16] = [
+    "level",
+    "unit",
+    "name",
+    "parent",
+    "kind",
+    "item",
+    "value",
+    "score",
+    "n",
+    "coverage",
+    "ci_low",
+    "ci_high",
+    "rating",
+    "status",
+    "breakdown",
+    "option",
+];
+
+pub fn select(b: &Builder<'_>) -> Result<String, SqlError> {
+    let fw = b.fw;
+    let mut parts = Vec::new();
+    let levels: Vec<LevelId> = b
+        .plan
+        .levels
+        .iter()
+        .copied()
+        .filter(|l| b.opts.level.is_none_or(|x| x == *l))
+        .collect();
+    for (lk, &l) in levels.iter().enumerate() {
+        let mut item = 0usize;
+        for (i, ind) in fw.indicators.iter().enumerate() {
+            if !ind.levels.contains(&l) {
+                continue;
+            }
+            parts.push(indicator_row(b, l, lk, item, i));
+            item += 1;
+        }
+        for (k, dim) in fw.dimensions.iter().enumerate() {
+            if !dim.levels.contains(&l) {
+                continue;
+            }
+            parts.push(dimension_row(b, l, lk, item, k));
+            item += 1;
+        }
+    }
+    let cols = COLUMNS.join(", ");
+    if parts.is_empty() {
+        let d = b.d;
+        let nul = |t: &str| format!("CAST(NULL AS {t})");
+        let (t, x) = (d.text(), d.double());
+        let types = [t, t, t, t, t, t, t, x, "BIGINT", x, x, x, t, t, t, t];
+        let empty: Vec<String> = COLUMNS
+            .iter()
+            .zip(types)
+            .map(|(c, ty)| format!("{} AS {c}", nul(ty)))
+            .collect();
+        return Ok(format!("SELECT {} WHERE 1 = 0", empty.join(", ")));
+    }
+    Ok(format!(
+        "SELECT {cols} FROM (\n{}\n) AS result ORDER BY _lv, _o, _it",
+        parts.join("\nUNION ALL\n")
+    ))
+}
+
+/// The place columns of a row of level `l`: level, unit, name, parent.
+fn place(b: &Builder<'_>, l: LevelId) -> String {
+    let d = b.d;
+    let parent = match b.fw.levels[l].parent {
+        Some(_) => "r._p".to_string(),
+        None => b.null(crate::ir::Type::Text),
+    };
+    format!(
+        "{} AS level, r._k AS unit, {} AS name, {parent} AS parent",
+        d.str(&b.fw.levels[l].id),
+        b.null(crate::ir::Type::Text)
+    )
+}
+
+/// `CASE` from a score to its step's name.
+fn rating(b: &Builder<'_>, rate: Option<RatingsId>, score: &str, gated: Option<&str>) -> String {
+    let d = b.d;
+    let Some(r) = rate.map(|r| &b.fw.ratings[r]) else {
+        return b.null(crate::ir::Type::Text);
+    };
+    let mut s = format!("CASE WHEN {score} IS NULL THEN NULL");
+    if let (Some(g), Some(first)) = (gated, r.steps.first()) {
+        s.push_str(&format!(" WHEN {g} THEN {}", d.str(&first.id)));
+    }
+    for step in &r.steps {
+        match step.below {
+            Some(below) => s.push_str(&format!(
+                " WHEN {score} < {} THEN {}",
+                d.num(below),
+                d.str(&step.id)
+            )),
+            None => {
+                s.push_str(&format!(" ELSE {}", d.str(&step.id)));
+                break;
+            }
+        }
+    }
+    if r.steps.last().is_some_and(|s| s.below.is_some()) {
+        s.push_str(&format!(" ELSE {}", d.str(&r.steps[r.steps.len() - 1].id)));
+    }
+    s.push_str(" END");
+    s
+}
+
+fn indicator_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, i: usize) -> String {
+    let d = b.d;
+    let ind = &b.fw.indicators[i];
+    let shown = "x.st NOT IN ('not_applicable', 'suppressed')";
+    let show = |v: &str| format!("CASE WHEN {shown} THEN {v} END");
+    let rt = rating(b, ind.rate, "x.s", None);
+    format!(
+        "SELECT {}, 'indicator' AS kind, {} AS item, {} AS value, {} AS score, CASE WHEN x.st <> 'not_applicable' THEN x.n END AS n, CASE WHEN x.st <> 'not_applicable' THEN x.cov END AS coverage, {} AS ci_low, {} AS ci_high, {} AS rating, x.st AS status, {nul} AS breakdown, {nul} AS option, {lk} AS _lv, r._o AS _o, {item} AS _it FROM b{l} AS r JOIN i{i}_{l} AS x ON x._k = r._k",
+        place(b, l),
+        d.str(&ind.id),
+        show(&d.to_text("x.v")),
+        show("x.s"),
+        show("x.lo"),
+        show("x.hi"),
+        show(&rt),
+        nul = b.null(crate::ir::Type::Text),
+    )
+}
+
+fn dimension_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, k: usize) -> String {
+    let d = b.d;
+    let dim = &b.fw.dimensions[k];
+    let nul = b.null(crate::ir::Type::Text);
+    let num = b.null(crate::ir::Type::Number);
+    format!(
+        "SELECT {}, 'dimension' AS kind, {} AS item, {nul} AS value, x.s AS score, CAST(NULL AS BIGINT) AS n, x.cov AS coverage, {num} AS ci_low, {num} AS ci_high, {} AS rating, x.st AS status, {nul} AS breakdown, {nul} AS option, {lk} AS _lv, r._o AS _o, {item} AS _it FROM b{l} AS r JOIN d{k}_{l} AS x ON x._k = r._k",
+        place(b, l),
+        d.str(&dim.id),
+        rating(b, dim.rate, "x.s", Some("x.gated")),
+    )
+}

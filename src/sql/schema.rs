@@ -1,0 +1,56 @@
+//! The typed tables a query reads, as `CREATE TABLE` statements.
+//!
+//! In: a framework and the options (dialect, table names). Out: one
+//! statement per level with questions: its key, its parent's key, `_row`
+//! (the original order of the rows) and one typed column per question.
+//! These are the tables [`super::typed`] fills from data read in memory.
+
+use super::{Dialect, Options};
+use crate::ir::{Framework, LevelId, QType};
+
+/// The columns of level `l`'s table: (name, SQL type), key first.
+pub fn columns(fw: &Framework, d: Dialect, l: LevelId) -> Vec<(String, String)> {
+    let lv = &fw.levels[l];
+    let mut cols = vec![(lv.key.clone(), d.text().to_string())];
+    if let Some(p) = &lv.parent_column {
+        cols.push((p.clone(), d.text().to_string()));
+    }
+    cols.push(("_row".to_string(), d.bigint().to_string()));
+    for q in fw.questions.iter().filter(|q| q.level == l) {
+        let ty = match q.ty {
+            QType::Number | QType::Percent { .. } | QType::Scale { .. } => d.double(),
+            QType::YesNo => "BOOLEAN",
+            QType::Date => "DATE",
+            QType::Choice(_) | QType::Multi(_) | QType::Text => d.text(),
+        };
+        if !cols.iter().any(|(c, _)| *c == q.column) {
+            cols.push((q.column.clone(), ty.to_string()));
+        }
+    }
+    cols
+}
+
+/// Levels that have a table: those with questions.
+pub fn tabled(fw: &Framework) -> Vec<LevelId> {
+    (0..fw.levels.len())
+        .filter(|&l| fw.questions.iter().any(|q| q.level == l))
+        .collect()
+}
+
+/// `CREATE TABLE` for every level with questions.
+pub fn schema(fw: &Framework, opts: &Options) -> String {
+    let d = opts.dialect;
+    let mut out = String::new();
+    for l in tabled(fw) {
+        let cols: Vec<String> = columns(fw, d, l)
+            .iter()
+            .map(|(c, t)| format!("  {} {t}", d.ident(c)))
+            .collect();
+        out.push_str(&format!(
+            "CREATE TABLE {} (\n{}\n);\n",
+            d.table(&opts.table(fw, l)),
+            cols.join(",\n")
+        ));
+    }
+    out
+}

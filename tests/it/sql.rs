@@ -1,0 +1,419 @@
+//! The SQL runner: `grille sql` compiles a framework to one query, and the
+//! differential test runs it in real engines (DuckDB, PostgreSQL) on the
+//! typed tables of the same data, comparing every field with the
+//! in-memory `eval --format csv`: numbers to 1e-9 relative, the rest
+//! exactly. Frameworks the compiler does not write yet must say so with
+//! `grille::sql::unsupported`, and are listed here with the construct.
+
+use crate::support::{external, fixture, grille, root};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One evaluation to compare: a folder, its framework and `--data` specs.
+struct Case {
+    name: String,
+    dir: PathBuf,
+    framework: String,
+    data: Vec<String>,
+}
+
+/// Every `eval` of the conformance cases that succeeds.
+fn conformance_cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    let base = fixture("conformance");
+    let mut dirs: Vec<_> = std::fs::read_dir(&base)
+        .expect("conformance fixtures")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let case: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).expect("case"))
+                .expect("case.json");
+        for (k, run) in case["runs"].as_array().expect("runs").iter().enumerate() {
+            let args: Vec<&str> = run["args"]
+                .as_array()
+                .expect("args")
+                .iter()
+                .map(|a| a.as_str().expect("arg"))
+                .collect();
+            if args.first() != Some(&"eval") || run["exit"] != 0 {
+                continue;
+            }
+            let data = args
+                .windows(2)
+                .filter(|w| w[0] == "--data")
+                .map(|w| w[1].to_string())
+                .collect();
+            out.push(Case {
+                name: format!("{}#{k}", dir.file_name().unwrap().to_string_lossy()),
+                dir: dir.clone(),
+                framework: args[1].to_string(),
+                data,
+            });
+        }
+    }
+    out
+}
+
+/// The project's own evaluations beside the conformance cases: the
+/// quickstart and tutorial examples, and a framework written to use
+/// every construct the compiler writes (`tests/fixtures/sql/rich`).
+fn own_cases() -> Vec<Case> {
+    let case = |name: &str, dir: PathBuf, fw: &str, data: &[&str]| Case {
+        name: name.to_string(),
+        dir,
+        framework: fw.to_string(),
+        data: data.iter().map(|d| d.to_string()).collect(),
+    };
+    let ex = root().join("examples");
+    vec![
+        case(
+            "rich",
+            fixture("sql/rich"),
+            "framework.grille",
+            &["org=org.csv", "person=person.csv"],
+        ),
+        case(
+            "quickstart",
+            ex.join("quickstart"),
+            "framework.grille",
+            &["entreprise=entreprise.csv", "personne=personne.csv"],
+        ),
+        case(
+            "tutorial",
+            ex.join("tutorial"),
+            "first.grille",
+            &["personnes.csv"],
+        ),
+        case(
+            "tutorial-adapted",
+            ex.join("tutorial"),
+            "adapted.grille",
+            &["personnes-quartier.csv"],
+        ),
+    ]
+}
+
+/// What the compiler refuses today, by conformance folder: the construct
+/// its message names.
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("c04_kobo_export", "a `multi` question"),
+    ("c06_disclosure", "`min_group` (disclosure control)"),
+];
+
+/// The construct a case is listed as refused for.
+fn listed(case: &str) -> Option<&'static str> {
+    let folder = case.split('#').next().unwrap_or(case);
+    UNSUPPORTED
+        .iter()
+        .find(|(n, _)| *n == folder)
+        .map(|(_, c)| *c)
+}
+
+fn run_ok(dir: &Path, args: &[&str]) -> String {
+    let o = grille(dir, args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "grille {args:?} in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("UTF-8")
+}
+
+fn data_args(c: &Case) -> Vec<&str> {
+    c.data.iter().flat_map(|d| ["--data", d.as_str()]).collect()
+}
+
+/// The in-memory tidy result, without its header.
+fn in_memory(c: &Case) -> Vec<Vec<String>> {
+    let mut args = vec!["eval", c.framework.as_str(), "--format", "csv"];
+    args.extend(data_args(c));
+    parse_csv(&run_ok(&c.dir, &args), true)
+}
+
+fn parse_csv(text: &str, header: bool) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(header)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|x| x.expect("a CSV record").iter().map(String::from).collect())
+        .collect()
+}
+
+/// Writes the typed tables, the schema and the query of a case into a
+/// fresh folder; `None` when the compiler refuses the framework (its
+/// message is returned instead).
+fn prepare(c: &Case, dialect: &str, work: &Path) -> Result<PathBuf, String> {
+    let dir = work.join(c.name.replace('#', "_")).join(dialect);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("work folder");
+    let q = grille(
+        &c.dir,
+        &["sql", &c.framework, "--dialect", dialect, "--order", "row"],
+    );
+    if q.status.code() != Some(0) {
+        return Err(String::from_utf8_lossy(&q.stderr).into_owned());
+    }
+    std::fs::write(dir.join("query.sql"), &q.stdout).expect("query");
+    let schema = run_ok(
+        &c.dir,
+        &["sql", &c.framework, "--dialect", dialect, "--schema"],
+    );
+    std::fs::write(dir.join("schema.sql"), schema).expect("schema");
+    let mut args = vec!["sql", c.framework.as_str(), "--export"];
+    let d = dir.to_string_lossy().into_owned();
+    args.push(&d);
+    args.extend(data_args(c));
+    run_ok(&c.dir, &args);
+    Ok(dir)
+}
+
+fn is_number(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// Compares the engine's rows with the in-memory ones; the `name` column
+/// (display names, which typed tables do not carry) is left out.
+fn compare(case: &str, engine: &str, want: &[Vec<String>], got: &[Vec<String>]) {
+    assert_eq!(
+        want.len(),
+        got.len(),
+        "{case} in {engine}: {} rows in memory, {} in SQL\n{got:?}",
+        want.len(),
+        got.len()
+    );
+    for (r, (w, g)) in want.iter().zip(got).enumerate() {
+        assert_eq!(w.len(), g.len(), "{case} in {engine}, row {r}: columns");
+        for (k, (a, b)) in w.iter().zip(g).enumerate() {
+            if k == 2 {
+                continue;
+            }
+            let same = match (is_number(a), is_number(b)) {
+                (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1e-300),
+                _ => a == b,
+            };
+            assert!(
+                same,
+                "{case} in {engine}, row {r} ({}), column {k}: in memory `{a}`, in SQL `{b}`",
+                w[..6].join(",")
+            );
+        }
+    }
+}
+
+fn python_has(module: &str) -> Option<()> {
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some(())
+}
+
+/// Runs every case in one engine; returns how many were compared.
+fn differential(engine: &str, dialect: &str, run: &dyn Fn(&Path) -> String) -> usize {
+    let work = root().join("target/sql-tests").join(engine);
+    let mut compared = 0;
+    for c in conformance_cases().into_iter().chain(own_cases()) {
+        let want = in_memory(&c);
+        match prepare(&c, dialect, &work) {
+            Ok(dir) => {
+                let got = parse_csv(&run(&dir), false);
+                compare(&c.name, engine, &want, &got);
+                assert!(
+                    listed(&c.name).is_none(),
+                    "{} now compiles: take it off UNSUPPORTED",
+                    c.name
+                );
+                compared += 1;
+            }
+            Err(msg) => {
+                let Some(construct) = listed(&c.name) else {
+                    panic!(
+                        "{} is refused and not listed as unsupported:\n{msg}",
+                        c.name
+                    )
+                };
+                assert!(
+                    msg.contains("grille::sql::unsupported") && msg.contains(construct),
+                    "{}: {msg}",
+                    c.name
+                );
+            }
+        }
+    }
+    compared
+}
+
+#[test]
+fn duckdb_computes_what_memory_computes() {
+    let Some(()) = external(
+        python_has("duckdb"),
+        "DuckDB (Python)",
+        "pip install duckdb",
+    ) else {
+        return;
+    };
+    let script = root().join("tests/sql/duckdb_run.py");
+    let n = differential("duckdb", "duckdb", &|dir| {
+        let o = Command::new("python3")
+            .arg(&script)
+            .arg(dir)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            o.status.success(),
+            "DuckDB on {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).expect("UTF-8")
+    });
+    assert!(n >= 9, "only {n} cases compared");
+}
+
+/// The server `.ci/run` started (`GRILLE_PG`), with `psql`.
+fn postgres() -> Option<String> {
+    let url = std::env::var("GRILLE_PG").ok()?;
+    let ok = Command::new("psql").arg("--version").output().is_ok();
+    ok.then_some(url)
+}
+
+#[test]
+fn postgres_computes_what_memory_computes() {
+    let Some(url) = external(
+        postgres(),
+        "PostgreSQL (GRILLE_PG and psql)",
+        ".ci/postgres",
+    ) else {
+        return;
+    };
+    let n = differential("postgres", "postgres", &|dir| {
+        let mut script = String::from(
+            "\\set ON_ERROR_STOP 1\nDROP SCHEMA IF EXISTS grille_test CASCADE;\nCREATE SCHEMA grille_test;\nSET search_path TO grille_test;\n",
+        );
+        script.push_str(&std::fs::read_to_string(dir.join("schema.sql")).expect("schema"));
+        let mut csvs: Vec<_> = std::fs::read_dir(dir)
+            .expect("dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+            .collect();
+        csvs.sort();
+        for p in csvs {
+            let t = p.file_stem().unwrap().to_string_lossy().into_owned();
+            script.push_str(&format!(
+                "\\copy \"{t}\" FROM '{}' WITH (FORMAT csv, HEADER true)\n",
+                p.display()
+            ));
+        }
+        script.push_str(&std::fs::read_to_string(dir.join("query.sql")).expect("query"));
+        let f = dir.join("run.psql");
+        std::fs::write(&f, script).expect("script");
+        let o = Command::new("psql")
+            .args([url.as_str(), "-X", "-q", "-t", "--csv", "-f"])
+            .arg(&f)
+            .output()
+            .expect("psql runs");
+        assert!(
+            o.status.success(),
+            "PostgreSQL on {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).expect("UTF-8")
+    });
+    assert!(n >= 9, "only {n} cases compared");
+}
+
+/// A small framework, to show what the compiler writes in each dialect.
+const SMALL: &str = "framework small {\n  title en \"Small\"\n  languages en\n}\n\nlevel org { label en \"Org\" }\nlevel person { within org  label en \"Person\" }\n\nquestions at person {\n  trust: scale 1..5\n  age: number\n}\n\nindicator trust_share {\n  at org\n  value share(trust >= 4 where age >= 25)\n  normalize goalposts 0%..100%\n}\n\ndimension people {\n  use trust_share\n}\n";
+
+fn small_sql(args: &[&str]) -> String {
+    let dir = root().join("target/sql-tests/small");
+    std::fs::create_dir_all(&dir).expect("folder");
+    std::fs::write(dir.join("small.grille"), SMALL).expect("framework");
+    let mut all = vec!["sql", "small.grille"];
+    all.extend(args);
+    run_ok(&dir, &all)
+}
+
+#[test]
+fn the_query_in_each_dialect() {
+    for d in ["postgres", "duckdb", "spark"] {
+        insta::assert_snapshot!(format!("sql_small_{d}"), small_sql(&["--dialect", d]));
+        insta::assert_snapshot!(
+            format!("sql_schema_{d}"),
+            small_sql(&["--dialect", d, "--schema"])
+        );
+    }
+}
+
+#[test]
+fn tables_are_named_and_levels_chosen() {
+    let q = small_sql(&["--table", "person=survey.people", "--level", "org"]);
+    assert!(q.contains("FROM \"survey\".\"people\""), "{q}");
+    assert!(!q.contains("FROM \"person\""), "{q}");
+    // Only the org level's rows: one SELECT per item of that level.
+    assert_eq!(q.matches("'indicator' AS kind").count(), 1, "{q}");
+    assert_eq!(q.matches("'dimension' AS kind").count(), 1, "{q}");
+    let o = grille(
+        &root(),
+        &[
+            "sql",
+            "examples/quickstart/framework.grille",
+            "--table",
+            "nowhere=x",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("the framework's levels are territoire, entreprise, personne")
+    );
+}
+
+#[test]
+fn what_cannot_be_written_is_refused_at_the_line() {
+    let o = grille(
+        &fixture("conformance/c06_disclosure"),
+        &["sql", "framework.grille", "--dialect", "spark"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!("sql_unsupported", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn exported_tables_hold_what_grille_read() {
+    let work = root().join("target/sql-tests/export");
+    let _ = std::fs::remove_dir_all(&work);
+    let w = work.to_string_lossy().into_owned();
+    let dir = fixture("sql/rich");
+    run_ok(
+        &dir,
+        &[
+            "sql",
+            "framework.grille",
+            "--data",
+            "org=org.csv",
+            "--data",
+            "person=person.csv",
+            "--export",
+            &w,
+        ],
+    );
+    let org = std::fs::read_to_string(work.join("org.csv")).expect("org table");
+    // 55% is the fraction 0.55; a missing answer is an empty field; rows
+    // are numbered in the file's order.
+    assert!(
+        org.starts_with(
+            "org,region,_row,staff,local,sector,founded\nA,N,1,12,0.55,food,1995-03-01\n"
+        ),
+        "{org}"
+    );
+    assert!(org.contains("\nD,S,4,,,food,\n"), "{org}");
+    let person = std::fs::read_to_string(work.join("person.csv")).expect("person table");
+    // Out-of-range cells (age 150, trust 9) are missing, as in memory.
+    assert!(person.contains("\np12,E,12,,20,,false,1\n"), "{person}");
+}
