@@ -132,9 +132,6 @@ impl<'a> Builder<'a> {
             return Err(self.unsupported("`min_group` (disclosure control)", span));
         }
         for q in &fw.questions {
-            if let QType::Multi(_) = q.ty {
-                return Err(self.unsupported("a `multi` question", q.span));
-            }
             if let Some(w) = &q.when {
                 return Err(self.unsupported("a question asked only to some (`when`)", w.span));
             }
@@ -269,7 +266,19 @@ impl<'a> Builder<'a> {
                 text
             }
             QType::Date => format!("CAST({col} AS DATE)"),
-            QType::Text | QType::Multi(_) => d.to_text(&col),
+            QType::Multi(opts) => {
+                // Valid when every code it holds is an option: as many
+                // codes as options found (an empty text: none ticked).
+                let text = d.to_text(&col);
+                let codes = format!("(LENGTH({text}) - LENGTH(REPLACE({text}, ' ', '')) + 1)");
+                let found: Vec<String> = opts
+                    .iter()
+                    .map(|o| format!("CASE WHEN {} THEN 1 ELSE 0 END", d.holds(&text, &o.code)))
+                    .collect();
+                checks.push(format!("({text} = '' OR {codes} = {})", found.join(" + ")));
+                text
+            }
+            QType::Text => d.to_text(&col),
         };
         if checks.is_empty() {
             value

@@ -79,7 +79,7 @@ impl Builder<'_> {
                 }
                 format!("{s} ELSE {} END)", self.expr(otherwise, rel)?)
             }
-            ExprKind::Func(f, args) => self.func(*f, args, e, rel)?,
+            ExprKind::Func(f, args) => self.func(*f, args, rel)?,
             ExprKind::Agg(_) => self.aggregate(e, rel)?,
         })
     }
@@ -158,8 +158,24 @@ impl Builder<'_> {
         rel: &mut Rel,
     ) -> Result<String, SqlError> {
         let mut parts = vec![self.expr(first, rel)?];
-        for (_, b) in rest {
+        for (op, b) in rest {
+            if *op == BinOp::Has {
+                // `answers has "code"`: the code among the answer's codes.
+                let ExprKind::Str(code) = &b.kind else {
+                    return Err(self.unsupported("`has` without a quoted option", b.span));
+                };
+                let x = parts.pop().unwrap_or_default();
+                parts.push(self.d.holds(&x, code));
+                continue;
+            }
             parts.push(self.expr(b, rel)?);
+        }
+        if rest.iter().any(|(op, _)| *op == BinOp::Has) {
+            if rest.len() > 1 {
+                let span = first.span.to(rest[rest.len() - 1].1.span);
+                return Err(self.unsupported("`has` chained with another comparison", span));
+            }
+            return Ok(parts.pop().unwrap_or_default());
         }
         if rest.first().is_some_and(|(op, _)| *op == BinOp::Pow) {
             let mut acc = parts.pop().unwrap_or_default();
@@ -201,13 +217,7 @@ impl Builder<'_> {
         format!("({a} {sym} {b})")
     }
 
-    fn func(
-        &mut self,
-        f: Func,
-        args: &[Expr],
-        e: &Expr,
-        rel: &mut Rel,
-    ) -> Result<String, SqlError> {
+    fn func(&mut self, f: Func, args: &[Expr], rel: &mut Rel) -> Result<String, SqlError> {
         let mut a = Vec::with_capacity(args.len());
         for x in args {
             a.push(self.expr(x, rel)?);
@@ -262,7 +272,26 @@ impl Builder<'_> {
             Func::IsMissing => format!("({} IS NULL)", a[0]),
             Func::Year => format!("CAST(EXTRACT(YEAR FROM {}) AS {})", a[0], d.double()),
             Func::DaysBetween => d.days_between(&a[0], &a[1]),
-            Func::CountSelected => return Err(self.unsupported("`count_selected`", e.span)),
+            Func::CountSelected => {
+                let opts = match args[0].ty {
+                    Type::Set(q) => self.fw.questions[q].ty.options(),
+                    _ => &[],
+                };
+                let held: Vec<String> = opts
+                    .iter()
+                    .map(|o| format!("CASE WHEN {} THEN 1 ELSE 0 END", d.holds(&a[0], &o.code)))
+                    .collect();
+                let count = if held.is_empty() {
+                    "0".to_string()
+                } else {
+                    held.join(" + ")
+                };
+                format!(
+                    "(CASE WHEN {} IS NOT NULL THEN CAST({count} AS {}) END)",
+                    a[0],
+                    d.double()
+                )
+            }
         })
     }
 

@@ -11,7 +11,7 @@
 use super::Dialect;
 use crate::data::Column;
 use crate::data::Dataset;
-use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, format_date};
+use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET, format_date};
 use crate::ir::{Framework, LevelId};
 
 /// One CSV text per level with questions.
@@ -22,26 +22,51 @@ pub fn tables(fw: &Framework, ds: &Dataset) -> Vec<(LevelId, String)> {
         .collect()
 }
 
+/// One field of the table: missing, or a text (quoted when it must be,
+/// and always when empty: an empty text is not a missing value).
+enum Field {
+    Missing,
+    Text(String),
+}
+
+fn write_row(out: &mut String, row: &[Field]) {
+    for (k, f) in row.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        if let Field::Text(t) = f {
+            if t.is_empty() || t.contains([',', '"', '\n', '\r']) {
+                out.push('"');
+                out.push_str(&t.replace('"', "\"\""));
+                out.push('"');
+            } else {
+                out.push_str(t);
+            }
+        }
+    }
+    out.push('\n');
+}
+
 fn table(fw: &Framework, ds: &Dataset, l: LevelId) -> String {
     let cols = super::schema::columns(fw, Dialect::Postgres, l);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(cols.iter().map(|(c, _)| c.as_str()))
-        .expect("writing to memory");
+    let mut out = String::new();
+    let header: Vec<Field> = cols.iter().map(|(c, _)| Field::Text(c.clone())).collect();
+    write_row(&mut out, &header);
     let units = &ds.levels[l];
     let has_parent = fw.levels[l].parent_column.is_some();
     let questions: Vec<usize> = (0..fw.questions.len())
         .filter(|&q| fw.questions[q].level == l)
         .collect();
     for u in 0..units.len() {
-        let mut row: Vec<String> = vec![units.ids[u].to_string()];
+        let mut row: Vec<Field> = vec![Field::Text(units.ids[u].to_string())];
         if has_parent {
             let p = units.parent[u];
             row.push(match (p, fw.levels[l].parent) {
-                (u32::MAX, _) | (_, None) => String::new(),
-                (p, Some(pl)) => ds.levels[pl].ids[p as usize].to_string(),
+                (u32::MAX, _) | (_, None) => Field::Missing,
+                (p, Some(pl)) => Field::Text(ds.levels[pl].ids[p as usize].to_string()),
             });
         }
-        row.push((u + 1).to_string());
+        row.push(Field::Text((u + 1).to_string()));
         let mut seen: Vec<&str> = Vec::new();
         for &q in &questions {
             let c = fw.questions[q].column.as_str();
@@ -51,24 +76,35 @@ fn table(fw: &Framework, ds: &Dataset, l: LevelId) -> String {
             seen.push(c);
             row.push(cell(fw, q, &ds.columns[q], u));
         }
-        w.write_record(&row).expect("writing to memory");
+        write_row(&mut out, &row);
     }
-    String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 cells")
+    out
 }
 
-/// One answer as the typed table holds it (empty: missing).
-fn cell(fw: &Framework, q: usize, c: &Column, u: usize) -> String {
-    match c {
+/// One answer as the typed table holds it.
+fn cell(fw: &Framework, q: usize, c: &Column, u: usize) -> Field {
+    let opts = fw.questions[q].ty.options();
+    let text = match c {
         Column::Num(v) if !v[u].is_nan() => format!("{}", v[u]),
         Column::Bool(v) if v[u] != NA_BOOL => (v[u] == 1).to_string(),
-        Column::Opt(v) if v[u] != NA_OPT => fw.questions[q]
-            .ty
-            .options()
-            .get(v[u] as usize)
-            .map(|o| o.code.clone())
-            .unwrap_or_default(),
+        Column::Opt(v) if v[u] != NA_OPT => match opts.get(v[u] as usize) {
+            Some(o) => o.code.clone(),
+            None => return Field::Missing,
+        },
+        // The codes ticked, in the options' order; none is an empty text.
+        Column::Set(v) if v[u] != NA_SET => opts
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| v[u] & (1 << k) != 0)
+            .map(|(_, o)| o.code.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         Column::Date(v) if v[u] != NA_DATE => format_date(v[u]),
-        Column::Text(v) => v[u].as_deref().unwrap_or("").to_string(),
-        _ => String::new(),
-    }
+        Column::Text(v) => match &v[u] {
+            Some(t) if !t.is_empty() => t.to_string(),
+            _ => return Field::Missing,
+        },
+        _ => return Field::Missing,
+    };
+    Field::Text(text)
 }
