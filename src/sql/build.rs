@@ -6,7 +6,7 @@
 
 use super::{Dialect, Options, Order, SqlError};
 use crate::eval::Plan;
-use crate::ir::{Framework, LevelId, QType, QuestionId};
+use crate::ir::{Framework, LevelId, QType, QuestionId, RuleSeverity};
 use crate::source::Span;
 use indexmap::IndexMap;
 
@@ -24,6 +24,9 @@ pub struct Rel {
     pub in_let: u32,
     /// Rows count only under units of this level where this indicator applies.
     pub mask: Option<(LevelId, usize)>,
+    /// The stage of the answers read: `_s{k}` before conditions and
+    /// rules have all been applied, empty after.
+    pub sfx: String,
 }
 
 impl Rel {
@@ -34,6 +37,7 @@ impl Rel {
             stats: Vec::new(),
             in_let: 0,
             mask: None,
+            sfx: String::new(),
         }
     }
 
@@ -53,7 +57,7 @@ impl Rel {
 
     /// `FROM b{l} AS r` and the joins.
     pub fn from(&self) -> String {
-        let mut s = format!("FROM b{} AS r", self.level);
+        let mut s = format!("FROM b{}{} AS r", self.level, self.sfx);
         for j in self.joins.values() {
             s.push(' ');
             s.push_str(j);
@@ -62,6 +66,10 @@ impl Rel {
     }
 }
 
+/// What one stage does to one level's units: the rel its new columns
+/// read, and those columns (name, expression), replacing or added.
+type Change = (LevelId, Rel, Vec<(String, String)>);
+
 /// The query under construction.
 pub struct Builder<'a> {
     pub fw: &'a Framework,
@@ -69,6 +77,10 @@ pub struct Builder<'a> {
     pub opts: &'a Options,
     pub d: Dialect,
     pub ctes: IndexMap<String, String>,
+    /// The stage of the answers expressions read now (see [`Rel::sfx`]).
+    pub sfx: String,
+    /// Per level: the columns of its units' CTE.
+    cols: Vec<Vec<String>>,
 }
 
 impl<'a> Builder<'a> {
@@ -84,12 +96,127 @@ impl<'a> Builder<'a> {
             opts,
             d: opts.dialect,
             ctes: IndexMap::new(),
+            sfx: String::new(),
+            cols: vec![Vec::new(); fw.levels.len()],
         };
         b.refuse_unsupported()?;
+        let stages = b.stages();
+        if stages > 0 {
+            b.sfx = "_s0".into();
+        }
         for l in 0..fw.levels.len() {
             b.level(l)?;
         }
+        b.settle(stages)?;
         Ok(b)
+    }
+
+    /// A rel at level `l` reading the answers of the current stage.
+    pub fn rel(&self, l: LevelId) -> Rel {
+        let mut r = Rel::new(l);
+        r.sfx = self.sfx.clone();
+        r
+    }
+
+    /// How many times the answers change before indicators read them: once
+    /// per layer of conditioned questions, once per rule of severity error.
+    fn stages(&self) -> usize {
+        let rules = self
+            .fw
+            .rules
+            .iter()
+            .filter(|r| r.severity == RuleSeverity::Error);
+        self.plan.condition_layers.len() + rules.count()
+    }
+
+    /// Writes the stages: each rewrites the units' CTEs of every level,
+    /// blanking answers not asked (and marking them `na{q}`), then those
+    /// a failed error rule reads. The last stage is `b{l}`.
+    fn settle(&mut self, stages: usize) -> Result<(), SqlError> {
+        let fw = self.fw;
+        let plan = self.plan;
+        let mut k = 0;
+        for layer in &plan.condition_layers {
+            let mut changes: Vec<Change> = Vec::new();
+            for &q in layer {
+                let question = &fw.questions[q];
+                let Some(w) = &question.when else { continue };
+                let l = question.level;
+                let pos = match changes.iter().position(|c| c.0 == l) {
+                    Some(p) => p,
+                    None => {
+                        changes.push((l, self.rel(l), Vec::new()));
+                        changes.len() - 1
+                    }
+                };
+                let c = self.expr(w, &mut changes[pos].1)?;
+                let na = format!("(({c}) IS NOT TRUE)");
+                changes[pos].2.push((
+                    format!("q{q}"),
+                    format!("CASE WHEN {na} THEN NULL ELSE r.q{q} END"),
+                ));
+                changes[pos].2.push((format!("na{q}"), na));
+            }
+            k += 1;
+            self.next_stage(k, stages, changes);
+        }
+        for (r, rule) in fw.rules.iter().enumerate() {
+            if rule.severity != RuleSeverity::Error {
+                continue;
+            }
+            let l = rule.at;
+            let mut rel = self.rel(l);
+            let check = self.expr(&rule.check, &mut rel)?;
+            let blanked: Vec<(String, String)> = plan.rule_questions[r]
+                .iter()
+                .filter(|&&q| fw.questions[q].level == l)
+                .map(|&q| {
+                    (
+                        format!("q{q}"),
+                        format!("CASE WHEN ({check}) = FALSE THEN NULL ELSE r.q{q} END"),
+                    )
+                })
+                .collect();
+            k += 1;
+            self.next_stage(k, stages, vec![(l, rel, blanked)]);
+        }
+        Ok(())
+    }
+
+    /// The units' CTEs of stage `k` (the last: `b{l}`), from stage `k - 1`
+    /// with the columns `changes` gives per level replaced or added.
+    fn next_stage(&mut self, k: usize, stages: usize, changes: Vec<Change>) {
+        let sfx = if k == stages {
+            String::new()
+        } else {
+            format!("_s{k}")
+        };
+        for l in 0..self.fw.levels.len() {
+            let (from, cols) = match changes.iter().find(|c| c.0 == l) {
+                Some((_, rel, cols)) => (rel.from(), cols.clone()),
+                None => (format!("FROM b{l}{} AS r", self.sfx), Vec::new()),
+            };
+            let mut names = self.cols[l].clone();
+            let mut select: Vec<String> = names
+                .iter()
+                .map(|n| match cols.iter().find(|(c, _)| c == n) {
+                    Some((_, e)) => format!("{e} AS {n}"),
+                    None => format!("r.{n}"),
+                })
+                .collect();
+            for (c, e) in &cols {
+                if !names.contains(c) {
+                    names.push(c.clone());
+                    select.push(format!("{e} AS {c}"));
+                }
+            }
+            self.cols[l] = names;
+            self.cte(
+                &format!("b{l}{sfx}"),
+                format!("SELECT {} {from}", select.join(", ")),
+            );
+        }
+        self.sfx = sfx;
     }
 
     pub fn unsupported(&self, construct: impl Into<String>, span: Span) -> SqlError {
@@ -130,16 +257,6 @@ impl<'a> Builder<'a> {
         if fw.min_group > 1 {
             let span = fw.levels.first().map(|l| l.span).unwrap_or_default();
             return Err(self.unsupported("`min_group` (disclosure control)", span));
-        }
-        for q in &fw.questions {
-            if let Some(w) = &q.when {
-                return Err(self.unsupported("a question asked only to some (`when`)", w.span));
-            }
-        }
-        for r in &fw.rules {
-            if r.severity == crate::ir::RuleSeverity::Error {
-                return Err(self.unsupported("a data `rule` of severity error", r.check.span));
-            }
         }
         for ind in &fw.indicators {
             if let Some(b) = ind.by.first() {
@@ -215,11 +332,23 @@ impl<'a> Builder<'a> {
                 }
                 let anc: String = (0..p).map(|m| format!(", u._a{m}")).collect();
                 format!(
-                    "SELECT s._k, s._p, ROW_NUMBER() OVER (ORDER BY s._o0, s._k) AS _o, s._p AS _a{p}{anc}{qcols} FROM {src} AS s JOIN b{p} AS u ON u._k = s._p WHERE s._d = 1"
+                    "SELECT s._k, s._p, ROW_NUMBER() OVER (ORDER BY s._o0, s._k) AS _o, s._p AS _a{p}{anc}{qcols} FROM {src} AS s JOIN b{p}{} AS u ON u._k = s._p WHERE s._d = 1",
+                    self.sfx
                 )
             }
         };
-        self.cte(&format!("b{l}"), body);
+        let mut names = vec!["_k".to_string(), "_o".to_string()];
+        if let Some(p) = lv.parent {
+            names.push("_p".into());
+            names.extend((0..=p).map(|m| format!("_a{m}")));
+        }
+        names.extend(
+            (0..fw.questions.len())
+                .filter(|&q| fw.questions[q].level == l)
+                .map(|q| format!("q{q}")),
+        );
+        self.cols[l] = names;
+        self.cte(&format!("b{l}{}", self.sfx), body);
         Ok(())
     }
 
@@ -229,7 +358,8 @@ impl<'a> Builder<'a> {
         let body = format!(
             "SELECT _k, ROW_NUMBER() OVER (ORDER BY _o0, _k) AS _o FROM (SELECT _p AS _k, MIN(_o0) AS _o0 FROM {src} WHERE _d = 1 AND _p IS NOT NULL GROUP BY _p) AS t"
         );
-        self.cte(&format!("b{p}"), body);
+        self.cols[p] = vec!["_k".into(), "_o".into()];
+        self.cte(&format!("b{p}{}", self.sfx), body);
     }
 
     /// A question's column, typed and checked: a value outside its range

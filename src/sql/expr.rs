@@ -46,7 +46,7 @@ impl Builder<'_> {
                 if ql == l {
                     format!("r.q{q}")
                 } else {
-                    let a = rel.join(&format!("b{ql}"), ql);
+                    let a = rel.join(&format!("b{ql}{}", rel.sfx), ql);
                     format!("{a}.q{q}")
                 }
             }
@@ -108,9 +108,9 @@ impl Builder<'_> {
             rel.in_let -= 1;
             return Ok(format!("({})", s?));
         }
-        let name = format!("l{i}_{at}");
+        let name = format!("l{i}_{at}{}", rel.sfx);
         if !self.ctes.contains_key(&name) {
-            let mut inner = Rel::new(at);
+            let mut inner = self.rel(at);
             let v = self.expr(le, &mut inner)?;
             self.cte(&name, format!("SELECT r._k, {v} AS v {}", inner.from()));
         }
@@ -306,8 +306,8 @@ impl Builder<'_> {
         }
         let mask = rel.mask.filter(|(at, _)| agg.over > *at);
         let name = match mask {
-            Some((_, i)) => format!("g{}_{l}_m{i}", e.id.0),
-            None => format!("g{}_{l}", e.id.0),
+            Some((_, i)) => format!("g{}_{l}_m{i}{}", e.id.0, rel.sfx),
+            None => format!("g{}_{l}{}", e.id.0, rel.sfx),
         };
         if !self.ctes.contains_key(&name) {
             let body = self.aggregate_body(e, l, rel.mask)?;
@@ -339,7 +339,7 @@ impl Builder<'_> {
         };
         let d = self.d;
         let f = agg.func;
-        let mut rows = Rel::new(agg.over);
+        let mut rows = self.rel(agg.over);
         rows.mask = mask;
         let mut pass = match &agg.filter {
             Some(c) => format!("COALESCE({}, FALSE)", self.expr(c, &mut rows)?),
@@ -373,8 +373,9 @@ impl Builder<'_> {
         if weighted && f == AggFunc::Count {
             return Err(self.unsupported("a weighted `count`", e.span));
         }
+        let unasked = self.unasked(e, f, &pass, &mut rows)?;
         let inner = format!(
-            "SELECT r._a{l} AS _g, {pass} AS _p, {x} AS _x, {y} AS _y, {w} AS _w {} WHERE r._a{l} IS NOT NULL",
+            "SELECT r._a{l} AS _g, {pass} AS _p, {unasked} AS _u, {x} AS _x, {y} AS _y, {w} AS _w {} WHERE r._a{l} IS NOT NULL",
             rows.from()
         );
         let mut ent = String::from("_p");
@@ -410,7 +411,7 @@ impl Builder<'_> {
         let mut sums = vec![
             format!("_g"),
             format!("{} AS n", count(&ent)),
-            format!("{} AS p", count("_p")),
+            format!("{} - {} AS p", count("_p"), count("_u")),
         ];
         let value = match f {
             AggFunc::CountRows => format!("CAST(p AS {})", d.double()),
@@ -451,6 +452,54 @@ impl Builder<'_> {
             "SELECT _g AS _k, n, p, {value} AS v, {nul} AS lo, {nul} AS hi FROM (SELECT {} FROM ({inner}) AS x0 GROUP BY _g) AS x1",
             sums.join(", "),
             nul = self.null(Type::Number)
+        ))
+    }
+
+    /// Per row of an aggregate: it passed but cannot be used because a
+    /// question its arguments read was not asked there, so it does not
+    /// count against coverage (the rows' `_u`).
+    fn unasked(
+        &mut self,
+        e: &Expr,
+        f: AggFunc,
+        pass: &str,
+        rows: &mut Rel,
+    ) -> Result<String, SqlError> {
+        let ExprKind::Agg(agg) = &e.kind else {
+            unreachable!("called on aggregates")
+        };
+        let Some(qs) = self.plan.asked_by.get(&e.id) else {
+            return Ok("FALSE".into());
+        };
+        let args: &[Expr] = match f {
+            AggFunc::CountRows => return Ok("FALSE".into()),
+            AggFunc::Percentile => &agg.args[..1],
+            _ => &agg.args,
+        };
+        let mut present = Vec::new();
+        for a in args {
+            present.push(format!("{} IS NOT NULL", self.expr(a, rows)?));
+        }
+        let mut hidden = Vec::new();
+        for &q in qs {
+            let ql = self.fw.questions[q].level;
+            if ql > agg.over {
+                continue;
+            }
+            let base = if ql == agg.over {
+                "r".to_string()
+            } else {
+                rows.join(&format!("b{ql}{}", rows.sfx), ql)
+            };
+            hidden.push(format!("COALESCE({base}.na{q}, FALSE)"));
+        }
+        if hidden.is_empty() {
+            return Ok("FALSE".into());
+        }
+        Ok(format!(
+            "({pass} AND NOT ({}) AND ({}))",
+            present.join(" AND "),
+            hidden.join(" OR ")
         ))
     }
 

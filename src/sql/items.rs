@@ -40,9 +40,9 @@ impl Builder<'_> {
         if wl <= l {
             return self.expr(w, rel);
         }
-        let name = format!("w{}_{l}", w.id.0);
+        let name = format!("w{}_{l}{}", w.id.0, rel.sfx);
         if !self.ctes.contains_key(&name) {
-            let mut fine = Rel::new(wl);
+            let mut fine = self.rel(wl);
             let c = self.expr(w, &mut fine)?;
             let body = format!(
                 "SELECT _g AS _k, {} AS v FROM (SELECT r._a{l} AS _g, {c} AS c {} WHERE r._a{l} IS NOT NULL) AS t GROUP BY _g",
@@ -58,7 +58,7 @@ impl Builder<'_> {
     fn indicator(&mut self, i: IndicatorId) -> Result<(), SqlError> {
         let ind = &self.fw.indicators[i];
         let at = ind.at;
-        let mut rel = Rel::new(at);
+        let mut rel = self.rel(at);
         let ap = self.applies(ind.when.as_ref(), &mut rel)?;
         self.measured(i, at, rel, ap)?;
         self.scored(i, at, self.plan.respondents[i])?;
@@ -67,7 +67,7 @@ impl Builder<'_> {
             let ap = format!("COALESCE({}.ap, FALSE)", format_args!("a{i}_{c}"));
             match &ind.rollup {
                 Rollup::Pooled => {
-                    let mut rel = Rel::new(c);
+                    let mut rel = self.rel(c);
                     rel.join(&format!("a{i}_{c}"), c);
                     rel.mask = Some((at, i));
                     self.measured(i, c, rel, ap)?;
@@ -153,7 +153,7 @@ impl Builder<'_> {
         let ind = &self.fw.indicators[i];
         let at = ind.at;
         let d = self.d;
-        let mut rel = Rel::new(at);
+        let mut rel = self.rel(at);
         let own = rel.join(&format!("v{i}_{at}"), at);
         let x = numeric(d, &format!("{own}.v"), ind.value.ty);
         let w = match r {
@@ -197,7 +197,7 @@ impl Builder<'_> {
     /// `i{i}_{l}`: status, score and counted score over `v{i}_{l}`.
     fn scored(&mut self, i: IndicatorId, l: LevelId, min_n_applies: bool) -> Result<(), SqlError> {
         let ind = &self.fw.indicators[i];
-        let mut rel = Rel::new(l);
+        let mut rel = self.rel(l);
         let v = rel.join(&format!("v{i}_{l}"), l);
         let low_n = match (min_n_applies, ind.min_n) {
             (true, Some(m)) => format!(" WHEN {v}.n < {m} THEN 'low_n'"),
@@ -302,7 +302,7 @@ impl Builder<'_> {
         let fw = self.fw;
         let dim = &fw.dimensions[k];
         let d = self.d;
-        let mut rel = Rel::new(l);
+        let mut rel = self.rel(l);
         let ap = self.applies(dim.when.as_ref(), &mut rel)?;
         let mut cols = vec!["r._k AS _k".to_string(), format!("{ap} AS _ap")];
         for (c, child) in dim.children.iter().enumerate() {

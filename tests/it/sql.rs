@@ -412,11 +412,17 @@ fn exported_tables_hold_what_grille_read() {
     assert!(org.contains("\nD,S,4,,,food,\n"), "{org}");
     let person = std::fs::read_to_string(work.join("person.csv")).expect("person table");
     // Out-of-range cells (age 150, trust 9) are missing, as in memory.
-    assert!(person.contains("\np12,E,12,,20,,false,1,en\n"), "{person}");
-    // Ticked options in the options' order; an unknown one makes the cell missing.
     assert!(
-        person.contains("\np4,A,4,51,40,4,true,2,fr nl en\n"),
+        person.contains("\np12,E,12,,20,,false,1,en,false,\n"),
         "{person}"
     );
-    assert!(person.contains("\np8,C,8,38,45,4,true,3,\n"), "{person}");
+    // Ticked options in the options' order; an unknown one makes the cell missing.
+    assert!(
+        person.contains("\np4,A,4,51,40,4,true,2,fr nl en,true,\n"),
+        "{person}"
+    );
+    assert!(
+        person.contains("\np8,C,8,38,45,4,true,3,,true,6\n"),
+        "{person}"
+    );
 }
