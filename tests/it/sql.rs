@@ -271,6 +271,45 @@ fn duckdb_computes_what_memory_computes() {
     assert!(n >= 9, "only {n} cases compared");
 }
 
+#[test]
+fn spark_computes_what_memory_computes() {
+    let Some(()) = external(
+        python_has("pyspark"),
+        "Spark (pyspark)",
+        "pip install pyspark",
+    ) else {
+        return;
+    };
+    let work = root().join("target/sql-tests/spark");
+    // One Spark session for every case: starting one takes seconds.
+    let mut ready = Vec::new();
+    for c in conformance_cases().into_iter().chain(own_cases()) {
+        match prepare(&c, "spark", &work) {
+            Ok(dir) => ready.push((c, dir)),
+            Err(msg) => assert!(
+                listed(&c.name).is_some_and(|k| msg.contains(k)),
+                "{}: {msg}",
+                c.name
+            ),
+        }
+    }
+    let o = Command::new("python3")
+        .arg(root().join("tests/sql/spark_run.py"))
+        .args(ready.iter().map(|(_, d)| d))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        o.status.success(),
+        "Spark: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for (c, dir) in &ready {
+        let got = std::fs::read_to_string(dir.join("result.csv")).expect("Spark's result");
+        compare(&c.name, "spark", &in_memory(c), &parse_csv(&got, false));
+    }
+    assert!(ready.len() >= 9, "only {} cases compared", ready.len());
+}
+
 /// The server `.ci/run` started (`GRILLE_PG`), with `psql`.
 fn postgres() -> Option<String> {
     let url = std::env::var("GRILLE_PG").ok()?;
