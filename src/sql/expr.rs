@@ -325,10 +325,11 @@ impl Builder<'_> {
         })
     }
 
-    /// The CTE of one aggregate: rows of its level → one row per unit of
-    /// `l` with `v`, `n` (rows that entered), `p` (rows that passed the
-    /// filter) and, for a share or a mean, the interval `lo`, `hi`.
-    fn aggregate_body(
+    /// The rows of one aggregate at its level, one SQL row each: its
+    /// unit at `l` (`_g`), whether it passes the filter (`_p`), whether it
+    /// passed but its question was not asked (`_u`), its argument(s) `_x`
+    /// (and `_y`) and weight `_w`.
+    fn aggregate_rows(
         &mut self,
         e: &Expr,
         l: LevelId,
@@ -378,6 +379,25 @@ impl Builder<'_> {
             "SELECT r._a{l} AS _g, {pass} AS _p, {unasked} AS _u, {x} AS _x, {y} AS _y, {w} AS _w {} WHERE r._a{l} IS NOT NULL",
             rows.from()
         );
+        Ok(inner)
+    }
+
+    /// The CTE of one aggregate: rows of its level → one row per unit of
+    /// `l` with `v`, `n` (rows that entered), `p` (rows that passed the
+    /// filter) and, for a share or a mean, the interval `lo`, `hi`.
+    fn aggregate_body(
+        &mut self,
+        e: &Expr,
+        l: LevelId,
+        mask: Option<(LevelId, usize)>,
+    ) -> Result<String, SqlError> {
+        let ExprKind::Agg(agg) = &e.kind else {
+            unreachable!("called on aggregates")
+        };
+        let d = self.d;
+        let f = agg.func;
+        let weighted = agg.weight.is_some();
+        let inner = self.aggregate_rows(e, l, mask)?;
         let mut ent = String::from("_p");
         if f != AggFunc::CountRows {
             ent.push_str(" AND _x IS NOT NULL");
