@@ -1,4 +1,4 @@
-//! `grille sql FRAMEWORK [--dialect postgres|duckdb|spark] [--table LEVEL=NAME]… [--level LEVEL] [--order key|row] [--schema] [--data SPEC… --export DIR]`
+//! `grille sql FRAMEWORK [--dialect postgres|duckdb|spark] [--table LEVEL=NAME]… [--level LEVEL] [--order key|row] [--schema | --data-report] [--data SPEC… --export DIR]`
 
 use super::report;
 use grille::data::DataSpec;
@@ -24,8 +24,12 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "key")]
     order: OrderArg,
     /// Print the `CREATE TABLE` statements of the tables the query reads.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "data_report")]
     schema: bool,
+    /// Print the statement counting rows and answers per table and question
+    /// (the result's `data` section) instead of the result's.
+    #[arg(long)]
+    data_report: bool,
     /// With `--export`: the data files to write as typed tables (`LEVEL=PATH`, or a bare PATH).
     #[arg(long, requires = "export")]
     data: Vec<String>,
@@ -92,7 +96,11 @@ pub fn run(a: Args) -> i32 {
         print!("{}", grille::sql::schema::schema(ws.framework(), &opts));
         return super::OK;
     }
-    match grille::sql::query(ws.framework(), &opts) {
+    let made = match a.data_report {
+        true => grille::sql::data_report(ws.framework(), &opts),
+        false => grille::sql::query(ws.framework(), &opts),
+    };
+    match made {
         Ok(q) => {
             print!("{q}");
             super::OK

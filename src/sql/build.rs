@@ -27,6 +27,19 @@ pub struct Rel {
     /// The stage of the answers read: `_s{k}` before conditions and
     /// rules have all been applied, empty after.
     pub sfx: String,
+    /// Values are computed per cell of breakdown `b` of indicator `i`
+    /// (with `k` cells): `r` is crossed with the cells `c`, and
+    /// aggregates group their rows by unit and cell.
+    pub split: Option<Split>,
+}
+
+/// A breakdown as the query splits values by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    pub i: usize,
+    pub b: usize,
+    /// Options plus the missing cell.
+    pub k: usize,
 }
 
 impl Rel {
@@ -38,6 +51,7 @@ impl Rel {
             in_let: 0,
             mask: None,
             sfx: String::new(),
+            split: None,
         }
     }
 
@@ -55,9 +69,20 @@ impl Rel {
         name.to_string()
     }
 
-    /// `FROM b{l} AS r` and the joins.
+    /// Joins the per-cell CTE `name`, keyed by unit of this level and cell.
+    pub fn join_cell(&mut self, name: &str) -> String {
+        self.joins.entry(name.to_string()).or_insert_with(|| {
+            format!("LEFT JOIN {name} ON {name}._k = r._k AND {name}._c = c._c")
+        });
+        name.to_string()
+    }
+
+    /// `FROM b{l} AS r` (crossed with the cells when split) and the joins.
     pub fn from(&self) -> String {
         let mut s = format!("FROM b{}{} AS r", self.level, self.sfx);
+        if let Some(sp) = self.split {
+            s.push_str(&format!(" CROSS JOIN cells{} AS c", sp.k));
+        }
         for j in self.joins.values() {
             s.push(' ');
             s.push_str(j);
@@ -227,6 +252,44 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// `cells{k}`: the cell numbers 0..k, and `k{i}_{b}`: each unit of the
+    /// breakdown's level with its cell (an option in order, yes before
+    /// no, the missing cell last). Returns the latter's name.
+    pub fn cells(&mut self, sp: Split) -> Result<String, SqlError> {
+        let cells: Vec<String> = (0..sp.k).map(|c| format!("SELECT {c} AS _c")).collect();
+        self.cte(&format!("cells{}", sp.k), cells.join(" UNION ALL "));
+        let name = format!("k{}_{}", sp.i, sp.b);
+        if self.ctes.contains_key(&name) {
+            return Ok(name);
+        }
+        let fw = self.fw;
+        let bd = &fw.indicators[sp.i].by[sp.b];
+        let mut rel = self.rel(bd.level);
+        let (x, codes): (String, Vec<String>) = match bd.source {
+            crate::ir::BySource::Question(q) => {
+                let x = format!("r.q{q}");
+                match &fw.questions[q].ty {
+                    QType::Choice(o) => (x, o.iter().map(|o| self.d.str(&o.code)).collect()),
+                    _ => (x, vec!["TRUE".into(), "FALSE".into()]),
+                }
+            }
+            crate::ir::BySource::Let(l) => {
+                let x = self.expr(&fw.lets[l].expr, &mut rel)?;
+                (x, vec!["TRUE".into(), "FALSE".into()])
+            }
+        };
+        let mut case = String::from("CASE");
+        for (k, code) in codes.iter().enumerate() {
+            case.push_str(&format!(" WHEN {x} = {code} THEN {k}"));
+        }
+        case.push_str(&format!(" ELSE {} END", sp.k - 1));
+        self.cte(
+            &name,
+            format!("SELECT r._k AS _k, {case} AS _c {}", rel.from()),
+        );
+        Ok(name)
+    }
+
     /// Adds a CTE (once).
     pub fn cte(&mut self, name: &str, body: String) {
         self.ctes.entry(name.to_string()).or_insert(body);
@@ -257,14 +320,6 @@ impl<'a> Builder<'a> {
         if fw.min_group > 1 {
             let span = fw.levels.first().map(|l| l.span).unwrap_or_default();
             return Err(self.unsupported("`min_group` (disclosure control)", span));
-        }
-        for ind in &fw.indicators {
-            if let Some(b) = ind.by.first() {
-                return Err(self.unsupported("a breakdown (`by`)", b.span));
-            }
-            if matches!(ind.rollup, crate::ir::Rollup::Distribution) {
-                return Err(self.unsupported("`rollup distribution`", ind.span));
-            }
         }
         for (l, level) in fw.levels.iter().enumerate() {
             if !self.has_table(l) && level.parent.is_some() {
@@ -307,6 +362,9 @@ impl<'a> Builder<'a> {
         for (q, question) in fw.questions.iter().enumerate() {
             if question.level == l {
                 cols.push(format!("{} AS q{q}", self.answer(q)));
+                // Whether the cell was empty, for the data report.
+                let col = self.d.ident(&question.column);
+                cols.push(format!("({col} IS NULL) AS z{q}"));
             }
         }
         let table = d.table(&self.opts.table(fw, l));

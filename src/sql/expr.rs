@@ -305,15 +305,24 @@ impl Builder<'_> {
             return Ok(self.null(Type::Number));
         }
         let mask = rel.mask.filter(|(at, _)| agg.over > *at);
-        let name = match mask {
+        let mut name = match mask {
             Some((_, i)) => format!("g{}_{l}_m{i}{}", e.id.0, rel.sfx),
             None => format!("g{}_{l}{}", e.id.0, rel.sfx),
         };
+        if let Some(sp) = rel.split {
+            name.push_str(&format!("_c{}x{}", sp.i, sp.b));
+            if self.fw.indicators[sp.i].by[sp.b].level > agg.over {
+                return Err(self.unsupported("a breakdown finer than the rows it splits", e.span));
+            }
+        }
         if !self.ctes.contains_key(&name) {
-            let body = self.aggregate_body(e, l, rel.mask)?;
+            let body = self.aggregate_body(e, l, rel.mask, rel.split)?;
             self.cte(&name, body);
         }
-        let a = rel.join(&name, l);
+        let a = match rel.split {
+            Some(_) => rel.join_cell(&name),
+            None => rel.join(&name, l),
+        };
         if rel.in_let == 0 {
             rel.stats.push((a.clone(), agg.func));
         }
@@ -334,6 +343,7 @@ impl Builder<'_> {
         e: &Expr,
         l: LevelId,
         mask: Option<(LevelId, usize)>,
+        split: Option<super::build::Split>,
     ) -> Result<String, SqlError> {
         let ExprKind::Agg(agg) = &e.kind else {
             unreachable!("called on aggregates")
@@ -375,8 +385,17 @@ impl Builder<'_> {
             return Err(self.unsupported("a weighted `count`", e.span));
         }
         let unasked = self.unasked(e, f, &pass, &mut rows)?;
+        // Without a split every row is in cell 0.
+        let cell = match split {
+            Some(sp) => {
+                let kc = self.cells(sp)?;
+                let a = rows.join(&kc, self.fw.indicators[sp.i].by[sp.b].level);
+                format!("{a}._c")
+            }
+            None => "0".into(),
+        };
         let inner = format!(
-            "SELECT r._a{l} AS _g, {pass} AS _p, {unasked} AS _u, {x} AS _x, {y} AS _y, {w} AS _w {} WHERE r._a{l} IS NOT NULL",
+            "SELECT r._a{l} AS _g, {cell} AS _c, {pass} AS _p, {unasked} AS _u, {x} AS _x, {y} AS _y, {w} AS _w {} WHERE r._a{l} IS NOT NULL",
             rows.from()
         );
         Ok(inner)
@@ -390,6 +409,7 @@ impl Builder<'_> {
         e: &Expr,
         l: LevelId,
         mask: Option<(LevelId, usize)>,
+        split: Option<super::build::Split>,
     ) -> Result<String, SqlError> {
         let ExprKind::Agg(agg) = &e.kind else {
             unreachable!("called on aggregates")
@@ -397,7 +417,7 @@ impl Builder<'_> {
         let d = self.d;
         let f = agg.func;
         let weighted = agg.weight.is_some();
-        let inner = self.aggregate_rows(e, l, mask)?;
+        let inner = self.aggregate_rows(e, l, mask, split)?;
         let mut ent = String::from("_p");
         if f != AggFunc::CountRows {
             ent.push_str(" AND _x IS NOT NULL");
@@ -429,7 +449,7 @@ impl Builder<'_> {
             _ => 0.5,
         };
         let mut sums = vec![
-            format!("_g"),
+            "_g, _c".to_string(),
             format!("{} AS n", count(&ent)),
             format!("{} - {} AS p", count("_p"), count("_u")),
         ];
@@ -469,7 +489,7 @@ impl Builder<'_> {
             }
         };
         Ok(format!(
-            "SELECT _g AS _k, n, p, {value} AS v, {nul} AS lo, {nul} AS hi FROM (SELECT {} FROM ({inner}) AS x0 GROUP BY _g) AS x1",
+            "SELECT _g AS _k, _c, n, p, {value} AS v, {nul} AS lo, {nul} AS hi FROM (SELECT {} FROM ({inner}) AS x0 GROUP BY _g, _c) AS x1",
             sums.join(", "),
             nul = self.null(Type::Number)
         ))
@@ -553,7 +573,7 @@ impl Builder<'_> {
         };
         let m = "CASE WHEN n = 0 OR w <= 0 THEN NULL ELSE swx / w END";
         let stats = format!(
-            "SELECT _g, n, p, swxx, w, ne, {m} AS m FROM (SELECT _g, n, p, swx, swxx, {w} AS w, {ne} AS ne FROM (SELECT {} FROM ({inner}) AS x0 GROUP BY _g) AS x1) AS x2",
+            "SELECT _g, _c, n, p, swxx, w, ne, {m} AS m FROM (SELECT _g, _c, n, p, swx, swxx, {w} AS w, {ne} AS ne FROM (SELECT {} FROM ({inner}) AS x0 GROUP BY _g, _c) AS x1) AS x2",
             sums.join(", ")
         );
         let var = format!(
@@ -594,6 +614,8 @@ impl Builder<'_> {
                 )
             }
         };
-        format!("SELECT _g AS _k, n, p, {value} AS v, {lo} AS lo, {hi} AS hi FROM ({stats}) AS x3")
+        format!(
+            "SELECT _g AS _k, _c, n, p, {value} AS v, {lo} AS lo, {hi} AS hi FROM ({stats}) AS x3"
+        )
     }
 }

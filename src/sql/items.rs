@@ -79,12 +79,12 @@ impl Builder<'_> {
                 }
             }
         }
-        Ok(())
+        self.breakdowns(i)
     }
 
     /// `v{i}_{l}` for a value computed from rows at level `l`: the value
     /// where it applies, n and coverage from the aggregates it read.
-    fn measured(
+    pub(super) fn measured(
         &mut self,
         i: IndicatorId,
         l: LevelId,
@@ -100,6 +100,14 @@ impl Builder<'_> {
             format!("{ap} AS _ap"),
             format!("{v} AS _v"),
         ];
+        // Per cell of a breakdown: `x{i}_{b}_{l}`, keyed by unit and cell.
+        let (name, cell) = match rel.split {
+            Some(sp) => {
+                cols.push("c._c AS _c".into());
+                (format!("x{i}_{}_{l}", sp.b), "_c, ")
+            }
+            None => (format!("v{i}_{l}"), ""),
+        };
         for (k, (a, _)) in rel.stats.iter().enumerate() {
             cols.push(format!(
                 "COALESCE({a}.n, 0) AS _n{k}, COALESCE({a}.p, 0) AS _p{k}"
@@ -128,11 +136,11 @@ impl Builder<'_> {
             (least(&ns), least(&covs))
         };
         let body = format!(
-            "SELECT _k, _ap, CASE WHEN _ap THEN _v END AS v, CAST({n} AS BIGINT) AS n, {cov} AS cov, lo, hi FROM (SELECT {} {}) AS t",
+            "SELECT _k, {cell}_ap, CASE WHEN _ap THEN _v END AS v, CAST({n} AS BIGINT) AS n, {cov} AS cov, lo, hi FROM (SELECT {} {}) AS t",
             cols.join(", "),
             rel.from()
         );
-        self.cte(&format!("v{i}_{l}"), body);
+        self.cte(&name, body);
         Ok(())
     }
 
@@ -155,7 +163,11 @@ impl Builder<'_> {
         let d = self.d;
         let mut rel = self.rel(at);
         let own = rel.join(&format!("v{i}_{at}"), at);
-        let x = numeric(d, &format!("{own}.v"), ind.value.ty);
+        let x = match r {
+            // A tally reads the options themselves.
+            Rollup::Distribution => format!("{own}.v"),
+            _ => numeric(d, &format!("{own}.v"), ind.value.ty),
+        };
         let w = match r {
             Rollup::MeanWeighted(w) => Some(self.expr(w, &mut rel)?),
             _ => None,
@@ -173,7 +185,8 @@ impl Builder<'_> {
             Rollup::Median => d.percentile(&x, 0.5),
             Rollup::Min => format!("MIN({x})"),
             Rollup::Max => format!("MAX({x})"),
-            Rollup::Pooled | Rollup::Distribution | Rollup::None => {
+            Rollup::Distribution => self.tally(i, &x, "TRUE"),
+            Rollup::Pooled | Rollup::None => {
                 return Err(self.unsupported(format!("`rollup {}` here", r.name()), ind.span));
             }
         };
@@ -221,7 +234,7 @@ impl Builder<'_> {
     }
 
     /// The score of value `v` (of type `ty`) under the indicator's rule.
-    fn score(
+    pub(super) fn score(
         &mut self,
         i: IndicatorId,
         v: &str,
@@ -462,6 +475,33 @@ fn sum_of(n: usize, f: &dyn Fn(usize) -> String) -> String {
     (0..n).map(f).collect::<Vec<_>>().join(" + ")
 }
 
+impl Builder<'_> {
+    /// `rollup distribution`: `code:count` for each option some unit gave
+    /// (where `keep`), in the options' order, separated by spaces.
+    pub(super) fn tally(&self, i: IndicatorId, x: &str, keep: &str) -> String {
+        let d = self.d;
+        let opts = match self.fw.indicators[i].value.ty {
+            Type::Option(q) => self.fw.questions[q].ty.options(),
+            _ => &[],
+        };
+        if opts.is_empty() {
+            return d.str("");
+        }
+        let parts: Vec<String> = opts
+            .iter()
+            .map(|o| {
+                let n = format!(
+                    "SUM(CASE WHEN {keep} AND {x} = {} THEN 1 ELSE 0 END)",
+                    d.str(&o.code)
+                );
+                let text = d.concat(&[&d.str(&format!("{}:", o.code)), &d.to_text(&n)]);
+                format!("CASE WHEN {n} > 0 THEN {text} END")
+            })
+            .collect();
+        format!("concat_ws(' ', {})", parts.join(", "))
+    }
+}
+
 /// 1 when any row is true, else missing when any is, else 0.
 fn any_up(c: &str) -> String {
     format!(
@@ -470,7 +510,7 @@ fn any_up(c: &str) -> String {
 }
 
 /// A value as a number: yes/no as 1/0, other types missing.
-fn numeric(d: super::Dialect, v: &str, ty: Type) -> String {
+pub(super) fn numeric(d: super::Dialect, v: &str, ty: Type) -> String {
     match ty {
         Type::Number => v.to_string(),
         Type::Bool => format!(

@@ -19,10 +19,12 @@
 //! their level.
 
 mod build;
+mod cells;
 pub mod dialect;
 mod expr;
 mod items;
 mod output;
+mod report;
 pub mod schema;
 pub mod typed;
 
@@ -100,4 +102,12 @@ pub fn query(fw: &Framework, opts: &Options) -> Result<String, SqlError> {
     let mut b = build::Builder::new(fw, &plan, opts)?;
     b.items()?;
     Ok(b.finish(output::select(&b)?))
+}
+
+/// The statement counting, per table and question, the rows and answers
+/// the query reads (the `data` section of a result).
+pub fn data_report(fw: &Framework, opts: &Options) -> Result<String, SqlError> {
+    let plan = Plan::new(fw);
+    let b = build::Builder::new(fw, &plan, opts)?;
+    Ok(b.finish(report::select(&b)))
 }

@@ -48,6 +48,7 @@ pub fn select(b: &Builder<'_>) -> Result<String, SqlError> {
                 continue;
             }
             parts.push(indicator_row(b, l, lk, item, i));
+            parts.extend(cell_rows(b, l, lk, item, i));
             item += 1;
         }
         for (k, dim) in fw.dimensions.iter().enumerate() {
@@ -72,7 +73,7 @@ pub fn select(b: &Builder<'_>) -> Result<String, SqlError> {
         return Ok(format!("SELECT {} WHERE 1 = 0", empty.join(", ")));
     }
     Ok(format!(
-        "SELECT {cols} FROM (\n{}\n) AS result ORDER BY _lv, _o, _it",
+        "SELECT {cols} FROM (\n{}\n) AS result ORDER BY _lv, _o, _it, _sub",
         parts.join("\nUNION ALL\n")
     ))
 }
@@ -128,7 +129,7 @@ fn indicator_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, i: usize) 
     let show = |v: &str| format!("CASE WHEN {shown} THEN {v} END");
     let rt = rating(b, ind.rate, "x.s", None);
     format!(
-        "SELECT {}, 'indicator' AS kind, {} AS item, {} AS value, {} AS score, CASE WHEN x.st <> 'not_applicable' THEN x.n END AS n, CASE WHEN x.st <> 'not_applicable' THEN x.cov END AS coverage, {} AS ci_low, {} AS ci_high, {} AS rating, x.st AS status, {nul} AS breakdown, {nul} AS option, {lk} AS _lv, r._o AS _o, {item} AS _it FROM b{l} AS r JOIN i{i}_{l} AS x ON x._k = r._k",
+        "SELECT {}, 'indicator' AS kind, {} AS item, {} AS value, {} AS score, CASE WHEN x.st <> 'not_applicable' THEN x.n END AS n, CASE WHEN x.st <> 'not_applicable' THEN x.cov END AS coverage, {} AS ci_low, {} AS ci_high, {} AS rating, x.st AS status, {nul} AS breakdown, {nul} AS option, {lk} AS _lv, r._o AS _o, {item} AS _it, 0 AS _sub FROM b{l} AS r JOIN i{i}_{l} AS x ON x._k = r._k",
         place(b, l),
         d.str(&ind.id),
         show(&d.to_text("x.v")),
@@ -146,9 +147,48 @@ fn dimension_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, k: usize) 
     let nul = b.null(crate::ir::Type::Text);
     let num = b.null(crate::ir::Type::Number);
     format!(
-        "SELECT {}, 'dimension' AS kind, {} AS item, {nul} AS value, x.s AS score, CAST(NULL AS BIGINT) AS n, x.cov AS coverage, {num} AS ci_low, {num} AS ci_high, {} AS rating, x.st AS status, {nul} AS breakdown, {nul} AS option, {lk} AS _lv, r._o AS _o, {item} AS _it FROM b{l} AS r JOIN d{k}_{l} AS x ON x._k = r._k",
+        "SELECT {}, 'dimension' AS kind, {} AS item, {nul} AS value, x.s AS score, CAST(NULL AS BIGINT) AS n, x.cov AS coverage, {num} AS ci_low, {num} AS ci_high, {} AS rating, x.st AS status, {nul} AS breakdown, {nul} AS option, {lk} AS _lv, r._o AS _o, {item} AS _it, 0 AS _sub FROM b{l} AS r JOIN d{k}_{l} AS x ON x._k = r._k",
         place(b, l),
         d.str(&dim.id),
         rating(b, dim.rate, "x.s", Some("x.gated")),
     )
+}
+
+/// The rows of an indicator's cells at level `l`, one SELECT per
+/// breakdown with cells there: every option, and the missing cell where
+/// some entry falls in it. Cells have no rating.
+fn cell_rows(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, i: usize) -> Vec<String> {
+    let d = b.d;
+    let fw = b.fw;
+    let ind = &fw.indicators[i];
+    let shown = "x.st NOT IN ('not_applicable', 'suppressed')";
+    let show = |v: &str| format!("CASE WHEN {shown} THEN {v} END");
+    let mut out = Vec::new();
+    let mut sub = 1;
+    for (k, bd) in ind.by.iter().enumerate() {
+        if !ind.levels.contains(&l) || bd.level <= l {
+            continue;
+        }
+        let cells = bd.n_options(fw) + 1;
+        let mut option = String::from("CASE x._c");
+        for c in 0..cells {
+            let code = bd.option_code(fw, c).unwrap_or_else(|| "NA".into());
+            option.push_str(&format!(" WHEN {c} THEN {}", d.str(&code)));
+        }
+        option.push_str(" END");
+        out.push(format!(
+            "SELECT {}, 'indicator' AS kind, {} AS item, {} AS value, {} AS score, CASE WHEN x.st <> 'not_applicable' THEN x.n END AS n, CASE WHEN x.st <> 'not_applicable' THEN x.cov END AS coverage, {} AS ci_low, {} AS ci_high, {nul} AS rating, x.st AS status, {} AS breakdown, {option} AS option, {lk} AS _lv, r._o AS _o, {item} AS _it, {sub} + x._c AS _sub FROM b{l} AS r JOIN y{i}_{k}_{l} AS x ON x._k = r._k WHERE x._c < {last} OR x.rows > 0",
+            place(b, l),
+            d.str(&ind.id),
+            show(&d.to_text("x.v")),
+            show("x.s"),
+            show("x.lo"),
+            show("x.hi"),
+            d.str(&bd.id),
+            nul = b.null(crate::ir::Type::Text),
+            last = cells - 1,
+        ));
+        sub += cells;
+    }
+    out
 }

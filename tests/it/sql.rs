@@ -293,9 +293,12 @@ fn spark_computes_what_memory_computes() {
             ),
         }
     }
+    // The data report's statement runs in the same session.
+    let report = report_dir("spark");
     let o = Command::new("python3")
         .arg(root().join("tests/sql/spark_run.py"))
         .args(ready.iter().map(|(_, d)| d))
+        .arg(&report)
         .output()
         .expect("python3 runs");
     assert!(
@@ -303,11 +306,50 @@ fn spark_computes_what_memory_computes() {
         "Spark: {}",
         String::from_utf8_lossy(&o.stderr)
     );
+    let got = std::fs::read_to_string(report.join("result.csv")).expect("Spark's report");
+    assert_eq!(got, REPORT, "the data report in Spark");
     for (c, dir) in &ready {
         let got = std::fs::read_to_string(dir.join("result.csv")).expect("Spark's result");
         compare(&c.name, "spark", &in_memory(c), &parse_csv(&got, false));
     }
     assert!(ready.len() >= 9, "only {} cases compared", ready.len());
+}
+
+/// Runs a case's folder in PostgreSQL with `psql`: the schema in a fresh
+/// schema of its own, the tables copied in, then the query; its rows as CSV.
+fn psql(url: &str, dir: &Path) -> String {
+    let mut script = String::from(
+        "\\set ON_ERROR_STOP 1\nDROP SCHEMA IF EXISTS grille_test CASCADE;\nCREATE SCHEMA grille_test;\nSET search_path TO grille_test;\n",
+    );
+    script.push_str(&std::fs::read_to_string(dir.join("schema.sql")).expect("schema"));
+    let mut csvs: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    csvs.sort();
+    for p in csvs {
+        let t = p.file_stem().unwrap().to_string_lossy().into_owned();
+        script.push_str(&format!(
+            "\\copy \"{t}\" FROM '{}' WITH (FORMAT csv, HEADER true)\n",
+            p.display()
+        ));
+    }
+    script.push_str(&std::fs::read_to_string(dir.join("query.sql")).expect("query"));
+    let f = dir.join("run.psql");
+    std::fs::write(&f, script).expect("script");
+    let o = Command::new("psql")
+        .args([url, "-X", "-q", "-t", "--csv", "-f"])
+        .arg(&f)
+        .output()
+        .expect("psql runs");
+    assert!(
+        o.status.success(),
+        "PostgreSQL on {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("UTF-8")
 }
 
 /// The server `.ci/run` started (`GRILLE_PG`), with `psql`.
@@ -326,40 +368,7 @@ fn postgres_computes_what_memory_computes() {
     ) else {
         return;
     };
-    let n = differential("postgres", "postgres", &|dir| {
-        let mut script = String::from(
-            "\\set ON_ERROR_STOP 1\nDROP SCHEMA IF EXISTS grille_test CASCADE;\nCREATE SCHEMA grille_test;\nSET search_path TO grille_test;\n",
-        );
-        script.push_str(&std::fs::read_to_string(dir.join("schema.sql")).expect("schema"));
-        let mut csvs: Vec<_> = std::fs::read_dir(dir)
-            .expect("dir")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-            .collect();
-        csvs.sort();
-        for p in csvs {
-            let t = p.file_stem().unwrap().to_string_lossy().into_owned();
-            script.push_str(&format!(
-                "\\copy \"{t}\" FROM '{}' WITH (FORMAT csv, HEADER true)\n",
-                p.display()
-            ));
-        }
-        script.push_str(&std::fs::read_to_string(dir.join("query.sql")).expect("query"));
-        let f = dir.join("run.psql");
-        std::fs::write(&f, script).expect("script");
-        let o = Command::new("psql")
-            .args([url.as_str(), "-X", "-q", "-t", "--csv", "-f"])
-            .arg(&f)
-            .output()
-            .expect("psql runs");
-        assert!(
-            o.status.success(),
-            "PostgreSQL on {}: {}",
-            dir.display(),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).expect("UTF-8")
-    });
+    let n = differential("postgres", "postgres", &|dir| psql(&url, dir));
     assert!(n >= 9, "only {n} cases compared");
 }
 
@@ -464,4 +473,79 @@ fn exported_tables_hold_what_grille_read() {
         person.contains("\np8,C,8,38,45,4,true,3,,true,6\n"),
         "{person}"
     );
+}
+
+/// The data report's counts, worked out by hand for typed tables holding
+/// what a user might load: a value out of range, a fraction where whole
+/// numbers are asked, an unknown option or code, empty cells, an empty
+/// text (nothing ticked), a repeated key and an unknown parent (neither
+/// used), and a question asked only to some.
+const REPORT: &str = "\
+org,,3,3,,,,
+org,size,,,1,1,1,
+person,,7,5,,,,
+person,age,,,2,1,2,
+person,kind,,,3,1,1,
+person,langs,,,4,0,1,
+person,pet,,,1,0,0,4
+";
+
+fn report_dir(dialect: &str) -> PathBuf {
+    let dir = root().join("target/sql-tests/report").join(dialect);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("folder");
+    let src = fixture("sql/report");
+    for f in ["org.csv", "person.csv"] {
+        std::fs::copy(src.join(f), dir.join(f)).expect("table");
+    }
+    let q = run_ok(
+        &src,
+        &[
+            "sql",
+            "framework.grille",
+            "--dialect",
+            dialect,
+            "--data-report",
+            "--order",
+            "row",
+        ],
+    );
+    std::fs::write(dir.join("query.sql"), q).expect("query");
+    let schema = run_ok(
+        &src,
+        &["sql", "framework.grille", "--dialect", dialect, "--schema"],
+    );
+    std::fs::write(dir.join("schema.sql"), schema).expect("schema");
+    dir
+}
+
+#[test]
+fn the_data_report_counts_in_duckdb() {
+    let Some(()) = external(
+        python_has("duckdb"),
+        "DuckDB (Python)",
+        "pip install duckdb",
+    ) else {
+        return;
+    };
+    let dir = report_dir("duckdb");
+    let o = Command::new("python3")
+        .arg(root().join("tests/sql/duckdb_run.py"))
+        .arg(&dir)
+        .output()
+        .expect("python3 runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), REPORT);
+}
+
+#[test]
+fn the_data_report_counts_in_postgres() {
+    let Some(url) = external(
+        postgres(),
+        "PostgreSQL (GRILLE_PG and psql)",
+        ".ci/postgres",
+    ) else {
+        return;
+    };
+    assert_eq!(psql(&url, &report_dir("postgres")), REPORT);
 }

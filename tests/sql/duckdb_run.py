@@ -18,7 +18,7 @@ for f in sorted(os.listdir(d)):
     if f.endswith(".csv"):
         table = f[:-4].replace('"', '""')
         path = os.path.join(d, f).replace("'", "''")
-        con.execute(f"COPY \"{table}\" FROM '{path}' (HEADER, NULLSTR '')")
+        con.execute(f"COPY \"{table}\" FROM '{path}' (HEADER, NULLSTR '', ALLOW_QUOTED_NULLS false)")
 rows = con.execute(open(os.path.join(d, "query.sql")).read()).fetchall()
 w = csv.writer(sys.stdout, lineterminator="\n")
 for r in rows:

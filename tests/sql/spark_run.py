@@ -20,6 +20,7 @@ spark = (
     .config("spark.ui.enabled", "false")
     .config("spark.ui.showConsoleProgress", "false")
     .config("spark.sql.shuffle.partitions", "1")
+    .config("spark.driver.memory", "4g")
     .getOrCreate()
 )
 spark.sparkContext.setLogLevel("ERROR")
