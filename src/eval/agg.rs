@@ -414,8 +414,7 @@ fn order_statistic(inp: &AggInput<'_>, out: &mut AggOut) {
         }
         v.sort_unstable_by(f64::total_cmp);
         out.values[k] = match inp.func {
-            AggFunc::Median if m % 2 == 1 => v[m / 2],
-            AggFunc::Median => (v[m / 2 - 1] + v[m / 2]) / 2.0,
+            AggFunc::Median => percentile(v, 50.0),
             _ => percentile(v, inp.pct),
         };
     }
@@ -469,7 +468,11 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if m == 0 {
         return f64::NAN;
     }
-    let h = (m - 1) as f64 * p / 100.0;
+    // As the SQL engines compute it (`percentile_cont`, `quantile_cont`,
+    // `percentile`): the fraction first, then the position, then the
+    // interpolation, so that both runners give the same bits and a `rank`
+    // over these values sees the same ties.
+    let h = (m - 1) as f64 * (p / 100.0);
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(m - 1);
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])

@@ -262,12 +262,8 @@ fn combine_units(r: &Rollup, g: &mut [(f64, f64)]) -> f64 {
             }
         }
         Rollup::Median => {
-            let m = g.len();
-            if m % 2 == 1 {
-                g[m / 2].0
-            } else {
-                (g[m / 2 - 1].0 + g[m / 2].0) / 2.0
-            }
+            let sorted: Vec<f64> = g.iter().map(|p| p.0).collect();
+            super::agg::percentile(&sorted, 50.0)
         }
         Rollup::Min => g[0].0,
         Rollup::Max => g[g.len() - 1].0,

@@ -24,17 +24,31 @@ spark = (
     .getOrCreate()
 )
 spark.sparkContext.setLogLevel("ERROR")
+EMPTY = "\u0001empty\u0001"
 
 for d in sys.argv[1:]:
     schema = open(os.path.join(d, "schema.sql")).read()
     for m in re.finditer(r"CREATE TABLE `((?:[^`]|``)+)` \((.*?)\n\);", schema, re.S):
         table, cols = m.group(1), m.group(2)
         path = os.path.join(d, table.replace("``", "`") + ".csv").replace("'", "\\'")
-        spark.sql(f"DROP VIEW IF EXISTS `{table}`")
+        # Spark reads a quoted empty field as NULL unless told otherwise:
+        # it is read as a marker, then turned into the empty text it is
+        # (a `multi` answer with nothing ticked).
+        raw = table + "__csv"
+        spark.sql(f"DROP VIEW IF EXISTS `{raw}`")
         spark.sql(
-            f"CREATE TEMPORARY VIEW `{table}` ({cols}) USING csv "
-            f"OPTIONS (path '{path}', header 'true')"
+            f"CREATE TEMPORARY VIEW `{raw}` ({cols}) USING csv "
+            f"OPTIONS (path '{path}', header 'true', emptyValue '{EMPTY}')"
         )
+        exprs = []
+        for line in cols.split(",\n"):
+            name, ty = line.strip().rsplit(" ", 1)
+            if ty == "STRING":
+                exprs.append(f"CASE WHEN {name} = '{EMPTY}' THEN '' ELSE {name} END AS {name}")
+            else:
+                exprs.append(name)
+        spark.sql(f"DROP VIEW IF EXISTS `{table}`")
+        spark.sql(f"CREATE TEMPORARY VIEW `{table}` AS SELECT {', '.join(exprs)} FROM `{raw}`")
     query = open(os.path.join(d, "query.sql")).read().strip().rstrip(";")
     rows = spark.sql(query).collect()
     with open(os.path.join(d, "result.csv"), "w", newline="") as f:
