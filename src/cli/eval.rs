@@ -11,8 +11,19 @@ pub struct Args {
     /// The `.grille` file to evaluate.
     framework: PathBuf,
     /// `LEVEL=PATH` (repeatable), or a bare PATH when one level has questions; `-` reads standard input.
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "db", conflicts_with = "db")]
     data: Vec<String>,
+    /// Evaluate in this PostgreSQL database, on tables already there
+    /// (`postgres://user@host/db` or `host=… dbname=…`); see docs/sql.md.
+    #[arg(long)]
+    db: Option<String>,
+    /// With `--data`: read and check the files here, then evaluate in this
+    /// PostgreSQL database, in temporary tables.
+    #[arg(long, requires = "data")]
+    engine: Option<String>,
+    /// With `--db`: `LEVEL=NAME`, the table of a level (default: the level's name).
+    #[arg(long, requires = "db")]
+    table: Vec<String>,
     /// Output format (default: from the extension of `--out`, else JSON).
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -115,6 +126,22 @@ pub fn run(a: Args) -> i32 {
         Ok(d) => d,
         Err(e) => return super::usage(e),
     };
+    if a.db.is_some() || a.engine.is_some() {
+        if format != Format::Csv || a.csv_locale.is_some() || a.split.is_some() {
+            return super::usage(
+                "`--db` and `--engine` write `--format csv` (in English conventions) for now; the other formats come from the in-memory run",
+            );
+        }
+        return super::sql::in_database(
+            &mut ws,
+            &a.data,
+            a.db.as_deref(),
+            a.engine.as_deref(),
+            &a.table,
+            level,
+            a.out.as_deref(),
+        );
+    }
     if let Err(code) = evaluate_data(&mut ws, &a.data, &lang) {
         return code;
     }

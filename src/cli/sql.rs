@@ -61,21 +61,10 @@ pub fn run(a: Args) -> i32 {
         Ok(l) => l,
         Err(e) => return super::usage(e),
     };
-    let fw = ws.framework();
-    let mut tables = Vec::new();
-    for t in &a.table {
-        let Some((lv, name)) = t.split_once('=') else {
-            return super::usage(format!("`--table {t}`: write `LEVEL=NAME`"));
-        };
-        let Some(l) = fw.level_by_name(lv) else {
-            let known: Vec<&str> = fw.levels.iter().map(|l| l.id.as_str()).collect();
-            return super::usage(format!(
-                "`--table {t}`: the framework's levels are {}",
-                known.join(", ")
-            ));
-        };
-        tables.push((l, name.to_string()));
-    }
+    let tables = match tables(ws.framework(), &a.table) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let opts = Options {
         dialect: match a.dialect {
             DialectArg::Postgres => Dialect::Postgres,
@@ -136,4 +125,93 @@ fn export(ws: &mut grille::workspace::Workspace, data: &[String], dir: &std::pat
         }
     }
     super::OK
+}
+
+/// `--table LEVEL=NAME` arguments, checked.
+pub fn tables(fw: &grille::ir::Framework, args: &[String]) -> Result<Vec<(usize, String)>, i32> {
+    let mut tables = Vec::new();
+    for t in args {
+        let Some((lv, name)) = t.split_once('=') else {
+            return Err(super::usage(format!("`--table {t}`: write `LEVEL=NAME`")));
+        };
+        let Some(l) = fw.level_by_name(lv) else {
+            let known: Vec<&str> = fw.levels.iter().map(|l| l.id.as_str()).collect();
+            return Err(super::usage(format!(
+                "`--table {t}`: the framework's levels are {}",
+                known.join(", ")
+            )));
+        };
+        tables.push((l, name.to_string()));
+    }
+    Ok(tables)
+}
+
+/// `eval --db URL` (tables in the database) or `eval --data … --engine
+/// URL` (files read here, loaded into temporary tables): the tidy CSV
+/// computed by PostgreSQL.
+pub fn in_database(
+    ws: &mut grille::workspace::Workspace,
+    data: &[String],
+    db: Option<&str>,
+    engine: Option<&str>,
+    table: &[String],
+    level: Option<usize>,
+    out: Option<&std::path::Path>,
+) -> i32 {
+    let tables = match tables(ws.framework(), table) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let mut opts = Options {
+        dialect: Dialect::Postgres,
+        tables,
+        order: Order::Row,
+        level,
+    };
+    if engine.is_some() {
+        let specs: Vec<DataSpec> = data.iter().map(|s| DataSpec::parse(s)).collect();
+        if let Err(e) = ws.load_data(&specs, &mut std::io::stdin()) {
+            return super::usage(e);
+        }
+        report(ws.data_diagnostics(), &ws.sources);
+        if ws.dataset().fatal {
+            eprintln!("error: the data has errors; no result was written");
+            return super::DATA_ERRORS;
+        }
+    }
+    let url = db.or(engine).expect("one of them, by the arguments");
+    let query = |opts: &Options| grille::sql::query(ws.framework(), opts);
+    let fail = |e: grille::sql::pg::EngineError| {
+        eprintln!("error: {e}");
+        super::USAGE
+    };
+    let mut pg = match grille::sql::pg::connect(url) {
+        Ok(pg) => pg,
+        Err(e) => return fail(e),
+    };
+    let loaded = match engine {
+        Some(_) => pg.load(ws.framework(), ws.dataset(), &opts),
+        None => pg.check_tables(ws.framework(), &opts).map(|has_row| {
+            if !has_row {
+                opts.order = Order::Key;
+            }
+        }),
+    };
+    if let Err(e) = loaded {
+        return fail(e);
+    }
+    let q = match query(&opts) {
+        Ok(q) => q,
+        Err(e) => {
+            let span = e.span();
+            report(&[Diag::error(e, span, "written here")], &ws.sources);
+            return super::FRAMEWORK_ERRORS;
+        }
+    };
+    let rows = match pg.rows(&q) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let ds = engine.map(|_| ws.dataset());
+    super::write::emit(out, &grille::sql::tidy::csv(ws.framework(), ds, &rows))
 }

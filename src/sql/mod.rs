@@ -24,8 +24,10 @@ pub mod dialect;
 mod expr;
 mod items;
 mod output;
+pub mod pg;
 mod report;
 pub mod schema;
+pub mod tidy;
 pub mod typed;
 
 pub use dialect::Dialect;

@@ -549,3 +549,105 @@ fn the_data_report_counts_in_postgres() {
     };
     assert_eq!(psql(&url, &report_dir("postgres")), REPORT);
 }
+
+#[test]
+fn eval_engine_writes_what_memory_writes() {
+    let Some(url) = external(
+        postgres(),
+        "PostgreSQL (GRILLE_PG and psql)",
+        ".ci/postgres",
+    ) else {
+        return;
+    };
+    let mut compared = 0;
+    for c in conformance_cases().into_iter().chain(own_cases()) {
+        if listed(&c.name).is_some() {
+            continue;
+        }
+        let mut args = vec!["eval", c.framework.as_str(), "--format", "csv"];
+        args.extend(data_args(&c));
+        let memory = run_ok(&c.dir, &args);
+        args.extend(["--engine", url.as_str()]);
+        let engine = run_ok(&c.dir, &args);
+        assert_eq!(
+            engine, memory,
+            "{}: eval --engine differs from the in-memory run",
+            c.name
+        );
+        compared += 1;
+    }
+    assert!(compared >= 9, "only {compared} cases compared");
+}
+
+#[test]
+fn eval_db_reads_tables_already_there() {
+    let Some(url) = external(
+        postgres(),
+        "PostgreSQL (GRILLE_PG and psql)",
+        ".ci/postgres",
+    ) else {
+        return;
+    };
+    let c = own_cases()
+        .into_iter()
+        .find(|c| c.name == "rich")
+        .expect("the rich case");
+    let work = root().join("target/sql-tests/db");
+    let dir = prepare(&c, "postgres", &work).expect("the rich framework compiles");
+    // psql leaves the tables in the schema `grille_test`.
+    psql(&url, &dir);
+    let mut args = vec!["eval", c.framework.as_str(), "--format", "csv"];
+    args.extend(data_args(&c));
+    let memory = run_ok(&c.dir, &args);
+    let db = [
+        "eval",
+        "framework.grille",
+        "--format",
+        "csv",
+        "--db",
+        url.as_str(),
+        "--table",
+        "org=grille_test.org",
+        "--table",
+        "person=grille_test.person",
+    ];
+    assert_eq!(run_ok(&c.dir, &db), memory);
+    // A table or a column that is not there is named, exit 2.
+    let mut wrong = db.to_vec();
+    let last = wrong.len() - 1;
+    wrong[last] = "person=grille_test.nowhere";
+    let o = grille(&c.dir, &wrong);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no table `grille_test.nowhere` for level `person`"),
+        "{err}"
+    );
+    wrong[last] = "person=grille_test.org";
+    let o = grille(&c.dir, &wrong);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the table `grille_test.org` has no column `person`"),
+        "{err}"
+    );
+    let o = grille(
+        &c.dir,
+        &[
+            "eval",
+            "framework.grille",
+            "--format",
+            "csv",
+            "--db",
+            "postgresql://nobody@127.0.0.1:1/none",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot reach the PostgreSQL server"));
+    let o = grille(&c.dir, &["eval", "framework.grille", "--db", url.as_str()]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "JSON is not written from the database yet"
+    );
+}

@@ -1,0 +1,209 @@
+//! Running the query in PostgreSQL: connecting as `psql` does, loading a
+//! dataset read in memory into temporary tables, and reading the rows.
+//!
+//! In: a connection string (`postgres://…`, `postgresql://…` or
+//! `host=… dbname=…`), a framework and, for `--engine`, its dataset. Out:
+//! the query's rows as text, or an [`EngineError`] saying what failed in
+//! the user's terms (the server, a table, a column). The password comes
+//! from the string, else `PGPASSWORD`, else `~/.pgpass`, as for `psql`.
+
+use super::{Options, schema, typed};
+use crate::data::Dataset;
+use crate::diagnostic::Code;
+use crate::ir::Framework;
+use std::io::Write;
+
+/// Why the database could not compute the result.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("`{url}` is not a connection string: {why}")]
+    Url { url: String, why: String },
+    #[error("cannot reach the PostgreSQL server `{url}`: {why}")]
+    Connect { url: String, why: String },
+    #[error("PostgreSQL refused the {what}: {why}")]
+    Sql { what: &'static str, why: String },
+    #[error("the table `{table}` has no column `{column}`, which the framework reads")]
+    MissingColumn { table: String, column: String },
+    #[error("there is no table `{table}` for level `{level}`; name it with `--table {level}=NAME`")]
+    MissingTable { table: String, level: String },
+}
+
+impl Code for EngineError {
+    fn code(&self) -> &'static str {
+        match self {
+            EngineError::Url { .. } => "grille::sql::bad_url",
+            EngineError::Connect { .. } => "grille::sql::unreachable",
+            EngineError::Sql { .. } => "grille::sql::refused",
+            EngineError::MissingColumn { .. } => "grille::sql::missing_column",
+            EngineError::MissingTable { .. } => "grille::sql::missing_table",
+        }
+    }
+}
+
+/// A connection to a PostgreSQL server.
+pub struct Pg(postgres::Client);
+
+/// Connects to `url`, with the password from the string, `PGPASSWORD` or
+/// `~/.pgpass`.
+pub fn connect(url: &str) -> Result<Pg, EngineError> {
+    let mut config: postgres::Config =
+        url.parse().map_err(|e: postgres::Error| EngineError::Url {
+            url: url.to_string(),
+            why: e.to_string(),
+        })?;
+    if config.get_password().is_none()
+        && let Some(pw) = password(&config)
+    {
+        config.password(pw);
+    }
+    let client = config
+        .connect(postgres::NoTls)
+        .map_err(|e| EngineError::Connect {
+            url: url.to_string(),
+            why: with_source(&e),
+        })?;
+    Ok(Pg(client))
+}
+
+/// An error and what caused it (the client's own message is terse).
+fn with_source(e: &postgres::Error) -> String {
+    match std::error::Error::source(e) {
+        Some(s) => format!("{e}: {s}"),
+        None => e.to_string(),
+    }
+}
+
+/// The password `psql` would use: `PGPASSWORD`, else the first matching
+/// line of `~/.pgpass` (or `PGPASSFILE`), `host:port:database:user:password`
+/// with `*` matching anything.
+fn password(config: &postgres::Config) -> Option<String> {
+    if let Ok(pw) = std::env::var("PGPASSWORD") {
+        return Some(pw);
+    }
+    let file = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")))?;
+    let text = std::fs::read_to_string(file).ok()?;
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "localhost".to_string(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let user = config.get_user().unwrap_or("").to_string();
+    let db = config.get_dbname().unwrap_or(&user).to_string();
+    let want = [host, port, db, user];
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| pgpass_line(l, &want))
+}
+
+/// The password of one `.pgpass` line, when its four fields match.
+fn pgpass_line(line: &str, want: &[String; 4]) -> Option<String> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => cur.extend(chars.next()),
+            ':' if fields.len() < 4 => fields.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    if fields.len() != 5 {
+        return None;
+    }
+    let ok = fields[..4]
+        .iter()
+        .zip(want)
+        .all(|(f, w)| f == "*" || f == w);
+    ok.then(|| fields[4].clone())
+}
+
+impl Pg {
+    /// Creates the typed tables as temporary tables of this session and
+    /// copies the dataset into them (`COPY`, not row by row).
+    pub fn load(
+        &mut self,
+        fw: &Framework,
+        ds: &Dataset,
+        opts: &Options,
+    ) -> Result<(), EngineError> {
+        let sql = |why: postgres::Error| EngineError::Sql {
+            what: "temporary tables",
+            why: why.to_string(),
+        };
+        let ddl = schema::schema(fw, opts).replace("CREATE TABLE", "CREATE TEMPORARY TABLE");
+        self.0.batch_execute(&ddl).map_err(sql)?;
+        for (l, text) in typed::tables(fw, ds) {
+            let table = opts.dialect.table(&opts.table(fw, l));
+            let copy = format!("COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)");
+            let mut w = self.0.copy_in(&copy).map_err(sql)?;
+            w.write_all(text.as_bytes()).map_err(|e| EngineError::Sql {
+                what: "temporary tables",
+                why: e.to_string(),
+            })?;
+            w.finish().map_err(sql)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that every table and column the query reads exists; whether
+    /// every table has a `_row` column to order its rows by.
+    pub fn check_tables(&mut self, fw: &Framework, opts: &Options) -> Result<bool, EngineError> {
+        let mut all_rows = true;
+        for l in schema::tabled(fw) {
+            let table = opts.table(fw, l);
+            let (sch, name) = match table.split_once('.') {
+                Some((a, b)) => (Some(a.to_string()), b.to_string()),
+                None => (None, table.clone()),
+            };
+            let rows = self
+                .0
+                .query(
+                    "SELECT column_name::text FROM information_schema.columns WHERE table_name = $1 AND (table_schema = $2 OR ($2 IS NULL AND table_schema = ANY (current_schemas(true))))",
+                    &[&name, &sch],
+                )
+                .map_err(|e| EngineError::Sql { what: "look-up of the tables", why: e.to_string() })?;
+            let have: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+            if have.is_empty() {
+                return Err(EngineError::MissingTable {
+                    table,
+                    level: fw.levels[l].id.clone(),
+                });
+            }
+            for (c, _) in schema::columns(fw, opts.dialect, l) {
+                if c == "_row" {
+                    all_rows &= have.contains(&c);
+                } else if !have.contains(&c) {
+                    return Err(EngineError::MissingColumn { table, column: c });
+                }
+            }
+        }
+        Ok(all_rows)
+    }
+
+    /// Runs one statement; its rows, each field as text (`None`: NULL).
+    pub fn rows(&mut self, query: &str) -> Result<Vec<Vec<Option<String>>>, EngineError> {
+        let msgs = self.0.simple_query(query).map_err(|e| EngineError::Sql {
+            what: "query",
+            why: e
+                .as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_string()),
+        })?;
+        Ok(msgs
+            .into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|k| r.get(k).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .collect())
+    }
+}
