@@ -103,23 +103,7 @@ impl Builder<'_> {
             keep.push_str(" AND w IS NOT NULL AND w >= 0");
         }
         let w = w.unwrap_or_else(|| d.num(1.0));
-        let kx = format!("CASE WHEN {keep} THEN x END");
-        let kw = format!("CASE WHEN {keep} THEN w END");
-        let value = match &ind.rollup {
-            Rollup::Sum => format!("SUM({kx})"),
-            Rollup::Mean | Rollup::Share | Rollup::MeanWeighted(_) => {
-                format!("CASE WHEN SUM({kw}) > 0 THEN SUM({kx} * {kw}) / SUM({kw}) END")
-            }
-            Rollup::Median => d.percentile(&kx, 0.5),
-            Rollup::Min => format!("MIN({kx})"),
-            Rollup::Max => format!("MAX({kx})"),
-            Rollup::Distribution => self.tally(sp.i, "x", &keep),
-            r => {
-                return Err(
-                    self.unsupported(format!("`rollup {}` with a breakdown", r.name()), ind.span)
-                );
-            }
-        };
+        let value = self.cell_value(sp.i, &keep)?;
         let entries = format!(
             "SELECT r._a{c} AS _g, {cell} AS _c, {ap} AS ap, {x} AS x, {w} AS w {from} WHERE r._a{c} IS NOT NULL"
         );
@@ -143,6 +127,27 @@ impl Builder<'_> {
         );
         self.cte(&format!("x{i}_{b}_{c}"), body);
         Ok(())
+    }
+
+    /// The rollup of the entries `x` (weights `w`) kept by `keep`.
+    fn cell_value(&self, i: IndicatorId, keep: &str) -> Result<String, SqlError> {
+        let ind = &self.fw.indicators[i];
+        let kx = format!("CASE WHEN {keep} THEN x END");
+        let kw = format!("CASE WHEN {keep} THEN w END");
+        Ok(match &ind.rollup {
+            Rollup::Sum => format!("SUM({kx})"),
+            Rollup::Mean | Rollup::Share | Rollup::MeanWeighted(_) => {
+                format!("CASE WHEN SUM({kw}) > 0 THEN SUM({kx} * {kw}) / SUM({kw}) END")
+            }
+            Rollup::Median => self.d.percentile(&kx, 0.5),
+            Rollup::Min => format!("MIN({kx})"),
+            Rollup::Max => format!("MAX({kx})"),
+            Rollup::Distribution => self.tally(i, "x", keep),
+            r => {
+                let what = format!("`rollup {}` with a breakdown", r.name());
+                return Err(self.unsupported(what, ind.span));
+            }
+        })
     }
 
     /// `y{i}_{b}_{l}`: status and score of each cell. Scales relative to

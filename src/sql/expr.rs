@@ -14,6 +14,26 @@ use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, Func, LevelId, Type, U
 /// z for a 95 % interval, as the in-memory runner uses it.
 const Z: f64 = crate::eval::Z;
 
+/// Whether a row enters an aggregate: it passed, its arguments are
+/// there, and (for those that weigh rows) its weight is usable.
+fn entered(f: AggFunc, weighted: bool) -> String {
+    let mut ent = String::from("_p");
+    if f != AggFunc::CountRows {
+        ent.push_str(" AND _x IS NOT NULL");
+    }
+    if f == AggFunc::Ratio {
+        ent.push_str(" AND _y IS NOT NULL");
+    }
+    let weighs = matches!(
+        f,
+        AggFunc::Sum | AggFunc::Mean | AggFunc::Share | AggFunc::Stddev | AggFunc::Ratio
+    );
+    if weighted && weighs {
+        ent.push_str(" AND _w IS NOT NULL AND _w >= 0");
+    }
+    ent
+}
+
 impl Builder<'_> {
     /// A NULL of the SQL type of `ty`.
     pub fn null(&self, ty: Type) -> String {
@@ -418,36 +438,10 @@ impl Builder<'_> {
         let f = agg.func;
         let weighted = agg.weight.is_some();
         let inner = self.aggregate_rows(e, l, mask, split)?;
-        let mut ent = String::from("_p");
-        if f != AggFunc::CountRows {
-            ent.push_str(" AND _x IS NOT NULL");
-        }
-        if f == AggFunc::Ratio {
-            ent.push_str(" AND _y IS NOT NULL");
-        }
-        if weighted
-            && matches!(
-                f,
-                AggFunc::Sum | AggFunc::Mean | AggFunc::Share | AggFunc::Stddev | AggFunc::Ratio
-            )
-        {
-            ent.push_str(" AND _w IS NOT NULL AND _w >= 0");
-        }
+        let ent = entered(f, weighted);
         let when = |v: &str| format!("CASE WHEN {ent} THEN {v} END");
         let count = |c: &str| format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)");
-        let pct = match (f, agg.args.get(1)) {
-            (
-                AggFunc::Percentile,
-                Some(Expr {
-                    kind: ExprKind::Num(p),
-                    ..
-                }),
-            ) => *p / 100.0,
-            (AggFunc::Percentile, Some(other)) => {
-                return Err(self.unsupported("a percentile that is not a number", other.span));
-            }
-            _ => 0.5,
-        };
+        let pct = self.fraction(f, &agg.args)?;
         let mut sums = vec![
             "_g, _c".to_string(),
             format!("{} AS n", count(&ent)),
@@ -493,6 +487,17 @@ impl Builder<'_> {
             sums.join(", "),
             nul = self.null(Type::Number)
         ))
+    }
+
+    /// The fraction a median or percentile asks for (0..1).
+    fn fraction(&self, f: AggFunc, args: &[Expr]) -> Result<f64, SqlError> {
+        match (f, args.get(1)) {
+            (AggFunc::Percentile, Some(p)) => match p.kind {
+                ExprKind::Num(x) => Ok(x / 100.0),
+                _ => Err(self.unsupported("a percentile that is not a number", p.span)),
+            },
+            _ => Ok(0.5),
+        }
     }
 
     /// Per row of an aggregate: it passed but cannot be used because a

@@ -319,36 +319,11 @@ impl Builder<'_> {
         let ap = self.applies(dim.when.as_ref(), &mut rel)?;
         let mut cols = vec!["r._k AS _k".to_string(), format!("{ap} AS _ap")];
         for (c, child) in dim.children.iter().enumerate() {
-            let name = match child.item {
-                ChildRef::Indicator(i) => format!("i{i}_{l}"),
-                ChildRef::Dimension(x) => format!("d{x}_{l}"),
-            };
-            let a = rel.join(&name, l);
+            let a = rel.join(&child_cte(child.item, l), l);
             cols.push(format!("{a}.st AS st{c}, {a}.sc AS s{c}"));
         }
-        for (g, gate) in dim.gates.iter().enumerate() {
-            let test = self.expr(&gate.expr, &mut rel)?;
-            let na: Vec<String> = self
-                .plan
-                .gate(k, g)
-                .iter()
-                .map(|c| {
-                    let name = match *c {
-                        ChildRef::Indicator(i) => format!("i{i}_{l}"),
-                        ChildRef::Dimension(x) => format!("d{x}_{l}"),
-                    };
-                    let a = rel.join(&name, l);
-                    format!("{a}.st = 'not_applicable'")
-                })
-                .collect();
-            let na = if na.is_empty() {
-                "FALSE".to_string()
-            } else {
-                na.join(" OR ")
-            };
-            cols.push(format!(
-                "CASE WHEN {na} THEN FALSE WHEN {test} THEN FALSE ELSE TRUE END AS gate{g}"
-            ));
+        for g in 0..dim.gates.len() {
+            cols.push(self.gate(k, g, &mut rel)?);
         }
         let n = dim.children.len();
         let applies = |c: usize| format!("st{c} <> 'not_applicable'");
@@ -394,6 +369,27 @@ impl Builder<'_> {
         );
         self.cte(&format!("d{k}_{l}"), outer);
         Ok(())
+    }
+
+    /// Gate `g` of dimension `k` at the rel's level, as column `gate{g}`:
+    /// true where it fails. A gate reading a child that does not apply
+    /// is not tested there.
+    fn gate(&mut self, k: DimensionId, g: usize, rel: &mut Rel) -> Result<String, SqlError> {
+        let l = rel.level;
+        let test = self.expr(&self.fw.dimensions[k].gates[g].expr, rel)?;
+        let na: Vec<String> = (self.plan.gate(k, g).iter())
+            .map(|&c| {
+                let a = rel.join(&child_cte(c, l), l);
+                format!("{a}.st = 'not_applicable'")
+            })
+            .collect();
+        let na = match na.is_empty() {
+            true => "FALSE".to_string(),
+            false => na.join(" OR "),
+        };
+        Ok(format!(
+            "CASE WHEN {na} THEN FALSE WHEN {test} THEN FALSE ELSE TRUE END AS gate{g}"
+        ))
     }
 
     /// The children's scores combined by `agg`, over the children that
@@ -467,6 +463,14 @@ impl Builder<'_> {
                 present_extreme("LEAST", &xs)
             }
         }
+    }
+}
+
+/// The CTE holding a child's status and counted score at level `l`.
+fn child_cte(c: ChildRef, l: LevelId) -> String {
+    match c {
+        ChildRef::Indicator(i) => format!("i{i}_{l}"),
+        ChildRef::Dimension(x) => format!("d{x}_{l}"),
     }
 }
 
