@@ -16,6 +16,26 @@ fn f(x: f64) -> String {
     }
 }
 
+/// The columns of the tidy table, in order.
+pub const COLUMNS: [&str; 16] = [
+    "level",
+    "unit",
+    "name",
+    "parent",
+    "kind",
+    "item",
+    "value",
+    "score",
+    "n",
+    "coverage",
+    "ci_low",
+    "ci_high",
+    "rating",
+    "status",
+    "breakdown",
+    "option",
+];
+
 /// How a spreadsheet in a language reads CSV: `,` and decimal points
 /// (English), or `;` and decimal commas with a byte-order mark (French,
 /// Dutch), which is what their spreadsheet software opens as columns.
@@ -44,24 +64,7 @@ pub fn result_in(cx: &Context<'_>, locale: Locale) -> String {
     let mut w = csv::WriterBuilder::new()
         .delimiter(if comma { b';' } else { b',' })
         .from_writer(Vec::new());
-    let header = [
-        "level",
-        "unit",
-        "name",
-        "parent",
-        "kind",
-        "item",
-        "value",
-        "score",
-        "n",
-        "coverage",
-        "ci_low",
-        "ci_high",
-        "rating",
-        "status",
-        "breakdown",
-        "option",
-    ];
+    let header = COLUMNS;
     w.write_record(header).expect("writing to memory");
     let fw = cx.fw;
     for l in cx.levels() {

@@ -11,25 +11,8 @@ use super::SqlError;
 use super::build::Builder;
 use crate::ir::{LevelId, RatingsId};
 
-/// The result's columns, as the tidy CSV names them.
-pub const COLUMNS: [&str; 16] = [
-    "level",
-    "unit",
-    "name",
-    "parent",
-    "kind",
-    "item",
-    "value",
-    "score",
-    "n",
-    "coverage",
-    "ci_low",
-    "ci_high",
-    "rating",
-    "status",
-    "breakdown",
-    "option",
-];
+/// The result's columns: the tidy CSV's.
+pub use crate::report::csv::COLUMNS;
 
 pub fn select(b: &Builder<'_>) -> Result<String, SqlError> {
     let fw = b.fw;

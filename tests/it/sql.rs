@@ -244,6 +244,22 @@ fn differential(engine: &str, dialect: &str, run: &dyn Fn(&Path) -> String) -> u
     compared
 }
 
+/// Runs a case's folder in DuckDB (`tests/sql/duckdb_run.py`); its rows as CSV.
+fn duckdb(dir: &Path) -> String {
+    let o = Command::new("python3")
+        .arg(root().join("tests/sql/duckdb_run.py"))
+        .arg(dir)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        o.status.success(),
+        "DuckDB on {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("UTF-8")
+}
+
 #[test]
 fn duckdb_computes_what_memory_computes() {
     let Some(()) = external(
@@ -253,21 +269,7 @@ fn duckdb_computes_what_memory_computes() {
     ) else {
         return;
     };
-    let script = root().join("tests/sql/duckdb_run.py");
-    let n = differential("duckdb", "duckdb", &|dir| {
-        let o = Command::new("python3")
-            .arg(&script)
-            .arg(dir)
-            .output()
-            .expect("python3 runs");
-        assert!(
-            o.status.success(),
-            "DuckDB on {}: {}",
-            dir.display(),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).expect("UTF-8")
-    });
+    let n = differential("duckdb", "duckdb", &duckdb);
     assert!(n >= 9, "only {n} cases compared");
 }
 
@@ -528,14 +530,7 @@ fn the_data_report_counts_in_duckdb() {
     ) else {
         return;
     };
-    let dir = report_dir("duckdb");
-    let o = Command::new("python3")
-        .arg(root().join("tests/sql/duckdb_run.py"))
-        .arg(&dir)
-        .output()
-        .expect("python3 runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(String::from_utf8_lossy(&o.stdout), REPORT);
+    assert_eq!(duckdb(&report_dir("duckdb")), REPORT);
 }
 
 #[test]
