@@ -359,6 +359,9 @@ impl<'a> Builder<'a> {
         if let Some(pc) = &lv.parent_column {
             cols.push(format!("CAST({} AS {}) AS _p", d.ident(pc), d.text()));
         }
+        if let Some(nc) = &lv.name_column {
+            cols.push(format!("CAST({} AS {}) AS _n", d.ident(nc), d.text()));
+        }
         for (q, question) in fw.questions.iter().enumerate() {
             if question.level == l {
                 cols.push(format!("{} AS q{q}", self.answer(q)));
@@ -376,13 +379,18 @@ impl<'a> Builder<'a> {
                 cols.join(", ")
             ),
         );
+        let named = if lv.name_column.is_some() {
+            ", s._n"
+        } else {
+            ""
+        };
         let qcols: String = (0..fw.questions.len())
             .filter(|&q| fw.questions[q].level == l)
             .map(|q| format!(", s.q{q}"))
             .collect();
         let body = match lv.parent {
             None => format!(
-                "SELECT s._k, ROW_NUMBER() OVER (ORDER BY s._o0, s._k) AS _o{qcols} FROM {src} AS s WHERE s._d = 1"
+                "SELECT s._k, ROW_NUMBER() OVER (ORDER BY s._o0, s._k) AS _o{named}{qcols} FROM {src} AS s WHERE s._d = 1"
             ),
             Some(p) => {
                 if !self.has_table(p) {
@@ -390,7 +398,7 @@ impl<'a> Builder<'a> {
                 }
                 let anc: String = (0..p).map(|m| format!(", u._a{m}")).collect();
                 format!(
-                    "SELECT s._k, s._p, ROW_NUMBER() OVER (ORDER BY s._o0, s._k) AS _o, s._p AS _a{p}{anc}{qcols} FROM {src} AS s JOIN b{p}{} AS u ON u._k = s._p WHERE s._d = 1",
+                    "SELECT s._k, s._p, ROW_NUMBER() OVER (ORDER BY s._o0, s._k) AS _o, s._p AS _a{p}{anc}{named}{qcols} FROM {src} AS s JOIN b{p}{} AS u ON u._k = s._p WHERE s._d = 1",
                     self.sfx
                 )
             }
@@ -399,6 +407,9 @@ impl<'a> Builder<'a> {
         if let Some(p) = lv.parent {
             names.push("_p".into());
             names.extend((0..=p).map(|m| format!("_a{m}")));
+        }
+        if lv.name_column.is_some() {
+            names.push("_n".into());
         }
         names.extend(
             (0..fw.questions.len())

@@ -68,10 +68,14 @@ fn place(b: &Builder<'_>, l: LevelId) -> String {
         Some(_) => "r._p".to_string(),
         None => b.null(crate::ir::Type::Text),
     };
+    // Units met only as a finer table's parents have no name.
+    let name = match b.fw.levels[l].name_column.is_some() && b.has_table(l) {
+        true => "r._n".to_string(),
+        false => b.null(crate::ir::Type::Text),
+    };
     format!(
-        "{} AS level, r._k AS unit, {} AS name, {parent} AS parent",
-        d.str(&b.fw.levels[l].id),
-        b.null(crate::ir::Type::Text)
+        "{} AS level, r._k AS unit, {name} AS name, {parent} AS parent",
+        d.str(&b.fw.levels[l].id)
     )
 }
 

@@ -15,6 +15,9 @@ pub fn columns(fw: &Framework, d: Dialect, l: LevelId) -> Vec<(String, String)> 
     if let Some(p) = &lv.parent_column {
         cols.push((p.clone(), d.text().to_string()));
     }
+    if let Some(n) = &lv.name_column {
+        cols.push((n.clone(), d.text().to_string()));
+    }
     cols.push(("_row".to_string(), d.bigint().to_string()));
     for q in fw.questions.iter().filter(|q| q.level == l) {
         let ty = match q.ty {

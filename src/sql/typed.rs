@@ -66,6 +66,12 @@ fn table(fw: &Framework, ds: &Dataset, l: LevelId) -> String {
                 (p, Some(pl)) => Field::Text(ds.levels[pl].ids[p as usize].to_string()),
             });
         }
+        if fw.levels[l].name_column.is_some() {
+            row.push(match units.name(u) {
+                Some(n) if !n.is_empty() => Field::Text(n.to_string()),
+                _ => Field::Missing,
+            });
+        }
         row.push(Field::Text((u + 1).to_string()));
         let mut seen: Vec<&str> = Vec::new();
         for &q in &questions {
