@@ -207,3 +207,37 @@ impl Pg {
             .collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pgpass_line;
+
+    fn want() -> [String; 4] {
+        [
+            "db.example".into(),
+            "5432".into(),
+            "obs".into(),
+            "ana".into(),
+        ]
+    }
+
+    #[test]
+    fn a_pgpass_line_matches_field_by_field() {
+        assert_eq!(
+            pgpass_line("db.example:5432:obs:ana:s3cret", &want()).as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(
+            pgpass_line("*:*:obs:*:any", &want()).as_deref(),
+            Some("any")
+        );
+        assert_eq!(pgpass_line("db.example:5433:obs:ana:no", &want()), None);
+        assert_eq!(pgpass_line("db.example:5432:obs", &want()), None);
+    }
+
+    #[test]
+    fn a_pgpass_password_may_hold_escaped_colons() {
+        let line = r"db.example:5432:obs:ana:a\:b\\c:d";
+        assert_eq!(pgpass_line(line, &want()).as_deref(), Some(r"a:b\c:d"));
+    }
+}
