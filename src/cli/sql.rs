@@ -212,6 +212,5 @@ pub fn in_database(
         Ok(r) => r,
         Err(e) => return fail(e),
     };
-    let ds = engine.map(|_| ws.dataset());
-    super::write::emit(out, &grille::sql::tidy::csv(ws.framework(), ds, &rows))
+    super::write::emit(out, &grille::sql::tidy::csv(ws.framework(), &rows))
 }

@@ -1,28 +1,19 @@
 //! The query's rows written as `eval --format csv` writes its table.
 //!
-//! In: the framework, the dataset when the data was read in memory (for
-//! the units' display names), and the rows as the database returned
-//! them. Out: the tidy CSV text, byte for byte what the in-memory runner
+//! In: the framework and the rows as the database returned them. Out: the tidy CSV text, byte for byte what the in-memory runner
 //! writes: numbers in Rust's shortest form (a database writes `1e+20` or
 //! `3.0` where grille writes `100000000000000000000` or `3`).
 
 use super::output::COLUMNS;
-use crate::data::Dataset;
 use crate::ir::{Framework, Rollup, Type};
 
 /// The tidy CSV of the query's rows.
-pub fn csv(fw: &Framework, ds: Option<&Dataset>, rows: &[Vec<Option<String>>]) -> String {
+pub fn csv(fw: &Framework, rows: &[Vec<Option<String>>]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS).expect("writing to memory");
     for row in rows {
         let field = |k: usize| row.get(k).cloned().flatten().unwrap_or_default();
         let mut out: Vec<String> = (0..COLUMNS.len()).map(field).collect();
-        if let (Some(ds), Some(l)) = (ds, fw.level_by_name(&out[0])) {
-            let units = &ds.levels[l];
-            if let Some(&u) = units.index.get(out[1].as_str()) {
-                out[2] = units.name(u as usize).unwrap_or("").to_string();
-            }
-        }
         if numeric_value(fw, &out[0], &out[4], &out[5]) {
             out[6] = number(&out[6]);
         }
