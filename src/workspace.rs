@@ -267,6 +267,29 @@ impl Workspace {
         (r, d)
     }
 
+    /// Takes results another runner computed (a database, from the data
+    /// loaded here) as [`Workspace::evaluate`] takes its own: the data
+    /// section settled, failed rules rendered over their cells.
+    ///
+    /// # Panics
+    /// Before [`Workspace::check`] and [`Workspace::load_data`].
+    pub fn adopt_results(&mut self, results: Results, lang: &str) -> (&Results, &[Diag]) {
+        let fw = &self
+            .checked
+            .as_ref()
+            .expect("a framework is checked first")
+            .framework;
+        let (ds, data_diags) = self.data.as_ref().expect("data is loaded first");
+        let (report, asked) =
+            crate::data::not_asked_report(fw, ds, &self.sources, &results.not_asked);
+        self.data_report = report;
+        let mut all = data_diags.clone();
+        all.extend(asked);
+        all.extend(merge(fw, ds, &self.sources, lang, &results, Vec::new()));
+        let (r, d) = self.results.insert((results, all));
+        (r, d)
+    }
+
     /// The results of the last [`Workspace::evaluate`] and its diagnostics.
     pub fn results(&self) -> Option<(&Results, &[Diag])> {
         self.results.as_ref().map(|(r, d)| (r, d.as_slice()))

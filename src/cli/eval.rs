@@ -126,23 +126,19 @@ pub fn run(a: Args) -> i32 {
         Ok(d) => d,
         Err(e) => return super::usage(e),
     };
-    if a.db.is_some() || a.engine.is_some() {
-        if format != Format::Csv || a.csv_locale.is_some() || a.split.is_some() {
+    if let Some(url) = &a.db {
+        if format != Format::Csv || a.csv_locale.is_some() {
             return super::usage(
-                "`--db` and `--engine` write `--format csv` (in English conventions) for now; the other formats come from the in-memory run",
+                "`--db` writes `--format csv` (in English conventions) for now; `--data … --engine URL` writes every format",
             );
         }
-        return super::sql::in_database(
-            &mut ws,
-            &a.data,
-            a.db.as_deref(),
-            a.engine.as_deref(),
-            &a.table,
-            level,
-            a.out.as_deref(),
-        );
+        return super::sql::on_tables(&ws, url, &a.table, level, a.out.as_deref());
     }
-    if let Err(code) = evaluate_data(&mut ws, &a.data, &lang) {
+    let evaluated = match &a.engine {
+        Some(url) => super::sql::in_engine(&mut ws, &a.data, url, &lang),
+        None => evaluate_data(&mut ws, &a.data, &lang),
+    };
+    if let Err(code) = evaluated {
         return code;
     }
     let (_, diags) = ws.results().expect("evaluated above");
@@ -282,7 +278,7 @@ pub fn evaluate_data(ws: &mut Workspace, specs: &[String], lang: &str) -> Result
 }
 
 /// The diagnostics to render: at most [`SHOWN_PER_CODE`] of each code, then a count.
-fn limit(diags: &[Diag]) -> Vec<Diag> {
+pub fn limit(diags: &[Diag]) -> Vec<Diag> {
     // In the order codes first appear, so the notes read the same every run.
     let mut counts: indexmap::IndexMap<&str, usize> = indexmap::IndexMap::new();
     let mut out = Vec::new();

@@ -146,71 +146,94 @@ pub fn tables(fw: &grille::ir::Framework, args: &[String]) -> Result<Vec<(usize,
     Ok(tables)
 }
 
-/// `eval --db URL` (tables in the database) or `eval --data … --engine
-/// URL` (files read here, loaded into temporary tables): the tidy CSV
-/// computed by PostgreSQL.
-pub fn in_database(
-    ws: &mut grille::workspace::Workspace,
-    data: &[String],
-    db: Option<&str>,
-    engine: Option<&str>,
+/// `eval --db URL` (tables in the database): the tidy CSV computed by
+/// PostgreSQL, written to `out`.
+pub fn on_tables(
+    ws: &grille::workspace::Workspace,
+    url: &str,
     table: &[String],
     level: Option<usize>,
     out: Option<&std::path::Path>,
 ) -> i32 {
-    let tables = match tables(ws.framework(), table) {
-        Ok(t) => t,
+    let mut opts = match options(ws, table, level) {
+        Ok(o) => o,
         Err(code) => return code,
     };
-    let mut opts = Options {
+    let mut run = || -> Result<String, i32> {
+        let mut pg = grille::sql::pg::connect(url).map_err(engine_failed)?;
+        let has_row = pg
+            .check_tables(ws.framework(), &opts)
+            .map_err(engine_failed)?;
+        if !has_row {
+            opts.order = Order::Key;
+        }
+        let q = grille::sql::query(ws.framework(), &opts).map_err(|e| refused(ws, e))?;
+        let rows = pg.rows(&q).map_err(engine_failed)?;
+        Ok(grille::sql::tidy::csv(ws.framework(), &rows))
+    };
+    match run() {
+        Ok(text) => super::write::emit(out, &text),
+        Err(code) => code,
+    }
+}
+
+/// `eval --data … --engine URL`: the files read and checked here, loaded
+/// into temporary tables and evaluated there; the results are adopted by
+/// the workspace as an in-memory run's would be, so every output format
+/// is written from them. Renders the diagnostics.
+pub fn in_engine(
+    ws: &mut grille::workspace::Workspace,
+    data: &[String],
+    url: &str,
+    lang: &str,
+) -> Result<(), i32> {
+    let opts = options(ws, &[], None)?;
+    let specs: Vec<DataSpec> = data.iter().map(|s| DataSpec::parse(s)).collect();
+    if let Err(e) = ws.load_data(&specs, &mut std::io::stdin()) {
+        return Err(super::usage(e));
+    }
+    if ws.dataset().fatal {
+        report(ws.data_diagnostics(), &ws.sources);
+        eprintln!("error: the data has errors; no result was written");
+        return Err(super::DATA_ERRORS);
+    }
+    let q = grille::sql::record(ws.framework(), &opts).map_err(|e| refused(ws, e))?;
+    let mut pg = grille::sql::pg::connect(url).map_err(engine_failed)?;
+    pg.load(ws.framework(), ws.dataset(), &opts)
+        .map_err(engine_failed)?;
+    let rows = pg.rows(&q).map_err(engine_failed)?;
+    let results =
+        grille::sql::rebuild::results(ws.framework(), ws.dataset(), &rows).map_err(|e| {
+            eprintln!("error: {e}");
+            super::USAGE
+        })?;
+    let (_, diags) = ws.adopt_results(results, lang);
+    report(&super::eval::limit(diags), &ws.sources);
+    Ok(())
+}
+
+/// The options of a PostgreSQL run.
+fn options(
+    ws: &grille::workspace::Workspace,
+    table: &[String],
+    level: Option<usize>,
+) -> Result<Options, i32> {
+    Ok(Options {
         dialect: Dialect::Postgres,
-        tables,
+        tables: tables(ws.framework(), table)?,
         order: Order::Row,
         level,
-    };
-    if engine.is_some() {
-        let specs: Vec<DataSpec> = data.iter().map(|s| DataSpec::parse(s)).collect();
-        if let Err(e) = ws.load_data(&specs, &mut std::io::stdin()) {
-            return super::usage(e);
-        }
-        report(ws.data_diagnostics(), &ws.sources);
-        if ws.dataset().fatal {
-            eprintln!("error: the data has errors; no result was written");
-            return super::DATA_ERRORS;
-        }
-    }
-    let url = db.or(engine).expect("one of them, by the arguments");
-    let query = |opts: &Options| grille::sql::query(ws.framework(), opts);
-    let fail = |e: grille::sql::pg::EngineError| {
-        eprintln!("error: {e}");
-        super::USAGE
-    };
-    let mut pg = match grille::sql::pg::connect(url) {
-        Ok(pg) => pg,
-        Err(e) => return fail(e),
-    };
-    let loaded = match engine {
-        Some(_) => pg.load(ws.framework(), ws.dataset(), &opts),
-        None => pg.check_tables(ws.framework(), &opts).map(|has_row| {
-            if !has_row {
-                opts.order = Order::Key;
-            }
-        }),
-    };
-    if let Err(e) = loaded {
-        return fail(e);
-    }
-    let q = match query(&opts) {
-        Ok(q) => q,
-        Err(e) => {
-            let span = e.span();
-            report(&[Diag::error(e, span, "written here")], &ws.sources);
-            return super::FRAMEWORK_ERRORS;
-        }
-    };
-    let rows = match pg.rows(&q) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
-    super::write::emit(out, &grille::sql::tidy::csv(ws.framework(), &rows))
+    })
+}
+
+fn engine_failed(e: grille::sql::pg::EngineError) -> i32 {
+    eprintln!("error: {e}");
+    super::USAGE
+}
+
+/// A construct the compiler cannot write, rendered at the framework.
+fn refused(ws: &grille::workspace::Workspace, e: grille::sql::SqlError) -> i32 {
+    let span = e.span();
+    report(&[Diag::error(e, span, "written here")], &ws.sources);
+    super::FRAMEWORK_ERRORS
 }

@@ -210,3 +210,28 @@ fn part_columns(children: &[ChildColumns], mean: bool) -> Vec<Part> {
         })
         .collect()
 }
+
+impl Evaluator<'_> {
+    /// A dimension's parts and gate reads at level `l`, from its children
+    /// as they stand: for results whose scores another runner computed.
+    pub(super) fn parts_and_reads(
+        &mut self,
+        d: DimensionId,
+        l: LevelId,
+    ) -> (Vec<Part>, Vec<Vec<GateRead>>) {
+        let dim = &self.fw.dimensions[d];
+        let children: Vec<ChildColumns> = dim
+            .children
+            .iter()
+            .map(|c| {
+                let scores = self.child_scores(c.item, l);
+                (c.weight, scores, self.child_status(c.item, l))
+            })
+            .collect();
+        let parts = part_columns(&children, dim.aggregate == Aggregate::Mean);
+        let reads = (0..dim.gates.len())
+            .map(|g| self.gate_reads(d, g, l))
+            .collect();
+        (parts, reads)
+    }
+}

@@ -60,7 +60,7 @@ pub struct AggStat {
     pub acc: Option<agg::Acc>,
 }
 
-fn missing_of(ty: Type, n: usize) -> Column {
+pub(crate) fn missing_of(ty: Type, n: usize) -> Column {
     match ty {
         Type::Bool => Column::Bool(vec![NA_BOOL; n]),
         Type::Option(_) => Column::Opt(vec![NA_OPT; n]),

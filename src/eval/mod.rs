@@ -26,6 +26,7 @@ pub mod score;
 
 pub use agg::{Sum, Z, percentile, wilson};
 pub use asked::NotAsked;
+pub(crate) use expr::missing_of;
 
 use crate::data::{Column, Dataset};
 use crate::diagnostic::{Code, Diag};
@@ -295,6 +296,40 @@ pub fn evaluate_with(fw: &Framework, ds: &Dataset, threads: usize) -> (Results, 
         not_asked,
     };
     (results, diags)
+}
+
+/// Completes results whose values, scores and statuses another runner (a
+/// database) computed: ratings, each dimension's parts and gate reads,
+/// and the benchmarks, by the rules the in-memory runner applies.
+pub fn complete(fw: &Framework, ds: &Dataset, results: &mut Results) {
+    use own::ratings;
+    for ((i, _), lv) in results.indicators.iter_mut() {
+        if lv.distribution.is_none() {
+            lv.rating = ratings(fw, fw.indicators[*i].rate, &lv.score, None);
+        }
+    }
+    for ((d, _), lv) in results.dimensions.iter_mut() {
+        lv.rating = ratings(
+            fw,
+            fw.dimensions[*d].rate,
+            &lv.score,
+            lv.failed_gates.as_deref(),
+        );
+    }
+    let plan = Plan::new(fw);
+    let mut ev = Evaluator::new(fw, &plan, ds, Vec::new());
+    ev.ind = std::mem::take(&mut results.indicators);
+    ev.dims = std::mem::take(&mut results.dimensions);
+    let keys: Vec<(DimensionId, LevelId)> = ev.dims.keys().copied().collect();
+    for (d, l) in keys {
+        let (parts, reads) = ev.parts_and_reads(d, l);
+        let lv = ev.dims.get_mut(&(d, l)).expect("listed above");
+        lv.parts = parts;
+        lv.gate_reads = reads;
+    }
+    results.benchmarks = benchmark::all(fw, ds, &ev.ind, &ev.dims);
+    results.indicators = ev.ind;
+    results.dimensions = ev.dims;
 }
 
 impl<'a> Evaluator<'a> {

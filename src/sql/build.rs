@@ -145,7 +145,7 @@ impl<'a> Builder<'a> {
 
     /// How many times the answers change before indicators read them: once
     /// per layer of conditioned questions, once per rule of severity error.
-    fn stages(&self) -> usize {
+    pub(super) fn stages(&self) -> usize {
         let rules = self
             .fw
             .rules

@@ -356,8 +356,10 @@ impl Builder<'_> {
                 .join(" OR ")
         };
         let inner = format!("SELECT {} {}", cols.join(", "), rel.from());
+        // Each gate's column is kept, for the record of which failed.
+        let each: String = (0..dim.gates.len()).map(|g| format!(", gate{g}")).collect();
         let mid = format!(
-            "SELECT _k, _ap, {total} AS tw, {scored} AS sw, {combined} AS comb, {gated} AS gated FROM ({inner}) AS t"
+            "SELECT _k, _ap, {total} AS tw, {scored} AS sw, {combined} AS comb, {gated} AS gated{each} FROM ({inner}) AS t"
         );
         let status = format!(
             "CASE WHEN _ap IS NULL THEN 'missing' WHEN NOT _ap THEN 'not_applicable' WHEN tw = 0 THEN 'not_applicable' WHEN sw / tw + {eps} < {req} THEN 'insufficient' WHEN sw = 0 THEN 'missing' ELSE 'ok' END",
@@ -365,7 +367,7 @@ impl Builder<'_> {
             req = d.num(dim.require)
         );
         let outer = format!(
-            "SELECT _k, _ap, st, cov, gated, CASE WHEN st = 'ok' THEN comb END AS s, CASE WHEN st = 'ok' THEN comb END AS sc FROM (SELECT _k, _ap, gated, comb, {status} AS st, CASE WHEN _ap AND tw <> 0 THEN sw / tw END AS cov FROM ({mid}) AS m) AS o"
+            "SELECT _k, _ap, st, cov, gated{each}, CASE WHEN st = 'ok' THEN comb END AS s, CASE WHEN st = 'ok' THEN comb END AS sc FROM (SELECT _k, _ap, gated{each}, comb, {status} AS st, CASE WHEN _ap AND tw <> 0 THEN sw / tw END AS cov FROM ({mid}) AS m) AS o"
         );
         self.cte(&format!("d{k}_{l}"), outer);
         Ok(())

@@ -25,6 +25,8 @@ mod expr;
 mod items;
 mod output;
 pub mod pg;
+pub mod rebuild;
+mod record;
 mod report;
 pub mod schema;
 pub mod tidy;
@@ -104,6 +106,16 @@ pub fn query(fw: &Framework, opts: &Options) -> Result<String, SqlError> {
     let mut b = build::Builder::new(fw, &plan, opts)?;
     b.items()?;
     Ok(b.finish(output::select(&b)?))
+}
+
+/// The statement returning every fact of the results, raw (see
+/// [`rebuild`]), for running a framework in a database from grille.
+pub fn record(fw: &Framework, opts: &Options) -> Result<String, SqlError> {
+    let plan = Plan::new(fw);
+    let mut b = build::Builder::new(fw, &plan, opts)?;
+    b.items()?;
+    let select = record::select(&mut b)?;
+    Ok(b.finish(select))
 }
 
 /// The statement counting, per table and question, the rows and answers

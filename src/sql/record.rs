@@ -1,0 +1,311 @@
+//! The record statement: every fact of [`crate::eval::Results`], raw, so
+//! that `eval --db` and `eval --engine` write every output format from
+//! what the database computed.
+//!
+//! In: the builder with every item's CTE written. Out: a `UNION ALL` with
+//! the columns of [`COLUMNS`], one row per fact, in no particular order
+//! ([`super::rebuild`] places each by its level, unit and kind). Unlike the
+//! tidy result, nothing is blanked for display: values where an item does
+//! not apply, scores of low-n values and counts are all returned, as the
+//! in-memory runner keeps them.
+
+use super::SqlError;
+use super::build::Builder;
+use crate::ir::{LevelId, RuleSeverity, Type};
+
+/// The record's columns: level, unit key, kind of fact, item, two small
+/// indices, value as text, score, n, coverage, interval, status, two counts.
+pub const COLUMNS: [&str; 15] = [
+    "_l", "_u", "_q", "_i", "_b", "_c", "v", "s", "n", "cov", "lo", "hi", "st", "u1", "u2",
+];
+
+/// The kinds of fact, in column `_q`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// An indicator at a unit (`u1`, `u2`: finer units with a value and
+    /// where it applies, for a rolled-up level).
+    Indicator = 0,
+    /// One cell of a breakdown (`_b` the breakdown, `_c` the cell, `u1`
+    /// the entries that fall in it).
+    Cell = 1,
+    Dimension = 2,
+    /// A gate (`_b`) of a dimension that failed at a unit.
+    FailedGate = 3,
+    /// A text of an evidence item (`_b` its rank in row order).
+    EvidenceText = 4,
+    /// How many rows of a unit pass an evidence item's filter (`u1`).
+    EvidenceRows = 5,
+    /// A data rule that failed at a unit.
+    RuleFailed = 6,
+    /// A conditioned question (`_i`) at a unit where it was not asked
+    /// (`_b` 1) or asked and left unanswered though required (`_b` 0);
+    /// `_c` 1 where an answer was given anyway.
+    NotAsked = 7,
+}
+
+impl Fact {
+    pub fn from_code(c: i64) -> Option<Fact> {
+        use Fact::*;
+        [
+            Indicator,
+            Cell,
+            Dimension,
+            FailedGate,
+            EvidenceText,
+            EvidenceRows,
+            RuleFailed,
+            NotAsked,
+        ]
+        .into_iter()
+        .find(|f| *f as i64 == c)
+    }
+}
+
+/// The record of every item at every level (whatever `--level` says: the
+/// reports choose what they show).
+pub fn select(b: &mut Builder<'_>) -> Result<String, SqlError> {
+    let fw = b.fw;
+    let mut parts = Vec::new();
+    for (i, ind) in fw.indicators.iter().enumerate() {
+        for &l in &ind.levels {
+            parts.push(indicator(b, i, l));
+            for (k, bd) in ind.by.iter().enumerate() {
+                if bd.level > l {
+                    parts.push(cells(b, i, k, l));
+                }
+            }
+        }
+    }
+    for (k, dim) in fw.dimensions.iter().enumerate() {
+        for &l in &dim.levels {
+            let mut r = Row::new(l, Fact::Dimension, k);
+            r.x = Some("x");
+            parts.push(format!("{} FROM d{k}_{l} AS x", r.sql(b)));
+            for g in 0..dim.gates.len() {
+                let mut r = Row::new(l, Fact::FailedGate, k);
+                r.b = g.to_string();
+                parts.push(format!("{} FROM d{k}_{l} AS x WHERE x.gate{g}", r.sql(b)));
+            }
+        }
+    }
+    for e in 0..fw.evidence.len() {
+        parts.extend(evidence(b, e)?);
+    }
+    parts.extend(rules(b)?);
+    parts.extend(not_asked(b));
+    let cols = COLUMNS.join(", ");
+    Ok(format!(
+        "SELECT {cols} FROM (\n{}\n) AS record",
+        parts.join("\nUNION ALL\n")
+    ))
+}
+
+/// One SELECT's columns: which fact, where, and what it reads.
+struct Row {
+    l: LevelId,
+    q: Fact,
+    i: usize,
+    /// `_b`, `_c`, `u1`, `u2` as SQL (`NULL`: missing).
+    b: String,
+    c: String,
+    u1: String,
+    u2: String,
+    /// The alias whose `v`, `s`, `n`, `cov`, `lo`, `hi`, `st` are read
+    /// (none: all missing), and the unit key's column.
+    x: Option<&'static str>,
+    unit: &'static str,
+    /// The text of `v`, when it is not `x.v`.
+    v: Option<String>,
+}
+
+impl Row {
+    fn new(l: LevelId, q: Fact, i: usize) -> Row {
+        let z = || "0".to_string();
+        let null = || "NULL".to_string();
+        Row {
+            l,
+            q,
+            i,
+            b: z(),
+            c: z(),
+            u1: null(),
+            u2: null(),
+            x: None,
+            unit: "x._k",
+            v: None,
+        }
+    }
+
+    fn sql(&self, b: &Builder<'_>) -> String {
+        let d = b.d;
+        let big = |s: &str| match s {
+            "NULL" => format!("CAST(NULL AS {})", d.bigint()),
+            s => format!("CAST({s} AS {})", d.bigint()),
+        };
+        let num = b.null(Type::Number);
+        let text = b.null(Type::Text);
+        let of = |c: &str| self.x.map(|x| format!("{x}.{c}"));
+        let dim = self.q == Fact::Dimension;
+        let v = match (&self.v, dim) {
+            (Some(v), _) => v.clone(),
+            (None, false) => of("v").map(|v| d.to_text(&v)).unwrap_or(text.clone()),
+            (None, true) => text.clone(),
+        };
+        let n = match dim {
+            false => of("n").map(|n| big(&n)).unwrap_or(big("NULL")),
+            true => big("NULL"),
+        };
+        let interval = |c: &str| match dim {
+            false => of(c).unwrap_or(num.clone()),
+            true => num.clone(),
+        };
+        format!(
+            "SELECT {} AS _l, {} AS _u, {} AS _q, {} AS _i, {} AS _b, {} AS _c, {v} AS v, {} AS s, {n} AS n, {} AS cov, {} AS lo, {} AS hi, {} AS st, {} AS u1, {} AS u2",
+            self.l,
+            self.unit,
+            self.q as i64,
+            self.i,
+            big(&self.b),
+            big(&self.c),
+            of("s").unwrap_or(num.clone()),
+            of("cov").unwrap_or(num.clone()),
+            interval("lo"),
+            interval("hi"),
+            of("st").unwrap_or(text),
+            big(&self.u1),
+            big(&self.u2),
+        )
+    }
+}
+
+fn indicator(b: &Builder<'_>, i: usize, l: LevelId) -> String {
+    let mut r = Row::new(l, Fact::Indicator, i);
+    r.x = Some("x");
+    if l == b.fw.indicators[i].at {
+        return format!("{} FROM i{i}_{l} AS x", r.sql(b));
+    }
+    r.u1 = "COALESCE(a.units, 0)".into();
+    r.u2 = "COALESCE(a.total, 0)".into();
+    format!(
+        "{} FROM i{i}_{l} AS x LEFT JOIN a{i}_{l} AS a ON a._k = x._k",
+        r.sql(b)
+    )
+}
+
+fn cells(b: &Builder<'_>, i: usize, k: usize, l: LevelId) -> String {
+    let mut r = Row::new(l, Fact::Cell, i);
+    r.x = Some("x");
+    r.b = k.to_string();
+    r.c = "x._c".into();
+    r.u1 = "x.rows".into();
+    format!("{} FROM y{i}_{k}_{l} AS x", r.sql(b))
+}
+
+/// The texts of evidence `e` (rows that pass its filter, in row order, at
+/// most `keep` per unit) and how many rows pass per unit.
+fn evidence(b: &mut Builder<'_>, e: usize) -> Result<[String; 2], SqlError> {
+    let fw = b.fw;
+    let ev = &fw.evidence[e];
+    let (at, cl) = (ev.at, b.plan.evidence_level[e]);
+    let mut rel = b.rel(cl);
+    let t = b.expr(&ev.collect, &mut rel)?;
+    let pass = match &ev.filter {
+        Some(f) => format!("COALESCE({}, FALSE)", b.expr(f, &mut rel)?),
+        None => "TRUE".into(),
+    };
+    let up = match at == cl {
+        true => "r._k".to_string(),
+        false => format!("r._a{at}"),
+    };
+    let d = b.d;
+    b.cte(
+        &format!("ev{e}"),
+        format!(
+            "SELECT {up} AS _k, r._o AS _o, {} AS t, {pass} AS pass {} WHERE {up} IS NOT NULL",
+            d.to_text(&t),
+            rel.from()
+        ),
+    );
+    let keep = ev
+        .keep
+        .map(|k| format!(" WHERE x.rn <= {k}"))
+        .unwrap_or_default();
+    let mut text = Row::new(at, Fact::EvidenceText, e);
+    text.b = "x.rn".into();
+    text.v = Some("x.t".into());
+    let ranked = format!(
+        "SELECT _k, t, ROW_NUMBER() OVER (PARTITION BY _k ORDER BY _o) AS rn FROM ev{e} WHERE pass AND t IS NOT NULL"
+    );
+    let mut counts = Row::new(at, Fact::EvidenceRows, e);
+    counts.u1 = "x.rows".into();
+    let (text, counts) = (text.sql(b), counts.sql(b));
+    Ok([
+        format!("{text} FROM ({ranked}) AS x{keep}"),
+        format!(
+            "{counts} FROM (SELECT _k, COUNT(*) AS rows FROM ev{e} WHERE pass GROUP BY _k) AS x"
+        ),
+    ])
+}
+
+/// The units where each rule fails, judged over the answers as they stand
+/// when the in-memory runner judges it: after the conditioned questions
+/// and the error rules written before it.
+fn rules(b: &mut Builder<'_>) -> Result<Vec<String>, SqlError> {
+    let fw = b.fw;
+    let stages = b.stages();
+    let mut k = b.plan.condition_layers.len();
+    let mut out = Vec::new();
+    for (r, rule) in fw.rules.iter().enumerate() {
+        let sfx = match k == stages {
+            true => String::new(),
+            false => format!("_s{k}"),
+        };
+        let saved = std::mem::replace(&mut b.sfx, sfx);
+        let mut rel = b.rel(rule.at);
+        let check = b.expr(&rule.check, &mut rel);
+        b.sfx = saved;
+        let check = check?;
+        let mut row = Row::new(rule.at, Fact::RuleFailed, r);
+        row.unit = "r._k";
+        let sel = row.sql(b);
+        out.push(format!("{sel} {} WHERE ({check}) = FALSE", rel.from()));
+        if rule.severity == RuleSeverity::Error {
+            k += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Where each conditioned question was not asked (and answered anyway),
+/// or asked, required and left unanswered.
+fn not_asked(b: &Builder<'_>) -> Vec<String> {
+    let fw = b.fw;
+    let stages = b.stages();
+    let mut out = Vec::new();
+    for (j, layer) in b.plan.condition_layers.iter().enumerate() {
+        let after = match j + 1 == stages {
+            true => String::new(),
+            false => format!("_s{}", j + 1),
+        };
+        for &q in layer {
+            let question = &fw.questions[q];
+            if question.when.is_none() {
+                continue;
+            }
+            let l = question.level;
+            let unanswered = match question.required {
+                true => format!(" OR (NOT t.na{q} AND r.q{q} IS NULL)"),
+                false => String::new(),
+            };
+            let mut row = Row::new(l, Fact::NotAsked, q);
+            row.unit = "r._k";
+            row.b = format!("CASE WHEN t.na{q} THEN 1 ELSE 0 END");
+            row.c = format!("CASE WHEN t.na{q} AND r.q{q} IS NOT NULL THEN 1 ELSE 0 END");
+            let sel = row.sql(b);
+            out.push(format!(
+                "{sel} FROM b{l}_s{j} AS r JOIN b{l}{after} AS t ON t._k = r._k WHERE t.na{q}{unanswered}"
+            ));
+        }
+    }
+    out
+}
