@@ -77,6 +77,7 @@ pub fn run(a: Args) -> i32 {
             OrderArg::Row => Order::Row,
         },
         level,
+        hidden: None,
     };
     if let Some(dir) = &a.export {
         return export(&mut ws, &a.data, dir);
@@ -197,15 +198,21 @@ pub fn in_engine(
         eprintln!("error: the data has errors; no result was written");
         return Err(super::DATA_ERRORS);
     }
-    let q = grille::sql::record(ws.framework(), &opts).map_err(|e| refused(ws, e))?;
+    // Refused constructs are named before any connection is made.
+    let mut check = opts.clone();
+    check.hidden = Some(grille::sql::run::HIDDEN.into());
+    grille::sql::record(ws.framework(), &check).map_err(|e| refused(ws, e))?;
     let mut pg = grille::sql::pg::connect(url).map_err(engine_failed)?;
     pg.load(ws.framework(), ws.dataset(), &opts)
         .map_err(engine_failed)?;
-    let rows = pg.rows(&q).map_err(engine_failed)?;
-    let results =
-        grille::sql::rebuild::results(ws.framework(), ws.dataset(), &rows).map_err(|e| {
-            eprintln!("error: {e}");
-            super::USAGE
+    use grille::sql::run::RunError;
+    let results = grille::sql::run::evaluate(&mut pg, ws.framework(), ws.dataset(), &opts)
+        .map_err(|e| match e {
+            RunError::Sql(e) => refused(ws, e),
+            e => {
+                eprintln!("error: {e}");
+                super::USAGE
+            }
         })?;
     let (_, diags) = ws.adopt_results(results, lang);
     report(&super::eval::limit(diags), &ws.sources);
@@ -223,6 +230,7 @@ fn options(
         tables: tables(ws.framework(), table)?,
         order: Order::Row,
         level,
+        hidden: None,
     })
 }
 

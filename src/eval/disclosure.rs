@@ -272,3 +272,94 @@ fn pass(all: &mut Levels, levels: &[LevelId], kids: &[Vec<Vec<usize>>], n_by: us
 fn per_unit(all: &Levels, l: LevelId, b: usize) -> Option<usize> {
     all.lv[l].as_ref()?.by.get(b)?.as_ref().map(|c| c.per_unit)
 }
+
+/// One value disclosure control hides: level, unit, the cell (breakdown
+/// and entry) or the total, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hidden {
+    pub level: LevelId,
+    pub unit: usize,
+    /// Breakdown and cell, for a cell.
+    pub cell: Option<(usize, usize)>,
+    pub why: Suppression,
+}
+
+impl PartialOrd for Suppression {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Suppression {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (*self as u8).cmp(&(*other as u8))
+    }
+}
+
+/// Disclosure control over indicator `i`'s values as another runner (a
+/// database) computed them before disclosure: `levels` holds the levels
+/// it partitions (its own, and every level of a pooled rollup),
+/// `hidden_own` the units of its own level whose condition cannot be
+/// shown. Returns what it hides, decided exactly as in memory.
+pub fn decide(
+    fw: &crate::ir::Framework,
+    plan: &super::Plan,
+    ds: &crate::data::Dataset,
+    i: IndicatorId,
+    levels: Vec<(LevelId, IndLevel)>,
+    hidden_own: Vec<bool>,
+) -> Vec<Hidden> {
+    let at = fw.indicators[i].at;
+    let mut ev = Evaluator::new(fw, plan, ds, Vec::new());
+    let mut hidden_at = vec![(at, hidden_own)];
+    for (l, lv) in &levels {
+        if *l != at {
+            let up = ev.anc(at, *l);
+            hidden_at.push((*l, super::own::hidden_up(&hidden_at[0].1, &up, &lv.status)));
+        }
+    }
+    ev.ind
+        .extend(levels.into_iter().map(|(l, lv)| ((i, l), lv)));
+    ev.disclose(i, &hidden_at);
+    let mut out = Vec::new();
+    for ((_, l), lv) in ev.ind {
+        let mut push = |unit, cell, why: Option<Suppression>| {
+            if let Some(why) = why {
+                out.push(Hidden {
+                    level: l,
+                    unit,
+                    cell,
+                    why,
+                });
+            }
+        };
+        for (u, why) in lv.suppression.iter().enumerate() {
+            push(u, None, *why);
+        }
+        for (b, cells) in lv.by.iter().enumerate() {
+            let Some(cells) = cells else { continue };
+            for (j, why) in cells.lv.suppression.iter().enumerate() {
+                push(j / cells.per_unit, Some((b, j % cells.per_unit)), *why);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Hides one value of results another runner computed, as disclosure
+/// control hides it in memory.
+pub fn hide_in(results: &mut super::Results, i: IndicatorId, h: Hidden) {
+    let Some(lv) = results.indicators.get_mut(&(i, h.level)) else {
+        return;
+    };
+    match h.cell {
+        None => hide(lv, h.unit, h.why),
+        Some((b, c)) => {
+            if let Some(Some(cells)) = lv.by.get_mut(b) {
+                let j = cells.at(h.unit, c);
+                hide(&mut cells.lv, j, h.why);
+            }
+        }
+    }
+}

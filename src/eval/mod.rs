@@ -12,7 +12,7 @@ mod asked;
 pub mod benchmark;
 mod cells;
 mod dimension;
-mod disclosure;
+pub mod disclosure;
 mod evidence;
 mod expr;
 mod funcs;

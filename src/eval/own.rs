@@ -246,7 +246,7 @@ impl Evaluator<'_> {
 
 /// Per coarser unit: its condition cannot be shown when no finer unit is
 /// known to apply and one of them has a hidden condition.
-fn hidden_up(fine: &[bool], up: &[u32], status: &[Status]) -> Vec<bool> {
+pub(super) fn hidden_up(fine: &[bool], up: &[u32], status: &[Status]) -> Vec<bool> {
     let mut out = vec![false; status.len()];
     for (u, &g) in up.iter().enumerate() {
         if g != u32::MAX && fine[u] {

@@ -310,23 +310,18 @@ impl<'a> Builder<'a> {
 
     /// Whether level `l` has a table: it has questions.
     pub fn has_table(&self, l: LevelId) -> bool {
-        self.fw.questions.iter().any(|q| q.level == l)
+        super::schema::has_table(self.fw, l)
     }
 
     /// Constructs of the framework the compiler does not write yet, found
     /// before anything is built so that the error names the first one.
     fn refuse_unsupported(&self) -> Result<(), SqlError> {
         let fw = self.fw;
-        if fw.min_group > 1 {
+        if fw.min_group > 1 && self.opts.hidden.is_none() {
             let span = fw.levels.first().map(|l| l.span).unwrap_or_default();
             return Err(self.unsupported("`min_group` (disclosure control)", span));
         }
         for (l, level) in fw.levels.iter().enumerate() {
-            if !self.has_table(l) && level.parent.is_some() {
-                return Err(
-                    self.unsupported("a level without questions inside another level", level.span)
-                );
-            }
             let finer = fw.levels.iter().position(|x| x.parent == Some(l));
             if !self.has_table(l) && finer.is_none_or(|f| !self.has_table(f)) {
                 return Err(self.unsupported(

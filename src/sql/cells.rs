@@ -49,7 +49,7 @@ impl Builder<'_> {
         }
         // Where it applies is the unit's, in each of its cells.
         let v = rel.join(&format!("v{}_{l}", sp.i), l);
-        self.measured(sp.i, l, rel, format!("{v}._ap"))?;
+        self.measured(sp.i, l, rel, format!("{v}._ap"), None)?;
         let kc = self.cells(sp)?;
         let bl = fw.indicators[sp.i].by[sp.b].level;
         self.cte(
@@ -159,9 +159,10 @@ impl Builder<'_> {
             (true, Some(m)) => format!(" WHEN x.n < {m} THEN 'low_n'"),
             _ => String::new(),
         };
-        let status = format!(
-            "CASE WHEN x._ap IS NULL THEN 'missing' WHEN NOT x._ap THEN 'not_applicable' WHEN x.v IS NULL THEN 'missing'{low_n} ELSE 'ok' END"
-        );
+        let from_rows = l == ind.at || matches!(ind.rollup, Rollup::Pooled);
+        let tally = !from_rows && matches!(ind.rollup, Rollup::Distribution);
+        let masked = from_rows && self.masked(i, l);
+        let (status, st0) = super::items::statuses("x", &low_n, masked, tally);
         let ty = match (l == ind.at, &ind.rollup) {
             (false, r) if !matches!(r, Rollup::Pooled) => Type::Number,
             _ => ind.value.ty,
@@ -173,7 +174,7 @@ impl Builder<'_> {
             false => self.score(i, "x.v", ty, &mut rel)?,
         };
         let body = format!(
-            "SELECT x._k AS _k, x._c AS _c, x._ap AS _ap, x.v AS v, x.n AS n, x.cov AS cov, x.lo AS lo, x.hi AS hi, {status} AS st, {score} AS s, COALESCE(rc.rows, 0) AS rows {} JOIN x{i}_{b}_{l} AS x ON x._k = r._k LEFT JOIN r{i}_{b}_{l} AS rc ON rc._k = x._k AND rc._c = x._c",
+            "SELECT x._k AS _k, x._c AS _c, x._ap AS _ap, x.v AS v, x.n AS n, x.cov AS cov, x.lo AS lo, x.hi AS hi, {status} AS st, {score} AS s, COALESCE(rc.rows, 0) AS rows{st0} {} JOIN x{i}_{b}_{l} AS x ON x._k = r._k LEFT JOIN r{i}_{b}_{l} AS rc ON rc._k = x._k AND rc._c = x._c",
             rel.from()
         );
         self.cte(&format!("y{i}_{b}_{l}"), body);

@@ -59,8 +59,13 @@ impl Builder<'_> {
         let ind = &self.fw.indicators[i];
         let at = ind.at;
         let mut rel = self.rel(at);
+        // The condition's own aggregates are not the value's: their n
+        // says only whether the condition may be shown.
+        let before = rel.stats.len();
         let ap = self.applies(ind.when.as_ref(), &mut rel)?;
-        self.measured(i, at, rel, ap)?;
+        let read: Vec<String> = rel.stats.drain(before..).map(|(a, _)| a).collect();
+        let hw = self.opts.hidden.is_some().then(|| self.hidden_when(&read));
+        self.measured(i, at, rel, ap, hw)?;
         self.scored(i, at, self.plan.respondents[i])?;
         for &c in ind.levels.iter().filter(|&&c| c < at) {
             self.applies_up(i, c);
@@ -70,7 +75,7 @@ impl Builder<'_> {
                     let mut rel = self.rel(c);
                     rel.join(&format!("a{i}_{c}"), c);
                     rel.mask = Some((at, i));
-                    self.measured(i, c, rel, ap)?;
+                    self.measured(i, c, rel, ap, None)?;
                     self.scored(i, c, true)?;
                 }
                 r => {
@@ -82,14 +87,32 @@ impl Builder<'_> {
         self.breakdowns(i)
     }
 
+    /// Where a condition reading the aggregates `read` cannot be shown:
+    /// one of them has fewer rows than `min_group`.
+    fn hidden_when(&self, read: &[String]) -> String {
+        let k = self.fw.min_group;
+        if k <= 1 || read.is_empty() {
+            return "FALSE".into();
+        }
+        let small: Vec<String> = read
+            .iter()
+            .map(|a| format!("COALESCE({a}.n, 0) < {k}"))
+            .collect();
+        format!("({})", small.join(" OR "))
+    }
+
     /// `v{i}_{l}` for a value computed from rows at level `l`: the value
-    /// where it applies, n and coverage from the aggregates it read.
+    /// where it applies, n and coverage from the aggregates it read. With
+    /// disclosure control, the value is blanked where grille hides it
+    /// (`_hid`), `_p0` says whether there was one, and at the indicator's
+    /// own level `hw` says where its condition cannot be shown (`_hw`).
     pub(super) fn measured(
         &mut self,
         i: IndicatorId,
         l: LevelId,
         mut rel: Rel,
         ap: String,
+        hw: Option<String>,
     ) -> Result<(), SqlError> {
         let ind = &self.fw.indicators[i];
         let v = self.expr(&ind.value, &mut rel)?;
@@ -135,8 +158,29 @@ impl Builder<'_> {
                 .collect();
             (least(&ns), least(&covs))
         };
+        if let Some(hw) = &hw {
+            cols.push(format!("{hw} AS _hw"));
+        }
+        let (masked, extra, join) = match &self.opts.hidden {
+            Some(t) => {
+                let (b, c) = match rel.split {
+                    Some(sp) => (sp.b.to_string(), "c._c".to_string()),
+                    None => ("-1".to_string(), "0".to_string()),
+                };
+                cols.push("h.k IS NOT NULL AS _hid".into());
+                let hw = if hw.is_some() { ", _hw" } else { "" };
+                (
+                    " AND NOT _hid",
+                    format!(", _hid, (_ap AND _v IS NOT NULL) AS _p0{hw}"),
+                    format!(
+                        " LEFT JOIN {t} AS h ON h.i = {i} AND h.l = {l} AND h.b = {b} AND h.c = {c} AND h.k = r._k"
+                    ),
+                )
+            }
+            None => ("", String::new(), String::new()),
+        };
         let body = format!(
-            "SELECT _k, {cell}_ap, CASE WHEN _ap THEN _v END AS v, CAST({n} AS BIGINT) AS n, {cov} AS cov, lo, hi FROM (SELECT {} {}) AS t",
+            "SELECT _k, {cell}_ap, CASE WHEN _ap{masked} THEN _v END AS v, CAST({n} AS BIGINT) AS n, {cov} AS cov, lo, hi{extra} FROM (SELECT {} {}{join}) AS t",
             cols.join(", "),
             rel.from()
         );
@@ -149,8 +193,16 @@ impl Builder<'_> {
     /// how many of those have a value (`units`).
     fn applies_up(&mut self, i: IndicatorId, c: LevelId) {
         let at = self.fw.indicators[i].at;
+        // A pooled rollup counts the units before disclosure control (it
+        // reads their rows, not their values); one over units counts the
+        // values left shown.
+        let pooled = matches!(self.fw.indicators[i].rollup, Rollup::Pooled);
+        let has = match pooled && self.masked(i, at) {
+            true => "v._p0",
+            false => "v._ap AND v.v IS NOT NULL",
+        };
         let body = format!(
-            "SELECT r._a{c} AS _k, {} AS ap, SUM(CASE WHEN v._ap THEN 1 ELSE 0 END) AS total, SUM(CASE WHEN v._ap AND v.v IS NOT NULL THEN 1 ELSE 0 END) AS units FROM b{at} AS r JOIN v{i}_{at} AS v ON v._k = r._k WHERE r._a{c} IS NOT NULL GROUP BY r._a{c}",
+            "SELECT r._a{c} AS _k, {} AS ap, SUM(CASE WHEN v._ap THEN 1 ELSE 0 END) AS total, SUM(CASE WHEN {has} THEN 1 ELSE 0 END) AS units FROM b{at} AS r JOIN v{i}_{at} AS v ON v._k = r._k WHERE r._a{c} IS NOT NULL GROUP BY r._a{c}",
             any_up("v._ap")
         );
         self.cte(&format!("a{i}_{c}"), body);
@@ -216,9 +268,11 @@ impl Builder<'_> {
             (true, Some(m)) => format!(" WHEN {v}.n < {m} THEN 'low_n'"),
             _ => String::new(),
         };
-        let status = format!(
-            "CASE WHEN {v}._ap IS NULL THEN 'missing' WHEN NOT {v}._ap THEN 'not_applicable' WHEN {v}.v IS NULL THEN 'missing'{low_n} ELSE 'ok' END"
-        );
+        let tally = l != ind.at && matches!(ind.rollup, Rollup::Distribution);
+        let (status, mut st0) = statuses(&v, &low_n, self.masked(i, l), tally);
+        if self.masked(i, l) && l == ind.at {
+            st0.push_str(&format!(", {v}._hw AS hw"));
+        }
         // A rollup over units gives numbers whatever the value's type.
         let ty = match (l == ind.at, &ind.rollup) {
             (false, r) if !matches!(r, Rollup::Pooled) => Type::Number,
@@ -226,7 +280,7 @@ impl Builder<'_> {
         };
         let score = self.score(i, &format!("{v}.v"), ty, &mut rel)?;
         let body = format!(
-            "SELECT t.*, CASE WHEN st IN ('ok', 'low_n') THEN s END AS sc FROM (SELECT r._k AS _k, {v}._ap AS _ap, {v}.v AS v, {v}.n AS n, {v}.cov AS cov, {v}.lo AS lo, {v}.hi AS hi, {status} AS st, {score} AS s {}) AS t",
+            "SELECT t.*, CASE WHEN st IN ('ok', 'low_n') THEN s END AS sc FROM (SELECT r._k AS _k, {v}._ap AS _ap, {v}.v AS v, {v}.n AS n, {v}.cov AS cov, {v}.lo AS lo, {v}.hi AS hi, {status} AS st, {score} AS s{st0} {}) AS t",
             rel.from()
         );
         self.cte(&format!("i{i}_{l}"), body);
@@ -506,6 +560,37 @@ impl Builder<'_> {
             .collect();
         format!("concat_ws(' ', {})", parts.join(", "))
     }
+}
+
+impl Builder<'_> {
+    /// Whether indicator `i`'s value at level `l` is computed from rows
+    /// and masked where disclosure control hides it.
+    pub(super) fn masked(&self, i: IndicatorId, l: LevelId) -> bool {
+        let ind = &self.fw.indicators[i];
+        self.opts.hidden.is_some() && (l == ind.at || matches!(ind.rollup, Rollup::Pooled))
+    }
+}
+
+/// The status of a value read from alias `v` (`suppressed` where it is
+/// masked; a `tally` is never missing where it applies), and, when masked, the columns `st0` (the status it would
+/// have unmasked: what disclosure control decides from) and `hw`.
+pub(super) fn statuses(v: &str, low_n: &str, masked: bool, tally: bool) -> (String, String) {
+    // A tally with no unit counted is a tally of zeros, not a missing value.
+    let none = match tally {
+        true => String::new(),
+        false => format!(" WHEN {v}.v IS NULL THEN 'missing'"),
+    };
+    let rest = format!(
+        "WHEN {v}._ap IS NULL THEN 'missing' WHEN NOT {v}._ap THEN 'not_applicable'{none}{low_n} ELSE 'ok' END"
+    );
+    if !masked {
+        return (format!("CASE {rest}"), String::new());
+    }
+    let unmasked = rest.replace(&format!("WHEN {v}.v IS NULL"), &format!("WHEN NOT {v}._p0"));
+    (
+        format!("CASE WHEN {v}._hid THEN 'suppressed' {rest}"),
+        format!(", CASE {unmasked} AS st0"),
+    )
 }
 
 /// 1 when any row is true, else missing when any is, else 0.

@@ -28,6 +28,7 @@ pub mod pg;
 pub mod rebuild;
 mod record;
 mod report;
+pub mod run;
 pub mod schema;
 pub mod tidy;
 pub mod typed;
@@ -58,6 +59,11 @@ pub struct Options {
     pub order: Order,
     /// Only this level's rows in the result.
     pub level: Option<LevelId>,
+    /// The table listing the values disclosure control hides (`min_group`),
+    /// decided by grille between runs of the record (`eval --engine`); the
+    /// query then masks them before anything reads them. Without it,
+    /// `min_group` is refused.
+    pub hidden: Option<String>,
 }
 
 impl Options {

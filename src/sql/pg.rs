@@ -153,6 +153,35 @@ impl Pg {
         Ok(())
     }
 
+    /// Creates the temporary table listing what disclosure control hides.
+    pub fn create_hidden(&mut self, table: &str) -> Result<(), EngineError> {
+        self.0
+            .batch_execute(&format!(
+                "CREATE TEMPORARY TABLE {table} (i INTEGER, l INTEGER, b INTEGER, c INTEGER, k TEXT)"
+            ))
+            .map_err(|e| EngineError::Sql {
+                what: "the table of hidden values",
+                why: e.to_string(),
+            })
+    }
+
+    /// Replaces the rows of the table of hidden values (CSV text).
+    pub fn set_hidden(&mut self, table: &str, rows: &str) -> Result<(), EngineError> {
+        let sql = |why: String| EngineError::Sql {
+            what: "the table of hidden values",
+            why,
+        };
+        self.0
+            .batch_execute(&format!("TRUNCATE {table}"))
+            .map_err(|e| sql(e.to_string()))?;
+        let copy = format!("COPY {table} FROM STDIN WITH (FORMAT csv)");
+        let mut w = self.0.copy_in(&copy).map_err(|e| sql(e.to_string()))?;
+        w.write_all(rows.as_bytes())
+            .map_err(|e| sql(e.to_string()))?;
+        w.finish().map_err(|e| sql(e.to_string()))?;
+        Ok(())
+    }
+
     /// Checks that every table and column the query reads exists; whether
     /// every table has a `_row` column to order its rows by.
     pub fn check_tables(&mut self, fw: &Framework, opts: &Options) -> Result<bool, EngineError> {

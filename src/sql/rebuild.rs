@@ -49,13 +49,38 @@ impl Rec<'_> {
     }
 }
 
-/// The results held by `rows`.
+/// What disclosure control decides from, where the query masked values:
+/// each entry's status before masking, and where an indicator's condition
+/// cannot be shown at its own level.
+#[derive(Debug, Default)]
+pub struct Unmasked {
+    pub status: HashMap<(IndicatorId, LevelId), Vec<Status>>,
+    /// Per indicator, level and breakdown.
+    pub cells: HashMap<(IndicatorId, LevelId, usize), Vec<Status>>,
+    pub hidden_when: HashMap<IndicatorId, Vec<bool>>,
+}
+
+/// The results held by `rows`, completed (for a framework without
+/// disclosure control).
 pub fn results(
     fw: &Framework,
     ds: &Dataset,
     rows: &[Vec<Option<String>>],
 ) -> Result<Results, RebuildError> {
+    let (mut r, _) = read(fw, ds, rows)?;
+    crate::eval::complete(fw, ds, &mut r);
+    Ok(r)
+}
+
+/// The results held by `rows` as the database computed them, not yet
+/// completed, and what disclosure control decides from.
+pub fn read(
+    fw: &Framework,
+    ds: &Dataset,
+    rows: &[Vec<Option<String>>],
+) -> Result<(Results, Unmasked), RebuildError> {
     let plan = Plan::new(fw);
+    let mut un = Unmasked::default();
     let units: Vec<HashMap<&str, usize>> = ds
         .levels
         .iter()
@@ -84,6 +109,18 @@ pub fn results(
             Fact::Indicator => {
                 let lv = get(&mut r.indicators, (item, l))?;
                 fill(fw, item, l, lv, u, &rec)?;
+                let n = lv.status.len();
+                if rec.text("s0").is_some() {
+                    let pre = un
+                        .status
+                        .entry((item, l))
+                        .or_insert_with(|| lv.status.clone());
+                    pre[u] = status(rec.text("s0"))?;
+                }
+                if rec.text("hw").is_some() {
+                    let hw = un.hidden_when.entry(item).or_insert_with(|| vec![false; n]);
+                    hw[u] = rec.int("hw")? == 1;
+                }
                 if let Some((a, b)) = lv.units.as_mut() {
                     a[u] = rec.int("u1")? as u32;
                     b[u] = rec.int("u2")? as u32;
@@ -98,6 +135,13 @@ pub fn results(
                 let j = cells.at(u, rec.index("_c")?);
                 cells.rows[j] = rec.int("u1")? as u32;
                 fill(fw, item, l, &mut cells.lv, j, &rec)?;
+                if rec.text("s0").is_some() {
+                    let pre = un
+                        .cells
+                        .entry((item, l, b))
+                        .or_insert_with(|| cells.lv.status.clone());
+                    pre[j] = status(rec.text("s0"))?;
+                }
                 if let Some((a, t)) = cells.lv.units.as_mut() {
                     a[j] = cells.lv.n[j];
                     t[j] = cells.rows[j];
@@ -143,8 +187,60 @@ pub fn results(
     }
     r.rule_failures.sort_by_key(|f| (f.rule, f.unit));
     r.evidence = evidence(fw, ds, texts, &passing);
-    crate::eval::complete(fw, ds, &mut r);
-    Ok(r)
+    Ok((r, un))
+}
+
+/// What disclosure control hides, decided over the values before the
+/// query masked them, indicator by indicator.
+pub fn disclosed(
+    fw: &Framework,
+    ds: &Dataset,
+    r: &Results,
+    un: &Unmasked,
+) -> Vec<(IndicatorId, crate::eval::disclosure::Hidden)> {
+    let plan = Plan::new(fw);
+    let mut out = Vec::new();
+    for (i, ind) in fw.indicators.iter().enumerate() {
+        let pooled = matches!(ind.rollup, Rollup::Pooled);
+        let levels: Vec<(LevelId, IndLevel)> = ind
+            .levels
+            .iter()
+            .filter(|&&l| l == ind.at || pooled)
+            .filter_map(|&l| Some((l, unmasked(r.indicators.get(&(i, l))?, un, i, l))))
+            .collect();
+        let n = ds.levels[ind.at].len();
+        let hw = un
+            .hidden_when
+            .get(&i)
+            .cloned()
+            .unwrap_or_else(|| vec![false; n]);
+        let hidden = crate::eval::disclosure::decide(fw, &plan, ds, i, levels, hw);
+        out.extend(hidden.into_iter().map(|h| (i, h)));
+    }
+    out
+}
+
+/// A level as it was before the query masked it: statuses as they were,
+/// and a value present wherever there was one (its number does not
+/// matter to disclosure control, only that it is there).
+fn unmasked(lv: &IndLevel, un: &Unmasked, i: IndicatorId, l: LevelId) -> IndLevel {
+    let mut lv = lv.clone();
+    let restore = |x: &mut IndLevel, pre: Option<&Vec<Status>>| {
+        let Some(pre) = pre else { return };
+        for (j, &st) in pre.iter().enumerate() {
+            x.status[j] = st;
+            if st.scored() && !x.value.present(j) {
+                placeholder(&mut x.value, j);
+            }
+        }
+    };
+    restore(&mut lv, un.status.get(&(i, l)));
+    for (b, cells) in lv.by.iter_mut().enumerate() {
+        if let Some(cells) = cells {
+            restore(&mut cells.lv, un.cells.get(&(i, l, b)));
+        }
+    }
+    lv
 }
 
 fn get<K: std::hash::Hash + Eq + std::fmt::Debug, V>(
@@ -366,6 +462,19 @@ fn status(s: Option<&str>) -> Result<Status, RebuildError> {
         Some("suppressed") => Status::Suppressed,
         Some(x) => return Err(RebuildError(format!("status `{x}`"))),
     })
+}
+
+/// Some value at entry `j`, where only its presence is read.
+fn placeholder(col: &mut crate::data::Column, j: usize) {
+    use crate::data::Column::*;
+    match col {
+        Num(c) => c[j] = 0.0,
+        Bool(c) => c[j] = 1,
+        Opt(c) => c[j] = 0,
+        Set(c) => c[j] = 0,
+        Date(c) => c[j] = 0,
+        Text(c) => c[j] = Some("".into()),
+    }
 }
 
 /// One not-asked row into its question's entry.

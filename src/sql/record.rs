@@ -14,9 +14,13 @@ use super::build::Builder;
 use crate::ir::{LevelId, RuleSeverity, Type};
 
 /// The record's columns: level, unit key, kind of fact, item, two small
-/// indices, value as text, score, n, coverage, interval, status, two counts.
-pub const COLUMNS: [&str; 15] = [
-    "_l", "_u", "_q", "_i", "_b", "_c", "v", "s", "n", "cov", "lo", "hi", "st", "u1", "u2",
+/// indices, value as text, score, n, coverage, interval, status, two
+/// counts; with disclosure control, the status before grille's masking
+/// (`s0`) and, at an indicator's own level, whether its condition cannot
+/// be shown (`hw`, 1 or 0).
+pub const COLUMNS: [&str; 17] = [
+    "_l", "_u", "_q", "_i", "_b", "_c", "v", "s", "n", "cov", "lo", "hi", "st", "u1", "u2", "s0",
+    "hw",
 ];
 
 /// The kinds of fact, in column `_q`.
@@ -116,6 +120,9 @@ struct Row {
     unit: &'static str,
     /// The text of `v`, when it is not `x.v`.
     v: Option<String>,
+    /// `s0` and `hw` as SQL, when the value is masked.
+    s0: Option<String>,
+    hw: Option<String>,
 }
 
 impl Row {
@@ -133,6 +140,8 @@ impl Row {
             x: None,
             unit: "x._k",
             v: None,
+            s0: None,
+            hw: None,
         }
     }
 
@@ -160,7 +169,7 @@ impl Row {
             true => num.clone(),
         };
         format!(
-            "SELECT {} AS _l, {} AS _u, {} AS _q, {} AS _i, {} AS _b, {} AS _c, {v} AS v, {} AS s, {n} AS n, {} AS cov, {} AS lo, {} AS hi, {} AS st, {} AS u1, {} AS u2",
+            "SELECT {} AS _l, {} AS _u, {} AS _q, {} AS _i, {} AS _b, {} AS _c, {v} AS v, {} AS s, {n} AS n, {} AS cov, {} AS lo, {} AS hi, {} AS st, {} AS u1, {} AS u2, {} AS s0, {} AS hw",
             self.l,
             self.unit,
             self.q as i64,
@@ -171,9 +180,11 @@ impl Row {
             of("cov").unwrap_or(num.clone()),
             interval("lo"),
             interval("hi"),
-            of("st").unwrap_or(text),
+            of("st").unwrap_or(text.clone()),
             big(&self.u1),
             big(&self.u2),
+            self.s0.clone().unwrap_or(text),
+            big(self.hw.as_deref().unwrap_or("NULL")),
         )
     }
 }
@@ -181,7 +192,14 @@ impl Row {
 fn indicator(b: &Builder<'_>, i: usize, l: LevelId) -> String {
     let mut r = Row::new(l, Fact::Indicator, i);
     r.x = Some("x");
-    if l == b.fw.indicators[i].at {
+    let at = b.fw.indicators[i].at;
+    if b.masked(i, l) {
+        r.s0 = Some("x.st0".into());
+        if l == at {
+            r.hw = Some("CASE WHEN x.hw THEN 1 ELSE 0 END".into());
+        }
+    }
+    if l == at {
         return format!("{} FROM i{i}_{l} AS x", r.sql(b));
     }
     r.u1 = "COALESCE(a.units, 0)".into();
@@ -198,6 +216,11 @@ fn cells(b: &Builder<'_>, i: usize, k: usize, l: LevelId) -> String {
     r.b = k.to_string();
     r.c = "x._c".into();
     r.u1 = "x.rows".into();
+    let from_rows = l == b.fw.indicators[i].at
+        || matches!(b.fw.indicators[i].rollup, crate::ir::Rollup::Pooled);
+    if from_rows && b.masked(i, l) {
+        r.s0 = Some("x.st0".into());
+    }
     format!("{} FROM y{i}_{k}_{l} AS x", r.sql(b))
 }
 

@@ -1,7 +1,7 @@
 //! The typed tables a query reads, as `CREATE TABLE` statements.
 //!
 //! In: a framework and the options (dialect, table names). Out: one
-//! statement per level with questions: its key, its parent's key, `_row`
+//! statement per level with a table (questions, or a coarser level): its key, its parent's key, `_row`
 //! (the original order of the rows) and one typed column per question.
 //! These are the tables [`super::typed`] fills from data read in memory.
 
@@ -33,14 +33,20 @@ pub fn columns(fw: &Framework, d: Dialect, l: LevelId) -> Vec<(String, String)> 
     cols
 }
 
-/// Levels that have a table: those with questions.
+/// Levels that have a table (see [`has_table`]).
 pub fn tabled(fw: &Framework) -> Vec<LevelId> {
-    (0..fw.levels.len())
-        .filter(|&l| fw.questions.iter().any(|q| q.level == l))
-        .collect()
+    (0..fw.levels.len()).filter(|&l| has_table(fw, l)).collect()
 }
 
-/// `CREATE TABLE` for every level with questions.
+/// Whether level `l` is read from a table: it has questions, or it lies
+/// inside another level (its table says which unit each of its units is
+/// in). A top level without questions is made from its finer table's
+/// parent column.
+pub fn has_table(fw: &Framework, l: LevelId) -> bool {
+    fw.levels[l].parent.is_some() || fw.questions.iter().any(|q| q.level == l)
+}
+
+/// `CREATE TABLE` for every level with a table.
 pub fn schema(fw: &Framework, opts: &Options) -> String {
     let d = opts.dialect;
     let mut out = String::new();

@@ -1,0 +1,93 @@
+//! A framework evaluated in PostgreSQL from grille (`eval --engine`).
+//!
+//! In: a connection whose session holds the typed tables, the framework,
+//! the dataset they were loaded from (for its units) and the options.
+//! Out: the complete [`Results`]. The record statement runs once without
+//! disclosure control. With `min_group`, grille decides what to hide from
+//! the values before masking — the order-dependent choices of
+//! complementary suppression, which one SQL statement cannot make in every
+//! dialect — writes that list into a temporary table the query masks by,
+//! and runs again, until the list no longer changes: an indicator that
+//! reads another sees it masked from the run after the other's list is
+//! known, so this takes one run more than the depth of such chains
+//! (usually two runs in all).
+
+use super::pg::{EngineError, Pg};
+use super::rebuild::{self, RebuildError};
+use super::{Options, SqlError};
+use crate::data::Dataset;
+use crate::eval::Results;
+use crate::eval::disclosure::{Hidden, hide_in};
+use crate::ir::{Framework, IndicatorId};
+
+/// The temporary table of values disclosure control hides.
+pub const HIDDEN: &str = "grille_hidden";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Sql(#[from] SqlError),
+    #[error(transparent)]
+    Rebuild(#[from] RebuildError),
+}
+
+/// Evaluates `fw` in the session's tables.
+pub fn evaluate(
+    pg: &mut Pg,
+    fw: &Framework,
+    ds: &Dataset,
+    opts: &Options,
+) -> Result<Results, RunError> {
+    let mut opts = opts.clone();
+    let disclosure = fw.min_group > 1;
+    if disclosure {
+        opts.hidden = Some(HIDDEN.into());
+        pg.create_hidden(HIDDEN)?;
+    }
+    let q = super::record(fw, &opts)?;
+    let mut hidden: Vec<(IndicatorId, Hidden)> = Vec::new();
+    for _ in 0..fw.indicators.len() + 2 {
+        if disclosure {
+            pg.set_hidden(HIDDEN, &rows_of(ds, &hidden))?;
+        }
+        let rows = pg.rows(&q)?;
+        let (mut r, un) = rebuild::read(fw, ds, &rows)?;
+        let next = match disclosure {
+            true => rebuild::disclosed(fw, ds, &r, &un),
+            false => Vec::new(),
+        };
+        if next == hidden {
+            for &(i, h) in &hidden {
+                hide_in(&mut r, i, h);
+            }
+            crate::eval::complete(fw, ds, &mut r);
+            return Ok(r);
+        }
+        hidden = next;
+    }
+    Err(RebuildError("disclosure control did not settle".into()).into())
+}
+
+/// The hidden values as the temporary table's rows: indicator, level,
+/// breakdown (-1 for a unit's total), cell, unit key.
+fn rows_of(ds: &Dataset, hidden: &[(IndicatorId, Hidden)]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for (i, h) in hidden {
+        let (b, c) = match h.cell {
+            Some((b, c)) => (b as i64, c),
+            None => (-1, 0),
+        };
+        let key = &*ds.levels[h.level].ids[h.unit];
+        w.write_record([
+            i.to_string(),
+            h.level.to_string(),
+            b.to_string(),
+            c.to_string(),
+            key.to_string(),
+        ])
+        .expect("writing to memory");
+    }
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8")
+}
