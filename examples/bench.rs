@@ -84,7 +84,9 @@ fn bench_check(n: usize) {
 /// The framework evaluated by `eval`: ~40 indicators, 6 dimensions.
 const EVAL_FRAMEWORK: &str = include_str!("bench.grille");
 
-fn bench_eval(rows: usize) {
+/// Writes the tables of `rows` persons (deterministic) into a folder of
+/// the temporary directory; returns it.
+fn generate(rows: usize) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("grille-bench-{rows}"));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let enterprises = (rows / 40).max(3);
@@ -130,10 +132,15 @@ fn bench_eval(rows: usize) {
     }
     std::fs::write(dir.join("entreprise.csv"), &e).expect("written");
     std::fs::write(dir.join("personne.csv"), &p).expect("written");
-    drop(p);
-    drop(e);
+    dir
+}
 
+fn bench_eval(rows: usize) {
+    let dir = generate(rows);
+    let enterprises = (rows / 40).max(3);
+    let territories = (enterprises / 25).max(2);
     let total = Instant::now();
+
     let mut ws = Workspace::new();
     ws.check_text("bench.grille", EVAL_FRAMEWORK)
         .unwrap_or_else(|_| panic!("the bench framework checks"));
@@ -196,7 +203,13 @@ fn bench_eval(rows: usize) {
         html_t.as_secs_f64() * 1e3,
         html.len() / 1024
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    // GRILLE_BENCH_KEEP=1 keeps the generated tables, to time another
+    // runner on them (docs/performance.md, "In a database").
+    if std::env::var_os("GRILLE_BENCH_KEEP").is_some() {
+        println!("  data kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 fn main() {
@@ -205,6 +218,8 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("check") => bench_check(n),
         Some("eval") => bench_eval(n),
-        _ => eprintln!("usage: bench check N | bench eval ROWS"),
+        // Only the tables, kept: to time another runner on them.
+        Some("data") => println!("{}", generate(n).display()),
+        _ => eprintln!("usage: bench check N | bench eval ROWS | bench data ROWS"),
     }
 }

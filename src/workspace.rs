@@ -290,6 +290,30 @@ impl Workspace {
         (r, d)
     }
 
+    /// Takes the units and results of a run on tables in a database
+    /// (`eval --db`): the data section is the database's counts, and a
+    /// failed rule names the unit, there being no file to point into.
+    ///
+    /// # Panics
+    /// Before [`Workspace::check`].
+    pub fn adopt_database(
+        &mut self,
+        ds: Dataset,
+        results: Results,
+        lang: &str,
+    ) -> (&Results, &[Diag]) {
+        let fw = &self
+            .checked
+            .as_ref()
+            .expect("a framework is checked first")
+            .framework;
+        self.data_report = ds.reports.clone();
+        let diags = merge(fw, &ds, &self.sources, lang, &results, Vec::new());
+        self.data = Some((ds, Vec::new()));
+        let (r, d) = self.results.insert((results, diags));
+        (r, d)
+    }
+
     /// The results of the last [`Workspace::evaluate`] and its diagnostics.
     pub fn results(&self) -> Option<(&Results, &[Diag])> {
         self.results.as_ref().map(|(r, d)| (r, d.as_slice()))

@@ -126,17 +126,10 @@ pub fn run(a: Args) -> i32 {
         Ok(d) => d,
         Err(e) => return super::usage(e),
     };
-    if let Some(url) = &a.db {
-        if format != Format::Csv || a.csv_locale.is_some() {
-            return super::usage(
-                "`--db` writes `--format csv` (in English conventions) for now; `--data … --engine URL` writes every format",
-            );
-        }
-        return super::sql::on_tables(&ws, url, &a.table, level, a.out.as_deref());
-    }
-    let evaluated = match &a.engine {
-        Some(url) => super::sql::in_engine(&mut ws, &a.data, url, &lang),
-        None => evaluate_data(&mut ws, &a.data, &lang),
+    let evaluated = match (&a.db, &a.engine) {
+        (Some(url), _) => super::sql::on_tables(&mut ws, url, &a.table, &lang),
+        (None, Some(url)) => super::sql::in_engine(&mut ws, &a.data, url, &lang),
+        (None, None) => evaluate_data(&mut ws, &a.data, &lang),
     };
     if let Err(code) = evaluated {
         return code;

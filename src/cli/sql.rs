@@ -147,34 +147,40 @@ pub fn tables(fw: &grille::ir::Framework, args: &[String]) -> Result<Vec<(usize,
     Ok(tables)
 }
 
-/// `eval --db URL` (tables in the database): the tidy CSV computed by
-/// PostgreSQL, written to `out`.
+/// `eval --db URL` (tables in the database): the units, the data section
+/// and the results read from there and adopted by the workspace, so that
+/// every output format is written from them. Renders the diagnostics.
 pub fn on_tables(
-    ws: &grille::workspace::Workspace,
+    ws: &mut grille::workspace::Workspace,
     url: &str,
     table: &[String],
-    level: Option<usize>,
-    out: Option<&std::path::Path>,
-) -> i32 {
-    let mut opts = match options(ws, table, level) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
-    let mut run = || -> Result<String, i32> {
-        let mut pg = grille::sql::pg::connect(url).map_err(engine_failed)?;
-        let has_row = pg
-            .check_tables(ws.framework(), &opts)
-            .map_err(engine_failed)?;
-        if !has_row {
-            opts.order = Order::Key;
+    lang: &str,
+) -> Result<(), i32> {
+    let mut opts = options(ws, table, None)?;
+    let mut check = opts.clone();
+    check.hidden = Some(grille::sql::run::HIDDEN.into());
+    grille::sql::record(ws.framework(), &check).map_err(|e| refused(ws, e))?;
+    let mut pg = grille::sql::pg::connect(url).map_err(engine_failed)?;
+    let has_row = pg
+        .check_tables(ws.framework(), &opts)
+        .map_err(engine_failed)?;
+    if !has_row {
+        opts.order = Order::Key;
+    }
+    let (ds, results) = grille::sql::run::on_tables(&mut pg, ws.framework(), &opts)
+        .map_err(|e| run_failed(ws, e))?;
+    let (_, diags) = ws.adopt_database(ds, results, lang);
+    report(&super::eval::limit(diags), &ws.sources);
+    Ok(())
+}
+
+fn run_failed(ws: &grille::workspace::Workspace, e: grille::sql::run::RunError) -> i32 {
+    match e {
+        grille::sql::run::RunError::Sql(e) => refused(ws, e),
+        e => {
+            eprintln!("error: {e}");
+            super::USAGE
         }
-        let q = grille::sql::query(ws.framework(), &opts).map_err(|e| refused(ws, e))?;
-        let rows = pg.rows(&q).map_err(engine_failed)?;
-        Ok(grille::sql::tidy::csv(ws.framework(), &rows))
-    };
-    match run() {
-        Ok(text) => super::write::emit(out, &text),
-        Err(code) => code,
     }
 }
 
@@ -205,15 +211,8 @@ pub fn in_engine(
     let mut pg = grille::sql::pg::connect(url).map_err(engine_failed)?;
     pg.load(ws.framework(), ws.dataset(), &opts)
         .map_err(engine_failed)?;
-    use grille::sql::run::RunError;
     let results = grille::sql::run::evaluate(&mut pg, ws.framework(), ws.dataset(), &opts)
-        .map_err(|e| match e {
-            RunError::Sql(e) => refused(ws, e),
-            e => {
-                eprintln!("error: {e}");
-                super::USAGE
-            }
-        })?;
+        .map_err(|e| run_failed(ws, e))?;
     let (_, diags) = ws.adopt_results(results, lang);
     report(&super::eval::limit(diags), &ws.sources);
     Ok(())

@@ -82,7 +82,16 @@ pub fn rule_diagnostics(
                 }
                 None => {
                     let id = &ds.levels[f.level].ids[f.unit as usize];
-                    Diag::new(severity, err, rule.span, format!("fails for `{id}`"))
+                    // Answers in a database: name its table beside the key.
+                    let table = match ds.tables.is_empty() {
+                        true => ds.reports.get(&fw.levels[f.level].id),
+                        false => None,
+                    };
+                    let label = match table {
+                        Some(t) => format!("fails for `{id}` in table `{}`", t.file),
+                        None => format!("fails for `{id}`"),
+                    };
+                    Diag::new(severity, err, rule.span, label)
                 }
             }
         })

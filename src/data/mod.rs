@@ -13,6 +13,7 @@ pub mod column;
 mod failures;
 mod formats;
 mod link;
+pub mod remote;
 mod rows;
 mod shape;
 mod units;

@@ -27,7 +27,7 @@ mod output;
 pub mod pg;
 pub mod rebuild;
 mod record;
-mod report;
+pub mod report;
 pub mod run;
 pub mod schema;
 pub mod tidy;
@@ -122,6 +122,14 @@ pub fn record(fw: &Framework, opts: &Options) -> Result<String, SqlError> {
     b.items()?;
     let select = record::select(&mut b)?;
     Ok(b.finish(select))
+}
+
+/// The statement listing the units of every level in order (level, key,
+/// parent's key, name), for `eval --db`.
+pub fn units(fw: &Framework, opts: &Options) -> Result<String, SqlError> {
+    let plan = Plan::new(fw);
+    let b = build::Builder::new(fw, &plan, opts)?;
+    Ok(b.finish(record::units(&b)))
 }
 
 /// The statement counting, per table and question, the rows and answers

@@ -332,3 +332,28 @@ fn not_asked(b: &Builder<'_>) -> Vec<String> {
     }
     out
 }
+
+/// The units of every level, in order, with their parents' keys and
+/// display names: what `eval --db` knows of the data besides the record.
+pub fn units(b: &Builder<'_>) -> String {
+    let fw = b.fw;
+    let text = b.null(Type::Text);
+    let parts: Vec<String> = (0..fw.levels.len())
+        .filter(|l| b.ctes.contains_key(&format!("b{l}")))
+        .map(|l| {
+            let p = match fw.levels[l].parent {
+                Some(_) => "r._p".to_string(),
+                None => text.clone(),
+            };
+            let n = match fw.levels[l].name_column.is_some() && b.has_table(l) {
+                true => "r._n".to_string(),
+                false => text.clone(),
+            };
+            format!("SELECT {l} AS _l, r._k AS _u, {p} AS _p, {n} AS _n, r._o AS _o FROM b{l} AS r")
+        })
+        .collect();
+    format!(
+        "SELECT _l, _u, _p, _n FROM (\n{}\n) AS units ORDER BY _l, _o",
+        parts.join("\nUNION ALL\n")
+    )
+}

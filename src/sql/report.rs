@@ -60,3 +60,62 @@ pub fn select(b: &Builder<'_>) -> String {
         parts.join("\nUNION ALL\n")
     )
 }
+
+/// The data section from the rows of [`select`]: per level's table, the
+/// rows read and used, and per question its counts (a typed table tells
+/// no "don't know" or refusal from a blank).
+pub fn reports(
+    fw: &crate::ir::Framework,
+    opts: &super::Options,
+    rows: &[Vec<Option<String>>],
+) -> indexmap::IndexMap<String, crate::data::TableReport> {
+    use crate::data::{QuestionCounts, TableReport};
+    let mut out: indexmap::IndexMap<String, TableReport> = indexmap::IndexMap::new();
+    let n = |row: &[Option<String>], k: usize| -> usize {
+        row.get(k)
+            .and_then(|x| x.as_deref())
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0)
+    };
+    for row in rows {
+        let Some(level) = row.first().and_then(|x| x.clone()) else {
+            continue;
+        };
+        match row.get(1).and_then(|x| x.clone()) {
+            None => {
+                let table = fw
+                    .level_by_name(&level)
+                    .map(|l| opts.table(fw, l))
+                    .unwrap_or_else(|| level.clone());
+                out.insert(
+                    level,
+                    TableReport {
+                        file: table,
+                        sha256: String::new(),
+                        rows: n(row, 2),
+                        used: n(row, 3),
+                        rejected: Vec::new(),
+                        questions: indexmap::IndexMap::new(),
+                    },
+                );
+            }
+            Some(q) => {
+                let not_asked = row.get(7).and_then(|x| x.as_deref()).map(|_| n(row, 7));
+                if let Some(t) = out.get_mut(&level) {
+                    t.questions.insert(
+                        q,
+                        QuestionCounts {
+                            present: n(row, 4),
+                            blank: n(row, 5),
+                            dont_know: 0,
+                            refused: 0,
+                            invalid: n(row, 6),
+                            not_asked,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    out
+}

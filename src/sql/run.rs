@@ -91,3 +91,30 @@ fn rows_of(ds: &Dataset, hidden: &[(IndicatorId, Hidden)]) -> String {
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8")
 }
+
+/// Evaluates `fw` on tables already in the database (`eval --db`): the
+/// units and the data section are read from there too.
+pub fn on_tables(
+    pg: &mut Pg,
+    fw: &Framework,
+    opts: &Options,
+) -> Result<(Dataset, Results), RunError> {
+    let rows = pg.rows(&super::units(fw, opts)?)?;
+    let mut lists = vec![crate::data::remote::UnitList::default(); fw.levels.len()];
+    for row in &rows {
+        let field = |k: usize| row.get(k).cloned().flatten();
+        let l: usize = field(0)
+            .and_then(|x| x.parse().ok())
+            .filter(|&l| l < lists.len())
+            .ok_or_else(|| RebuildError(format!("a unit at level {:?}", field(0))))?;
+        let list = &mut lists[l];
+        list.ids.push(field(1).unwrap_or_default());
+        list.parents.push(field(2));
+        list.names.push(field(3));
+    }
+    let counts = pg.rows(&super::data_report(fw, opts)?)?;
+    let reports = super::report::reports(fw, opts, &counts);
+    let ds = crate::data::remote::units_only(fw, lists, reports);
+    let results = evaluate(pg, fw, &ds, opts)?;
+    Ok((ds, results))
+}

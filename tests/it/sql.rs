@@ -743,7 +743,30 @@ fn eval_db_reads_tables_already_there() {
         "--table",
         "person=grille_test.person",
     ];
-    assert_eq!(run_ok(&c.dir, &db), memory);
+    same_lines("rich --db", "csv", &memory, &run_ok(&c.dir, &db));
+    // Every format: the JSON's results equal the in-memory run's. Its data
+    // section is the database's counts and its diagnostics name units, not
+    // file lines (the files were read when the tables were made).
+    let mut json = db.to_vec();
+    json[3] = "json";
+    let got: serde_json::Value = serde_json::from_str(&run_ok(&c.dir, &json)).expect("JSON");
+    let mut args = vec!["eval", c.framework.as_str(), "--format", "json"];
+    args.extend(data_args(&c));
+    let want: serde_json::Value = serde_json::from_str(&run_ok(&c.dir, &args)).expect("JSON");
+    for key in ["framework", "definitions", "items", "levels", "results"] {
+        same_json("rich --db", key, &want[key], &got[key]);
+    }
+    let person = &got["data"]["person"];
+    assert_eq!(person["file"], "grille_test.person");
+    assert_eq!(person["used"], want["data"]["person"]["used"]);
+    let failed: Vec<&str> = got["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "grille::data::rule_failed")
+        .map(|d| d["message"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(failed.len(), 3, "{failed:?}");
     // A table or a column that is not there is named, exit 2.
     let mut wrong = db.to_vec();
     let last = wrong.len() - 1;
