@@ -252,11 +252,23 @@ impl Workspace {
             .as_ref()
             .expect("a framework is checked first")
             .framework;
-        let (ds, data_diags) = self.data.as_ref().expect("data is loaded first");
+        let (ds, _) = self.data.as_ref().expect("data is loaded first");
         let (results, diags) = match threads {
             Some(t) => crate::eval::evaluate_with(fw, ds, t),
             None => crate::eval::evaluate(fw, ds),
         };
+        self.settle(results, diags, lang)
+    }
+
+    /// Keeps `results` with the data section settled (not-asked rows
+    /// apart) and every diagnostic of the run, in file order.
+    fn settle(&mut self, results: Results, diags: Vec<Diag>, lang: &str) -> (&Results, &[Diag]) {
+        let fw = &self
+            .checked
+            .as_ref()
+            .expect("a framework is checked first")
+            .framework;
+        let (ds, data_diags) = self.data.as_ref().expect("data is loaded first");
         let (report, asked) =
             crate::data::not_asked_report(fw, ds, &self.sources, &results.not_asked);
         self.data_report = report;
@@ -274,20 +286,7 @@ impl Workspace {
     /// # Panics
     /// Before [`Workspace::check`] and [`Workspace::load_data`].
     pub fn adopt_results(&mut self, results: Results, lang: &str) -> (&Results, &[Diag]) {
-        let fw = &self
-            .checked
-            .as_ref()
-            .expect("a framework is checked first")
-            .framework;
-        let (ds, data_diags) = self.data.as_ref().expect("data is loaded first");
-        let (report, asked) =
-            crate::data::not_asked_report(fw, ds, &self.sources, &results.not_asked);
-        self.data_report = report;
-        let mut all = data_diags.clone();
-        all.extend(asked);
-        all.extend(merge(fw, ds, &self.sources, lang, &results, Vec::new()));
-        let (r, d) = self.results.insert((results, all));
-        (r, d)
+        self.settle(results, Vec::new(), lang)
     }
 
     /// Takes the units and results of a run on tables in a database

@@ -45,6 +45,21 @@ impl Evaluator<'_> {
         .unwrap_or_else(|| vec![Status::Missing; n])
     }
 
+    /// Each child of dimension `d` at level `l`: weight, scores, statuses.
+    fn children_at(&self, d: DimensionId, l: LevelId) -> Vec<ChildColumns> {
+        self.fw.dimensions[d]
+            .children
+            .iter()
+            .map(|c| {
+                (
+                    c.weight,
+                    self.child_scores(c.item, l),
+                    self.child_status(c.item, l),
+                )
+            })
+            .collect()
+    }
+
     /// Dimension `d` at every level it is reported at.
     pub(super) fn dimension(&mut self, d: DimensionId) {
         let fw = self.fw;
@@ -58,14 +73,7 @@ impl Evaluator<'_> {
         let dim = &self.fw.dimensions[d];
         let n = self.n_units(l);
         let appl = self.applicability(dim.when.as_ref(), l);
-        let children: Vec<ChildColumns> = dim
-            .children
-            .iter()
-            .map(|c| {
-                let scores = self.child_scores(c.item, l);
-                (c.weight, scores, self.child_status(c.item, l))
-            })
-            .collect();
+        let children = self.children_at(d, l);
         let mut score = vec![f64::NAN; n];
         let mut coverage = vec![f64::NAN; n];
         let mut status = vec![Status::Missing; n];
@@ -220,14 +228,7 @@ impl Evaluator<'_> {
         l: LevelId,
     ) -> (Vec<Part>, Vec<Vec<GateRead>>) {
         let dim = &self.fw.dimensions[d];
-        let children: Vec<ChildColumns> = dim
-            .children
-            .iter()
-            .map(|c| {
-                let scores = self.child_scores(c.item, l);
-                (c.weight, scores, self.child_status(c.item, l))
-            })
-            .collect();
+        let children = self.children_at(d, l);
         let parts = part_columns(&children, dim.aggregate == Aggregate::Mean);
         let reads = (0..dim.gates.len())
             .map(|g| self.gate_reads(d, g, l))
