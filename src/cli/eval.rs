@@ -19,8 +19,18 @@ pub struct Args {
     db: Option<String>,
     /// With `--data`: read and check the files here, then evaluate in this
     /// PostgreSQL database, in temporary tables.
-    #[arg(long, requires = "data")]
+    #[arg(long, requires = "data", conflicts_with = "record")]
     engine: Option<String>,
+    /// With `--data`: read the results from the rows of `grille sql
+    /// --record`, run in any engine and saved as JSON Lines (a file, or a
+    /// folder of part files); see docs/sql.md.
+    #[arg(long, requires = "data")]
+    record: Option<PathBuf>,
+    /// With `--record` and `min_group`: the list of values disclosure
+    /// control hides, as the table `grille_hidden` holds it; rewritten
+    /// (exit 4) when the record must run again with a new list.
+    #[arg(long, requires = "record")]
+    hidden: Option<PathBuf>,
     /// With `--db`: `LEVEL=NAME`, the table of a level (default: the level's name).
     #[arg(long, requires = "db")]
     table: Vec<String>,
@@ -126,10 +136,13 @@ pub fn run(a: Args) -> i32 {
         Ok(d) => d,
         Err(e) => return super::usage(e),
     };
-    let evaluated = match (&a.db, &a.engine) {
-        (Some(url), _) => super::sql::on_tables(&mut ws, url, &a.table, &lang),
-        (None, Some(url)) => super::sql::in_engine(&mut ws, &a.data, url, &lang),
-        (None, None) => evaluate_data(&mut ws, &a.data, &lang),
+    let evaluated = match (&a.db, &a.engine, &a.record) {
+        (Some(url), _, _) => super::sql::on_tables(&mut ws, url, &a.table, &lang),
+        (None, Some(url), _) => super::sql::in_engine(&mut ws, &a.data, url, &lang),
+        (None, None, Some(rows)) => {
+            super::sql::from_record(&mut ws, &a.data, rows, a.hidden.as_deref(), &lang)
+        }
+        (None, None, None) => evaluate_data(&mut ws, &a.data, &lang),
     };
     if let Err(code) = evaluated {
         return code;

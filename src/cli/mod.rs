@@ -26,6 +26,8 @@ pub const OK: i32 = 0;
 pub const FRAMEWORK_ERRORS: i32 = 1;
 pub const USAGE: i32 = 2;
 pub const DATA_ERRORS: i32 = 3;
+/// `eval --record`: the record is to run again with the new list of hidden values.
+pub const RUN_AGAIN: i32 = 4;
 
 #[derive(Parser)]
 #[command(

@@ -28,8 +28,13 @@ pub struct Args {
     schema: bool,
     /// Print the statement counting rows and answers per table and question
     /// (the result's `data` section) instead of the result's.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "record")]
     data_report: bool,
+    /// Print the record statement: every fact of the results, one row each,
+    /// for `grille eval --record` to write any format from (see docs/sql.md).
+    /// With `min_group`, it masks what the table `grille_hidden` lists.
+    #[arg(long, conflicts_with = "schema")]
+    record: bool,
     /// With `--export`: the data files to write as typed tables (`LEVEL=PATH`, or a bare PATH).
     #[arg(long, requires = "export")]
     data: Vec<String>,
@@ -77,7 +82,8 @@ pub fn run(a: Args) -> i32 {
             OrderArg::Row => Order::Row,
         },
         level,
-        hidden: None,
+        hidden: (ws.framework().min_group > 1 && (a.record || a.schema))
+            .then(|| grille::sql::run::HIDDEN.to_string()),
     };
     if let Some(dir) = &a.export {
         return export(&mut ws, &a.data, dir);
@@ -86,9 +92,10 @@ pub fn run(a: Args) -> i32 {
         print!("{}", grille::sql::schema::schema(ws.framework(), &opts));
         return super::OK;
     }
-    let made = match a.data_report {
-        true => grille::sql::data_report(ws.framework(), &opts),
-        false => grille::sql::query(ws.framework(), &opts),
+    let made = match (a.data_report, a.record) {
+        (true, _) => grille::sql::data_report(ws.framework(), &opts),
+        (_, true) => grille::sql::record(ws.framework(), &opts),
+        _ => grille::sql::query(ws.framework(), &opts),
     };
     match made {
         Ok(q) => {
@@ -195,15 +202,7 @@ pub fn in_engine(
     lang: &str,
 ) -> Result<(), i32> {
     let opts = options(ws, &[], None)?;
-    let specs: Vec<DataSpec> = data.iter().map(|s| DataSpec::parse(s)).collect();
-    if let Err(e) = ws.load_data(&specs, &mut std::io::stdin()) {
-        return Err(super::usage(e));
-    }
-    if ws.dataset().fatal {
-        report(ws.data_diagnostics(), &ws.sources);
-        eprintln!("error: the data has errors; no result was written");
-        return Err(super::DATA_ERRORS);
-    }
+    load_checked(ws, data)?;
     // Refused constructs are named before any connection is made.
     let mut check = opts.clone();
     check.hidden = Some(grille::sql::run::HIDDEN.into());
@@ -216,6 +215,72 @@ pub fn in_engine(
     let (_, diags) = ws.adopt_results(results, lang);
     report(&super::eval::limit(diags), &ws.sources);
     Ok(())
+}
+
+/// Reads and checks the data files; an error when they cannot be used.
+fn load_checked(ws: &mut grille::workspace::Workspace, data: &[String]) -> Result<(), i32> {
+    let specs: Vec<DataSpec> = data.iter().map(|s| DataSpec::parse(s)).collect();
+    if let Err(e) = ws.load_data(&specs, &mut std::io::stdin()) {
+        return Err(super::usage(e));
+    }
+    if ws.dataset().fatal {
+        report(ws.data_diagnostics(), &ws.sources);
+        eprintln!("error: the data has errors; no result was written");
+        return Err(super::DATA_ERRORS);
+    }
+    Ok(())
+}
+
+/// `eval --data … --record ROWS [--hidden FILE]`: the rows of the record
+/// statement, run by the user in any engine, read back as results that
+/// every output format is written from. With `min_group`, when what
+/// disclosure control hides is not what the run masked, the list is
+/// written to `FILE` for the engine's `grille_hidden` table and the exit
+/// is [`super::RUN_AGAIN`].
+pub fn from_record(
+    ws: &mut grille::workspace::Workspace,
+    data: &[String],
+    rows: &std::path::Path,
+    hidden: Option<&std::path::Path>,
+    lang: &str,
+) -> Result<(), i32> {
+    use grille::sql::run::{Step, hidden_header, step};
+    load_checked(ws, data)?;
+    if ws.framework().min_group > 1 && hidden.is_none() {
+        return Err(super::usage(
+            "the framework has `min_group`: say `--hidden FILE`, the file the table `grille_hidden` is loaded from".to_string(),
+        ));
+    }
+    let now = match hidden.filter(|p| p.exists()) {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| super::usage(format!("cannot read `{}`: {e}", p.display())))?,
+        None => hidden_header(),
+    };
+    let files = grille::sql::lines::files(rows)
+        .map_err(|e| super::usage(format!("cannot read `{}`: {e}", rows.display())))?;
+    let mut it = grille::sql::lines::rows(files);
+    match step(ws.framework(), ws.dataset(), &mut it, &now) {
+        Err(e) => {
+            eprintln!("error: {}: {e}", it.at());
+            Err(super::USAGE)
+        }
+        Ok(Step::Again(text)) => {
+            let path = hidden.expect("asked for above");
+            if super::write::emit(Some(path), &text) != super::OK {
+                return Err(super::USAGE);
+            }
+            eprintln!(
+                "note: disclosure control hides other values than this run masked; load `{}` into the table `grille_hidden`, run the record again, then this command",
+                path.display()
+            );
+            Err(super::RUN_AGAIN)
+        }
+        Ok(Step::Done(r)) => {
+            let (_, diags) = ws.adopt_results(*r, lang);
+            report(&super::eval::limit(diags), &ws.sources);
+            Ok(())
+        }
+    }
 }
 
 /// The options of a PostgreSQL run.

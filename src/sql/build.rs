@@ -300,7 +300,7 @@ impl<'a> Builder<'a> {
         let mut s = String::from("WITH\n");
         let n = self.ctes.len();
         for (k, (name, body)) in self.ctes.iter().enumerate() {
-            s.push_str(&format!("{name} AS (\n  {body}\n)"));
+            s.push_str(&format!("{name} {} (\n  {body}\n)", self.d.cte()));
             s.push_str(if k + 1 < n { ",\n" } else { "\n" });
         }
         s.push_str(&select);

@@ -23,6 +23,7 @@ mod cells;
 pub mod dialect;
 mod expr;
 mod items;
+pub mod lines;
 mod output;
 pub mod pg;
 pub mod rebuild;

@@ -7,6 +7,8 @@
 //! the user's terms (the server, a table, a column). The password comes
 //! from the string, else `PGPASSWORD`, else `~/.pgpass`, as for `psql`.
 
+use super::rebuild::RebuildError;
+use super::record::COLUMNS;
 use super::{Options, schema, typed};
 use crate::data::Dataset;
 use crate::diagnostic::Code;
@@ -174,7 +176,7 @@ impl Pg {
         self.0
             .batch_execute(&format!("TRUNCATE {table}"))
             .map_err(|e| sql(e.to_string()))?;
-        let copy = format!("COPY {table} FROM STDIN WITH (FORMAT csv)");
+        let copy = format!("COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)");
         let mut w = self.0.copy_in(&copy).map_err(|e| sql(e.to_string()))?;
         w.write_all(rows.as_bytes())
             .map_err(|e| sql(e.to_string()))?;
@@ -215,6 +217,44 @@ impl Pg {
             }
         }
         Ok(all_rows)
+    }
+
+    /// Runs the record statement; its rows as the server sends them, each
+    /// field as text (`None`: NULL), never all held at once.
+    pub fn stream<'a>(
+        &'a mut self,
+        record: &str,
+    ) -> Result<impl Iterator<Item = Result<Vec<Option<String>>, RebuildError>> + 'a, EngineError>
+    {
+        let fail = |e: postgres::Error| EngineError::Sql {
+            what: "query",
+            why: e
+                .as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_string()),
+        };
+        // Every column as text, as the simple protocol would send it, so
+        // that the rows are read alike whatever their types.
+        let cols: Vec<String> = COLUMNS.iter().map(|c| format!("{c}::text")).collect();
+        let q = format!(
+            "SELECT {} FROM ({}) AS grille_record",
+            cols.join(", "),
+            record.trim().trim_end_matches(';')
+        );
+        let it = self
+            .0
+            .query_raw(
+                q.as_str(),
+                std::iter::empty::<&(dyn postgres::types::ToSql + Sync)>(),
+            )
+            .map_err(fail)?;
+        Ok(
+            postgres::fallible_iterator::FallibleIterator::iterator(it).map(|row| {
+                let row = row.map_err(|e| RebuildError(e.to_string()))?;
+                Ok((0..row.len())
+                    .map(|k| row.get::<_, Option<String>>(k))
+                    .collect())
+            }),
+        )
     }
 
     /// Runs one statement; its rows, each field as text (`None`: NULL).

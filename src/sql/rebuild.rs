@@ -15,10 +15,16 @@ use crate::ir::{Framework, IndicatorId, LevelId, Rollup, Type};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// A row the database returned that grille cannot place.
+/// A row of the record (from the database or a file of rows) that grille
+/// cannot place.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("the database returned a row grille cannot read: {0}")]
+#[error("a row of the record cannot be read: {0}")]
 pub struct RebuildError(pub String);
+
+/// The record's rows as they arrive, each field as text (`None`: NULL),
+/// in the order of [`COLUMNS`]: streamed, so that a large record is never
+/// held whole.
+pub type Rows<'a> = &'a mut dyn Iterator<Item = Result<Vec<Option<String>>, RebuildError>>;
 
 /// One record row, its fields by name.
 struct Rec<'r>(&'r [Option<String>]);
@@ -62,11 +68,7 @@ pub struct Unmasked {
 
 /// The results held by `rows`, completed (for a framework without
 /// disclosure control).
-pub fn results(
-    fw: &Framework,
-    ds: &Dataset,
-    rows: &[Vec<Option<String>>],
-) -> Result<Results, RebuildError> {
+pub fn results(fw: &Framework, ds: &Dataset, rows: Rows) -> Result<Results, RebuildError> {
     let (mut r, _) = read(fw, ds, rows)?;
     crate::eval::complete(fw, ds, &mut r);
     Ok(r)
@@ -74,11 +76,7 @@ pub fn results(
 
 /// The results held by `rows` as the database computed them, not yet
 /// completed, and what disclosure control decides from.
-pub fn read(
-    fw: &Framework,
-    ds: &Dataset,
-    rows: &[Vec<Option<String>>],
-) -> Result<(Results, Unmasked), RebuildError> {
+pub fn read(fw: &Framework, ds: &Dataset, rows: Rows) -> Result<(Results, Unmasked), RebuildError> {
     let plan = Plan::new(fw);
     let mut un = Unmasked::default();
     let units: Vec<HashMap<&str, usize>> = ds
@@ -96,7 +94,8 @@ pub fn read(
     let mut texts: HashMap<(usize, usize), Vec<(i64, String)>> = HashMap::new();
     let mut passing: HashMap<(usize, usize), i64> = HashMap::new();
     for row in rows {
-        let rec = Rec(row);
+        let row = row?;
+        let rec = Rec(&row);
         let l = rec.index("_l")?;
         let key = rec.text("_u").unwrap_or("");
         let Some(&u) = units.get(l).and_then(|m| m.get(key)) else {
@@ -243,13 +242,12 @@ fn unmasked(lv: &IndLevel, un: &Unmasked, i: IndicatorId, l: LevelId) -> IndLeve
     lv
 }
 
-fn get<K: std::hash::Hash + Eq + std::fmt::Debug, V>(
+fn get<K: std::hash::Hash + Eq + std::fmt::Debug + Copy, V>(
     m: &mut HashMap<K, V>,
     k: K,
 ) -> Result<&mut V, RebuildError> {
-    let what = format!("{k:?}");
     m.get_mut(&k)
-        .ok_or_else(|| RebuildError(format!("no item {what}")))
+        .ok_or_else(|| RebuildError(format!("no item {k:?}")))
 }
 
 /// Results with every item at every level present and nothing known yet.

@@ -47,33 +47,80 @@ pub fn evaluate(
         pg.create_hidden(HIDDEN)?;
     }
     let q = super::record(fw, &opts)?;
-    let mut hidden: Vec<(IndicatorId, Hidden)> = Vec::new();
+    let mut hidden = hidden_header();
     for _ in 0..fw.indicators.len() + 2 {
         if disclosure {
-            pg.set_hidden(HIDDEN, &rows_of(ds, &hidden))?;
+            pg.set_hidden(HIDDEN, &hidden)?;
         }
-        let rows = pg.rows(&q)?;
-        let (mut r, un) = rebuild::read(fw, ds, &rows)?;
-        let next = match disclosure {
-            true => rebuild::disclosed(fw, ds, &r, &un),
-            false => Vec::new(),
-        };
-        if next == hidden {
-            for &(i, h) in &hidden {
-                hide_in(&mut r, i, h);
-            }
-            crate::eval::complete(fw, ds, &mut r);
-            return Ok(r);
+        let mut rows = pg.stream(&q)?;
+        match step(fw, ds, &mut rows, &hidden)? {
+            Step::Done(r) => return Ok(*r),
+            Step::Again(next) => hidden = next,
         }
-        hidden = next;
     }
     Err(RebuildError("disclosure control did not settle".into()).into())
 }
 
-/// The hidden values as the temporary table's rows: indicator, level,
+/// What one run of the record leads to.
+#[derive(Debug)]
+pub enum Step {
+    /// The results, complete: the run masked what disclosure control hides.
+    Done(Box<Results>),
+    /// What disclosure control hides differs from what the run masked: the
+    /// table of hidden values is to hold these rows (CSV with a header)
+    /// and the record to run again.
+    Again(String),
+}
+
+/// Reads one run of the record, made with the table of hidden values
+/// holding `hidden` (as written by a previous [`Step::Again`], or only
+/// [`hidden_header`] for the first run), and decides whether it is the
+/// last. Without `min_group` the first run is.
+pub fn step(
+    fw: &Framework,
+    ds: &Dataset,
+    rows: rebuild::Rows,
+    hidden: &str,
+) -> Result<Step, RebuildError> {
+    let (mut r, un) = rebuild::read(fw, ds, rows)?;
+    let next = match fw.min_group > 1 {
+        true => rebuild::disclosed(fw, ds, &r, &un),
+        false => Vec::new(),
+    };
+    let text = rows_of(ds, &next);
+    if fw.min_group > 1 && !same_rows(&text, hidden) {
+        return Ok(Step::Again(text));
+    }
+    for &(i, h) in &next {
+        hide_in(&mut r, i, h);
+    }
+    crate::eval::complete(fw, ds, &mut r);
+    Ok(Step::Done(Box::new(r)))
+}
+
+/// The header of the table of hidden values as CSV: indicator, level,
 /// breakdown (-1 for a unit's total), cell, unit key.
+pub fn hidden_header() -> String {
+    "i,l,b,c,k\n".to_string()
+}
+
+/// Whether two lists of hidden values hold the same rows, whatever line
+/// endings a tool in between wrote.
+fn same_rows(a: &str, b: &str) -> bool {
+    let lines = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    lines(a) == lines(b)
+}
+
+/// The hidden values as the table's rows, after [`hidden_header`].
 fn rows_of(ds: &Dataset, hidden: &[(IndicatorId, Hidden)]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(hidden_header().into_bytes());
     for (i, h) in hidden {
         let (b, c) = match h.cell {
             Some((b, c)) => (b as i64, c),

@@ -46,7 +46,8 @@ pub fn has_table(fw: &Framework, l: LevelId) -> bool {
     fw.levels[l].parent.is_some() || fw.questions.iter().any(|q| q.level == l)
 }
 
-/// `CREATE TABLE` for every level with a table.
+/// `CREATE TABLE` for every level with a table, and for the table of
+/// values disclosure control hides when the options name one.
 pub fn schema(fw: &Framework, opts: &Options) -> String {
     let d = opts.dialect;
     let mut out = String::new();
@@ -59,6 +60,13 @@ pub fn schema(fw: &Framework, opts: &Options) -> String {
             "CREATE TABLE {} (\n{}\n);\n",
             d.table(&opts.table(fw, l)),
             cols.join(",\n")
+        ));
+    }
+    if let Some(h) = &opts.hidden {
+        let t = d.text();
+        out.push_str(&format!(
+            "CREATE TABLE {} (\n  i INTEGER,\n  l INTEGER,\n  b INTEGER,\n  c INTEGER,\n  k {t}\n);\n",
+            d.table(h)
         ));
     }
     out

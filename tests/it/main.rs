@@ -20,6 +20,7 @@ mod ftest;
 mod fuzz_replay;
 mod leaks;
 mod names;
+mod record;
 mod reports;
 mod spec_examples;
 mod sql;

@@ -10,15 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// One evaluation to compare: a folder, its framework and `--data` specs.
-struct Case {
-    name: String,
-    dir: PathBuf,
-    framework: String,
-    data: Vec<String>,
+pub(crate) struct Case {
+    pub(crate) name: String,
+    pub(crate) dir: PathBuf,
+    pub(crate) framework: String,
+    pub(crate) data: Vec<String>,
 }
 
 /// Every `eval` of the conformance cases that succeeds.
-fn conformance_cases() -> Vec<Case> {
+pub(crate) fn conformance_cases() -> Vec<Case> {
     let mut out = Vec::new();
     let base = fixture("conformance");
     let mut dirs: Vec<_> = std::fs::read_dir(&base)
@@ -59,7 +59,7 @@ fn conformance_cases() -> Vec<Case> {
 /// The project's own evaluations beside the conformance cases: the
 /// quickstart and tutorial examples, and a framework written to use
 /// every construct the compiler writes (`tests/fixtures/sql/rich`).
-fn own_cases() -> Vec<Case> {
+pub(crate) fn own_cases() -> Vec<Case> {
     let case = |name: &str, dir: PathBuf, fw: &str, data: &[&str]| Case {
         name: name.to_string(),
         dir,
@@ -108,7 +108,7 @@ fn listed(case: &str) -> Option<&'static str> {
         .map(|(_, c)| *c)
 }
 
-fn run_ok(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn run_ok(dir: &Path, args: &[&str]) -> String {
     let o = grille(dir, args);
     assert_eq!(
         o.status.code(),
@@ -120,7 +120,7 @@ fn run_ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(o.stdout).expect("UTF-8")
 }
 
-fn data_args(c: &Case) -> Vec<&str> {
+pub(crate) fn data_args(c: &Case) -> Vec<&str> {
     c.data.iter().flat_map(|d| ["--data", d.as_str()]).collect()
 }
 
@@ -197,7 +197,7 @@ fn compare(case: &str, engine: &str, want: &[Vec<String>], got: &[Vec<String>]) 
     }
 }
 
-fn python_has(module: &str) -> Option<()> {
+pub(crate) fn python_has(module: &str) -> Option<()> {
     let ok = Command::new("python3")
         .args(["-c", &format!("import {module}")])
         .status()
@@ -351,7 +351,7 @@ fn psql(url: &str, dir: &Path) -> String {
 }
 
 /// The server `.ci/run` started (`GRILLE_PG`), with `psql`.
-fn postgres() -> Option<String> {
+pub(crate) fn postgres() -> Option<String> {
     let url = std::env::var("GRILLE_PG").ok()?;
     let ok = Command::new("psql").arg("--version").output().is_ok();
     ok.then_some(url)
@@ -371,9 +371,9 @@ fn postgres_computes_what_memory_computes() {
 }
 
 /// A small framework, to show what the compiler writes in each dialect.
-const SMALL: &str = "framework small {\n  title en \"Small\"\n  languages en\n}\n\nlevel org { label en \"Org\" }\nlevel person { within org  label en \"Person\" }\n\nquestions at person {\n  trust: scale 1..5\n  age: number\n}\n\nindicator trust_share {\n  at org\n  value share(trust >= 4 where age >= 25)\n  normalize goalposts 0%..100%\n}\n\ndimension people {\n  use trust_share\n}\n";
+pub(crate) const SMALL: &str = "framework small {\n  title en \"Small\"\n  languages en\n}\n\nlevel org { label en \"Org\" }\nlevel person { within org  label en \"Person\" }\n\nquestions at person {\n  trust: scale 1..5\n  age: number\n}\n\nindicator trust_share {\n  at org\n  value share(trust >= 4 where age >= 25)\n  normalize goalposts 0%..100%\n}\n\ndimension people {\n  use trust_share\n}\n";
 
-fn small_sql(args: &[&str]) -> String {
+pub(crate) fn small_sql(args: &[&str]) -> String {
     let dir = root().join("target/sql-tests/small");
     std::fs::create_dir_all(&dir).expect("folder");
     std::fs::write(dir.join("small.grille"), SMALL).expect("framework");
@@ -587,7 +587,7 @@ fn eval_engine_writes_what_memory_writes() {
 /// The shipped frameworks on data: VISES on its example files (two
 /// rounds), and every case of `frameworks/*.test.toml`, its inline
 /// tables written out as files.
-fn shipped_cases() -> Vec<Case> {
+pub(crate) fn shipped_cases() -> Vec<Case> {
     let ex = root().join("examples/vises");
     let vises = |name: &str, dir: PathBuf| Case {
         name: name.to_string(),
@@ -635,7 +635,7 @@ fn shipped_cases() -> Vec<Case> {
 /// Asserts two outputs equal line by line, naming the first that differs;
 /// a report's count of diagnostics may differ by the evaluation's
 /// warnings (see [`without_eval_warnings`]).
-fn same_lines(case: &str, format: &str, memory: &str, engine: &str) {
+pub(crate) fn same_lines(case: &str, format: &str, memory: &str, engine: &str) {
     let (m, e): (Vec<&str>, Vec<&str>) = (memory.lines().collect(), engine.lines().collect());
     assert_eq!(m.len(), e.len(), "{case}, --format {format}: line count");
     for (k, (a, b)) in m.iter().zip(&e).enumerate() {
@@ -666,7 +666,7 @@ fn same_lines(case: &str, format: &str, memory: &str, engine: &str) {
 /// The run's own record (`engine`) and the evaluation's warnings (division
 /// by zero, unusable weights, degenerate scales: counted by the in-memory
 /// runner only, see docs/sql.md) are left out of the comparison.
-fn without_eval_warnings(v: &mut serde_json::Value) {
+pub(crate) fn without_eval_warnings(v: &mut serde_json::Value) {
     let o = v.as_object_mut().expect("a JSON object");
     o.remove("engine");
     if let Some(serde_json::Value::Array(d)) = o.get_mut("diagnostics") {
@@ -681,7 +681,12 @@ fn without_eval_warnings(v: &mut serde_json::Value) {
 
 /// Asserts two JSON values equal, numbers to 1e-9 relative; returns how
 /// many leaves were compared.
-fn same_json(case: &str, at: &str, a: &serde_json::Value, b: &serde_json::Value) -> usize {
+pub(crate) fn same_json(
+    case: &str,
+    at: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+) -> usize {
     use serde_json::Value as V;
     match (a, b) {
         (V::Object(x), V::Object(y)) => {
