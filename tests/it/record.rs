@@ -6,8 +6,7 @@
 
 use crate::sql::small_sql;
 use crate::sql::{
-    Case, conformance_cases, data_args, own_cases, python_has, run_ok, same_json, same_lines,
-    shipped_cases, without_eval_warnings,
+    Case, conformance_cases, data_args, own_cases, python_has, run_ok, same_output, shipped_cases,
 };
 use crate::support::{SOURCE_DATE_EPOCH, external, fixture, grille, root};
 use std::path::{Path, PathBuf};
@@ -68,24 +67,16 @@ fn compare(c: &Case, dir: &Path) -> usize {
         let memory = run_ok(&c.dir, &args);
         let got = std::fs::read_to_string(dir.join(format!("out/result.{format}")))
             .unwrap_or_else(|e| panic!("{}: result.{format}: {e}", c.name));
-        if format == "json" {
-            let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).expect("JSON");
-            let (mut m, mut e) = (parse(&memory), parse(&got));
-            for v in [&mut m, &mut e] {
-                without_eval_warnings(v);
-            }
-            values += same_json(&c.name, "", &m, &e);
-        } else {
-            same_lines(&c.name, format, &memory, &got);
-        }
+        values += same_output(&c.name, format, &memory, &got);
     }
     values
 }
 
 /// Without `min_group` one run of the record is the last. c06 hides B's
-/// share (fewer respondents than its `min_group 3`) and, so that it cannot
-/// be worked out from the region's, A's as well (complementary): the first run, masking
-/// nothing, must be followed by a second that masks both, and only them.
+/// share (fewer respondents than its `min_group 3`) and, so that it
+/// cannot be worked out from the region's, A's as well (complementary):
+/// the first run, masking nothing, must be followed by a second that
+/// masks both, and only them.
 fn runs_as_expected(c: &Case, dir: &Path) {
     let runs = std::fs::read_to_string(dir.join("runs")).expect("runs");
     if !c.name.starts_with("c06_disclosure") {

@@ -567,16 +567,7 @@ fn eval_engine_writes_what_memory_writes() {
             let memory = run_ok(&c.dir, &args);
             args.extend(["--engine", url.as_str()]);
             let engine = run_ok(&c.dir, &args);
-            if format == "json" {
-                let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).expect("JSON");
-                let (mut m, mut e) = (parse(&memory), parse(&engine));
-                for v in [&mut m, &mut e] {
-                    without_eval_warnings(v);
-                }
-                values += same_json(&c.name, "", &m, &e);
-            } else {
-                same_lines(&c.name, format, &memory, &engine);
-            }
+            values += same_output(&c.name, format, &memory, &engine);
         }
         compared += 1;
     }
@@ -632,10 +623,26 @@ pub(crate) fn shipped_cases() -> Vec<Case> {
     out
 }
 
+/// Asserts an engine's output equal to the in-memory run's: JSON value by
+/// value (see [`same_json`], without the evaluation's warnings), other
+/// formats line by line; returns how many JSON values were compared.
+pub(crate) fn same_output(case: &str, format: &str, memory: &str, engine: &str) -> usize {
+    if format != "json" {
+        same_lines(case, format, memory, engine);
+        return 0;
+    }
+    let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).expect("JSON");
+    let (mut m, mut e) = (parse(memory), parse(engine));
+    for v in [&mut m, &mut e] {
+        without_eval_warnings(v);
+    }
+    same_json(case, "", &m, &e)
+}
+
 /// Asserts two outputs equal line by line, naming the first that differs;
 /// a report's count of diagnostics may differ by the evaluation's
 /// warnings (see [`without_eval_warnings`]).
-pub(crate) fn same_lines(case: &str, format: &str, memory: &str, engine: &str) {
+fn same_lines(case: &str, format: &str, memory: &str, engine: &str) {
     let (m, e): (Vec<&str>, Vec<&str>) = (memory.lines().collect(), engine.lines().collect());
     assert_eq!(m.len(), e.len(), "{case}, --format {format}: line count");
     for (k, (a, b)) in m.iter().zip(&e).enumerate() {
@@ -666,7 +673,7 @@ pub(crate) fn same_lines(case: &str, format: &str, memory: &str, engine: &str) {
 /// The run's own record (`engine`) and the evaluation's warnings (division
 /// by zero, unusable weights, degenerate scales: counted by the in-memory
 /// runner only, see docs/sql.md) are left out of the comparison.
-pub(crate) fn without_eval_warnings(v: &mut serde_json::Value) {
+fn without_eval_warnings(v: &mut serde_json::Value) {
     let o = v.as_object_mut().expect("a JSON object");
     o.remove("engine");
     if let Some(serde_json::Value::Array(d)) = o.get_mut("diagnostics") {
@@ -681,12 +688,7 @@ pub(crate) fn without_eval_warnings(v: &mut serde_json::Value) {
 
 /// Asserts two JSON values equal, numbers to 1e-9 relative; returns how
 /// many leaves were compared.
-pub(crate) fn same_json(
-    case: &str,
-    at: &str,
-    a: &serde_json::Value,
-    b: &serde_json::Value,
-) -> usize {
+fn same_json(case: &str, at: &str, a: &serde_json::Value, b: &serde_json::Value) -> usize {
     use serde_json::Value as V;
     match (a, b) {
         (V::Object(x), V::Object(y)) => {

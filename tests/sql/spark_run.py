@@ -7,18 +7,15 @@ spark --order row`) and one typed CSV per level (from `grille sql
 schema's columns; the query's rows are written to DIR/result.csv, NULL
 as an empty field. One Spark session serves every folder.
 
-A folder holding `record.sql` and `eval.json` runs the record instead,
-the way `duckdb_run.py` describes: its rows written as JSON lines, then
-grille run, again while it exits 4 with the view `grille_hidden` read
-anew from the file grille wrote.
+A folder holding `record.sql` and `eval.json` runs the record round
+trip instead (see `record_loop.py`).
 """
 import csv
-import json
 import os
 import re
-import subprocess
 import sys
 
+import record_loop
 from pyspark.sql import SparkSession
 
 spark = (
@@ -65,32 +62,17 @@ def tables(d):
 
 
 def record(d):
-    plan = json.load(open(os.path.join(d, "eval.json")))
-    hidden = os.path.join(d, "grille_hidden.csv")
-    open(hidden, "w").write("i,l,b,c,k\n")
     cols = dict(tables(d)).get("grille_hidden")
-    query = open(os.path.join(d, "record.sql")).read().strip().rstrip(";")
-    for runs in range(1, 21):
+
+    def load_hidden(path):
         if cols:
             view(d, "grille_hidden", cols)
-        df = spark.sql(query)
-        names = df.columns
-        with open(os.path.join(d, "record.json"), "w") as out:
-            for row in df.toLocalIterator():
-                out.write(json.dumps(dict(zip(names, row)), default=str) + "\n")
-        code = subprocess.run(plan["runs"][0], cwd=plan["cwd"]).returncode
-        if code == 0:
-            # How many runs of the record it took, for the test to check.
-            open(os.path.join(d, "runs"), "w").write(f"{runs}\n")
-            break
-        if code != 4:
-            sys.exit(f"grille exited {code} in {d}")
-    else:
-        sys.exit(f"disclosure control did not settle in 20 runs in {d}")
-    for cmd in plan["runs"][1:]:
-        code = subprocess.run(cmd, cwd=plan["cwd"]).returncode
-        if code != 0:
-            sys.exit(f"grille exited {code} on {cmd}")
+
+    def compute(sql):
+        df = spark.sql(sql)
+        return df.columns, df.toLocalIterator()
+
+    record_loop.run(d, compute, load_hidden)
 
 
 for d in sys.argv[1:]:
