@@ -4,11 +4,13 @@
 //! (the units in order, their ancestors' keys, their checked answers),
 //! then whatever the items add, and the finished `WITH … SELECT` text.
 
+use super::pass::{self, AggCol, Pass};
 use super::{Dialect, Options, Order, SqlError};
 use crate::eval::Plan;
 use crate::ir::{Framework, LevelId, QType, QuestionId, RuleSeverity};
 use crate::source::Span;
 use indexmap::IndexMap;
+use std::collections::HashMap;
 
 /// The FROM clause of an expression at one level: the level's row `r`
 /// and the CTEs joined to it, with what the expression gathers on the way.
@@ -19,7 +21,7 @@ pub struct Rel {
     pub joins: IndexMap<String, String>,
     /// Aliases of the aggregates met directly (not through a let): their
     /// n and passed rows give the value's n and coverage.
-    pub stats: Vec<(String, crate::ir::AggFunc)>,
+    pub stats: Vec<super::pass::AggCol>,
     /// Inside a let inlined at this level (its aggregates are not counted).
     pub in_let: u32,
     /// Rows count only under units of this level where this indicator applies.
@@ -102,6 +104,14 @@ pub struct Builder<'a> {
     pub opts: &'a Options,
     pub d: Dialect,
     pub ctes: IndexMap<String, String>,
+    /// The passes among `ctes`, whose bodies are written at the end.
+    pub passes: IndexMap<String, Pass>,
+    /// Per CTE: the lowest generation of pass that may read it.
+    pub need: HashMap<String, u32>,
+    /// Each aggregate met, by what tells it apart, and where it is read.
+    pub aggs: HashMap<String, AggCol>,
+    /// Per kind of pass and generation: the one still taking members.
+    pub open: HashMap<String, String>,
     /// The stage of the answers expressions read now (see [`Rel::sfx`]).
     pub sfx: String,
     /// Per level: the columns of its units' CTE.
@@ -121,6 +131,10 @@ impl<'a> Builder<'a> {
             opts,
             d: opts.dialect,
             ctes: IndexMap::new(),
+            passes: IndexMap::new(),
+            need: HashMap::new(),
+            aggs: HashMap::new(),
+            open: HashMap::new(),
             sfx: String::new(),
             cols: vec![Vec::new(); fw.levels.len()],
         };
@@ -292,14 +306,38 @@ impl<'a> Builder<'a> {
 
     /// Adds a CTE (once).
     pub fn cte(&mut self, name: &str, body: String) {
-        self.ctes.entry(name.to_string()).or_insert(body);
+        if self.ctes.contains_key(name) {
+            return;
+        }
+        let need = self.need_of(&body);
+        self.need.insert(name.to_string(), need);
+        self.ctes.insert(name.to_string(), body);
     }
 
-    /// `WITH …` and the final select.
+    /// The lowest generation of pass that may read what `sql` reads.
+    pub fn need_of(&self, sql: &str) -> u32 {
+        pass::names(sql)
+            .filter_map(|n| self.need.get(n))
+            .max()
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// `WITH …` and the final select, each CTE after those it reads.
     pub fn finish(&self, select: String) -> String {
+        let bodies: Vec<(&str, String)> = self
+            .ctes
+            .iter()
+            .map(|(name, body)| match self.passes.get(name) {
+                Some(p) => (name.as_str(), p.body(self.d)),
+                None => (name.as_str(), body.clone()),
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = bodies.iter().map(|(n, b)| (*n, b.as_str())).collect();
         let mut s = String::from("WITH\n");
-        let n = self.ctes.len();
-        for (k, (name, body)) in self.ctes.iter().enumerate() {
+        let n = bodies.len();
+        for (k, at) in pass::order(&refs).into_iter().enumerate() {
+            let (name, body) = refs[at];
             s.push_str(&format!("{name} {} (\n  {body}\n)", self.d.cte()));
             s.push_str(if k + 1 < n { ",\n" } else { "\n" });
         }

@@ -9,30 +9,9 @@
 
 use super::SqlError;
 use super::build::{Builder, Rel};
+use super::pass::{AggCol, Member};
 use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, Func, LevelId, Type, UnOp};
-
-/// z for a 95 % interval, as the in-memory runner uses it.
-const Z: f64 = crate::eval::Z;
-
-/// Whether a row enters an aggregate: it passed, its arguments are
-/// there, and (for those that weigh rows) its weight is usable.
-fn entered(f: AggFunc, weighted: bool) -> String {
-    let mut ent = String::from("_p");
-    if f != AggFunc::CountRows {
-        ent.push_str(" AND _x IS NOT NULL");
-    }
-    if f == AggFunc::Ratio {
-        ent.push_str(" AND _y IS NOT NULL");
-    }
-    let weighs = matches!(
-        f,
-        AggFunc::Sum | AggFunc::Mean | AggFunc::Share | AggFunc::Stddev | AggFunc::Ratio
-    );
-    if weighted && weighs {
-        ent.push_str(" AND _w IS NOT NULL AND _w >= 0");
-    }
-    ent
-}
+use indexmap::IndexMap;
 
 impl Builder<'_> {
     /// A NULL of the SQL type of `ty`.
@@ -315,7 +294,8 @@ impl Builder<'_> {
         })
     }
 
-    /// An aggregate read at the rel's level, from its CTE `g{e}_{l}`.
+    /// An aggregate read at the rel's level, from the pass that computes
+    /// it with the others grouping the same rows (see [`super::pass`]).
     fn aggregate(&mut self, e: &Expr, rel: &mut Rel) -> Result<String, SqlError> {
         let ExprKind::Agg(agg) = &e.kind else {
             unreachable!("called on aggregates")
@@ -325,46 +305,112 @@ impl Builder<'_> {
             return Ok(self.null(Type::Number));
         }
         let mask = rel.mask.filter(|(at, _)| agg.over > *at);
-        let mut name = match mask {
-            Some((_, i)) => format!("g{}_{l}_m{i}{}", e.id.0, rel.sfx),
-            None => format!("g{}_{l}{}", e.id.0, rel.sfx),
-        };
+        let mut kind = format!("p{}_{l}", agg.over);
+        if let Some((_, i)) = mask {
+            kind.push_str(&format!("_m{i}"));
+        }
         if let Some(sp) = rel.split {
-            name.push_str(&format!("_c{}x{}", sp.i, sp.b));
+            kind.push_str(&format!("_c{}x{}", sp.i, sp.b));
             if self.fw.indicators[sp.i].by[sp.b].level > agg.over {
                 return Err(self.unsupported("a breakdown finer than the rows it splits", e.span));
             }
         }
-        if !self.ctes.contains_key(&name) {
-            let body = self.aggregate_body(e, l, rel.mask, rel.split)?;
-            self.cte(&name, body);
-        }
-        let a = match rel.split {
-            Some(_) => rel.join_cell(&name),
-            None => rel.join(&name, l),
+        kind.push_str(&rel.sfx);
+        let seen = format!("{kind}/{}", e.id.0);
+        let col = match self.aggs.get(&seen) {
+            Some(c) => c.clone(),
+            None => {
+                let c = self.add_member(e, &kind, l, rel.mask, rel.split)?;
+                self.aggs.insert(seen, c.clone());
+                c
+            }
         };
+        match rel.split {
+            Some(_) => rel.join_cell(&col.alias),
+            None => rel.join(&col.alias, l),
+        };
+        let v = col.col("v");
         if rel.in_let == 0 {
-            rel.stats.push((a.clone(), agg.func));
+            rel.stats.push(col);
         }
         Ok(match agg.func {
             AggFunc::CountRows | AggFunc::Count | AggFunc::Sum => {
-                format!("COALESCE({a}.v, {})", self.d.num(0.0))
+                format!("COALESCE({v}, {})", self.d.num(0.0))
             }
-            _ => format!("{a}.v"),
+            _ => v,
         })
     }
 
-    /// The rows of one aggregate at its level, one SQL row each: its
-    /// unit at `l` (`_g`), whether it passes the filter (`_p`), whether it
-    /// passed but its question was not asked (`_u`), its argument(s) `_x`
-    /// (and `_y`) and weight `_w`.
-    fn aggregate_rows(
+    /// Adds aggregate `e` grouped at `l` to the open pass of its kind and
+    /// generation (a new one when none is open or it is full).
+    fn add_member(
         &mut self,
         e: &Expr,
+        kind: &str,
         l: LevelId,
         mask: Option<(LevelId, usize)>,
         split: Option<super::build::Split>,
-    ) -> Result<String, SqlError> {
+    ) -> Result<AggCol, SqlError> {
+        let ExprKind::Agg(agg) = &e.kind else {
+            unreachable!("called on aggregates")
+        };
+        let (member, rows, cell) = self.aggregate_rows(e, mask, split)?;
+        let mut read = format!("b{}{} {cell}", agg.over, rows.sfx);
+        for j in rows.joins.values() {
+            read.push(' ');
+            read.push_str(j);
+        }
+        for t in [&member.pass, &member.unasked, &member.x] {
+            read.push(' ');
+            read.push_str(t);
+        }
+        for t in member.y.iter().chain(member.w.iter()) {
+            read.push(' ');
+            read.push_str(t);
+        }
+        let generation = self.need_of(&read);
+        let key = format!("{kind}_g{generation}");
+        let name = match self.open.get(&key) {
+            Some(n) if self.passes[n].members.len() < super::pass::MAX_MEMBERS => n.clone(),
+            open => {
+                let name = match open {
+                    None => key.clone(),
+                    Some(_) => format!("{key}_{}", self.ctes.len()),
+                };
+                self.open.insert(key, name.clone());
+                self.ctes.insert(name.clone(), String::new());
+                self.need.insert(name.clone(), generation + 1);
+                let p = super::pass::Pass {
+                    over: agg.over,
+                    at: l,
+                    sfx: rows.sfx.clone(),
+                    cell,
+                    joins: IndexMap::new(),
+                    members: Vec::new(),
+                };
+                self.passes.insert(name.clone(), p);
+                name
+            }
+        };
+        let p = &mut self.passes[&name];
+        for (k, j) in rows.joins {
+            p.joins.entry(k).or_insert(j);
+        }
+        let id = member.id;
+        p.members.push(member);
+        Ok(AggCol { alias: name, id })
+    }
+
+    /// The columns of one aggregate's rows at its level: whether a row
+    /// passes the filter, whether it passed but its question was not
+    /// asked, its argument(s) and weight; with the rel they read and the
+    /// breakdown cell of each row.
+    fn aggregate_rows(
+        &mut self,
+        e: &Expr,
+        mask: Option<(LevelId, usize)>,
+        split: Option<super::build::Split>,
+    ) -> Result<(Member, Rel, String), SqlError> {
         let ExprKind::Agg(agg) = &e.kind else {
             unreachable!("called on aggregates")
         };
@@ -381,7 +427,7 @@ impl Builder<'_> {
             pass = format!("({pass} AND COALESCE({m}._ap, FALSE))");
         }
         let x = match f {
-            AggFunc::CountRows => self.null(Type::Number),
+            AggFunc::CountRows => String::new(),
             AggFunc::Share => {
                 let b = self.expr(&agg.args[0], &mut rows)?;
                 format!(
@@ -393,17 +439,21 @@ impl Builder<'_> {
             _ => self.expr(&agg.args[0], &mut rows)?,
         };
         let y = match f {
-            AggFunc::Ratio => self.expr(&agg.args[1], &mut rows)?,
-            _ => self.null(Type::Number),
+            AggFunc::Ratio => Some(self.expr(&agg.args[1], &mut rows)?),
+            _ => None,
         };
-        let weighted = agg.weight.is_some();
-        let w = match &agg.weight {
-            Some(w) => self.expr(w, &mut rows)?,
-            None => d.num(1.0),
-        };
-        if weighted && f == AggFunc::Count {
+        if agg.weight.is_some() && f == AggFunc::Count {
             return Err(self.unsupported("a weighted `count`", e.span));
         }
+        // Only these weigh their rows; the others ignore a weight.
+        let weighs = matches!(
+            f,
+            AggFunc::Sum | AggFunc::Mean | AggFunc::Share | AggFunc::Stddev | AggFunc::Ratio
+        );
+        let w = match &agg.weight {
+            Some(w) if weighs => Some(self.expr(w, &mut rows)?),
+            _ => None,
+        };
         let unasked = self.unasked(e, f, &pass, &mut rows)?;
         // Without a split every row is in cell 0.
         let cell = match split {
@@ -414,79 +464,18 @@ impl Builder<'_> {
             }
             None => "0".into(),
         };
-        let inner = format!(
-            "SELECT r._a{l} AS _g, {cell} AS _c, {pass} AS _p, {unasked} AS _u, {x} AS _x, {y} AS _y, {w} AS _w {} WHERE r._a{l} IS NOT NULL",
-            rows.from()
-        );
-        Ok(inner)
-    }
-
-    /// The CTE of one aggregate: rows of its level → one row per unit of
-    /// `l` with `v`, `n` (rows that entered), `p` (rows that passed the
-    /// filter) and, for a share or a mean, the interval `lo`, `hi`.
-    fn aggregate_body(
-        &mut self,
-        e: &Expr,
-        l: LevelId,
-        mask: Option<(LevelId, usize)>,
-        split: Option<super::build::Split>,
-    ) -> Result<String, SqlError> {
-        let ExprKind::Agg(agg) = &e.kind else {
-            unreachable!("called on aggregates")
-        };
-        let d = self.d;
-        let f = agg.func;
-        let weighted = agg.weight.is_some();
-        let inner = self.aggregate_rows(e, l, mask, split)?;
-        let ent = entered(f, weighted);
-        let when = |v: &str| format!("CASE WHEN {ent} THEN {v} END");
-        let count = |c: &str| format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END)");
         let pct = self.fraction(f, &agg.args)?;
-        let mut sums = vec![
-            "_g, _c".to_string(),
-            format!("{} AS n", count(&ent)),
-            format!("{} - {} AS p", count("_p"), count("_u")),
-        ];
-        let value = match f {
-            AggFunc::CountRows => format!("CAST(p AS {})", d.double()),
-            AggFunc::Count => {
-                sums.push(format!("{} AS t", count(&format!("{ent} AND _x"))));
-                format!("CAST(t AS {})", d.double())
-            }
-            AggFunc::Sum => {
-                sums.push(format!("SUM({}) AS swx", when("_w * _x")));
-                format!("COALESCE(swx, {})", d.num(0.0))
-            }
-            AggFunc::Min | AggFunc::Max => {
-                sums.push(format!(
-                    "{}({}) AS m",
-                    if f == AggFunc::Min { "MIN" } else { "MAX" },
-                    when("_x")
-                ));
-                "m".into()
-            }
-            AggFunc::Median | AggFunc::Percentile => {
-                sums.push(format!("{} AS m", d.percentile(&when("_x"), pct)));
-                "m".into()
-            }
-            AggFunc::Distinct => {
-                sums.push(format!("COUNT(DISTINCT {}) AS m", when("_x")));
-                format!("CAST(m AS {})", d.double())
-            }
-            AggFunc::Ratio => {
-                sums.push(format!("SUM({}) AS sa", when("_w * _x")));
-                sums.push(format!("SUM({}) AS sb", when("_w * _y")));
-                "CASE WHEN n = 0 OR sb = 0 THEN NULL ELSE sa / sb END".into()
-            }
-            AggFunc::Mean | AggFunc::Share | AggFunc::Stddev => {
-                return Ok(self.moments(&inner, &sums, &when, weighted, f));
-            }
+        let member = Member {
+            id: e.id.0,
+            func: f,
+            pct,
+            pass,
+            unasked,
+            x,
+            y,
+            w,
         };
-        Ok(format!(
-            "SELECT _g AS _k, _c, n, p, {value} AS v, {nul} AS lo, {nul} AS hi FROM (SELECT {} FROM ({inner}) AS x0 GROUP BY _g, _c) AS x1",
-            sums.join(", "),
-            nul = self.null(Type::Number)
-        ))
+        Ok((member, rows, cell))
     }
 
     /// The fraction a median or percentile asks for (0..1).
@@ -546,81 +535,5 @@ impl Builder<'_> {
             present.join(" AND "),
             hidden.join(" OR ")
         ))
-    }
-
-    /// Mean, share and standard deviation from Σw, Σwx, Σw², Σwx², with
-    /// Kish's effective n under weights; intervals as in memory.
-    fn moments(
-        &self,
-        inner: &str,
-        sums: &[String],
-        when: &dyn Fn(&str) -> String,
-        weighted: bool,
-        f: AggFunc,
-    ) -> String {
-        let d = self.d;
-        let dbl = d.double();
-        let mut sums = sums.to_vec();
-        sums.push(format!("SUM({}) AS sw", when("_w")));
-        sums.push(format!("SUM({}) AS swx", when("_w * _x")));
-        sums.push(format!("SUM({}) AS sw2", when("_w * _w")));
-        sums.push(format!("SUM({}) AS swxx", when("_w * _x * _x")));
-        let (w, ne) = if weighted {
-            (
-                "COALESCE(sw, 0)".to_string(),
-                format!(
-                    "CASE WHEN sw2 > 0 THEN sw * sw / sw2 ELSE {} END",
-                    d.num(0.0)
-                ),
-            )
-        } else {
-            (format!("CAST(n AS {dbl})"), format!("CAST(n AS {dbl})"))
-        };
-        let m = "CASE WHEN n = 0 OR w <= 0 THEN NULL ELSE swx / w END";
-        let stats = format!(
-            "SELECT _g, _c, n, p, swxx, w, ne, {m} AS m FROM (SELECT _g, _c, n, p, swx, swxx, {w} AS w, {ne} AS ne FROM (SELECT {} FROM ({inner}) AS x0 GROUP BY _g, _c) AS x1) AS x2",
-            sums.join(", ")
-        );
-        let var = format!(
-            "CASE WHEN ne > 1 AND m IS NOT NULL THEN GREATEST(swxx / w - m * m, {}) * ne / (ne - 1) END",
-            d.num(0.0)
-        );
-        let (z, z2) = (d.num(Z), d.num(Z * Z));
-        let (value, lo, hi) = match f {
-            AggFunc::Stddev => (
-                format!("SQRT({var})"),
-                self.null(Type::Number),
-                self.null(Type::Number),
-            ),
-            AggFunc::Mean => {
-                let half = format!("{z} * SQRT({var}) / SQRT(ne)");
-                (
-                    "m".to_string(),
-                    format!("m - {half}"),
-                    format!("m + {half}"),
-                )
-            }
-            _ => {
-                let ok = "ne > 0 AND m IS NOT NULL";
-                let denom = format!("(1 + {z2} / ne)");
-                let center = format!("((m + {z2} / (2 * ne)) / {denom})");
-                let half =
-                    format!("({z} * SQRT(m * (1 - m) / ne + {z2} / (4 * ne * ne)) / {denom})");
-                (
-                    "m".to_string(),
-                    format!(
-                        "CASE WHEN {ok} THEN GREATEST({center} - {half}, {}) END",
-                        d.num(0.0)
-                    ),
-                    format!(
-                        "CASE WHEN {ok} THEN LEAST({center} + {half}, {}) END",
-                        d.num(1.0)
-                    ),
-                )
-            }
-        };
-        format!(
-            "SELECT _g AS _k, _c, n, p, {value} AS v, {lo} AS lo, {hi} AS hi FROM ({stats}) AS x3"
-        )
     }
 }

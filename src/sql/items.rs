@@ -10,6 +10,7 @@
 
 use super::SqlError;
 use super::build::{Builder, Rel};
+use super::pass::AggCol;
 use crate::ir::{
     AggFunc, Aggregate, Better, ChildRef, DimensionId, Expr, ExprKind, IndicatorId, LevelId,
     MapKey, Node, Normalize, Rollup, Type,
@@ -63,7 +64,7 @@ impl Builder<'_> {
         // says only whether the condition may be shown.
         let before = rel.stats.len();
         let ap = self.applies(ind.when.as_ref(), &mut rel)?;
-        let read: Vec<String> = rel.stats.drain(before..).map(|(a, _)| a).collect();
+        let read: Vec<AggCol> = rel.stats.drain(before..).collect();
         let hw = self.opts.hidden.is_some().then(|| self.hidden_when(&read));
         self.measured(i, at, rel, ap, hw)?;
         self.scored(i, at, self.plan.respondents[i])?;
@@ -89,14 +90,14 @@ impl Builder<'_> {
 
     /// Where a condition reading the aggregates `read` cannot be shown:
     /// one of them has fewer rows than `min_group`.
-    fn hidden_when(&self, read: &[String]) -> String {
+    fn hidden_when(&self, read: &[AggCol]) -> String {
         let k = self.fw.min_group;
         if k <= 1 || read.is_empty() {
             return "FALSE".into();
         }
         let small: Vec<String> = read
             .iter()
-            .map(|a| format!("COALESCE({a}.n, 0) < {k}"))
+            .map(|a| format!("COALESCE({}, 0) < {k}", a.col("n")))
             .collect();
         format!("({})", small.join(" OR "))
     }
@@ -131,18 +132,17 @@ impl Builder<'_> {
             }
             None => (format!("v{i}_{l}"), ""),
         };
-        for (k, (a, _)) in rel.stats.iter().enumerate() {
+        for (k, a) in rel.stats.iter().enumerate() {
             cols.push(format!(
-                "COALESCE({a}.n, 0) AS _n{k}, COALESCE({a}.p, 0) AS _p{k}"
+                "COALESCE({}, 0) AS _n{k}, COALESCE({}, 0) AS _p{k}",
+                a.col("n"),
+                a.col("p")
             ));
         }
         let one_interval = rel.stats.len() == 1
             && matches!(&ind.value.kind, ExprKind::Agg(a) if matches!(a.func, AggFunc::Share | AggFunc::Mean));
         let (lo, hi) = match one_interval {
-            true => (
-                format!("{}.lo", rel.stats[0].0),
-                format!("{}.hi", rel.stats[0].0),
-            ),
+            true => (rel.stats[0].col("lo"), rel.stats[0].col("hi")),
             false => (self.null(Type::Number), self.null(Type::Number)),
         };
         cols.push(format!("{lo} AS lo, {hi} AS hi"));

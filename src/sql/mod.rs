@@ -11,8 +11,9 @@
 //!
 //! The query is a chain of CTEs, one per thing the in-memory runner
 //! computes as a column: `b{l}` the units of level `l` with their
-//! ancestors' keys and checked answers, `g{e}_{l}` an aggregate `e`
-//! grouped at `l`, `v{i}_{l}`/`i{i}_{l}` an indicator's value then its
+//! ancestors' keys and checked answers, `p{f}_{l}…` a pass computing
+//! every aggregate over the rows of level `f` grouped at `l` (see
+//! [`pass`]), `v{i}_{l}`/`i{i}_{l}` an indicator's value then its
 //! status and score, `d{d}_{l}` a dimension. Each CTE is keyed by `_k`,
 //! the unit's key; an expression at level `l` reads the row `r` of `b{l}`
 //! and whatever CTEs it needs, joined on the key of `r`'s ancestor at
@@ -25,6 +26,7 @@ mod expr;
 mod items;
 pub mod lines;
 mod output;
+mod pass;
 pub mod pg;
 pub mod rebuild;
 mod record;

@@ -57,8 +57,10 @@ pub(crate) fn conformance_cases() -> Vec<Case> {
 }
 
 /// The project's own evaluations beside the conformance cases: the
-/// quickstart and tutorial examples, and a framework written to use
-/// every construct the compiler writes (`tests/fixtures/sql/rich`).
+/// quickstart and tutorial examples, a framework written to use every
+/// construct the compiler writes (`tests/fixtures/sql/rich`), and one
+/// whose aggregates fill several passes over the same rows, some reading
+/// others (`tests/fixtures/sql/passes`).
 pub(crate) fn own_cases() -> Vec<Case> {
     let case = |name: &str, dir: PathBuf, fw: &str, data: &[&str]| Case {
         name: name.to_string(),
@@ -71,6 +73,12 @@ pub(crate) fn own_cases() -> Vec<Case> {
         case(
             "rich",
             fixture("sql/rich"),
+            "framework.grille",
+            &["org=org.csv", "person=person.csv"],
+        ),
+        case(
+            "passes",
+            fixture("sql/passes"),
             "framework.grille",
             &["org=org.csv", "person=person.csv"],
         ),
