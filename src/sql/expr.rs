@@ -304,11 +304,10 @@ impl Builder<'_> {
         if agg.over <= l {
             return Ok(self.null(Type::Number));
         }
-        let mask = rel.mask.filter(|(at, _)| agg.over > *at);
+        // A mask only adds a join and a condition to a member's rows, so
+        // aggregates under different masks share a pass; a breakdown
+        // groups rows by its own cells, so it has passes of its own.
         let mut kind = format!("p{}_{l}", agg.over);
-        if let Some((_, i)) = mask {
-            kind.push_str(&format!("_m{i}"));
-        }
         if let Some(sp) = rel.split {
             kind.push_str(&format!("_c{}x{}", sp.i, sp.b));
             if self.fw.indicators[sp.i].by[sp.b].level > agg.over {
@@ -316,11 +315,17 @@ impl Builder<'_> {
             }
         }
         kind.push_str(&rel.sfx);
-        let seen = format!("{kind}/{}", e.id.0);
+        let seen = match rel.mask {
+            Some((at, i)) => format!("{kind}/{}/m{at}_{i}", e.id.0),
+            None => format!("{kind}/{}", e.id.0),
+        };
         let col = match self.aggs.get(&seen) {
             Some(c) => c.clone(),
             None => {
-                let c = self.add_member(e, &kind, l, rel.mask, rel.split)?;
+                // Columns are numbered in the order aggregates are met: the
+                // same expression may be read under two masks.
+                let serial = self.aggs.len() as u32;
+                let c = self.add_member(e, serial, &kind, l, rel.mask, rel.split)?;
                 self.aggs.insert(seen, c.clone());
                 c
             }
@@ -346,6 +351,7 @@ impl Builder<'_> {
     fn add_member(
         &mut self,
         e: &Expr,
+        serial: u32,
         kind: &str,
         l: LevelId,
         mask: Option<(LevelId, usize)>,
@@ -354,7 +360,8 @@ impl Builder<'_> {
         let ExprKind::Agg(agg) = &e.kind else {
             unreachable!("called on aggregates")
         };
-        let (member, rows, cell) = self.aggregate_rows(e, mask, split)?;
+        let (mut member, rows, cell) = self.aggregate_rows(e, mask, split)?;
+        member.id = serial;
         let mut read = format!("b{}{} {cell}", agg.over, rows.sfx);
         for j in rows.joins.values() {
             read.push(' ');

@@ -3,10 +3,10 @@
 //! In: each aggregate the builder meets, as the SQL of its rows' columns
 //! (filter, argument, weight) and the CTEs those read. Out: one CTE per
 //! *pass* — the aggregates that group the same rows (their level, the
-//! level they are grouped at, applicability mask, breakdown and stage)
+//! level they are grouped at, breakdown and stage)
 //! computed in one `GROUP BY`, each member's figures as columns suffixed
-//! with `_` and its expression id — and, at the end, every CTE in an order where
-//! each comes after those it reads.
+//! with `_` and the aggregate's number — and, at the end, every CTE in an
+//! order where each comes after those it reads.
 //!
 //! Why: one CTE per aggregate meant forty scans of the person table for a
 //! VISES-sized framework, and hundreds of CTEs that Spark inlines into
@@ -30,7 +30,7 @@ pub const MAX_MEMBERS: usize = 48;
 /// The columns of one aggregate's rows and how they are summed.
 #[derive(Debug, Clone)]
 pub struct Member {
-    /// The aggregate's expression id: the suffix of its columns.
+    /// The aggregate's number in the statement: the suffix of its columns.
     pub id: u32,
     pub func: AggFunc,
     /// The fraction a median or percentile asks for (0..1).
