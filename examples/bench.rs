@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --release --example bench -- check 5000        # a framework of 5,000 indicators
 //! cargo run --release --example bench -- eval 1000000      # 1M person rows, ~40 indicators, 6 dimensions
+//! cargo run --release --example bench -- unused 20000 > f.grille  # 20,000 indicators in no dimension
 //! ```
 //!
 //! Data and frameworks are generated deterministically in a temporary
@@ -38,6 +39,20 @@ fn peak_rss_mib() -> f64 {
 
 /// A framework with `n` indicators in dimensions of 50.
 fn wide_framework(n: usize) -> String {
+    let mut s = indicators(n);
+    for d in 0..n.div_ceil(50) {
+        let _ = writeln!(s, "dimension d{d} {{");
+        for i in (d * 50)..((d + 1) * 50).min(n) {
+            let _ = writeln!(s, "  use i{i} weight {}", 1 + i % 3);
+        }
+        s.push_str("}\n");
+    }
+    s
+}
+
+/// The levels, questions and `n` indicators of [`wide_framework`], in no
+/// dimension: `check` warns about each (to time many warnings).
+fn indicators(n: usize) -> String {
     let mut s = String::from(
         "framework wide {\n  title \"Wide\"\n  languages en\n}\n\nlevel org { label \"Org\" }\nlevel person { within org  label \"Person\" }\n\nquestions at person {\n",
     );
@@ -53,13 +68,6 @@ fn wide_framework(n: usize) -> String {
             1 + i % 5,
             (i + 7) % 20
         );
-    }
-    for d in 0..n.div_ceil(50) {
-        let _ = writeln!(s, "dimension d{d} {{");
-        for i in (d * 50)..((d + 1) * 50).min(n) {
-            let _ = writeln!(s, "  use i{i} weight {}", 1 + i % 3);
-        }
-        s.push_str("}\n");
     }
     s
 }
@@ -220,6 +228,8 @@ fn main() {
         Some("eval") => bench_eval(n),
         // Only the tables, kept: to time another runner on them.
         Some("data") => println!("{}", generate(n).display()),
-        _ => eprintln!("usage: bench check N | bench eval ROWS | bench data ROWS"),
+        // A framework to time `grille check` on, warnings and all.
+        Some("unused") => print!("{}", indicators(n)),
+        _ => eprintln!("usage: bench check N | bench eval ROWS | bench data ROWS | bench unused N"),
     }
 }

@@ -6,7 +6,7 @@
 //! primary span, related spans (possibly in other files) and a help line.
 //! Rendering (miette, JSON) happens only at the edge, with a [`SourceMap`].
 
-use crate::source::{SourceMap, Span};
+use crate::source::{SourceFile, SourceMap, Span};
 use std::fmt;
 
 /// How serious a diagnostic is.
@@ -279,7 +279,7 @@ impl MietteView {
             .into_iter()
             .map(|(id, ls)| {
                 let f = sources.get(id);
-                let (source, labels) = Excerpt::new(&f.name, &f.text, &ls);
+                let (source, labels) = Excerpt::new(f, &ls);
                 MietteView {
                     severity: Severity::Note,
                     code: "",
@@ -292,7 +292,7 @@ impl MietteView {
             })
             .collect();
         let file = sources.get(src);
-        let (source, labels) = Excerpt::new(&file.name, &file.text, &labels);
+        let (source, labels) = Excerpt::new(file, &labels);
         MietteView {
             severity: d.severity,
             code: d.code,
@@ -336,11 +336,8 @@ struct Kept {
 }
 
 impl Excerpt {
-    fn new(
-        name: &str,
-        text: &str,
-        labels: &[(&Label, bool)],
-    ) -> (Excerpt, Vec<miette::LabeledSpan>) {
+    fn new(file: &SourceFile, labels: &[(&Label, bool)]) -> (Excerpt, Vec<miette::LabeledSpan>) {
+        let (name, text) = (&file.name, &*file.text);
         let clamp = |o: u32| floor_char(text, (o as usize).min(text.len()));
         let lo = labels
             .iter()
@@ -365,10 +362,7 @@ impl Excerpt {
             let e2 = line_end(text, e1 + 1);
             if e2 >= text.len() { text.len() } else { e2 + 1 }
         };
-        let first_line = text.as_bytes()[..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        let first_line = file.line_of(start).0;
         let mut out = String::new();
         let mut kept: Vec<Kept> = Vec::new();
         let mut line = start;
