@@ -223,10 +223,17 @@ pub fn check_path(
     sources: &mut SourceMap,
     opts: &Options,
 ) -> Result<Checked, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|error| Failure::Io {
+    let io = |error| Failure::Io {
         path: path.display().to_string(),
         error,
-    })?;
+    };
+    // Places in a source are 32-bit (see `data::MAX_TEXT`).
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > crate::data::MAX_TEXT) {
+        return Err(io(std::io::Error::other(
+            "a framework file is at most 4 GiB",
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(io)?;
     check_text(&path.display().to_string(), &text, sources, opts)
 }
 

@@ -246,11 +246,17 @@ pub fn read_table(
         })?;
         b
     } else {
+        // Refused before reading: a file this large would take minutes to
+        // load only to be refused after.
+        if let Ok(meta) = std::fs::metadata(&spec.path) {
+            too_large(&spec.path, meta.len())?;
+        }
         std::fs::read(&spec.path).map_err(|error| InputError::Io {
             path: spec.path.clone(),
             error,
         })?
     };
+    too_large(&spec.path, bytes.len() as u64)?;
     let sha256 = hex(&sha2::Sha256::digest(&bytes));
     let lower = spec.path.to_lowercase();
     let fmt_err = |reason: String| InputError::Format {
@@ -295,6 +301,8 @@ pub fn read_table(
         table.encoding = encoding;
         return Ok(table);
     };
+    // A workbook or JSON file converted to CSV text may outgrow its file.
+    too_large(&spec.path, text.len() as u64)?;
     let src = sources.add(name.clone(), text);
     Ok(Table {
         level,
@@ -304,6 +312,25 @@ pub fn read_table(
         delimiter,
         decimal_comma,
         encoding: None,
+    })
+}
+
+/// The largest text grille reads: places in a file (spans, cell offsets)
+/// are 32-bit, so a larger table would have its places wrap around and
+/// diagnostics point at the wrong cells.
+pub const MAX_TEXT: u64 = u32::MAX as u64;
+
+/// Refuses a table of more than [`MAX_TEXT`] bytes, saying what to do.
+pub fn too_large(path: &str, len: u64) -> Result<(), InputError> {
+    if len <= MAX_TEXT {
+        return Ok(());
+    }
+    Err(InputError::Format {
+        path: path.to_string(),
+        reason: format!(
+            "the table is {:.1} GiB and grille reads tables of at most 4 GiB; split it (by territory or by year, each with its own `--data`), or load it into PostgreSQL and evaluate it there with `--db`",
+            len as f64 / (1u64 << 30) as f64
+        ),
     })
 }
 

@@ -904,3 +904,39 @@ fn missing_brace_names_the_open_block() {
     assert!(err.contains("`dimension d` is not closed"), "{err}");
     assert!(err.contains("the file ends here"), "{err}");
 }
+
+/// A table beyond 4 GiB is refused before it is read (places in files are
+/// 32-bit): a sparse file of 4 GiB and one byte, created instantly, is
+/// never read.
+#[test]
+fn tables_beyond_four_gib_are_refused_before_reading() {
+    let root = crate::support::root().join("examples/quickstart");
+    let dir = TempDir::new(&[]);
+    std::fs::copy(
+        root.join("entreprise.csv"),
+        dir.path().join("entreprise.csv"),
+    )
+    .expect("copied");
+    let big = std::fs::File::create(dir.path().join("personne.csv")).expect("created");
+    big.set_len((1u64 << 32) + 1).expect("a sparse file");
+    let fw = root.join("framework.grille");
+    let out = grille(
+        dir.path(),
+        &[
+            "eval",
+            fw.to_str().expect("path"),
+            "--data",
+            "entreprise=entreprise.csv",
+            "--data",
+            "personne=personne.csv",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("personne.csv"), "{err}");
+    assert!(
+        err.contains("4.0 GiB") && err.contains("at most 4 GiB"),
+        "{err}"
+    );
+    assert!(err.contains("--db"), "{err}");
+}
