@@ -51,10 +51,19 @@ pub fn emit(out: Option<&Path>, text: &str) -> i32 {
 
 /// Writes `bytes` to standard output, or to `out` atomically; the exit code.
 pub fn emit_bytes(out: Option<&Path>, bytes: &[u8]) -> i32 {
+    emit_with(out, |w| w.write_all(bytes))
+}
+
+/// Lets `write` stream its output to standard output, or to `out`
+/// atomically (a temporary file renamed when complete), through a
+/// buffer: a large result is never held whole in memory. The exit code.
+pub fn emit_with(
+    out: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> i32 {
     let Some(p) = out else {
-        use std::io::Write;
-        let mut o = std::io::stdout().lock();
-        return match o.write_all(bytes).and_then(|()| o.flush()) {
+        let mut o = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        return match write(&mut o).and_then(|()| o.flush()) {
             Ok(()) => super::OK,
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => super::OK,
             Err(e) => {
@@ -63,7 +72,7 @@ pub fn emit_bytes(out: Option<&Path>, bytes: &[u8]) -> i32 {
             }
         };
     };
-    match write_atomic(p, bytes) {
+    match write_atomic_with(p, write) {
         Ok(()) => super::OK,
         Err(e) => {
             eprintln!("error: cannot write `{}`: {e}", p.display());
@@ -74,6 +83,16 @@ pub fn emit_bytes(out: Option<&Path>, bytes: &[u8]) -> i32 {
 
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes what `write` produces to `path` atomically: into a temporary
+/// file beside it, removed if anything fails, renamed over the target
+/// (whose permissions it keeps) once complete.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let target = through_links(path);
     let dir = target
         .parent()
@@ -84,16 +103,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.grille-tmp"));
-    let result = write_then_rename(&tmp, &target, bytes);
+    let result = write_then_rename(&tmp, &target, write);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
 }
 
-fn write_then_rename(tmp: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::File::create(tmp)?;
-    f.write_all(bytes)?;
+fn write_then_rename(
+    tmp: &Path,
+    target: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(tmp)?);
+    write(&mut f)?;
+    let f = f
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
     f.sync_all()?;
     drop(f);
     if let Ok(meta) = std::fs::metadata(target) {

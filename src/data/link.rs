@@ -89,8 +89,10 @@ pub struct Rejected {
 #[derive(Debug, Clone)]
 pub struct Dataset {
     pub levels: Vec<LevelUnits>,
-    /// One column per question, over the units of the question's level.
-    pub columns: Vec<Column>,
+    /// One column per question, over the units of the question's level,
+    /// shared with evaluation (which copies one only when a rule blanks
+    /// some of its answers).
+    pub columns: Vec<std::sync::Arc<Column>>,
     pub tables: Vec<Table>,
     /// For each question, the field index in its level's table.
     pub fields: Vec<Option<usize>>,
@@ -233,6 +235,7 @@ pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Da
         .iter()
         .zip(columns)
         .map(|(q, c)| c.unwrap_or_else(|| empty_column(&q.ty, b.levels[q.level].len())))
+        .map(std::sync::Arc::new)
         .collect();
     // In file order, whatever stage found them.
     b.diags

@@ -60,7 +60,7 @@ pub fn units_only(
     let columns = fw
         .questions
         .iter()
-        .map(|q| empty_column(&q.ty, levels[q.level].ids.len()))
+        .map(|q| std::sync::Arc::new(empty_column(&q.ty, levels[q.level].ids.len())))
         .collect();
     Dataset {
         levels,

@@ -260,7 +260,9 @@ pub fn evaluate_with(fw: &Framework, ds: &Dataset, threads: usize) -> (Results, 
         fw,
         &plan,
         ds,
-        ds.columns.iter().cloned().map(Arc::new).collect(),
+        // The dataset's own columns, shared: a rule or a condition that
+        // blanks answers copies that one column (`Arc::make_mut`).
+        ds.columns.clone(),
     );
     ev.warm_lets();
     let not_asked = ev.conditions();

@@ -7,6 +7,7 @@
 
 use super::{Context, Value, step_id, value_at};
 use crate::eval::{IndLevel, Status};
+use std::io::Write;
 
 fn f(x: f64) -> String {
     if x.is_nan() {
@@ -60,12 +61,26 @@ pub fn result(cx: &Context<'_>) -> String {
 
 /// Writes the tidy table for a spreadsheet in `locale`.
 pub fn result_in(cx: &Context<'_>, locale: Locale) -> String {
+    let mut out = Vec::new();
+    write_in(cx, locale, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("CSV of UTF-8 strings")
+}
+
+/// Streams the tidy table for a spreadsheet in `locale` into `out`, row
+/// by row (a million-person result is never held whole).
+///
+/// # Errors
+/// What writing to `out` fails with.
+pub fn write_in(cx: &Context<'_>, locale: Locale, out: &mut dyn Write) -> std::io::Result<()> {
     let comma = locale.comma();
+    if comma {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
     let mut w = csv::WriterBuilder::new()
         .delimiter(if comma { b';' } else { b',' })
-        .from_writer(Vec::new());
+        .from_writer(out);
     let header = COLUMNS;
-    w.write_record(header).expect("writing to memory");
+    w.write_record(header)?;
     let fw = cx.fw;
     for l in cx.levels() {
         let level = &fw.levels[l].id;
@@ -87,8 +102,7 @@ pub fn result_in(cx: &Context<'_>, locale: Locale) -> String {
                         .to_string(),
                 };
                 let row = entry_row(cx, &place, i, lv, u, rt, ["", ""]);
-                w.write_record(localize(&row, comma))
-                    .expect("writing to memory");
+                w.write_record(localize(&row, comma))?;
                 for (b, cells) in lv.by.iter().enumerate() {
                     let Some(cells) = cells else { continue };
                     let bd = &ind.by[b];
@@ -103,8 +117,7 @@ pub fn result_in(cx: &Context<'_>, locale: Locale) -> String {
                             String::new(),
                             [&bd.id, &option],
                         );
-                        w.write_record(localize(&row, comma))
-                            .expect("writing to memory");
+                        w.write_record(localize(&row, comma))?;
                     }
                 }
             }
@@ -133,18 +146,11 @@ pub fn result_in(cx: &Context<'_>, locale: Locale) -> String {
                     String::new(),
                     String::new(),
                 ];
-                w.write_record(localize(&row, comma))
-                    .expect("writing to memory");
+                w.write_record(localize(&row, comma))?;
             }
         }
     }
-    let text = String::from_utf8(w.into_inner().expect("writing to memory"))
-        .expect("CSV of UTF-8 strings");
-    if comma {
-        format!("\u{feff}{text}")
-    } else {
-        text
-    }
+    w.flush()
 }
 
 /// The numeric fields (value, score, n, coverage, interval) with decimal

@@ -13,17 +13,31 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 /// Writes the whole result document, indented when `pretty`.
 pub fn result(cx: &Context<'_>, diags: &[Diag], sources: &SourceMap, pretty: bool) -> String {
-    let doc = Doc { cx, diags, sources };
     let mut out = Vec::with_capacity(1 << 16);
+    write(cx, diags, sources, pretty, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Streams the result document into `out` as serde produces it (a
+/// buffered writer is expected), ending with a newline.
+///
+/// # Errors
+/// What writing to `out` fails with.
+pub fn write(
+    cx: &Context<'_>,
+    diags: &[Diag],
+    sources: &SourceMap,
+    pretty: bool,
+    mut out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let doc = Doc { cx, diags, sources };
     if pretty {
         let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
         doc.serialize(&mut serde_json::Serializer::with_formatter(&mut out, fmt))
     } else {
         doc.serialize(&mut serde_json::Serializer::new(&mut out))
-    }
-    .expect("results serialise");
-    out.push(b'\n');
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    }?;
+    out.write_all(b"\n")
 }
 
 /// Finite numbers as numbers, anything else as null.
