@@ -25,6 +25,11 @@ spark = (
     .config("spark.ui.showConsoleProgress", "false")
     .config("spark.sql.shuffle.partitions", "1")
     .config("spark.driver.memory", "4g")
+    # Each hash aggregate of a running stage holds a page of this size;
+    # with the default (tens of MB at a 4 GB driver) a statement with
+    # many aggregates in one stage runs out of execution memory
+    # (UNABLE_TO_ACQUIRE_MEMORY) although each needs a few kB here.
+    .config("spark.buffer.pageSize", "2m")
     .getOrCreate()
 )
 spark.sparkContext.setLogLevel("ERROR")
@@ -76,6 +81,7 @@ def record(d):
 
 
 for d in sys.argv[1:]:
+    print(f"spark_run: {d}", file=sys.stderr, flush=True)
     for table, cols in tables(d):
         if table != "grille_hidden":
             view(d, table, cols)
