@@ -174,15 +174,16 @@ pub fn run(a: Args) -> i32 {
     if let Some(dir) = &a.split {
         return write_split(&cx, diags, dir, format);
     }
-    // JSON and CSV are streamed into the output as they are produced.
+    // Text formats are streamed into the output as they are produced;
+    // the workbook and the PDF are made whole, then written.
     let out = a.out.as_deref();
-    let text = match format {
+    match format {
         Format::Json => {
             let pretty =
                 a.pretty || (out.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()));
-            return super::write::emit_with(out, |w| {
+            super::write::emit_with(out, |w| {
                 grille::report::json::write(&cx, diags, &ws.sources, pretty, w)
-            });
+            })
         }
         Format::Csv => {
             use grille::report::csv::Locale;
@@ -191,24 +192,27 @@ pub fn run(a: Args) -> i32 {
                 Some(CsvLocale::Nl) => Locale::Nl,
                 _ => Locale::En,
             };
-            return super::write::emit_with(out, |w| grille::report::csv::write_in(&cx, locale, w));
+            super::write::emit_with(out, |w| grille::report::csv::write_in(&cx, locale, w))
         }
-        Format::Md => grille::report::human::markdown(&cx, diags),
-        Format::Html => grille::report::human::html(&cx, diags),
+        Format::Md => super::write::emit_with(out, |w| {
+            grille::report::human::write_markdown(&cx, diags, w)
+        }),
+        Format::Html => {
+            super::write::emit_with(out, |w| grille::report::human::write_html(&cx, diags, w))
+        }
         Format::Xlsx => {
             let bytes = grille::report::xlsx::result(&cx, diags, &ws.sources);
-            return emit_made(a.out.as_deref(), bytes, "workbook");
+            emit_made(a.out.as_deref(), bytes, "workbook")
         }
         Format::Pdf => {
             let doc = grille::report::human::whole(&cx, diags);
-            return emit_made(
+            emit_made(
                 a.out.as_deref(),
                 grille::report::pdf::render(&doc, cx.lang),
                 "PDF",
-            );
+            )
         }
-    };
-    super::write::emit(a.out.as_deref(), &text)
+    }
 }
 
 /// Writes bytes a writer made, or says why it could not make them.
@@ -239,25 +243,27 @@ fn write_split(
         Format::Pdf => "pdf",
         _ => "html",
     };
-    for (stem, doc) in grille::report::human::split(cx, diags, ext) {
+    let written = grille::report::human::split_each(cx, diags, ext, |stem, doc| {
         let bytes = match format {
             Format::Md => grille::report::page::markdown(&doc.blocks).into_bytes(),
             Format::Pdf => match grille::report::pdf::render(&doc, cx.lang) {
                 Ok(b) => b,
                 Err(e) => {
                     eprintln!("error: cannot make the PDF of `{stem}`: {e}");
-                    return super::USAGE;
+                    return Err(());
                 }
             },
             _ => grille::report::page::html(&doc.title, cx.lang, &doc.blocks).into_bytes(),
         };
         let path = dir.join(format!("{stem}.{ext}"));
-        if let Err(e) = super::write::write_atomic(&path, &bytes) {
+        super::write::write_atomic(&path, &bytes).map_err(|e| {
             eprintln!("error: cannot write `{}`: {e}", path.display());
-            return super::USAGE;
-        }
+        })
+    });
+    match written {
+        Ok(()) => super::OK,
+        Err(()) => super::USAGE,
     }
-    super::OK
 }
 
 /// A note when `--level` names a level nothing is reported at.

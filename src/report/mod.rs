@@ -224,7 +224,6 @@ pub fn step_id(fw: &Framework, rate: Option<usize>, step: Option<u16>) -> Option
 /// (`0.72` → `72 %`). Plain spaces are used, so that the text can be
 /// searched and copied as it reads; HTML keeps numbers on one line.
 pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
-    use std::fmt::Write;
     if !x.is_finite() {
         return "—".into();
     }
@@ -254,17 +253,34 @@ pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
     if v < 0.0 && scaled > 0 {
         out.push('-');
     }
-    let digits = int.to_string();
+    // Digits written by hand: reports format hundreds of numbers per
+    // unit, and the formatting machinery was most of the cost.
+    let mut buf = [0u8; 20];
+    let mut k = buf.len();
+    let mut rest = int;
+    loop {
+        k -= 1;
+        buf[k] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = &buf[k..];
     let n = digits.len();
-    for (i, c) in digits.chars().enumerate() {
+    for (i, &c) in digits.iter().enumerate() {
         if i > 0 && (n - i).is_multiple_of(3) && n > 4 {
             out.push(group);
         }
-        out.push(c);
+        out.push(char::from(c));
     }
     if frac_digits > 0 {
         out.push(point);
-        let _ = write!(out, "{:0width$}", frac, width = frac_digits as usize);
+        // At most two decimals, zero-padded on the left.
+        let width = frac_digits as usize;
+        for j in (0..width).rev() {
+            out.push(char::from(b'0' + (frac / 10u64.pow(j as u32) % 10) as u8));
+        }
     }
     match unit {
         None | Some("") => {}

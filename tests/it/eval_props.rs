@@ -255,3 +255,68 @@ proptest! {
         }
     }
 }
+
+/// 150 organisations in 3 territories, each with two persons whose
+/// answers vary with the organisation: enough units for several rounds
+/// of several runs when a report is written on many threads.
+fn many_units() -> (String, String) {
+    let mut orgs = String::from("org,terr\n");
+    let mut persons = String::from("person,org,x,ok,w,s\n");
+    for o in 0..150 {
+        orgs += &format!("O{o},T{}\n", o % 3);
+        for p in 0..2 {
+            let ok = if (o + p) % 3 == 0 { "non" } else { "oui" };
+            persons += &format!(
+                "p{o}_{p},O{o},{},{ok},{},{}\n",
+                (o * 7 + p * 13) % 100,
+                1 + o % 3,
+                1 + (o + p) % 5
+            );
+        }
+    }
+    (orgs, persons)
+}
+
+/// A report written part by part on several threads is the very report
+/// built whole on one: the same Markdown and the same HTML, whatever the
+/// number of threads, and every chart id in the page distinct.
+#[test]
+fn reports_written_in_parts_on_threads_equal_the_whole() {
+    let (orgs, persons) = many_units();
+    with_results(
+        &[("org", &orgs), ("person", &persons)],
+        1,
+        "fr",
+        |cx, diags, _| {
+            let doc = grille::report::human::whole(cx, diags);
+            let md_whole = grille::report::page::markdown(&doc.blocks);
+            let html_whole = grille::report::page::html(&doc.title, cx.lang, &doc.blocks);
+            assert!(md_whole.contains("O149"), "every unit is in the report");
+            for threads in [1, 2, 3, 7] {
+                let mut md = Vec::new();
+                grille::report::human::write_report(cx, diags, &mut md, false, threads).unwrap();
+                assert_eq!(
+                    String::from_utf8(md).unwrap(),
+                    md_whole,
+                    "Markdown on {threads} threads"
+                );
+                let mut html = Vec::new();
+                grille::report::human::write_report(cx, diags, &mut html, true, threads).unwrap();
+                assert_eq!(
+                    String::from_utf8(html).unwrap(),
+                    html_whole,
+                    "HTML on {threads} threads"
+                );
+            }
+            let mut ids = std::collections::HashSet::new();
+            let mut charts = 0;
+            for piece in html_whole.split("<title id=\"").skip(1) {
+                let id = &piece[..piece.find('"').unwrap()];
+                assert!(ids.insert(id.to_string()), "chart id {id} appears twice");
+                charts += 1;
+            }
+            // A radar or profile and bars for each of the 153 units at least.
+            assert!(charts > 300, "{charts} charts");
+        },
+    );
+}

@@ -22,6 +22,7 @@ use crate::diagnostic::Diag;
 use crate::eval::benchmark::Stats;
 use crate::ir::{ChildRef, DimensionId, LevelId};
 use lex::T;
+use std::io::{self, Write};
 
 /// A report ready to render: its title and its blocks.
 pub struct Document {
@@ -31,30 +32,167 @@ pub struct Document {
 
 /// The report as Markdown.
 pub fn markdown(cx: &Context<'_>, diags: &[Diag]) -> String {
-    page::markdown(&whole(cx, diags).blocks)
+    let mut out = Vec::new();
+    let _ = write_markdown(cx, diags, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The report as one self-contained HTML page.
 pub fn html(cx: &Context<'_>, diags: &[Diag]) -> String {
-    let d = whole(cx, diags);
-    page::html(&d.title, cx.lang, &d.blocks)
+    let mut out = Vec::new();
+    let _ = write_html(cx, diags, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the whole report as Markdown into `w` part by part (the cover,
+/// then the units, a batch at a time, then the method), so that only a
+/// few batches of text are held at once, whatever the number of units.
+pub fn write_markdown(cx: &Context<'_>, diags: &[Diag], w: &mut dyn Write) -> io::Result<()> {
+    write_report(cx, diags, w, false, threads())
+}
+
+/// Writes the whole report as one HTML page into `w`, part by part.
+pub fn write_html(cx: &Context<'_>, diags: &[Diag], w: &mut dyn Write) -> io::Result<()> {
+    write_report(cx, diags, w, true, threads())
+}
+
+/// Writes the whole report, as HTML or Markdown, building and rendering
+/// its units on `threads` threads (tests compare thread counts: the text
+/// never depends on them).
+pub fn write_report(
+    cx: &Context<'_>,
+    diags: &[Diag],
+    w: &mut dyn Write,
+    html: bool,
+    threads: usize,
+) -> io::Result<()> {
+    if !html {
+        return write_parts(cx, diags, w, (threads, false), &page::markdown_into);
+    }
+    let mut s = String::new();
+    page::html_open(&mut s, &title(cx), cx.lang);
+    w.write_all(s.as_bytes())?;
+    write_parts(cx, diags, w, (threads, true), &page::html_part)?;
+    s.clear();
+    page::html_close(&mut s);
+    w.write_all(s.as_bytes())
+}
+
+/// Threads for rendering: every core, as evaluation uses.
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// How a part is written: appends its blocks' text to the string. Parts
+/// are written apart from one another, so a renderer carries nothing
+/// from one to the next.
+type Render = dyn Fn(&mut String, &[Block]) + Sync;
+
+/// Units given to a thread at a time.
+const RUN: usize = 32;
+
+/// Writes the report into `w`: the cover, the units, the method. Units
+/// are built and rendered in runs of [`RUN`] on `threads` threads; the
+/// runs are written in order (so the text is the same as one thread's),
+/// each round's while the next round is being made. `tooltips` says
+/// whether cells carry their hover text.
+fn write_parts(
+    cx: &Context<'_>,
+    diags: &[Diag],
+    w: &mut dyn Write,
+    (threads, tooltips): (usize, bool),
+    render: &Render,
+) -> io::Result<()> {
+    let mut b = B::new(cx);
+    b.tooltips = tooltips;
+    let mut s = String::new();
+    b.cover(None);
+    b.nav();
+    render(&mut s, &b.out);
+    w.write_all(s.as_bytes())?;
+    let units: Vec<(LevelId, usize)> = cx
+        .levels()
+        .into_iter()
+        .flat_map(|l| (0..cx.ds.levels[l].len()).map(move |u| (l, u)))
+        .collect();
+    let mut done: Vec<String> = Vec::new();
+    for round in units.chunks(RUN * threads.max(1)) {
+        let made = std::thread::scope(|sc| -> io::Result<Vec<String>> {
+            let handles: Vec<_> = round
+                .chunks(RUN)
+                .map(|run| {
+                    let b = b.fork();
+                    sc.spawn(move || render_run(b, run, render))
+                })
+                .collect();
+            // The previous round is written while this one is made.
+            for t in done.drain(..) {
+                w.write_all(t.as_bytes())?;
+            }
+            Ok(handles.into_iter().map(join).collect())
+        })?;
+        done = made;
+    }
+    for t in done {
+        w.write_all(t.as_bytes())?;
+    }
+    b.out.clear();
+    b.method(example_unit(cx), diags);
+    s.clear();
+    render(&mut s, &b.out);
+    w.write_all(s.as_bytes())
+}
+
+/// Builds and renders a run of units: its text.
+fn render_run(mut b: B<'_>, run: &[(LevelId, usize)], render: &Render) -> String {
+    let mut text = String::new();
+    for &(l, u) in run {
+        b.out.clear();
+        b.unit(l, u);
+        render(&mut text, &b.out);
+    }
+    text
+}
+
+/// A rendering thread's result; its panic is passed on.
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+/// The blocks of the whole report in one list: the same blocks, in the
+/// same order, as the streamed writers render.
+fn each_part(
+    cx: &Context<'_>,
+    diags: &[Diag],
+    mut f: impl FnMut(&[Block]) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut b = B::new(cx);
+    b.cover(None);
+    b.nav();
+    f(&b.out)?;
+    for l in cx.levels() {
+        for u in 0..cx.ds.levels[l].len() {
+            b.out.clear();
+            b.unit(l, u);
+            f(&b.out)?;
+        }
+    }
+    b.out.clear();
+    b.method(example_unit(cx), diags);
+    f(&b.out)
 }
 
 /// The whole report: the cover, links to every unit, each reported unit,
 /// the method.
 pub fn whole(cx: &Context<'_>, diags: &[Diag]) -> Document {
-    let mut b = B::new(cx);
-    b.cover(None);
-    b.nav();
-    for l in cx.levels() {
-        for u in 0..cx.ds.levels[l].len() {
-            b.unit(l, u);
-        }
-    }
-    b.method(example_unit(cx), diags);
+    let mut blocks = Vec::new();
+    let _ = each_part(cx, diags, |part| {
+        blocks.extend_from_slice(part);
+        Ok(())
+    });
     Document {
         title: title(cx),
-        blocks: b.out,
+        blocks,
     }
 }
 
@@ -65,33 +203,47 @@ pub fn whole(cx: &Context<'_>, diags: &[Diag]) -> Document {
 /// method with its own numbers. `ext` is the extension the index links
 /// to (`html`, `md`, `pdf`).
 pub fn split(cx: &Context<'_>, diags: &[Diag], ext: &str) -> Vec<(String, Document)> {
+    let mut out = Vec::new();
+    let _ = split_each(cx, diags, ext, |stem, doc| {
+        out.push((stem.to_string(), doc));
+        Ok::<(), ()>(())
+    });
+    out
+}
+
+/// The documents of [`split`] handed to `f` one at a time, in the same
+/// order, so that a run over many units holds one document at once; the
+/// first error of `f` stops it.
+pub fn split_each<E>(
+    cx: &Context<'_>,
+    diags: &[Diag],
+    ext: &str,
+    mut f: impl FnMut(&str, Document) -> Result<(), E>,
+) -> Result<(), E> {
     let stems = file_stems(cx);
-    let mut out = Vec::with_capacity(stems.len() + 1);
-    let mut index = B::new(cx);
-    index.cover(None);
-    index.index(&stems, ext);
-    out.push((
-        "index".to_string(),
+    // One builder for all documents: what it precomputes (the units under
+    // each unit) is read from every row, so it is built once, not per unit.
+    let mut b = B::new(cx);
+    b.cover(None);
+    b.index(&stems, ext);
+    let blocks = std::mem::take(&mut b.out);
+    f(
+        "index",
         Document {
             title: title(cx),
-            blocks: index.out,
+            blocks,
         },
-    ));
-    for ((l, u), stem) in stems {
-        let mut b = B::new(cx);
+    )?;
+    for ((l, u), stem) in &stems {
+        let (l, u) = (*l, *u);
         b.cover(Some((l, u)));
         b.unit(l, u);
         b.method(Some((l, u)), diags);
         let title = format!("{} — {}", title(cx), b.unit_title(l, u));
-        out.push((
-            stem,
-            Document {
-                title,
-                blocks: b.out,
-            },
-        ));
+        let blocks = std::mem::take(&mut b.out);
+        f(stem, Document { title, blocks })?;
     }
-    out
+    Ok(())
 }
 
 /// The unit whose numbers illustrate the method of a whole report: the
@@ -158,9 +310,15 @@ struct B<'a> {
     t: &'static T,
     out: Vec<Block>,
     /// Units of each level under each unit of the coarser level.
-    children: Vec<Vec<Vec<usize>>>,
+    children: std::sync::Arc<Vec<Vec<Vec<usize>>>>,
     /// Indicators some dimension holds (the others form the portrait).
-    in_dim: Vec<bool>,
+    in_dim: std::sync::Arc<Vec<bool>>,
+    /// "même territoire", per level: how peers under the same parent are
+    /// named (made once, asked for every cell).
+    peers_in: std::sync::Arc<Vec<String>>,
+    /// Whether cells carry what HTML shows on hover (Markdown has no use
+    /// for it, and it is a good part of the work).
+    tooltips: bool,
 }
 
 impl<'a> B<'a> {
@@ -186,12 +344,40 @@ impl<'a> B<'a> {
                 in_dim[i] = true;
             }
         }
+        let t = lex::t(cx.lang);
+        let peers_in = (0..fw.levels.len())
+            .map(|l| match l {
+                0 => String::new(),
+                _ => {
+                    let parent = fw.levels[l - 1]
+                        .label
+                        .get(cx.lang, fw.default_lang())
+                        .unwrap_or(&fw.levels[l - 1].id);
+                    t.peers_in.replace("{parent}", &parent.to_lowercase())
+                }
+            })
+            .collect();
         B {
             cx,
-            t: lex::t(cx.lang),
+            t,
             out: Vec::new(),
-            children,
-            in_dim,
+            children: std::sync::Arc::new(children),
+            in_dim: std::sync::Arc::new(in_dim),
+            peers_in: std::sync::Arc::new(peers_in),
+            tooltips: true,
+        }
+    }
+
+    /// A builder sharing what this one precomputed, with no blocks yet.
+    fn fork(&self) -> B<'a> {
+        B {
+            cx: self.cx,
+            t: self.t,
+            out: Vec::new(),
+            children: self.children.clone(),
+            in_dim: self.in_dim.clone(),
+            peers_in: self.peers_in.clone(),
+            tooltips: self.tooltips,
         }
     }
 
@@ -306,11 +492,7 @@ impl<'a> B<'a> {
         if l > 0 {
             let parent = self.cx.ds.levels[l].parent[u] as usize;
             if let Some(Some(s)) = p.by_parent.get(parent) {
-                let words = self
-                    .t
-                    .peers_in
-                    .replace("{parent}", &self.level_label(l - 1).to_lowercase());
-                return Some((format!("{words} ({})", s.n), *s));
+                return Some((format!("{} ({})", self.peers_in[l], s.n), *s));
             }
         }
         p.all

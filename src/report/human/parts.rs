@@ -171,15 +171,33 @@ impl B<'_> {
             Some(_) => format_number(x, unit, lang),
             None => format_score(x, lang),
         };
-        let range = t.range.replace("{a}", &f(s.min)).replace("{b}", &f(s.max));
-        format!(
-            "{who}{}{} {}, {} {}, {range}",
-            super::lex::colon(lang),
-            t.mean,
-            f(s.mean),
-            t.median,
-            f(s.median)
-        )
+        let mut out = String::with_capacity(who.len() + 64);
+        for piece in [who, super::lex::colon(lang), t.mean, " "] {
+            out.push_str(piece);
+        }
+        out.push_str(&f(s.mean));
+        for piece in [", ", t.median, " "] {
+            out.push_str(piece);
+        }
+        out.push_str(&f(s.median));
+        out.push_str(", ");
+        // The range's words place the two bounds ("de {a} à {b}").
+        let mut rest = t.range;
+        while let Some(i) = rest.find('{') {
+            out.push_str(&rest[..i]);
+            match rest[i..].get(..3) {
+                Some("{a}") => out.push_str(&f(s.min)),
+                Some("{b}") => out.push_str(&f(s.max)),
+                _ => {
+                    out.push('{');
+                    rest = &rest[i + 1..];
+                    continue;
+                }
+            }
+            rest = &rest[i + 3..];
+        }
+        out.push_str(rest);
+        out
     }
 
     /// "52 (30 – 71)": the peers' median and range, for a table cell.
@@ -204,7 +222,9 @@ impl B<'_> {
             false => format_score(x, lang),
         };
         let mut c = Cell::plain(format!("{} ({} – {})", f(s.median), f(s.min), f(s.max)));
-        c.title = Some(self.stats_text(&who, &s, if value { unit.or(Some("")) } else { None }));
+        if self.tooltips {
+            c.title = Some(self.stats_text(&who, &s, if value { unit.or(Some("")) } else { None }));
+        }
         c
     }
 

@@ -8,27 +8,50 @@ use std::fmt::Write;
 /// The blocks as one HTML page.
 pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
     let mut s = String::new();
+    html_open(&mut s, title, lang);
+    html_part(&mut s, blocks);
+    html_close(&mut s);
+    s
+}
+
+fn is_chart(b: &Block) -> bool {
+    matches!(
+        b,
+        Block::Radar { .. } | Block::Bars { .. } | Block::GroupedBars { .. } | Block::Slopes { .. }
+    )
+}
+
+/// The page's head, up to the opening of its main content.
+pub fn html_open(s: &mut String, title: &str, lang: &str) {
     let _ = write!(
         s,
         "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
         escape(lang),
         escape(title)
     );
+}
+
+/// The end of the page.
+pub fn html_close(s: &mut String) {
+    s.push_str("</main>\n</body>\n</html>\n");
+}
+
+/// Appends blocks of a page's content. Nothing carries from one call to
+/// the next, so the parts of a long page can be drawn on several threads
+/// and joined: a chart's id is its number within its section (a unit's
+/// section id is unique in the page), and a row of charts still open at
+/// the end is closed there.
+pub fn html_part(s: &mut String, blocks: &[Block]) {
+    let mut section = "";
     let mut charts = 0usize;
     let mut in_group = false;
     for b in blocks {
         // Consecutive charts share a row when the page is wide enough.
-        let is_chart = matches!(
-            b,
-            Block::Radar { .. }
-                | Block::Bars { .. }
-                | Block::GroupedBars { .. }
-                | Block::Slopes { .. }
-        );
-        if is_chart && !in_group {
+        let drawn = is_chart(b);
+        if drawn && !in_group {
             s.push_str("<div class=\"charts\">\n");
             in_group = true;
-        } else if !is_chart && in_group {
+        } else if !drawn && in_group {
             s.push_str("</div>\n");
             in_group = false;
         }
@@ -36,7 +59,7 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
             Block::Heading(d, t, id) => {
                 let _ = writeln!(s, "<h{d} id=\"{}\">{}</h{d}>", escape(id), escape(t));
             }
-            Block::Facts(f) => facts(&mut s, "facts", f),
+            Block::Facts(f) => facts(s, "facts", f),
             Block::Cover {
                 title,
                 subtitle,
@@ -54,7 +77,7 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
                 if let Some(d) = description {
                     let _ = writeln!(s, "<p>{}</p>", escape(d));
                 }
-                facts(&mut s, "facts", f);
+                facts(s, "facts", f);
                 s.push_str("</header>\n");
             }
             Block::Summary { title, facts: f } => {
@@ -63,7 +86,7 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
                     "<aside class=\"summary\" aria-label=\"{0}\">\n<p class=\"summary-title\">{0}</p>",
                     escape(title)
                 );
-                facts(&mut s, "facts", f);
+                facts(s, "facts", f);
                 s.push_str("</aside>\n");
             }
             Block::List(items) => {
@@ -136,7 +159,7 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
             | Block::Slopes { .. }
             | Block::GroupedBars { .. } => {
                 charts += 1;
-                chart(&mut s, charts, b);
+                chart(s, svg::ChartId { section, n: charts }, b);
             }
             Block::Nav { title, groups } => {
                 let _ = writeln!(
@@ -161,6 +184,8 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
                 s.push_str("</nav>\n");
             }
             Block::Section(id) => {
+                section = id;
+                charts = 0;
                 let _ = writeln!(s, "<section class=\"unit\" id=\"unit-{}\">", escape(id));
             }
             Block::EndSection => s.push_str("</section>\n"),
@@ -169,12 +194,10 @@ pub fn html(title: &str, lang: &str, blocks: &[Block]) -> String {
     if in_group {
         s.push_str("</div>\n");
     }
-    s.push_str("</main>\n</body>\n</html>\n");
-    s
 }
 
 /// Draws a chart block as a figure (number `n` keeps its ids distinct).
-fn chart(s: &mut String, n: usize, b: &Block) {
+fn chart(s: &mut String, n: svg::ChartId<'_>, b: &Block) {
     match b {
         Block::Radar {
             title,
@@ -209,7 +232,7 @@ fn chart(s: &mut String, n: usize, b: &Block) {
 /// themselves.
 pub fn chart_svg(b: &Block) -> Option<(String, String)> {
     let mut s = String::new();
-    chart(&mut s, 1, b);
+    chart(&mut s, svg::ChartId { section: "", n: 1 }, b);
     let start = s.find("<svg")?;
     let end = s.find("</svg>")? + "</svg>".len();
     let caption = match b {

@@ -9,68 +9,93 @@ use std::fmt::Write;
 /// break becomes a space.
 fn md_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '[' | ']' | '`' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
+    push_md(&mut out, s, false);
     out
 }
 
-fn md_cell(s: &str) -> String {
-    md_text(s).replace('|', "\\|")
+/// Appends `t` made inert to `out`; in a table `cell`, `|` is escaped too.
+fn push_md(out: &mut String, t: &str, cell: bool) {
+    // Runs of ordinary characters are copied at once.
+    let mut from = 0;
+    for (i, c) in t.char_indices() {
+        let esc = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '[' => "\\[",
+            ']' => "\\]",
+            '`' => "\\`",
+            '\\' => "\\\\",
+            '|' if cell => "\\|",
+            '\n' | '\r' => " ",
+            _ => continue,
+        };
+        out.push_str(&t[from..i]);
+        out.push_str(esc);
+        from = i + c.len_utf8();
+    }
+    out.push_str(&t[from..]);
+}
+
+/// One table row: `| a | b |`.
+fn push_row<'t>(s: &mut String, cells: impl Iterator<Item = &'t str>) {
+    s.push('|');
+    for c in cells {
+        s.push(' ');
+        push_md(s, c, true);
+        s.push_str(" |");
+    }
+    s.push('\n');
 }
 
 /// The blocks as Markdown.
 pub fn markdown(blocks: &[Block]) -> String {
     let mut s = String::new();
+    markdown_into(&mut s, blocks);
+    s
+}
+
+/// Appends the blocks as Markdown to `s`: each block is written on its
+/// own, so a document can be written part by part.
+pub fn markdown_into(s: &mut String, blocks: &[Block]) {
     for b in blocks {
         match b {
             Block::Heading(d, t, _) => {
                 let _ = writeln!(s, "{} {}\n", "#".repeat(*d as usize), md_text(t));
             }
-            Block::Facts(f) => facts_list(&mut s, f),
+            Block::Facts(f) => facts_list(s, f),
             Block::Para(p) => {
                 let _ = writeln!(s, "{}\n", md_text(p));
             }
             Block::Table { head, right, rows } => {
-                let _ = writeln!(
-                    s,
-                    "| {} |",
-                    head.iter()
-                        .map(|h| md_cell(h))
-                        .collect::<Vec<_>>()
-                        .join(" | ")
-                );
-                let align: Vec<&str> = right
-                    .iter()
-                    .map(|r| if *r { "---:" } else { "---" })
-                    .collect();
-                let _ = writeln!(s, "|{}|", align.join("|"));
+                push_row(s, head.iter().map(String::as_str));
+                s.push('|');
+                for r in right {
+                    s.push_str(if *r { "---:|" } else { "---|" });
+                }
+                s.push('\n');
                 for r in rows {
-                    let cells: Vec<String> = r
-                        .iter()
-                        .map(|c| {
-                            let text = match &c.link {
-                                Some(href) => format!("[{}]({})", md_cell(&c.text), md_href(href)),
-                                None => md_cell(&c.text),
-                            };
-                            if c.strong && !c.text.is_empty() {
-                                format!("**{text}**")
-                            } else {
-                                text
+                    s.push('|');
+                    for c in r {
+                        s.push(' ');
+                        let strong = c.strong && !c.text.is_empty();
+                        if strong {
+                            s.push_str("**");
+                        }
+                        match &c.link {
+                            Some(href) => {
+                                s.push('[');
+                                push_md(s, &c.text, true);
+                                let _ = write!(s, "]({})", md_href(href));
                             }
-                        })
-                        .collect();
-                    let _ = writeln!(s, "| {} |", cells.join(" | "));
+                            None => push_md(s, &c.text, true),
+                        }
+                        if strong {
+                            s.push_str("**");
+                        }
+                        s.push_str(" |");
+                    }
+                    s.push('\n');
                 }
                 s.push('\n');
             }
@@ -93,9 +118,9 @@ pub fn markdown(blocks: &[Block]) -> String {
                     .zip(shown)
                     .map(|((a, v), t)| Bar::plain(a.clone(), *v, t.clone()))
                     .collect();
-                text_bars(&mut s, title, &[(None, &bars)]);
+                text_bars(s, title, &[(None, &bars)]);
             }
-            Block::Bars { title, bars, .. } => text_bars(&mut s, title, &[(None, bars)]),
+            Block::Bars { title, bars, .. } => text_bars(s, title, &[(None, bars)]),
             Block::Cover {
                 title,
                 subtitle,
@@ -124,7 +149,7 @@ pub fn markdown(blocks: &[Block]) -> String {
                         md_text(d)
                     );
                 }
-                facts_list(&mut s, facts);
+                facts_list(s, facts);
             }
             Block::Summary { title, facts } => {
                 let _ = writeln!(
@@ -179,17 +204,20 @@ pub fn markdown(blocks: &[Block]) -> String {
                     .iter()
                     .map(|(g, b)| (Some(g.as_str()), b.as_slice()))
                     .collect();
-                text_bars(&mut s, title, &groups)
+                text_bars(s, title, &groups)
             }
             Block::Nav { .. } | Block::Section(_) | Block::EndSection => {}
         }
     }
-    s
 }
 
 fn facts_list(s: &mut String, facts: &[(String, String)]) {
     for (k, v) in facts {
-        let _ = writeln!(s, "- **{}**: {}", md_text(k), md_text(v));
+        s.push_str("- **");
+        push_md(s, k, false);
+        s.push_str("**: ");
+        push_md(s, v, false);
+        s.push('\n');
     }
     s.push('\n');
 }
@@ -230,16 +258,21 @@ fn text_bars(s: &mut String, title: &str, groups: &[(Option<&str>, &[Bar])]) {
             } else {
                 (b.score.clamp(0.0, 100.0) / 5.0).round() as usize
             };
-            let _ = writeln!(
-                s,
-                "{}{label}{}  {}{}  {}",
-                " ".repeat(indent),
-                " ".repeat(pad),
-                "█".repeat(full),
-                "░".repeat(20 - full),
-                inert(&b.shown)
-            );
+            push_n(s, " ", indent);
+            s.push_str(&label);
+            push_n(s, " ", pad + 2);
+            push_n(s, "█", full);
+            push_n(s, "░", 20 - full);
+            s.push_str("  ");
+            s.push_str(&inert(&b.shown));
+            s.push('\n');
         }
     }
     s.push_str("```\n\n");
+}
+
+fn push_n(s: &mut String, piece: &str, n: usize) {
+    for _ in 0..n {
+        s.push_str(piece);
+    }
 }

@@ -12,8 +12,8 @@ mod md;
 mod svg;
 pub mod typst;
 
-pub use html::html;
-pub use md::markdown;
+pub use html::{html, html_close, html_open, html_part};
+pub use md::{markdown, markdown_into};
 
 /// A table cell: text, optionally emphasised.
 #[derive(Debug, Clone)]
@@ -180,7 +180,8 @@ pub fn slug(s: &str) -> String {
 
 /// Text made safe inside HTML elements and attribute values.
 pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['&', '<', '>', '"']) {
+    // Most text has nothing to escape; bytes are the quickest to look at.
+    if !s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"')) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
