@@ -7,6 +7,7 @@
 
 use super::{Context, Value, step_id, value_at};
 use crate::eval::{IndLevel, Status};
+use std::borrow::Cow;
 use std::io::Write;
 
 fn f(x: f64) -> String {
@@ -86,10 +87,10 @@ pub fn write_in(cx: &Context<'_>, locale: Locale, out: &mut dyn Write) -> std::i
         let level = &fw.levels[l].id;
         for u in 0..cx.ds.levels[l].len() {
             let place = [
-                level.clone(),
-                cx.ds.levels[l].ids[u].to_string(),
-                cx.ds.levels[l].name(u).unwrap_or("").to_string(),
-                cx.parent(l, u).unwrap_or("").to_string(),
+                level.as_str(),
+                &cx.ds.levels[l].ids[u],
+                cx.ds.levels[l].name(u).unwrap_or(""),
+                cx.parent(l, u).unwrap_or(""),
             ];
             for (i, ind) in fw.indicators.iter().enumerate() {
                 let Some(lv) = cx.results.indicators.get(&(i, l)) else {
@@ -101,8 +102,8 @@ pub fn write_in(cx: &Context<'_>, locale: Locale, out: &mut dyn Write) -> std::i
                         .unwrap_or_default()
                         .to_string(),
                 };
-                let row = entry_row(cx, &place, i, lv, u, rt, ["", ""]);
-                w.write_record(localize(&row, comma))?;
+                let row = entry_row(cx, place, i, lv, u, rt, ["", ""]);
+                write_row(&mut w, &row, comma)?;
                 for (b, cells) in lv.by.iter().enumerate() {
                     let Some(cells) = cells else { continue };
                     let bd = &ind.by[b];
@@ -110,14 +111,14 @@ pub fn write_in(cx: &Context<'_>, locale: Locale, out: &mut dyn Write) -> std::i
                         let option = bd.option_code(fw, k).unwrap_or_else(|| "NA".into());
                         let row = entry_row(
                             cx,
-                            &place,
+                            place,
                             i,
                             &cells.lv,
                             cells.at(u, k),
                             String::new(),
                             [&bd.id, &option],
                         );
-                        w.write_record(localize(&row, comma))?;
+                        write_row(&mut w, &row, comma)?;
                     }
                 }
             }
@@ -125,60 +126,65 @@ pub fn write_in(cx: &Context<'_>, locale: Locale, out: &mut dyn Write) -> std::i
                 let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
                     continue;
                 };
-                let [level, unit, name, parent] = place.clone();
-                let row = [
+                let [level, unit, name, parent] = place.map(Cow::Borrowed);
+                let row: [Cow<'_, str>; 16] = [
                     level,
                     unit,
                     name,
                     parent,
                     "dimension".into(),
-                    dim.id.clone(),
-                    String::new(),
-                    f(lv.score[u]),
-                    String::new(),
-                    f(lv.coverage[u]),
-                    String::new(),
-                    String::new(),
+                    dim.id.as_str().into(),
+                    "".into(),
+                    f(lv.score[u]).into(),
+                    "".into(),
+                    f(lv.coverage[u]).into(),
+                    "".into(),
+                    "".into(),
                     step_id(fw, dim.rate, lv.rating[u])
                         .unwrap_or_default()
-                        .to_string(),
-                    lv.status[u].as_str().to_string(),
-                    String::new(),
-                    String::new(),
+                        .into(),
+                    lv.status[u].as_str().into(),
+                    "".into(),
+                    "".into(),
                 ];
-                w.write_record(localize(&row, comma))?;
+                write_row(&mut w, &row, comma)?;
             }
         }
     }
     w.flush()
 }
 
-/// The numeric fields (value, score, n, coverage, interval) with decimal
-/// commas when `comma`; text values are left as they are.
-fn localize(row: &[String], comma: bool) -> Vec<String> {
-    row.iter()
-        .enumerate()
-        .map(|(k, x)| {
-            let numeric = (6..=11).contains(&k) && x.parse::<f64>().is_ok();
-            match comma && numeric {
-                true => x.replacen('.', ",", 1),
-                false => x.clone(),
-            }
-        })
-        .collect()
+/// Writes a row, the numeric fields (value, score, n, coverage, interval)
+/// with decimal commas when `comma`; text values are left as they are.
+/// Fields are written one by one from borrowed text: a result has a row
+/// per unit and item, millions at a million persons.
+fn write_row<W: Write>(
+    w: &mut csv::Writer<W>,
+    row: &[Cow<'_, str>; 16],
+    comma: bool,
+) -> std::io::Result<()> {
+    for (k, x) in row.iter().enumerate() {
+        let numeric = comma && (6..=11).contains(&k) && x.parse::<f64>().is_ok();
+        match numeric {
+            true => w.write_field(x.replacen('.', ",", 1))?,
+            false => w.write_field(x.as_bytes())?,
+        }
+    }
+    w.write_record(None::<&[u8]>)?;
+    Ok(())
 }
 
 /// One indicator row: a unit's total, or one of its cells (`by` names
 /// the breakdown and option, empty for a total).
-fn entry_row(
-    cx: &Context<'_>,
-    place: &[String; 4],
+fn entry_row<'a>(
+    cx: &'a Context<'_>,
+    place: [&'a str; 4],
     i: usize,
     lv: &IndLevel,
     u: usize,
     rating: String,
-    by: [&str; 2],
-) -> [String; 16] {
+    by: [&'a str; 2],
+) -> [Cow<'a, str>; 16] {
     let st = lv.status[u];
     let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
     let value = match value_at(cx, i, lv, u) {
@@ -199,31 +205,31 @@ fn entry_row(
     let score = if shown { f(lv.score[u]) } else { String::new() };
     // No n where nothing applies, nor for a hidden count (n is the count).
     let no_n = st == Status::NotApplicable || st == Status::Suppressed && lv.n_is_value;
-    let [level, unit, name, parent] = place.clone();
+    let [level, unit, name, parent] = place.map(Cow::Borrowed);
     [
         level,
         unit,
         name,
         parent,
         "indicator".into(),
-        cx.fw.indicators[i].id.clone(),
-        value,
-        score,
+        cx.fw.indicators[i].id.as_str().into(),
+        value.into(),
+        score.into(),
         if no_n {
-            String::new()
+            "".into()
         } else {
-            lv.n[u].to_string()
+            lv.n[u].to_string().into()
         },
         if no_n {
-            String::new()
+            "".into()
         } else {
-            f(lv.coverage[u])
+            f(lv.coverage[u]).into()
         },
-        lo,
-        hi,
-        rating,
-        st.as_str().to_string(),
-        by[0].to_string(),
-        by[1].to_string(),
+        lo.into(),
+        hi.into(),
+        rating.into(),
+        st.as_str().into(),
+        by[0].into(),
+        by[1].into(),
     ]
 }
