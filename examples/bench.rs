@@ -220,6 +220,28 @@ fn bench_eval(rows: usize) {
     }
 }
 
+/// Reads `path` whole and walks its records with the CSV state machine,
+/// on one thread, touching every field but typing none: what reading
+/// the table costs at the least, to set grille's parse beside.
+fn floor(path: &str) {
+    let t = Instant::now();
+    let bytes = std::fs::read(path).expect("the file reads");
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(bytes.as_slice());
+    let (mut rows, mut fields) = (0usize, 0usize);
+    let mut rec = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut rec).expect("a CSV record") {
+        rows += 1;
+        fields += rec.len();
+    }
+    println!(
+        "floor: {rows} rows, {fields} fields of {} MB in {:.3} s",
+        bytes.len() / 1_000_000,
+        t.elapsed().as_secs_f64()
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: usize = args.get(1).and_then(|x| x.parse().ok()).unwrap_or(10_000);
@@ -230,6 +252,10 @@ fn main() {
         Some("data") => println!("{}", generate(n).display()),
         // A framework to time `grille check` on, warnings and all.
         Some("unused") => print!("{}", indicators(n)),
-        _ => eprintln!("usage: bench check N | bench eval ROWS | bench data ROWS | bench unused N"),
+        // The parse floor: a bare CSV read of a file, no typing.
+        Some("floor") => floor(args.get(1).map_or("personne.csv", String::as_str)),
+        _ => eprintln!(
+            "usage: bench check N | bench eval ROWS | bench data ROWS | bench unused N | bench floor FILE"
+        ),
     }
 }

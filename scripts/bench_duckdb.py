@@ -10,8 +10,8 @@ For each size: generates the territory > enterprise > person tables
 - grille: `grille eval --format csv` on the raw CSV files;
 - DuckDB (Python package, 2 threads): creating the tables, `COPY` of the
   typed CSV files, the query, every row fetched and written as CSV;
-- the parse floor: Python's `csv` module reading the raw person file
-  once, as a reference of what a bare read costs (one thread).
+- the parse floor: `bench floor`, the CSV state machine walking every
+  field of the raw person file without typing any (one thread).
 
 It prints the median wall time and peak memory (each run is a child
 process; its peak resident memory is what `wait4` reports) of each, the
@@ -55,14 +55,6 @@ with open(out, "w", newline="") as f:
         w.writerows(rows)
 """
 
-FLOOR_CHILD = r"""
-import csv, sys
-n = 0
-with open(sys.argv[1], newline="") as f:
-    for row in csv.reader(f):
-        n += 1
-print(n)
-"""
 
 
 def timed(cmd):
@@ -125,7 +117,7 @@ def main():
         g_out, d_out = os.path.join(work, "grille.csv"), os.path.join(work, "duckdb.csv")
         grille = [a.grille, "eval", fw, *tables, "--format", "csv", "--out", g_out]
         duck = [sys.executable, "-c", DUCKDB_CHILD, schema, query, typed, d_out]
-        floor = [sys.executable, "-c", FLOOR_CHILD, f"{data}/personne.csv"]
+        floor = [bench, "floor", f"{data}/personne.csv"]
         g, d, p = [], [], []
         for _ in range(a.runs):
             g.append(timed(grille))

@@ -315,17 +315,7 @@ fn templates_read_back_without_diagnostics() {
     std::fs::write(out_dir.join("entreprise.csv"), e).expect("written");
     std::fs::write(out_dir.join("personne.csv"), p).expect("written");
     let fw = root.join("frameworks/vises.grille");
-    let out = grille(
-        &out_dir,
-        &[
-            "eval",
-            fw.to_str().expect("path"),
-            "--data",
-            "entreprise=entreprise.csv",
-            "--data",
-            "personne=personne.csv",
-        ],
-    );
+    let out = crate::support::eval_two_tables(&out_dir, &fw);
     assert!(
         out.status.success(),
         "{}",

@@ -920,17 +920,7 @@ fn tables_beyond_four_gib_are_refused_before_reading() {
     let big = std::fs::File::create(dir.path().join("personne.csv")).expect("created");
     big.set_len((1u64 << 32) + 1).expect("a sparse file");
     let fw = root.join("framework.grille");
-    let out = grille(
-        dir.path(),
-        &[
-            "eval",
-            fw.to_str().expect("path"),
-            "--data",
-            "entreprise=entreprise.csv",
-            "--data",
-            "personne=personne.csv",
-        ],
-    );
+    let out = crate::support::eval_two_tables(dir.path(), &fw);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("personne.csv"), "{err}");

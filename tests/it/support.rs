@@ -32,6 +32,23 @@ pub fn grille(dir: &Path, args: &[&str]) -> Output {
 /// Runs `grille` from the crate's root, asserts it succeeds, and returns
 /// its standard output.
 #[track_caller]
+/// `grille eval FRAMEWORK` in `dir` on its two tables `entreprise.csv`
+/// and `personne.csv` (the layout of the quickstart and VISES examples).
+pub fn eval_two_tables(dir: &Path, framework: &Path) -> Output {
+    let fw = framework.to_str().expect("a UTF-8 path");
+    grille(
+        dir,
+        &[
+            "eval",
+            fw,
+            "--data",
+            "entreprise=entreprise.csv",
+            "--data",
+            "personne=personne.csv",
+        ],
+    )
+}
+
 pub fn grille_ok(args: &[&str]) -> String {
     let o = grille(&root(), args);
     assert_eq!(
