@@ -256,17 +256,7 @@ pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
     // Digits written by hand: reports format hundreds of numbers per
     // unit, and the formatting machinery was most of the cost.
     let mut buf = [0u8; 20];
-    let mut k = buf.len();
-    let mut rest = int;
-    loop {
-        k -= 1;
-        buf[k] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let digits = &buf[k..];
+    let digits = decimal_digits(int, &mut buf).as_bytes();
     let n = digits.len();
     for (i, &c) in digits.iter().enumerate() {
         if i > 0 && (n - i).is_multiple_of(3) && n > 4 {
@@ -290,6 +280,21 @@ pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
         }
     }
     out
+}
+
+/// The decimal digits of `n`, written at the end of `buf`.
+pub(crate) fn decimal_digits(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut k = buf.len();
+    loop {
+        k -= 1;
+        buf[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[k..]).unwrap_or("0")
 }
 
 /// A score (0..100) for people: one decimal at most.
