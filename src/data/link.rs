@@ -20,10 +20,73 @@ use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
+/// The ids of a level's units, in one buffer: a million persons' keys
+/// would otherwise be a million small allocations (about 48 bytes each
+/// instead of the key's length and one offset).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ids {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Ids {
+    pub fn push(&mut self, id: &str) {
+        self.text.push_str(id);
+        self.ends.push(self.text.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, u: usize) -> Option<&str> {
+        let end = *self.ends.get(u)?;
+        let start = if u == 0 { 0 } else { self.ends[u - 1] };
+        Some(&self.text[start..end])
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|u| &self[u])
+    }
+
+    /// Keeps the ids whose `keep` is true, in order.
+    pub fn retain_flags(&mut self, keep: &[bool]) {
+        let mut kept = Ids::default();
+        for (u, id) in self.iter().enumerate() {
+            if keep.get(u).copied().unwrap_or(true) {
+                kept.push(id);
+            }
+        }
+        *self = kept;
+    }
+}
+
+impl std::ops::Index<usize> for Ids {
+    type Output = str;
+    fn index(&self, u: usize) -> &str {
+        let start = if u == 0 { 0 } else { self.ends[u - 1] };
+        &self.text[start..self.ends[u]]
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Ids {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(it: I) -> Ids {
+        let mut ids = Ids::default();
+        for id in it {
+            ids.push(id);
+        }
+        ids
+    }
+}
+
 /// The units of one level.
 #[derive(Debug, Clone, Default)]
 pub struct LevelUnits {
-    pub ids: Vec<Arc<str>>,
+    pub ids: Ids,
     pub index: FxHashMap<Arc<str>, u32>,
     /// Index of each unit's parent in the coarser level (`u32::MAX` at the top).
     pub parent: Vec<u32>,
@@ -427,9 +490,15 @@ impl Builder<'_> {
                 slots: &here.shape.slots,
                 per_row: here.shape.link.len(),
             };
+            // The key is read in place; only a table without a key column
+            // makes one (the row's line number).
+            let line_key;
             let key = match here.shape.key {
-                Some(k) => fields.get(k).to_string(),
-                None => at.line.to_string(),
+                Some(k) => fields.get(k),
+                None => {
+                    line_key = at.line.to_string();
+                    &line_key
+                }
             };
             let ok = self.link(here, &fields, &at, key, &mut rejected);
             if ok {
@@ -462,7 +531,7 @@ impl Builder<'_> {
         here: &Here<'_>,
         rec: &RowFields<'_>,
         at: &RowAt,
-        key: String,
+        key: &str,
         rejected: &mut Vec<Rejected>,
     ) -> bool {
         let fw = self.fw;
@@ -495,13 +564,13 @@ impl Builder<'_> {
         }
         // Keys of the finest level are checked for repeats once the table is read.
         let finest = level + 1 == fw.levels.len();
-        if !finest && let Some(&first) = self.levels[level].index.get(key.as_str()) {
+        if !finest && let Some(&first) = self.levels[level].index.get(key) {
             let first_line = self.levels[level]
                 .lines
                 .get(first as usize)
                 .copied()
                 .unwrap_or(0);
-            self.duplicate(here, at, &key, first_line, rejected);
+            self.duplicate(here, at, key, first_line, rejected);
             return false;
         }
         let parent = match level {
@@ -513,9 +582,8 @@ impl Builder<'_> {
         };
         let lu = &mut self.levels[level];
         let idx = lu.ids.len() as u32;
-        let key: Arc<str> = key.into();
         if !finest {
-            lu.index.insert(key.clone(), idx);
+            lu.index.insert(key.into(), idx);
         }
         lu.ids.push(key);
         lu.parent.push(parent);

@@ -29,11 +29,11 @@ pub fn units_only(
 ) -> Dataset {
     let mut levels: Vec<LevelUnits> = Vec::with_capacity(lists.len());
     for (l, list) in lists.into_iter().enumerate() {
-        let ids: Vec<Arc<str>> = list.ids.iter().map(|s| Arc::from(s.as_str())).collect();
+        let ids: crate::data::link::Ids = list.ids.iter().map(String::as_str).collect();
         let index = ids
             .iter()
             .enumerate()
-            .map(|(u, id)| (id.clone(), u as u32))
+            .map(|(u, id)| (Arc::from(id), u as u32))
             .collect();
         let parent = match fw.levels[l].parent.and_then(|p| levels.get(p)) {
             Some(up) => list

@@ -9,7 +9,6 @@ use super::DataError;
 use super::link::{Builder, Here, Rejected, RowAt, RowFields};
 use crate::diagnostic::Diag;
 use crate::ir::LevelId;
-use std::sync::Arc;
 
 impl Builder<'_> {
     /// The parent unit of a row's unit: found in the parent's table, or
@@ -39,7 +38,7 @@ impl Builder<'_> {
                         reason: format!("unknown {} `{pkey}`", plevel.id),
                     });
                     let help = if self.levels[p].len() <= 10_000 {
-                        crate::suggest::closest(pkey, self.levels[p].ids.iter().map(|x| &**x))
+                        crate::suggest::closest(pkey, self.levels[p].ids.iter())
                             .map(|s| format!("did you mean `{s}`? The row is left out"))
                     } else {
                         None
@@ -135,7 +134,7 @@ impl Builder<'_> {
             .ids
             .iter()
             .enumerate()
-            .map(|(i, k)| (hasher.hash_one(&**k), i as u32))
+            .map(|(i, k)| (hasher.hash_one(k), i as u32))
             .collect();
         order.sort_unstable();
         let mut dup = vec![false; lu.ids.len()];
@@ -166,18 +165,15 @@ impl Builder<'_> {
             let (line, offset, key, first_line) = (
                 lu.lines[u as usize] as usize,
                 lu.offsets[u as usize] as usize,
-                lu.ids[u as usize].clone(),
+                lu.ids[u as usize].to_string(),
                 lu.lines[first as usize],
             );
             self.duplicate(here, &RowAt { line, offset }, &key, first_line, rejected);
             keep[rows[u as usize]] = false;
         }
         let lu = &mut self.levels[t.level];
-        let mut k = 0;
-        lu.ids.retain(|_| {
-            k += 1;
-            !dup[k - 1]
-        });
+        let keep: Vec<bool> = dup.iter().map(|d| !d).collect();
+        lu.ids.retain_flags(&keep);
         for v in [&mut lu.parent, &mut lu.lines, &mut lu.offsets] {
             let mut k = 0;
             v.retain(|_| {
@@ -264,8 +260,7 @@ impl Builder<'_> {
         }
         let lu = &mut self.levels[p];
         let idx = lu.ids.len() as u32;
-        let key: Arc<str> = key.into();
-        lu.index.insert(key.clone(), idx);
+        lu.index.insert(key.into(), idx);
         lu.ids.push(key);
         lu.parent.push(grand);
         idx

@@ -240,7 +240,7 @@ impl Serialize for UnitView<'_> {
         let (cx, l, u, items) = (self.0, self.1, self.2, self.3);
         let fw = cx.fw;
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("unit", &*cx.ds.levels[l].ids[u])?;
+        m.serialize_entry("unit", &cx.ds.levels[l].ids[u])?;
         if let Some(n) = cx.ds.levels[l].name(u) {
             m.serialize_entry("name", n)?;
         }

@@ -61,7 +61,7 @@ impl Context<'_> {
             return None;
         }
         let p = self.ds.levels[l].parent[u];
-        (p != u32::MAX).then(|| &*self.ds.levels[l - 1].ids[p as usize])
+        (p != u32::MAX).then(|| &self.ds.levels[l - 1].ids[p as usize])
     }
 }
 

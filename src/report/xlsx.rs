@@ -111,7 +111,7 @@ fn level_sheet(
     let mut c: u16 = 0;
     ws.write_string_with_format(0, c, level_label(cx, l), &f.head)?;
     for (u, id) in units.ids.iter().enumerate() {
-        ws.write_string(u as u32 + 1, c, &**id)?;
+        ws.write_string(u as u32 + 1, c, id)?;
     }
     if has_names {
         c += 1;

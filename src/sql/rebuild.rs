@@ -82,13 +82,7 @@ pub fn read(fw: &Framework, ds: &Dataset, rows: Rows) -> Result<(Results, Unmask
     let units: Vec<HashMap<&str, usize>> = ds
         .levels
         .iter()
-        .map(|lv| {
-            lv.ids
-                .iter()
-                .enumerate()
-                .map(|(u, id)| (&**id, u))
-                .collect()
-        })
+        .map(|lv| lv.ids.iter().enumerate().map(|(u, id)| (id, u)).collect())
         .collect();
     let mut r = empty(fw, ds, &plan);
     let mut texts: HashMap<(usize, usize), Vec<(i64, String)>> = HashMap::new();

@@ -126,7 +126,7 @@ fn rows_of(ds: &Dataset, hidden: &[(IndicatorId, Hidden)]) -> String {
             Some((b, c)) => (b as i64, c),
             None => (-1, 0),
         };
-        let key = &*ds.levels[h.level].ids[h.unit];
+        let key = &ds.levels[h.level].ids[h.unit];
         w.write_record([
             i.to_string(),
             h.level.to_string(),

@@ -38,7 +38,7 @@ fn locate(cx: &Context<'_>, levels: &[LevelId], unit: &str) -> Vec<(LevelId, usi
             let lu = &cx.ds.levels[l];
             match lu.index.get(unit) {
                 Some(&u) => Some((l, u as usize)),
-                None => lu.ids.iter().position(|x| &**x == unit).map(|u| (l, u)),
+                None => lu.ids.iter().position(|x| x == unit).map(|u| (l, u)),
             }
         })
         .collect()
@@ -199,9 +199,9 @@ fn trace_indicator(
                     let st = cx.results.indicators.get(&(i, l + 1)).map(|x| x.status[k]);
                     let v = value_text(cx, i, l + 1, k);
                     match st {
-                        Some(Status::Ok) | None => format!("{} = {v}", cx.ds.levels[l + 1].ids[k]),
+                        Some(Status::Ok) | None => format!("{} = {v}", &cx.ds.levels[l + 1].ids[k]),
                         Some(st) => {
-                            format!("{} = {v} ({})", cx.ds.levels[l + 1].ids[k], st.as_str())
+                            format!("{} = {v} ({})", &cx.ds.levels[l + 1].ids[k], st.as_str())
                         }
                     }
                 })

@@ -398,7 +398,7 @@ impl<'a> B<'a> {
     /// "Entreprise E01 — La Ressourcerie".
     fn unit_title(&self, l: LevelId, u: usize) -> String {
         let lv = &self.cx.ds.levels[l];
-        let mut s = format!("{} {}", self.level_label(l), lv.ids[u]);
+        let mut s = format!("{} {}", self.level_label(l), &lv.ids[u]);
         if let Some(n) = lv.name(u) {
             s.push_str(&format!(" — {n}"));
         }
@@ -426,7 +426,7 @@ impl<'a> B<'a> {
     fn anchor(&self, l: LevelId, u: usize) -> String {
         page::slug(&format!(
             "{}-{}",
-            self.cx.fw.levels[l].id, self.cx.ds.levels[l].ids[u]
+            self.cx.fw.levels[l].id, &self.cx.ds.levels[l].ids[u]
         ))
     }
 
