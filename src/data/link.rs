@@ -626,3 +626,27 @@ impl Builder<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod ids_tests {
+    use super::Ids;
+
+    /// Ids read back as pushed, empty and multibyte ones included, and
+    /// keeping some keeps them in order.
+    #[test]
+    fn ids_read_back_as_pushed() {
+        let given = ["E1", "", "Évry-2", "e1", "x"];
+        let mut ids: Ids = given.iter().copied().collect();
+        assert_eq!(ids.len(), 5);
+        assert_eq!(ids.iter().collect::<Vec<_>>(), given);
+        assert_eq!(
+            (&ids[2], ids.get(1), ids.get(5)),
+            ("Évry-2", Some(""), None)
+        );
+        ids.retain_flags(&[true, false, true, false, true]);
+        assert_eq!(ids.iter().collect::<Vec<_>>(), ["E1", "Évry-2", "x"]);
+        ids.push("y");
+        assert_eq!(&ids[3], "y");
+        assert!(!ids.is_empty() && Ids::default().is_empty());
+    }
+}
