@@ -172,21 +172,13 @@ impl Builder<'_> {
             keep[rows[u as usize]] = false;
         }
         let lu = &mut self.levels[t.level];
-        let keep: Vec<bool> = dup.iter().map(|d| !d).collect();
-        lu.ids.retain_flags(&keep);
+        let kept: Vec<bool> = dup.iter().map(|d| !d).collect();
+        lu.ids.retain_flags(&kept);
         for v in [&mut lu.parent, &mut lu.lines, &mut lu.offsets] {
-            let mut k = 0;
-            v.retain(|_| {
-                k += 1;
-                !dup[k - 1]
-            });
+            retain_kept(v, &kept);
         }
         // Names follow their units (the list may be shorter than the units).
-        let mut k = 0;
-        lu.names.retain(|_| {
-            k += 1;
-            !dup[k - 1]
-        });
+        retain_kept(&mut lu.names, &kept);
         rejected.sort_by_key(|r| r.row);
     }
 
@@ -265,4 +257,11 @@ impl Builder<'_> {
         lu.parent.push(grand);
         idx
     }
+}
+
+/// Keeps the items of `v` whose flag in `kept` is set (items past the end
+/// of `kept` stay).
+fn retain_kept<T>(v: &mut Vec<T>, kept: &[bool]) {
+    let mut flags = kept.iter();
+    v.retain(|_| flags.next().copied().unwrap_or(true));
 }

@@ -110,11 +110,7 @@ fn write_parts(
     b.nav();
     render(&mut s, &b.out);
     w.write_all(s.as_bytes())?;
-    let units: Vec<(LevelId, usize)> = cx
-        .levels()
-        .into_iter()
-        .flat_map(|l| (0..cx.ds.levels[l].len()).map(move |u| (l, u)))
-        .collect();
+    let units = report_units(cx);
     let mut done: Vec<String> = Vec::new();
     for round in units.chunks(RUN * threads.max(1)) {
         let made = std::thread::scope(|sc| -> io::Result<Vec<String>> {
@@ -159,61 +155,39 @@ fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
     h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
-/// The blocks of the whole report in one list: the same blocks, in the
-/// same order, as the streamed writers render.
-fn each_part(
-    cx: &Context<'_>,
-    diags: &[Diag],
-    mut f: impl FnMut(&[Block]) -> io::Result<()>,
-) -> io::Result<()> {
+/// The reported units in document order: each reported level, its units
+/// in data order.
+fn report_units(cx: &Context<'_>) -> Vec<(LevelId, usize)> {
+    cx.levels()
+        .into_iter()
+        .flat_map(|l| (0..cx.ds.levels[l].len()).map(move |u| (l, u)))
+        .collect()
+}
+
+/// The whole report in one document: the same blocks, in the same order,
+/// as the streamed writers render (the PDF is made from it).
+pub fn whole(cx: &Context<'_>, diags: &[Diag]) -> Document {
     let mut b = B::new(cx);
     b.cover(None);
     b.nav();
-    f(&b.out)?;
-    for l in cx.levels() {
-        for u in 0..cx.ds.levels[l].len() {
-            b.out.clear();
-            b.unit(l, u);
-            f(&b.out)?;
-        }
+    for (l, u) in report_units(cx) {
+        b.unit(l, u);
     }
-    b.out.clear();
     b.method(example_unit(cx), diags);
-    f(&b.out)
-}
-
-/// The whole report: the cover, links to every unit, each reported unit,
-/// the method.
-pub fn whole(cx: &Context<'_>, diags: &[Diag]) -> Document {
-    let mut blocks = Vec::new();
-    let _ = each_part(cx, diags, |part| {
-        blocks.extend_from_slice(part);
-        Ok(())
-    });
     Document {
         title: title(cx),
-        blocks,
+        blocks: b.out,
     }
 }
 
 /// One document per unit of the reported levels, each named by a file
 /// stem made from its level and id (distinct, safe on every system), and
-/// first an `index` listing them. Each unit's document holds its cover,
-/// its section (with the comparison of the finer units it holds) and the
-/// method with its own numbers. `ext` is the extension the index links
-/// to (`html`, `md`, `pdf`).
-pub fn split(cx: &Context<'_>, diags: &[Diag], ext: &str) -> Vec<(String, Document)> {
-    let mut out = Vec::new();
-    let _ = split_each(cx, diags, ext, |stem, doc| {
-        out.push((stem.to_string(), doc));
-        Ok::<(), ()>(())
-    });
-    out
-}
-
-/// The documents of [`split`] handed to `f` one at a time, in the same
-/// order, so that a run over many units holds one document at once; the
-/// first error of `f` stops it.
+/// first an `index` listing them, handed to `f` one at a time so that a
+/// run over many units holds one document at once; the first error of
+/// `f` stops it. Each unit's document holds its cover, its section (with
+/// the comparison of the finer units it holds) and the method with its
+/// own numbers. `ext` is the extension the index links to (`html`, `md`,
+/// `pdf`).
 pub fn split_each<E>(
     cx: &Context<'_>,
     diags: &[Diag],
