@@ -25,9 +25,10 @@ fn is_chart(b: &Block) -> bool {
 pub fn html_open(s: &mut String, title: &str, lang: &str) {
     let _ = write!(
         s,
-        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}{}</style>\n</head>\n<body>\n<main>\n",
         escape(lang),
-        escape(title)
+        escape(title),
+        svg::STYLE
     );
 }
 
@@ -234,6 +235,9 @@ pub fn chart_svg(b: &Block) -> Option<(String, String)> {
     let mut s = String::new();
     chart(&mut s, svg::ChartId { section: "", n: 1 }, b);
     let start = s.find("<svg")?;
+    // Drawn alone, the chart carries the marks' style the page would.
+    let open = start + s[start..].find('>')? + 1;
+    s.insert_str(open, &format!("\n<style>\n{}</style>", svg::STYLE));
     let end = s.find("</svg>")? + "</svg>".len();
     let caption = match b {
         Block::Bars {
