@@ -200,9 +200,9 @@ pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
 /// `text` cut to at most `max` characters at a word boundary, with an
 /// ellipsis, and whether it was cut (the full text then goes in a
 /// tooltip). A single word longer than `max` is cut inside itself.
-pub fn fit(text: &str, max: usize) -> (String, bool) {
-    if text.chars().count() <= max {
-        return (text.to_string(), false);
+pub fn fit(text: &str, max: usize) -> (std::borrow::Cow<'_, str>, bool) {
+    if text.len() <= max || text.chars().count() <= max {
+        return (std::borrow::Cow::Borrowed(text), false);
     }
     let mut out = String::new();
     for w in text.split_whitespace() {
@@ -219,7 +219,7 @@ pub fn fit(text: &str, max: usize) -> (String, bool) {
         out = text.chars().take(max.saturating_sub(1)).collect();
     }
     out.push('…');
-    (out, true)
+    (std::borrow::Cow::Owned(out), true)
 }
 
 /// The contrast ratio of two `#rrggbb` colours, as WCAG defines it
@@ -253,12 +253,12 @@ mod tests {
     fn labels_are_cut_between_words() {
         assert_eq!(
             fit("Part des personnes ayant gagné en confiance", 24),
-            ("Part des personnes…".to_string(), true)
+            ("Part des personnes…".into(), true)
         );
-        assert_eq!(fit("Court", 24), ("Court".to_string(), false));
+        assert_eq!(fit("Court", 24), ("Court".into(), false));
         assert_eq!(
             fit("Anticonstitutionnellement", 10),
-            ("Anticonst…".to_string(), true)
+            ("Anticonst…".into(), true)
         );
     }
 

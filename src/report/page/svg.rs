@@ -58,21 +58,26 @@ const ACCENT: &str = "#14466b";
 pub(super) const STYLE: &str = "svg text{font-size:12px;fill:#1a1a1a}
 svg .s{font-size:11px} svg .w{font-weight:600} svg .m{dominant-baseline:middle}
 svg .c{text-anchor:middle} svg .e{text-anchor:end}
-svg .grid{fill:none;stroke:#8a8a8a;stroke-width:0.8} svg .tick{stroke:#8a8a8a;stroke-width:0.6}
+svg .grid{fill:none;stroke:#8a8a8a;stroke-width:0.8} svg .tick{fill:none;stroke:#8a8a8a;stroke-width:0.6}
 svg .reference{fill:none;stroke:#1a1a1a;stroke-width:1.5;stroke-dasharray:5 3}
 svg .series{fill:#14466b;fill-opacity:0.25;stroke:#14466b;stroke-width:2}
 svg .trend{fill:none;stroke:#14466b;stroke-width:2} svg .dot{fill:#14466b}
-svg .bar{stroke:#1a1a1a;stroke-width:0.8} svg .step{stroke:#1a1a1a;stroke-width:0.8}
-svg .peers{stroke:#8a8a8a;stroke-width:3} svg .median{stroke:#1a1a1a;stroke-width:2}
+svg .bar{stroke:#1a1a1a;stroke-width:0.8} svg .step{fill:none;stroke:#1a1a1a;stroke-width:0.8}
+svg .peers{fill:none;stroke:#8a8a8a;stroke-width:3} svg .median{fill:none;stroke:#1a1a1a;stroke-width:2}
 ";
 
 /// A chart's text alternative: each label with the value shown for it.
-fn describe<'a>(labels: impl Iterator<Item = &'a str>, shown: &[String]) -> String {
-    labels
-        .zip(shown)
-        .map(|(a, v)| format!("{a}: {v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
+fn describe<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (a, v) in pairs {
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out.push_str(a);
+        out.push_str(": ");
+        out.push_str(v);
+    }
+    out
 }
 
 /// Words packed into lines of at most `width` characters.
@@ -147,7 +152,11 @@ pub(super) fn radar(
         let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / k;
         (cx + r * v / 100.0 * a.cos(), cy + r * v / 100.0 * a.sin())
     };
-    let desc = describe(axes.iter().map(String::as_str), shown);
+    let desc = describe(
+        axes.iter()
+            .map(String::as_str)
+            .zip(shown.iter().map(String::as_str)),
+    );
     open_figure(s, n, "radar", (w, h), title, &desc);
     for ring in [25.0, 50.0, 75.0, 100.0] {
         let pts: Vec<String> = (0..axes.len())
@@ -254,24 +263,28 @@ pub(super) fn bar_chart(
     let rows = (bars.len() + heads) as f64;
     let w = label_w + bar_w + value_w;
     let h = top + row * rows + 24.0;
-    let labels: Vec<String> = groups
-        .iter()
-        .flat_map(|(g, b)| {
-            b.iter().map(move |x| match g {
-                Some(g) => format!("{g} — {}", x.label),
-                None => x.label.clone(),
-            })
-        })
-        .collect();
-    let shown: Vec<String> = bars.iter().map(|b| b.shown.clone()).collect();
-    let desc = describe(labels.iter().map(String::as_str), &shown);
+    let mut desc = String::new();
+    for (g, bars) in groups {
+        for b in bars.iter() {
+            if !desc.is_empty() {
+                desc.push_str("; ");
+            }
+            if let Some(g) = g {
+                desc.push_str(g);
+                desc.push_str(" — ");
+            }
+            desc.push_str(&b.label);
+            desc.push_str(": ");
+            desc.push_str(&b.shown);
+        }
+    }
     open_figure(s, n, "bars", (w, h), title, &desc);
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
         let x = P(label_w + bar_w * tick / 100.0);
         let y2 = top + row * rows;
         let _ = writeln!(
             s,
-            "<line class=\"tick\" x1=\"{x}\" y1=\"{top}\" x2=\"{x}\" y2=\"{}\"/><text class=\"s c\" x=\"{x}\" y=\"{}\">{tick}</text>",
+            "<path class=\"tick\" d=\"M{x} {top}V{}\"/><text class=\"s c\" x=\"{x}\" y=\"{}\">{tick}</text>",
             P(y2),
             P(y2 + 14.0)
         );
@@ -333,7 +346,7 @@ pub(super) fn slope_chart(
         let y = P(y_of(tick));
         let _ = writeln!(
             s,
-            "<line class=\"tick\" x1=\"{left}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\"/><text class=\"s e m\" x=\"{}\" y=\"{y}\">{tick}</text>",
+            "<path class=\"tick\" d=\"M{left} {y}H{}\"/><text class=\"s e m\" x=\"{}\" y=\"{y}\">{tick}</text>",
             P(left + step * (rounds.len().max(2) - 1) as f64),
             P(left - 6.0)
         );
@@ -416,7 +429,7 @@ fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f6
         let x = P(x_of(t));
         let _ = writeln!(
             s,
-            "<line class=\"step\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
+            "<path class=\"step\" d=\"M{x} {}V{}\"/>",
             P(y + 1.0),
             P(y + 4.0)
         );
@@ -425,7 +438,7 @@ fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f6
         let yy = P(y + row - 2.0);
         let _ = writeln!(
             s,
-            "<line class=\"peers\" x1=\"{}\" y1=\"{yy}\" x2=\"{}\" y2=\"{yy}\"/><line class=\"median\" x1=\"{m}\" y1=\"{}\" x2=\"{m}\" y2=\"{}\"/>",
+            "<path class=\"peers\" d=\"M{} {yy}H{}\"/><path class=\"median\" d=\"M{m} {}V{}\"/>",
             P(x_of(lo)),
             P(x_of(hi)),
             P(y + row - 6.0),
