@@ -14,7 +14,8 @@
 //! tell a changed definition from a changed result.
 
 use crate::ir::{
-    BySource, ChildRef, Expr, ExprKind, Framework, Node, Normalize, QType, QuestionId, Rollup,
+    BySource, ChildRef, DimensionId, Expr, ExprKind, Framework, IndicatorId, LetId, List, Node,
+    Normalize, QType, QuestionId, Rollup,
 };
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
@@ -22,17 +23,17 @@ use std::fmt::Write;
 /// Fingerprints, in the framework's item order.
 #[derive(Debug, Clone)]
 pub struct Definitions {
-    pub indicators: Vec<String>,
-    pub dimensions: Vec<String>,
+    pub indicators: List<IndicatorId, String>,
+    pub dimensions: List<DimensionId, String>,
 }
 
 /// The fingerprints of every indicator and dimension of `fw`.
 pub fn definitions(fw: &Framework) -> Definitions {
     let mut c = Canon {
         fw,
-        lets: vec![String::new(); fw.lets.len()],
-        indicators: vec![String::new(); fw.indicators.len()],
-        dimensions: vec![String::new(); fw.dimensions.len()],
+        lets: vec![String::new(); fw.lets.len()].into(),
+        indicators: vec![String::new(); fw.indicators.len()].into(),
+        dimensions: vec![String::new(); fw.dimensions.len()].into(),
         common: common(fw),
     };
     // Dependency order: what an item reads is hashed before it.
@@ -70,14 +71,14 @@ fn common(fw: &Framework) -> String {
 
 struct Canon<'a> {
     fw: &'a Framework,
-    lets: Vec<String>,
-    indicators: Vec<String>,
-    dimensions: Vec<String>,
+    lets: List<LetId, String>,
+    indicators: List<IndicatorId, String>,
+    dimensions: List<DimensionId, String>,
     common: String,
 }
 
 impl Canon<'_> {
-    fn indicator(&self, i: usize) -> String {
+    fn indicator(&self, i: IndicatorId) -> String {
         let fw = self.fw;
         let ind = &fw.indicators[i];
         let mut s = format!(
@@ -117,7 +118,7 @@ impl Canon<'_> {
         s
     }
 
-    fn dimension(&self, d: usize) -> String {
+    fn dimension(&self, d: DimensionId) -> String {
         let dim = &self.fw.dimensions[d];
         let mut s = format!(
             "dimension aggregate {:?}; require {}",

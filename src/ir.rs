@@ -11,22 +11,119 @@
 use crate::source::{SourceId, Span};
 use indexmap::IndexMap;
 
-/// Index of a level in [`Framework::levels`] (0 is the coarsest).
-pub type LevelId = usize;
-/// Index of a question in [`Framework::questions`].
-pub type QuestionId = usize;
-/// Index of a section in [`Framework::sections`].
-pub type SectionId = usize;
-/// Index of a let in [`Framework::lets`].
-pub type LetId = usize;
-/// Index of an indicator in [`Framework::indicators`].
-pub type IndicatorId = usize;
-/// Index of a dimension in [`Framework::dimensions`].
-pub type DimensionId = usize;
-/// Index of an evidence item in [`Framework::evidence`].
-pub type EvidenceId = usize;
-/// Index of a ratings scale in [`Framework::ratings`].
-pub type RatingsId = usize;
+/// Declares a typed index into one of the framework's lists: a `u32`
+/// that only indexes the list it was made for, so that an indicator's
+/// number can never be used to read a dimension.
+macro_rules! index_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// Its position in the list, for plain slices indexed alike.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl From<usize> for $name {
+            fn from(i: usize) -> Self {
+                // A framework's lists are read from text files: they never
+                // come near 4 billion items.
+                Self(u32::try_from(i).expect("a list of fewer than 2^32 items"))
+            }
+        }
+
+        impl From<$name> for usize {
+            fn from(i: $name) -> usize {
+                i.index()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+index_type!(
+    /// Index of a level in [`Framework::levels`] (0 is the coarsest).
+    LevelId
+);
+
+impl LevelId {
+    /// The coarsest level.
+    pub const TOP: LevelId = LevelId(0);
+
+    /// The level just coarser than this one, which it is `within`; the
+    /// top level has none.
+    pub fn up(self) -> Option<LevelId> {
+        self.0.checked_sub(1).map(LevelId)
+    }
+
+    /// This level and every coarser one, finest first.
+    pub fn and_above(self) -> impl Iterator<Item = LevelId> {
+        (0..=self.0).rev().map(LevelId)
+    }
+}
+
+// Levels form one chain, coarsest first: `l + 1` is the level just finer
+// than `l` and `l - 1` the one it is within. Only levels have this
+// arithmetic; the other indices are names, not positions in a chain.
+impl std::ops::Add<usize> for LevelId {
+    type Output = LevelId;
+    fn add(self, k: usize) -> LevelId {
+        LevelId::from(self.index() + k)
+    }
+}
+
+impl std::ops::Sub<usize> for LevelId {
+    type Output = LevelId;
+    fn sub(self, k: usize) -> LevelId {
+        LevelId::from(self.index() - k)
+    }
+}
+
+impl std::ops::SubAssign<usize> for LevelId {
+    fn sub_assign(&mut self, k: usize) {
+        *self = *self - k;
+    }
+}
+
+index_type!(
+    /// Index of a question in [`Framework::questions`].
+    QuestionId
+);
+index_type!(
+    /// Index of a section in [`Framework::sections`].
+    SectionId
+);
+index_type!(
+    /// Index of a let in [`Framework::lets`].
+    LetId
+);
+index_type!(
+    /// Index of an indicator in [`Framework::indicators`].
+    IndicatorId
+);
+index_type!(
+    /// Index of a dimension in [`Framework::dimensions`].
+    DimensionId
+);
+index_type!(
+    /// Index of an evidence item in [`Framework::evidence`].
+    EvidenceId
+);
+index_type!(
+    /// Index of a ratings scale in [`Framework::ratings`].
+    RatingsId
+);
+
+/// A list indexed by one of the typed indices above.
+pub type List<K, V> = typed_index_collections::TiVec<K, V>;
 
 /// Texts by language tag; an untagged text is stored under `""`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -75,21 +172,21 @@ pub struct Framework {
     /// Pooled values from fewer rows than this are hidden (1: no hiding).
     pub min_group: u32,
     /// Levels, coarsest first.
-    pub levels: Vec<Level>,
+    pub levels: List<LevelId, Level>,
     /// Questions, in the order declared.
-    pub questions: Vec<Question>,
+    pub questions: List<QuestionId, Question>,
     /// Sections of the questionnaire, in the order first declared.
-    pub sections: Vec<Section>,
+    pub sections: List<SectionId, Section>,
     /// Named expressions.
-    pub lets: Vec<Let>,
+    pub lets: List<LetId, Let>,
     /// Indicators, inline ones included.
-    pub indicators: Vec<Indicator>,
+    pub indicators: List<IndicatorId, Indicator>,
     /// Dimensions, nested ones included.
-    pub dimensions: Vec<Dimension>,
+    pub dimensions: List<DimensionId, Dimension>,
     /// Qualitative evidence items.
-    pub evidence: Vec<Evidence>,
+    pub evidence: List<EvidenceId, Evidence>,
     /// Ratings scales.
-    pub ratings: Vec<Ratings>,
+    pub ratings: List<RatingsId, Ratings>,
     /// Data rules checked before evaluation.
     pub rules: Vec<Rule>,
     /// Lets, indicators and dimensions, each after what it depends on.
@@ -104,8 +201,8 @@ impl Framework {
     /// appears (a section is one group of a form, one block of a template).
     pub fn questions_in_order(&self, l: LevelId) -> Vec<QuestionId> {
         let mut out = Vec::new();
-        let mut done = vec![false; self.sections.len()];
-        for (q, question) in self.questions.iter().enumerate() {
+        let mut done: List<SectionId, bool> = vec![false; self.sections.len()].into();
+        for (q, question) in self.questions.iter_enumerated() {
             if question.level != l {
                 continue;
             }
@@ -113,7 +210,7 @@ impl Framework {
                 None => out.push(q),
                 Some(s) if !done[s] => {
                     done[s] = true;
-                    out.extend((0..self.questions.len()).filter(|&x| {
+                    out.extend((self.questions.keys()).filter(|&x| {
                         self.questions[x].level == l && self.questions[x].section == Some(s)
                     }));
                 }
@@ -193,6 +290,11 @@ impl Framework {
         next
     }
 
+    /// Whether `l` is the finest level, whose units are the rows of its table.
+    pub fn is_finest(&self, l: LevelId) -> bool {
+        l.index() + 1 == self.levels.len()
+    }
+
     /// The default language (first declared), or `en`.
     pub fn default_lang(&self) -> &str {
         self.languages.first().map(String::as_str).unwrap_or("en")
@@ -200,17 +302,26 @@ impl Framework {
 
     /// The level called `name`.
     pub fn level_by_name(&self, name: &str) -> Option<LevelId> {
-        self.levels.iter().position(|l| l.id == name)
+        self.levels
+            .iter()
+            .position(|l| l.id == name)
+            .map(LevelId::from)
     }
 
     /// The indicator called `name`.
     pub fn indicator_by_name(&self, name: &str) -> Option<IndicatorId> {
-        self.indicators.iter().position(|l| l.id == name)
+        self.indicators
+            .iter()
+            .position(|l| l.id == name)
+            .map(IndicatorId::from)
     }
 
     /// The dimension called `name`.
     pub fn dimension_by_name(&self, name: &str) -> Option<DimensionId> {
-        self.dimensions.iter().position(|l| l.id == name)
+        self.dimensions
+            .iter()
+            .position(|l| l.id == name)
+            .map(DimensionId::from)
     }
 }
 

@@ -176,7 +176,7 @@ impl Resolver<'_> {
     /// reported down to `coarsest` (at most eight, in declaration order).
     fn usable_breakdowns(&self, finest: LevelId, coarsest: LevelId) -> Vec<String> {
         let fits = |l: LevelId| l > coarsest && l <= finest;
-        let questions = self.questions.iter().enumerate().filter(|(q, x)| {
+        let questions = self.questions.iter_enumerated().filter(|(q, x)| {
             !self.unplaced.contains(q)
                 && matches!(x.ty, ir::QType::Choice(_) | ir::QType::YesNo)
                 && fits(x.level)

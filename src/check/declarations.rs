@@ -152,7 +152,11 @@ impl Resolver<'_> {
         parent: &[Option<usize>],
         chain: &[usize],
     ) {
-        let pos: HashMap<usize, usize> = chain.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+        let pos: HashMap<usize, ir::LevelId> = chain
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (i, k.into()))
+            .collect();
         for &i in chain {
             let b = blocks[i];
             let label = self.opt_labels(
@@ -170,7 +174,7 @@ impl Resolver<'_> {
             let parent_id = parent[i].and_then(|p| pos.get(&p).copied());
             let parent_column = parent[i].map(|p| via.unwrap_or_else(|| blocks[p].id.name.clone()));
             self.names
-                .insert(b.id.name.clone(), Named::Level(self.levels.len()));
+                .insert(b.id.name.clone(), Named::Level(self.levels.next_key()));
             self.levels.push(ir::Level {
                 id: b.id.name.clone(),
                 label,
@@ -220,9 +224,9 @@ impl Resolver<'_> {
             };
             let level = self.level_ref(level_id);
             if level.is_none() {
-                self.unplaced.insert(self.questions.len());
+                self.unplaced.insert(self.questions.next_key());
             }
-            let level = level.unwrap_or(0);
+            let level = level.unwrap_or(ir::LevelId::TOP);
             let what = format!("the label of question `{}`", q.id.name);
             let label = self.opt_labels(Props(&q.props).label().map(|x| x.0), &what);
             let description = self.opt_labels(
@@ -252,8 +256,10 @@ impl Resolver<'_> {
             let integer = props.has(&Prop::Integer);
             let required = props.has(&Prop::Required);
             let section = self.question_section(q, level, section.as_ref(), sections);
-            self.names
-                .insert(q.id.name.clone(), Named::Question(self.questions.len()));
+            self.names.insert(
+                q.id.name.clone(),
+                Named::Question(self.questions.next_key()),
+            );
             self.questions.push(ir::Question {
                 id: q.id.name.clone(),
                 level,
@@ -486,8 +492,8 @@ impl Resolver<'_> {
                     color: None,
                 });
             }
-            self.ratings_index
-                .insert(r.id.name.clone(), self.ratings.len());
+            let key = self.ratings.next_key();
+            self.ratings_index.insert(r.id.name.clone(), key);
             self.ratings.push(ir::Ratings {
                 id: r.id.name.clone(),
                 steps,

@@ -31,7 +31,7 @@ impl Resolver<'_> {
         }
     }
 
-    pub(super) fn resolve_dimension(&mut self, i: usize) {
+    pub(super) fn resolve_dimension(&mut self, i: ir::DimensionId) {
         let b = self.decls.dimensions[i];
         let name = b.id.name.clone();
         let (children, evidence) = self.dimension_children(b);
@@ -293,7 +293,12 @@ impl Resolver<'_> {
     }
 
     /// An indicator as a dimension's child: one that is scored, not `context`.
-    fn indicator_child(&mut self, i: usize, id: &ast::Ident, span: Span) -> Option<ChildRef> {
+    fn indicator_child(
+        &mut self,
+        i: ir::IndicatorId,
+        id: &ast::Ident,
+        span: Span,
+    ) -> Option<ChildRef> {
         if !self.ensure_from(Node::Indicator(i), id) {
             return None;
         }

@@ -13,10 +13,10 @@ use crate::ir::{self, Type};
 use crate::syntax::ast;
 
 impl Resolver<'_> {
-    pub fn ensure_evidence(&mut self, i: usize) {
+    pub fn ensure_evidence(&mut self, i: ir::EvidenceId) {
         let b = self.decls.evidence[i];
         let at_opt = self.at(b, "evidence");
-        let at = at_opt.unwrap_or(0);
+        let at = at_opt.unwrap_or(ir::LevelId::TOP);
         let label = self.opt_labels(
             Props(&b.props).label().map(|x| x.0),
             &format!("the label of evidence `{}`", b.id.name),

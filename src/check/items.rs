@@ -87,7 +87,7 @@ impl Resolver<'_> {
         self.progress.order.push(n);
     }
 
-    fn resolve_let(&mut self, i: usize) {
+    fn resolve_let(&mut self, i: ir::LetId) {
         let l = self.decls.lets[i];
         let expr = self.expr(&l.expr, Ctx::at(None));
         self.items.lets[i] = Some(ir::Let {
@@ -116,12 +116,12 @@ impl Resolver<'_> {
         }
     }
 
-    fn resolve_indicator(&mut self, i: usize) {
+    fn resolve_indicator(&mut self, i: ir::IndicatorId) {
         let b = self.decls.indicators[i];
         let name = b.id.name.clone();
         let props = Props(&b.props);
         let at_opt = self.at(b, "indicator");
-        let at = at_opt.unwrap_or(0);
+        let at = at_opt.unwrap_or(LevelId::TOP);
         let ctx = Ctx::of_item(at_opt);
         let value = self.indicator_value(b, ctx, at_opt);
         let label = self.opt_labels(
@@ -160,7 +160,7 @@ impl Resolver<'_> {
         let rollup = self.rollup(b, &value, at);
         let levels: Vec<LevelId> = match rollup {
             ir::Rollup::None => vec![at],
-            _ => (0..=at).rev().collect(),
+            _ => at.and_above().collect(),
         };
         let by = self.breakdowns(b, &value, at, &levels);
         self.items.indicators[i] = Some(ir::Indicator {

@@ -33,7 +33,7 @@ impl Resolver<'_> {
                 props.description().map(|x| x.0),
                 &format!("the description of section `{name}`"),
             );
-            index.insert(name.clone(), self.sections.len());
+            index.insert(name.clone(), self.sections.next_key());
             self.sections.push(ir::Section {
                 id: name.clone(),
                 level: l,
@@ -66,7 +66,7 @@ impl Resolver<'_> {
                 .help("rename the question, or move it to a block without `section`"),
             );
         }
-        if sec.level != level && !self.unplaced.contains(&self.questions.len()) {
+        if sec.level != level && !self.unplaced.contains(&self.questions.next_key()) {
             let msg = format!(
                 "section `{}` groups questions at `{}`, and this block is at `{}`",
                 sec.id, self.levels[sec.level].id, self.levels[level].id
@@ -83,13 +83,14 @@ impl Resolver<'_> {
     /// Resolves every question's `when`, once lets can be named.
     pub(super) fn resolve_conditions(&mut self) {
         let m = self.m;
-        let mut q = 0;
+        let mut ids = self.questions.keys();
         for e in m.items.values() {
             let Decl::Question(decl, ..) = &e.decl else {
                 continue;
             };
-            let id = q;
-            q += 1;
+            let Some(id) = ids.next() else {
+                break;
+            };
             let Some((w, _)) = Props(&decl.props).when() else {
                 continue;
             };
@@ -134,7 +135,7 @@ impl Resolver<'_> {
     /// The questions a condition reads, directly or through lets.
     fn questions_read(&self, e: &ir::Expr) -> Vec<QuestionId> {
         let mut out = Vec::new();
-        let mut seen = vec![false; self.items.lets.len()];
+        let mut seen: ir::List<ir::LetId, bool> = vec![false; self.items.lets.len()].into();
         let mut todo: Vec<&ir::Expr> = vec![e];
         while let Some(x) = todo.pop() {
             x.walk(&mut |n| match n.kind {
@@ -155,14 +156,14 @@ impl Resolver<'_> {
     /// its own answer. Each cycle is reported once, at its first question.
     fn condition_cycles(&mut self) {
         let n = self.questions.len();
-        let reads: Vec<Vec<QuestionId>> = (0..n)
-            .map(|q| match &self.questions[q].when {
+        let reads: ir::List<QuestionId, Vec<QuestionId>> = (self.questions.iter())
+            .map(|q| match &q.when {
                 Some(w) => self.questions_read(w),
                 None => Vec::new(),
             })
             .collect();
-        let mut reported = vec![false; n];
-        for start in 0..n {
+        let mut reported: ir::List<QuestionId, bool> = vec![false; n].into();
+        for start in self.questions.keys() {
             if reported[start] || reads[start].is_empty() {
                 continue;
             }
@@ -195,10 +196,13 @@ impl Resolver<'_> {
 
 /// A path of conditions from `start` back to `start` (breadth first, so the
 /// shortest), without its last step; `None` when there is none.
-fn path_back(reads: &[Vec<QuestionId>], start: QuestionId) -> Option<Vec<QuestionId>> {
-    let mut from: Vec<Option<QuestionId>> = vec![None; reads.len()];
+fn path_back(
+    reads: &ir::List<QuestionId, Vec<QuestionId>>,
+    start: QuestionId,
+) -> Option<Vec<QuestionId>> {
+    let mut from: ir::List<QuestionId, Option<QuestionId>> = vec![None; reads.len()].into();
     let mut queue = std::collections::VecDeque::from([start]);
-    let mut seen = vec![false; reads.len()];
+    let mut seen: ir::List<QuestionId, bool> = vec![false; reads.len()].into();
     while let Some(q) = queue.pop_front() {
         for &r in &reads[q] {
             if r == start {

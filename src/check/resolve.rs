@@ -41,14 +41,14 @@ pub struct Resolver<'m> {
     pub(super) diags: Vec<Diag>,
     pub(super) languages: Vec<String>,
     pub(super) names: HashMap<String, Named>,
-    pub(super) levels: Vec<ir::Level>,
-    pub(super) questions: Vec<ir::Question>,
-    pub(super) sections: Vec<ir::Section>,
+    pub(super) levels: ir::List<ir::LevelId, ir::Level>,
+    pub(super) questions: ir::List<ir::QuestionId, ir::Question>,
+    pub(super) sections: ir::List<ir::SectionId, ir::Section>,
     /// The declarations of the items resolved on demand.
     pub(super) decls: Decls<'m>,
     /// The items resolved so far.
     pub(super) items: Items,
-    pub(super) ratings: Vec<ir::Ratings>,
+    pub(super) ratings: ir::List<ir::RatingsId, ir::Ratings>,
     pub(super) ratings_index: HashMap<String, ir::RatingsId>,
     /// Which items are resolved, being resolved, and in what order.
     pub(super) progress: Progress,
@@ -67,19 +67,19 @@ pub struct Resolver<'m> {
 /// The AST blocks of the items resolved on demand, by kind.
 #[derive(Default)]
 pub(super) struct Decls<'m> {
-    pub(super) lets: Vec<&'m ast::Let>,
-    pub(super) indicators: Vec<&'m ast::Block>,
-    pub(super) dimensions: Vec<&'m ast::Block>,
-    pub(super) evidence: Vec<&'m ast::Block>,
+    pub(super) lets: ir::List<ir::LetId, &'m ast::Let>,
+    pub(super) indicators: ir::List<ir::IndicatorId, &'m ast::Block>,
+    pub(super) dimensions: ir::List<ir::DimensionId, &'m ast::Block>,
+    pub(super) evidence: ir::List<ir::EvidenceId, &'m ast::Block>,
 }
 
 /// Items resolved so far (`None` until resolved), by kind.
 #[derive(Default)]
 pub(super) struct Items {
-    pub(super) lets: Vec<Option<ir::Let>>,
-    pub(super) indicators: Vec<Option<ir::Indicator>>,
-    pub(super) dimensions: Vec<Option<ir::Dimension>>,
-    pub(super) evidence: Vec<Option<ir::Evidence>>,
+    pub(super) lets: ir::List<ir::LetId, Option<ir::Let>>,
+    pub(super) indicators: ir::List<ir::IndicatorId, Option<ir::Indicator>>,
+    pub(super) dimensions: ir::List<ir::DimensionId, Option<ir::Dimension>>,
+    pub(super) evidence: ir::List<ir::EvidenceId, Option<ir::Evidence>>,
 }
 
 /// The progress of resolution.
@@ -99,12 +99,12 @@ pub fn resolve(m: &Model, opts: &super::Options) -> (ir::Framework, Vec<Diag>) {
         diags: Vec::new(),
         languages: Vec::new(),
         names: HashMap::new(),
-        levels: Vec::new(),
-        questions: Vec::new(),
-        sections: Vec::new(),
+        levels: ir::List::new(),
+        questions: ir::List::new(),
+        sections: ir::List::new(),
         decls: Decls::default(),
         items: Items::default(),
-        ratings: Vec::new(),
+        ratings: ir::List::new(),
         ratings_index: HashMap::new(),
         progress: Progress::default(),
         used: HashSet::new(),
@@ -213,50 +213,41 @@ impl<'m> Resolver<'m> {
         let m = self.m;
         for e in m.items.values() {
             let (slot, named) = match &e.decl {
-                Decl::Let(l) => {
-                    self.decls.lets.push(l);
-                    (&l.id.name, Named::Let(self.decls.lets.len() - 1))
-                }
+                Decl::Let(l) => (&l.id.name, Named::Let(self.decls.lets.push_and_get_key(l))),
                 Decl::Indicator(b) => {
-                    self.decls.indicators.push(b);
-                    (
-                        &b.id.name,
-                        Named::Indicator(self.decls.indicators.len() - 1),
-                    )
+                    let i = self.decls.indicators.push_and_get_key(b);
+                    (&b.id.name, Named::Indicator(i))
                 }
                 Decl::Dimension(b) => {
-                    self.decls.dimensions.push(b);
-                    (
-                        &b.id.name,
-                        Named::Dimension(self.decls.dimensions.len() - 1),
-                    )
+                    let d = self.decls.dimensions.push_and_get_key(b);
+                    (&b.id.name, Named::Dimension(d))
                 }
-                Decl::Evidence(b) => {
-                    self.decls.evidence.push(b);
-                    (&b.id.name, Named::Evidence(self.decls.evidence.len() - 1))
-                }
+                Decl::Evidence(b) => (
+                    &b.id.name,
+                    Named::Evidence(self.decls.evidence.push_and_get_key(b)),
+                ),
                 _ => continue,
             };
             self.names.insert(slot.clone(), named);
         }
-        self.items.lets = vec![None; self.decls.lets.len()];
-        self.items.indicators = vec![None; self.decls.indicators.len()];
-        self.items.dimensions = vec![None; self.decls.dimensions.len()];
-        self.items.evidence = vec![None; self.decls.evidence.len()];
+        self.items.lets = vec![None; self.decls.lets.len()].into();
+        self.items.indicators = vec![None; self.decls.indicators.len()].into();
+        self.items.dimensions = vec![None; self.decls.dimensions.len()].into();
+        self.items.evidence = vec![None; self.decls.evidence.len()].into();
     }
 
     /// Resolves every item not yet resolved by being named, in declaration order.
     fn resolve_items(&mut self) {
-        for i in 0..self.decls.lets.len() {
+        for i in self.decls.lets.keys() {
             self.ensure(Node::Let(i));
         }
-        for i in 0..self.decls.indicators.len() {
+        for i in self.decls.indicators.keys() {
             self.ensure(Node::Indicator(i));
         }
-        for i in 0..self.decls.dimensions.len() {
+        for i in self.decls.dimensions.keys() {
             self.ensure(Node::Dimension(i));
         }
-        for i in 0..self.decls.evidence.len() {
+        for i in self.decls.evidence.keys() {
             self.ensure_evidence(i);
         }
     }
@@ -284,10 +275,10 @@ impl<'m> Resolver<'m> {
             levels: std::mem::take(&mut self.levels),
             questions: std::mem::take(&mut self.questions),
             sections: std::mem::take(&mut self.sections),
-            lets: all(&mut self.items.lets, "let"),
-            indicators: all(&mut self.items.indicators, "indicator"),
-            dimensions: all(&mut self.items.dimensions, "dimension"),
-            evidence: all(&mut self.items.evidence, "evidence"),
+            lets: all(&mut self.items.lets.raw, "let").into(),
+            indicators: all(&mut self.items.indicators.raw, "indicator").into(),
+            dimensions: all(&mut self.items.dimensions.raw, "dimension").into(),
+            evidence: all(&mut self.items.evidence.raw, "evidence").into(),
             ratings: std::mem::take(&mut self.ratings),
             rules,
             order: std::mem::take(&mut self.progress.order),
@@ -414,7 +405,7 @@ impl<'m> Resolver<'m> {
                 ));
             }
         }
-        for (i, ind) in self.items.indicators.iter().enumerate() {
+        for (i, ind) in self.items.indicators.iter_enumerated() {
             let Some(ind) = ind else { continue };
             let context = ind.nature == Some(ir::Nature::Context);
             if !context
@@ -431,7 +422,7 @@ impl<'m> Resolver<'m> {
 
     fn mark_top_dimensions(&mut self) {
         let used: HashSet<ir::ChildRef> = self.in_dimension.clone();
-        for (i, d) in self.items.dimensions.iter_mut().enumerate() {
+        for (i, d) in self.items.dimensions.iter_mut_enumerated() {
             if let Some(d) = d {
                 d.top = !used.contains(&ir::ChildRef::Dimension(i));
             }

@@ -136,7 +136,10 @@ fn export(ws: &mut grille::workspace::Workspace, data: &[String], dir: &std::pat
 }
 
 /// `--table LEVEL=NAME` arguments, checked.
-pub fn tables(fw: &grille::ir::Framework, args: &[String]) -> Result<Vec<(usize, String)>, i32> {
+pub fn tables(
+    fw: &grille::ir::Framework,
+    args: &[String],
+) -> Result<Vec<(grille::ir::LevelId, String)>, i32> {
     let mut tables = Vec::new();
     for t in args {
         let Some((lv, name)) = t.split_once('=') else {
@@ -287,7 +290,7 @@ pub fn from_record(
 fn options(
     ws: &grille::workspace::Workspace,
     table: &[String],
-    level: Option<usize>,
+    level: Option<grille::ir::LevelId>,
 ) -> Result<Options, i32> {
     Ok(Options {
         dialect: Dialect::Postgres,

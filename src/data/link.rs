@@ -14,7 +14,7 @@ use super::rows;
 use super::shape::Shape;
 use super::{DataError, Table};
 use crate::diagnostic::{Diag, Severity};
-use crate::ir::{Framework, LevelId, QType};
+use crate::ir::{Framework, LevelId, List, QType, QuestionId};
 use crate::source::{SourceMap, Span};
 use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
@@ -151,14 +151,14 @@ pub struct Rejected {
 /// Linked units and typed columns.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    pub levels: Vec<LevelUnits>,
+    pub levels: List<LevelId, LevelUnits>,
     /// One column per question, over the units of the question's level,
     /// shared with evaluation (which copies one only when a rule blanks
     /// some of its answers).
-    pub columns: Vec<std::sync::Arc<Column>>,
+    pub columns: List<QuestionId, std::sync::Arc<Column>>,
     pub tables: Vec<Table>,
     /// For each question, the field index in its level's table.
-    pub fields: Vec<Option<usize>>,
+    pub fields: List<QuestionId, Option<usize>>,
     pub reports: IndexMap<String, TableReport>,
     /// A required answer is missing, or a column the data needs is absent.
     pub fatal: bool,
@@ -253,7 +253,7 @@ pub(super) struct RowAt {
 pub(super) struct Builder<'a> {
     pub(super) fw: &'a Framework,
     sources: &'a SourceMap,
-    pub(super) levels: Vec<LevelUnits>,
+    pub(super) levels: List<LevelId, LevelUnits>,
     pub(super) diags: Vec<Diag>,
     pub(super) fatal: bool,
 }
@@ -264,7 +264,7 @@ pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Da
     let mut b = Builder {
         fw,
         sources,
-        levels: vec![LevelUnits::default(); fw.levels.len()],
+        levels: vec![LevelUnits::default(); fw.levels.len()].into(),
         diags: Vec::new(),
         fatal: false,
     };
@@ -283,8 +283,8 @@ pub fn build(fw: &Framework, mut tables: Vec<Table>, sources: &SourceMap) -> (Da
         }
         b.levels[t.level].table = Some(i);
     }
-    let mut columns: Vec<Option<Column>> = vec![None; fw.questions.len()];
-    let mut fields: Vec<Option<usize>> = vec![None; fw.questions.len()];
+    let mut columns: List<QuestionId, Option<Column>> = vec![None; fw.questions.len()].into();
+    let mut fields: List<QuestionId, Option<usize>> = vec![None; fw.questions.len()].into();
     let mut reports = IndexMap::new();
     for (i, t) in tables.iter().enumerate() {
         if b.levels[t.level].table != Some(i) {
@@ -354,8 +354,8 @@ impl Builder<'_> {
     fn table(
         &mut self,
         t: &Table,
-        columns: &mut [Option<Column>],
-        fields: &mut [Option<usize>],
+        columns: &mut List<QuestionId, Option<Column>>,
+        fields: &mut List<QuestionId, Option<usize>>,
     ) -> TableReport {
         let text = self.sources.get(t.src).text.clone();
         let Some((headers, body)) = self.headers(t, &text) else {
@@ -395,7 +395,7 @@ impl Builder<'_> {
             self.unreadable(t, e);
         }
         let (mut keep, unit_rows, mut rejected) = self.link_rows(&here, &parsed);
-        if t.level + 1 == self.fw.levels.len() {
+        if self.fw.is_finest(t.level) {
             self.finest_duplicates(&here, &unit_rows, &mut keep, &mut rejected);
         }
         let mut counts = std::mem::take(&mut parsed.counts);
@@ -563,7 +563,7 @@ impl Builder<'_> {
             return false;
         }
         // Keys of the finest level are checked for repeats once the table is read.
-        let finest = level + 1 == fw.levels.len();
+        let finest = fw.is_finest(level);
         if !finest && let Some(&first) = self.levels[level].index.get(key) {
             let first_line = self.levels[level]
                 .lines
@@ -574,7 +574,7 @@ impl Builder<'_> {
             return false;
         }
         let parent = match level {
-            0 => u32::MAX,
+            LevelId::TOP => u32::MAX,
             _ => match self.parent_of(here, rec, at, rejected) {
                 Some(p) => p,
                 None => return false,

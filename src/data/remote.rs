@@ -8,7 +8,7 @@
 
 use super::link::empty_column;
 use super::{Dataset, LevelUnits, TableReport};
-use crate::ir::Framework;
+use crate::ir::{Framework, LevelId};
 use indexmap::IndexMap;
 use std::sync::Arc;
 
@@ -27,8 +27,9 @@ pub fn units_only(
     lists: Vec<UnitList>,
     reports: IndexMap<String, TableReport>,
 ) -> Dataset {
-    let mut levels: Vec<LevelUnits> = Vec::with_capacity(lists.len());
-    for (l, list) in lists.into_iter().enumerate() {
+    let mut levels: crate::ir::List<LevelId, LevelUnits> =
+        crate::ir::List::with_capacity(lists.len());
+    for (l, list) in fw.levels.keys().zip(lists) {
         let ids: crate::data::link::Ids = list.ids.iter().map(String::as_str).collect();
         let index = ids
             .iter()
@@ -66,7 +67,7 @@ pub fn units_only(
         levels,
         columns,
         tables: Vec::new(),
-        fields: vec![None; fw.questions.len()],
+        fields: vec![None; fw.questions.len()].into(),
         reports,
         fatal: false,
     }

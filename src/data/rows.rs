@@ -257,7 +257,7 @@ fn ambiguous(
 /// A diagnostic of a respondent's cell (the finest level's table) says
 /// what is wrong without quoting the answer in published results.
 fn private(layout: &Layout<'_>, d: Diag, words: impl FnOnce() -> String) -> Diag {
-    match layout.table.level + 1 == layout.fw.levels.len() {
+    match layout.fw.is_finest(layout.table.level) {
         true => d.quoting_answer(words()),
         false => d,
     }

@@ -11,7 +11,7 @@ use super::link::{Builder, cell_span};
 use super::rows::Source;
 use super::{DataError, Table};
 use crate::diagnostic::{Diag, Severity};
-use crate::ir::{QType, QuestionId};
+use crate::ir::{LevelId, QType, QuestionId};
 use crate::source::Span;
 
 /// How a column name was found among the headers.
@@ -80,7 +80,7 @@ pub(super) struct Shape {
     pub name: Option<usize>,
     pub parent: Option<usize>,
     /// Per level: the column naming the parent of a table-less level.
-    pub ancestors: Vec<Option<usize>>,
+    pub ancestors: crate::ir::List<LevelId, Option<usize>>,
     /// The questions of the table's level, and where each one's answers are.
     pub questions: Vec<QuestionId>,
     pub sources: Vec<Source>,
@@ -126,7 +126,7 @@ impl Builder<'_> {
         t: &Table,
         text: &str,
         headers: &[String],
-        fields: &mut [Option<usize>],
+        fields: &mut crate::ir::List<QuestionId, Option<usize>>,
     ) -> Shape {
         let mut f = Finder {
             headers,
@@ -154,7 +154,7 @@ impl Builder<'_> {
             used[c] = true;
         }
         let fw = self.fw;
-        let questions: Vec<QuestionId> = (0..fw.questions.len())
+        let questions: Vec<QuestionId> = (fw.questions.keys())
             .filter(|&q| fw.questions[q].level == t.level)
             .collect();
         let sources = questions
@@ -199,10 +199,14 @@ impl Builder<'_> {
         &mut self,
         t: &Table,
         f: &mut Finder<'_>,
-    ) -> (Option<usize>, Option<usize>, Vec<Option<usize>>) {
+    ) -> (
+        Option<usize>,
+        Option<usize>,
+        crate::ir::List<LevelId, Option<usize>>,
+    ) {
         let fw = self.fw;
         let level = &fw.levels[t.level];
-        let finest = t.level + 1 == fw.levels.len();
+        let finest = fw.is_finest(t.level);
         let key = f.find(&level.key);
         if key.is_none() && !finest {
             let why = format!("each {} row needs its identifier", level.id);
@@ -221,8 +225,9 @@ impl Builder<'_> {
             found
         });
         // Columns naming the parents of table-less coarser levels.
-        let mut ancestors: Vec<Option<usize>> = vec![None; fw.levels.len()];
-        for l in 1..t.level {
+        let mut ancestors: crate::ir::List<LevelId, Option<usize>> =
+            vec![None; fw.levels.len()].into();
+        for l in (1..t.level.index()).map(LevelId::from) {
             if let Some(c) = &fw.levels[l].parent_column {
                 ancestors[l] = f.find(c);
             }
@@ -237,7 +242,7 @@ impl Builder<'_> {
         q: QuestionId,
         f: &mut Finder<'_>,
         used: &mut [bool],
-        fields: &mut [Option<usize>],
+        fields: &mut crate::ir::List<QuestionId, Option<usize>>,
     ) -> Source {
         let question = &self.fw.questions[q];
         // The first of its names the table has: its column, then its

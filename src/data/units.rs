@@ -194,7 +194,7 @@ impl Builder<'_> {
         let fw = self.fw;
         let t = here.t;
         let ancestor_cols = &here.shape.ancestors;
-        let grand = if p == 0 {
+        let grand = if p == LevelId::TOP {
             u32::MAX
         } else {
             match ancestor_cols[p] {
@@ -238,7 +238,11 @@ impl Builder<'_> {
             }
             return i;
         }
-        if p > 0 && grand == u32::MAX && ancestor_cols[p].is_none() && self.levels[p].is_empty() {
+        if p > LevelId::TOP
+            && grand == u32::MAX
+            && ancestor_cols[p].is_none()
+            && self.levels[p].is_empty()
+        {
             let col = fw.levels[p].parent_column.clone().unwrap_or_default();
             self.missing_column(
                 t,

@@ -123,7 +123,7 @@ pub fn all(
 /// Benchmarks of `values` (one per unit of level `l`, NaN for none).
 fn peers(ds: &Dataset, l: LevelId, values: &[f64], min: u32) -> Peers {
     let all = stats(&mut values.to_vec(), min);
-    if l == 0 {
+    if l == LevelId::TOP {
         return Peers {
             all,
             by_parent: Vec::new(),

@@ -22,7 +22,7 @@
 //! records and rollups over units are neither suppressed nor parts.
 
 use super::{Evaluator, IndLevel, Status, Suppression};
-use crate::ir::{IndicatorId, LevelId, Rollup};
+use crate::ir::{IndicatorId, LevelId, List, Rollup};
 
 /// One value of an indicator: a unit's total, or one of its cells.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +43,7 @@ enum State {
 
 /// An indicator's levels, taken out of the results while they are worked on.
 struct Levels {
-    lv: Vec<Option<IndLevel>>,
+    lv: List<LevelId, Option<IndLevel>>,
     k: u32,
 }
 
@@ -158,10 +158,10 @@ impl Evaluator<'_> {
         let ind = &fw.indicators[i];
         let pooled = matches!(ind.rollup, Rollup::Pooled);
         let respondents = |l: LevelId| self.plan.respondents[i] && (l == ind.at || pooled);
-        let mut lv: Vec<Option<IndLevel>> = (0..fw.levels.len())
+        let mut lv: List<LevelId, Option<IndLevel>> = (fw.levels.keys())
             .map(|l| self.ind.remove(&(i, l)))
             .collect();
-        let levels: Vec<LevelId> = (0..fw.levels.len())
+        let levels: Vec<LevelId> = (fw.levels.keys())
             .rev()
             .filter(|&l| lv[l].is_some())
             .collect();
@@ -178,7 +178,7 @@ impl Evaluator<'_> {
             levels.iter().copied().filter(|&l| respondents(l)).collect();
         // Children lists, only for the levels whose units are totals of
         // partitioned children.
-        let kids: Vec<Vec<Vec<usize>>> = (0..fw.levels.len())
+        let kids: List<LevelId, Vec<Vec<usize>>> = (fw.levels.keys())
             .map(
                 |l| match partitioned.contains(&l) && partitioned.contains(&(l + 1)) {
                     true => children(&self.ds.levels[l + 1].parent, self.n_units(l)),
@@ -187,7 +187,7 @@ impl Evaluator<'_> {
             )
             .collect();
         while pass(&mut all, &partitioned, &kids, ind.by.len()) {}
-        for (l, x) in all.lv.into_iter().enumerate() {
+        for (l, x) in all.lv.into_iter_enumerated() {
             if let Some(x) = x {
                 self.ind.insert((i, l), x);
             }
@@ -230,7 +230,12 @@ fn primary(lv: &mut IndLevel, respondents: bool, k: u32, small: Option<&Vec<bool
 
 /// One pass over every partition, in the defined order; whether anything
 /// changed.
-fn pass(all: &mut Levels, levels: &[LevelId], kids: &[Vec<Vec<usize>>], n_by: usize) -> bool {
+fn pass(
+    all: &mut Levels,
+    levels: &[LevelId],
+    kids: &List<LevelId, Vec<Vec<usize>>>,
+    n_by: usize,
+) -> bool {
     let mut changed = false;
     for &l in levels {
         let finer_shown = levels.contains(&(l + 1));
@@ -310,7 +315,7 @@ pub fn decide(
     hidden_own: Vec<bool>,
 ) -> Vec<Hidden> {
     let at = fw.indicators[i].at;
-    let mut ev = Evaluator::new(fw, plan, ds, Vec::new());
+    let mut ev = Evaluator::new(fw, plan, ds, List::new());
     let mut hidden_at = vec![(at, hidden_own)];
     for (l, lv) in &levels {
         if *l != at {

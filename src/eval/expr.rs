@@ -12,7 +12,7 @@ use super::funcs;
 use super::{Evaluator, IndLevel};
 use crate::data::Column;
 use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET};
-use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, LevelId, Type, UnOp};
+use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, IndicatorId, LevelId, Type, UnOp};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -413,7 +413,7 @@ impl Evaluator<'_> {
     }
 
     /// An indicator's values at level `l`: its own, rolled up, or broadcast.
-    pub fn indicator_value(&mut self, i: usize, l: LevelId) -> Column {
+    pub fn indicator_value(&mut self, i: IndicatorId, l: LevelId) -> Column {
         if let Some(v) = self.ind.get(&(i, l)) {
             return v.value.clone();
         }

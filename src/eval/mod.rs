@@ -30,7 +30,9 @@ pub(crate) use expr::missing_of;
 
 use crate::data::{Column, Dataset};
 use crate::diagnostic::{Code, Diag};
-use crate::ir::{self, DimensionId, ExprId, Framework, IndicatorId, LetId, LevelId, Node};
+use crate::ir::{
+    self, DimensionId, ExprId, Framework, IndicatorId, LetId, LevelId, List, Node, QuestionId,
+};
 use crate::source::Span;
 use expr::Scope;
 use indexmap::IndexMap;
@@ -229,9 +231,9 @@ pub struct Evaluator<'a> {
     pub ds: &'a Dataset,
     /// The answers, with those blanked by failed rules and those given
     /// where the question was not asked.
-    pub columns: Vec<Arc<Column>>,
+    pub columns: List<QuestionId, Arc<Column>>,
     /// Per question asked only to some: the units where it was not.
-    not_asked: Vec<Option<Arc<Vec<bool>>>>,
+    not_asked: List<QuestionId, Option<Arc<Vec<bool>>>>,
     anc_cache: HashMap<(LevelId, LevelId), Arc<Vec<u32>>>,
     let_cache: HashMap<(LetId, LevelId), Arc<Column>>,
     /// Inputs of aggregates at their row level, for the indicator being
@@ -283,9 +285,7 @@ pub fn evaluate_with(fw: &Framework, ds: &Dataset, threads: usize) -> (Results, 
             Node::Dimension(d) => ev.dimension(d),
         }
     }
-    let evidence = (0..fw.evidence.len())
-        .map(|e| (e, ev.evidence(e)))
-        .collect();
+    let evidence = fw.evidence.keys().map(|e| (e, ev.evidence(e))).collect();
     let diags = ev.finish_diags();
     let benchmarks = benchmark::all(fw, ds, &ev.ind, &ev.dims);
     let results = Results {
@@ -319,7 +319,7 @@ pub fn complete(fw: &Framework, ds: &Dataset, results: &mut Results) {
         );
     }
     let plan = Plan::new(fw);
-    let mut ev = Evaluator::new(fw, &plan, ds, Vec::new());
+    let mut ev = Evaluator::new(fw, &plan, ds, List::new());
     ev.ind = std::mem::take(&mut results.indicators);
     ev.dims = std::mem::take(&mut results.dimensions);
     let keys: Vec<(DimensionId, LevelId)> = ev.dims.keys().copied().collect();
@@ -339,14 +339,14 @@ impl<'a> Evaluator<'a> {
         fw: &'a Framework,
         plan: &'a Plan,
         ds: &'a Dataset,
-        columns: Vec<Arc<Column>>,
+        columns: List<QuestionId, Arc<Column>>,
     ) -> Evaluator<'a> {
         Evaluator {
             fw,
             plan,
             ds,
             columns,
-            not_asked: vec![None; fw.questions.len()],
+            not_asked: vec![None; fw.questions.len()].into(),
             anc_cache: HashMap::new(),
             let_cache: HashMap::new(),
             row_cache: HashMap::new(),
@@ -425,9 +425,10 @@ impl<'a> Evaluator<'a> {
             let Node::Let(i) = *node else { continue };
             let e = &fw.lets[i].expr;
             let levels = match e.level {
-                Some(x) => x..x + 1,
+                Some(x) => x.index()..x.index() + 1,
                 None => 0..fw.levels.len(),
             };
+            let levels = levels.map(LevelId::from);
             for l in levels {
                 let c = self.eval(e, l, &mut Scope::default());
                 self.let_cache.insert((i, l), c);

@@ -10,7 +10,7 @@ use super::expr::{AggStat, Scope, bools};
 use super::{Evaluator, IndLevel, Status};
 use crate::data::Column;
 use crate::data::column::NA_BOOL;
-use crate::ir::{self, ExprKind, IndicatorId, LevelId, Rollup};
+use crate::ir::{self, ExprKind, IndicatorId, LevelId, RatingsId, Rollup};
 use std::sync::Arc;
 
 /// A value measured at one level, before it is scored.
@@ -263,7 +263,7 @@ pub(super) fn hidden_up(fine: &[bool], up: &[u32], status: &[Status]) -> Vec<boo
 /// lowest step where `failed_gates` lists a failed gate.
 pub(super) fn ratings(
     fw: &ir::Framework,
-    rate: Option<usize>,
+    rate: Option<RatingsId>,
     score: &[f64],
     failed_gates: Option<&[Vec<usize>]>,
 ) -> Vec<Option<u16>> {

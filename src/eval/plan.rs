@@ -10,8 +10,8 @@
 //! in-memory runner reads it; a SQL compiler can read the same facts.
 
 use crate::ir::{
-    ChildRef, DimensionId, Expr, ExprId, ExprKind, Framework, IndicatorId, LetId, LevelId, Node,
-    Normalize, QuestionId, Rollup,
+    ChildRef, DimensionId, EvidenceId, Expr, ExprId, ExprKind, Framework, IndicatorId, LetId,
+    LevelId, List, Node, Normalize, QuestionId, Rollup,
 };
 use std::collections::HashMap;
 
@@ -60,9 +60,9 @@ pub struct Plan {
     /// a unit where a rule of severity `error` fails.
     pub rule_questions: Vec<Vec<QuestionId>>,
     /// Per dimension, per gate: the children the gate reads.
-    pub gate_children: Vec<Vec<Vec<ChildRef>>>,
+    pub gate_children: List<DimensionId, Vec<Vec<ChildRef>>>,
     /// Per evidence: the level its `collect` is read at.
-    pub evidence_level: Vec<LevelId>,
+    pub evidence_level: List<EvidenceId, LevelId>,
     /// Levels that appear in results, coarsest first.
     pub levels: Vec<LevelId>,
     /// Indicators that read no other indicator, directly or through lets,
@@ -70,14 +70,14 @@ pub struct Plan {
     pub independent: Vec<IndicatorId>,
     /// Per indicator: its value is one aggregate, whose sums a pooled
     /// rollup regroups.
-    pub single_aggregate: Vec<bool>,
+    pub single_aggregate: List<IndicatorId, bool>,
     /// Per expression id: it holds an aggregate, directly or through a let.
     pub aggregated: Vec<bool>,
     /// Per indicator: its value aggregates rows (a respondent aggregate,
     /// which `min_group` protects).
-    pub respondents: Vec<bool>,
+    pub respondents: List<IndicatorId, bool>,
     /// Per indicator: its value counts rows, so its `n` tells the count.
-    pub counts: Vec<bool>,
+    pub counts: List<IndicatorId, bool>,
     /// Questions asked only to some (`when`), in layers: the conditions of
     /// a layer read only answers settled by earlier layers.
     pub condition_layers: Vec<Vec<QuestionId>>,
@@ -159,8 +159,8 @@ impl Plan {
 /// nodes children first, so nothing recurses.
 fn aggregated(fw: &Framework, exprs: u32) -> Vec<bool> {
     let mut out = vec![false; exprs as usize + 1];
-    let mut let_agg = vec![false; fw.lets.len()];
-    let mark = |e: &Expr, let_agg: &[bool], out: &mut Vec<bool>| {
+    let mut let_agg: List<LetId, bool> = vec![false; fw.lets.len()].into();
+    let mark = |e: &Expr, let_agg: &List<LetId, bool>, out: &mut Vec<bool>| {
         let mut nodes = Vec::new();
         e.walk(&mut |x| nodes.push(x));
         for x in nodes.into_iter().rev() {
@@ -187,8 +187,8 @@ fn aggregated(fw: &Framework, exprs: u32) -> Vec<bool> {
 
 /// Per let: the questions it reads, directly or through other lets
 /// (visited in dependency order, so each let's list is ready when read).
-fn let_questions(fw: &Framework) -> Vec<Vec<QuestionId>> {
-    let mut out = vec![Vec::new(); fw.lets.len()];
+fn let_questions(fw: &Framework) -> List<LetId, Vec<QuestionId>> {
+    let mut out: List<LetId, Vec<QuestionId>> = vec![Vec::new(); fw.lets.len()].into();
     for node in &fw.order {
         if let Node::Let(l) = *node {
             out[l] = questions_in(&fw.lets[l].expr, &out);
@@ -198,7 +198,7 @@ fn let_questions(fw: &Framework) -> Vec<Vec<QuestionId>> {
 }
 
 /// The questions `e` reads, directly or through lets.
-fn questions_in(e: &Expr, lets: &[Vec<QuestionId>]) -> Vec<QuestionId> {
+fn questions_in(e: &Expr, lets: &List<LetId, Vec<QuestionId>>) -> Vec<QuestionId> {
     let r = Reads::of(e);
     let mut qs = r.questions;
     for l in r.lets {
@@ -212,8 +212,8 @@ fn questions_in(e: &Expr, lets: &[Vec<QuestionId>]) -> Vec<QuestionId> {
 /// The conditioned questions by layer: a condition that reads another
 /// conditioned question comes in a later layer than it (the checker
 /// refused cycles).
-fn condition_layers(fw: &Framework, lets: &[Vec<QuestionId>]) -> Vec<Vec<QuestionId>> {
-    let reads: Vec<Vec<QuestionId>> = fw
+fn condition_layers(fw: &Framework, lets: &List<LetId, Vec<QuestionId>>) -> Vec<Vec<QuestionId>> {
+    let reads: List<QuestionId, Vec<QuestionId>> = fw
         .questions
         .iter()
         .map(|q| {
@@ -222,9 +222,9 @@ fn condition_layers(fw: &Framework, lets: &[Vec<QuestionId>]) -> Vec<Vec<Questio
                 .map_or(Vec::new(), |w| questions_in(w, lets))
         })
         .collect();
-    let mut layer: Vec<Option<usize>> = vec![None; fw.questions.len()];
+    let mut layer: List<QuestionId, Option<usize>> = vec![None; fw.questions.len()].into();
     let mut out: Vec<Vec<QuestionId>> = Vec::new();
-    let mut left: Vec<QuestionId> = (0..fw.questions.len())
+    let mut left: Vec<QuestionId> = (fw.questions.keys())
         .filter(|&q| fw.questions[q].when.is_some())
         .collect();
     while !left.is_empty() {
@@ -253,7 +253,10 @@ fn condition_layers(fw: &Framework, lets: &[Vec<QuestionId>]) -> Vec<Vec<Questio
 }
 
 /// The conditioned questions behind each aggregate's arguments.
-fn asked_by(fw: &Framework, lets: &[Vec<QuestionId>]) -> HashMap<ExprId, Vec<QuestionId>> {
+fn asked_by(
+    fw: &Framework,
+    lets: &List<LetId, Vec<QuestionId>>,
+) -> HashMap<ExprId, Vec<QuestionId>> {
     let mut out = HashMap::new();
     if fw.questions.iter().all(|q| q.when.is_none()) {
         return out;
@@ -307,7 +310,7 @@ fn no_exprs(fw: &Framework) -> bool {
 
 /// Levels at which an indicator, a dimension or evidence is reported.
 fn reported_levels(fw: &Framework) -> Vec<LevelId> {
-    (0..fw.levels.len())
+    (fw.levels.keys())
         .filter(|&l| {
             fw.indicators.iter().any(|i| i.levels.contains(&l))
                 || fw.dimensions.iter().any(|d| d.levels.contains(&l))
@@ -319,8 +322,8 @@ fn reported_levels(fw: &Framework) -> Vec<LevelId> {
 /// Indicators that read no indicator, directly or through lets. Lets are
 /// visited in dependency order, so a chain of lets costs no recursion.
 fn independent(fw: &Framework) -> Vec<IndicatorId> {
-    let mut let_reads = vec![false; fw.lets.len()];
-    let reads_any = |e: &Expr, let_reads: &[bool]| {
+    let mut let_reads: List<LetId, bool> = vec![false; fw.lets.len()].into();
+    let reads_any = |e: &Expr, let_reads: &List<LetId, bool>| {
         let r = Reads::of(e);
         !r.indicators.is_empty() || r.lets.iter().any(|&l| let_reads[l])
     };

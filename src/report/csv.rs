@@ -7,6 +7,7 @@
 
 use super::{Context, Value, step_id, value_at};
 use crate::eval::{IndLevel, Status};
+use crate::ir::IndicatorId;
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -92,7 +93,7 @@ pub fn write_in(cx: &Context<'_>, locale: Locale, out: &mut dyn Write) -> std::i
                 cx.ds.levels[l].name(u).unwrap_or(""),
                 cx.parent(l, u).unwrap_or(""),
             ];
-            for (i, ind) in fw.indicators.iter().enumerate() {
+            for (i, ind) in fw.indicators.iter_enumerated() {
                 let Some(lv) = cx.results.indicators.get(&(i, l)) else {
                     continue;
                 };
@@ -122,7 +123,7 @@ pub fn write_in(cx: &Context<'_>, locale: Locale, out: &mut dyn Write) -> std::i
                     }
                 }
             }
-            for (d, dim) in fw.dimensions.iter().enumerate() {
+            for (d, dim) in fw.dimensions.iter_enumerated() {
                 let Some(lv) = cx.results.dimensions.get(&(d, l)) else {
                     continue;
                 };
@@ -179,7 +180,7 @@ fn write_row<W: Write>(
 fn entry_row<'a>(
     cx: &'a Context<'_>,
     place: [&'a str; 4],
-    i: usize,
+    i: IndicatorId,
     lv: &IndLevel,
     u: usize,
     rating: String,

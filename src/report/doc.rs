@@ -7,7 +7,7 @@
 //! and the ratings. Doc comments are shown as written.
 
 use super::words;
-use crate::ir::{ChildRef, Framework};
+use crate::ir::{ChildRef, DimensionId, Framework};
 
 struct T {
     levels: &'static str,
@@ -154,7 +154,7 @@ pub fn markdown(fw: &Framework, lang: &str) -> String {
     let chain: Vec<String> = fw.levels.iter().map(|l| lbl(&l.label, &l.id)).collect();
     s.push_str(&format!("- {}: {}\n\n", t.levels, chain.join(" ▸ ")));
     s.push_str(&format!("## {}\n\n", t.dimensions));
-    for (i, dim) in fw.dimensions.iter().enumerate() {
+    for (i, dim) in fw.dimensions.iter_enumerated() {
         if dim.top {
             dimension(fw, i, 3, lang, t, &mut s);
         }
@@ -212,7 +212,7 @@ pub fn markdown(fw: &Framework, lang: &str) -> String {
 fn questions(fw: &Framework, lang: &str, t: &T, s: &mut String) {
     let d = fw.default_lang();
     s.push_str(&format!("## {}\n\n", t.questions));
-    let groups = std::iter::once(None).chain((0..fw.sections.len()).map(Some));
+    let groups = std::iter::once(None).chain(fw.sections.keys().map(Some));
     for g in groups {
         let qs: Vec<&crate::ir::Question> =
             fw.questions.iter().filter(|q| q.section == g).collect();
@@ -281,7 +281,7 @@ fn question_table(fw: &Framework, qs: &[&crate::ir::Question], lang: &str, t: &T
     s.push('\n');
 }
 
-fn dimension(fw: &Framework, i: usize, depth: usize, lang: &str, t: &T, s: &mut String) {
+fn dimension(fw: &Framework, i: DimensionId, depth: usize, lang: &str, t: &T, s: &mut String) {
     let d = fw.default_lang();
     let dim = &fw.dimensions[i];
     s.push_str(&format!(

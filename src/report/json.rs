@@ -8,6 +8,7 @@
 use super::{Context, Value, step_id, value_at};
 use crate::diagnostic::Diag;
 use crate::eval::Status;
+use crate::ir::{DimensionId, IndicatorId};
 use crate::source::SourceMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
@@ -205,22 +206,22 @@ impl Serialize for ResultsView<'_> {
     }
 }
 
-struct UnitsView<'a>(&'a Context<'a>, usize);
+struct UnitsView<'a>(&'a Context<'a>, crate::ir::LevelId);
 
 /// The items reported at one level, looked up once for all its units.
 struct LevelItems<'a> {
-    inds: Vec<(usize, &'a crate::eval::IndLevel)>,
-    dims: Vec<(usize, &'a crate::eval::DimLevel)>,
+    inds: Vec<(IndicatorId, &'a crate::eval::IndLevel)>,
+    dims: Vec<(DimensionId, &'a crate::eval::DimLevel)>,
 }
 
 impl Serialize for UnitsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (cx, l) = (self.0, self.1);
         let items = LevelItems {
-            inds: (0..cx.fw.indicators.len())
+            inds: (cx.fw.indicators.keys())
                 .filter_map(|i| cx.results.indicators.get(&(i, l)).map(|x| (i, x)))
                 .collect(),
-            dims: (0..cx.fw.dimensions.len())
+            dims: (cx.fw.dimensions.keys())
                 .filter_map(|d| cx.results.dimensions.get(&(d, l)).map(|x| (d, x)))
                 .collect(),
         };
@@ -233,7 +234,12 @@ impl Serialize for UnitsView<'_> {
     }
 }
 
-struct UnitView<'a>(&'a Context<'a>, usize, usize, &'a LevelItems<'a>);
+struct UnitView<'a>(
+    &'a Context<'a>,
+    crate::ir::LevelId,
+    usize,
+    &'a LevelItems<'a>,
+);
 
 impl Serialize for UnitView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -249,7 +255,7 @@ impl Serialize for UnitView<'_> {
         }
         m.serialize_entry("indicators", &IndicatorsView(cx, l, u, items))?;
         m.serialize_entry("dimensions", &DimensionsView(cx, u, items))?;
-        let has_evidence = fw.evidence.iter().enumerate().any(|(e, ev)| {
+        let has_evidence = fw.evidence.iter_enumerated().any(|(e, ev)| {
             ev.at == l
                 && cx
                     .results
@@ -265,7 +271,12 @@ impl Serialize for UnitView<'_> {
     }
 }
 
-struct IndicatorsView<'a>(&'a Context<'a>, usize, usize, &'a LevelItems<'a>);
+struct IndicatorsView<'a>(
+    &'a Context<'a>,
+    crate::ir::LevelId,
+    usize,
+    &'a LevelItems<'a>,
+);
 
 impl Serialize for IndicatorsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -299,8 +310,8 @@ impl Serialize for ValueView<'_> {
 
 struct IndicatorView<'a>(
     &'a Context<'a>,
-    usize,
-    usize,
+    IndicatorId,
+    crate::ir::LevelId,
     usize,
     &'a crate::eval::IndLevel,
 );
@@ -339,7 +350,7 @@ impl Serialize for IndicatorView<'_> {
 fn entry_fields<M: SerializeMap>(
     m: &mut M,
     cx: &Context<'_>,
-    i: usize,
+    i: IndicatorId,
     lv: &crate::eval::IndLevel,
     u: usize,
 ) -> Result<(), M::Error> {
@@ -366,7 +377,12 @@ fn entry_fields<M: SerializeMap>(
 }
 
 /// `"by": { BREAKDOWN: [cell, …] }` of one unit.
-struct ByView<'a>(&'a Context<'a>, usize, &'a crate::eval::IndLevel, usize);
+struct ByView<'a>(
+    &'a Context<'a>,
+    IndicatorId,
+    &'a crate::eval::IndLevel,
+    usize,
+);
 
 impl Serialize for ByView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -382,7 +398,13 @@ impl Serialize for ByView<'_> {
     }
 }
 
-struct CellsView<'a>(&'a Context<'a>, usize, usize, &'a crate::eval::Cells, usize);
+struct CellsView<'a>(
+    &'a Context<'a>,
+    IndicatorId,
+    usize,
+    &'a crate::eval::Cells,
+    usize,
+);
 
 impl Serialize for CellsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -398,7 +420,7 @@ impl Serialize for CellsView<'_> {
 
 struct CellView<'a>(
     &'a Context<'a>,
-    usize,
+    IndicatorId,
     &'a crate::eval::Cells,
     usize,
     usize,
@@ -438,7 +460,12 @@ impl Serialize for DimensionsView<'_> {
     }
 }
 
-struct DimensionView<'a>(&'a Context<'a>, usize, &'a crate::eval::DimLevel, usize);
+struct DimensionView<'a>(
+    &'a Context<'a>,
+    DimensionId,
+    &'a crate::eval::DimLevel,
+    usize,
+);
 
 impl Serialize for DimensionView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -475,13 +502,13 @@ struct Gates<'a> {
     failed: Vec<&'a str>,
 }
 
-struct EvidenceView<'a>(&'a Context<'a>, usize, usize);
+struct EvidenceView<'a>(&'a Context<'a>, crate::ir::LevelId, usize);
 
 impl Serialize for EvidenceView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (cx, l, u) = (self.0, self.1, self.2);
         let mut m = s.serialize_map(None)?;
-        for (e, ev) in cx.fw.evidence.iter().enumerate() {
+        for (e, ev) in cx.fw.evidence.iter_enumerated() {
             if ev.at != l {
                 continue;
             }

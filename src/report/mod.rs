@@ -22,7 +22,7 @@ use crate::data::Column;
 use crate::data::Dataset;
 use crate::data::column::{NA_OPT, format_date};
 use crate::eval::{Results, Status};
-use crate::ir::{Framework, LevelId};
+use crate::ir::{Framework, IndicatorId, LevelId, RatingsId};
 
 /// What every report needs.
 pub struct Context<'a> {
@@ -57,7 +57,7 @@ impl Context<'_> {
 
     /// The parent unit's id.
     pub fn parent(&self, l: LevelId, u: usize) -> Option<&str> {
-        if l == 0 {
+        if l == LevelId::TOP {
             return None;
         }
         let p = self.ds.levels[l].parent[u];
@@ -75,7 +75,7 @@ pub enum Value {
 }
 
 /// The value of an indicator at a unit, if it is shown.
-pub fn indicator_value(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> Option<Value> {
+pub fn indicator_value(cx: &Context<'_>, i: IndicatorId, l: LevelId, u: usize) -> Option<Value> {
     value_at(cx, i, cx.results.indicators.get(&(i, l))?, u)
 }
 
@@ -87,7 +87,12 @@ pub fn shown_cells(cells: &crate::eval::Cells, u: usize) -> impl Iterator<Item =
 }
 
 /// The value of entry `u` of an indicator's level (or of its cells), if shown.
-pub fn value_at(cx: &Context<'_>, i: usize, lv: &crate::eval::IndLevel, u: usize) -> Option<Value> {
+pub fn value_at(
+    cx: &Context<'_>,
+    i: IndicatorId,
+    lv: &crate::eval::IndLevel,
+    u: usize,
+) -> Option<Value> {
     if matches!(lv.status[u], Status::NotApplicable | Status::Suppressed) {
         return None;
     }
@@ -127,7 +132,7 @@ pub fn value_at(cx: &Context<'_>, i: usize, lv: &crate::eval::IndLevel, u: usize
 /// An indicator's value at a unit for people: numbers in the language's
 /// conventions with their unit, yes/no in words, options by their label, a
 /// distribution as `label : count` pairs, `—` when there is none.
-pub fn value_text(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> String {
+pub fn value_text(cx: &Context<'_>, i: IndicatorId, l: LevelId, u: usize) -> String {
     match cx.results.indicators.get(&(i, l)) {
         Some(lv) => value_text_at(cx, i, lv, u),
         None => "—".into(),
@@ -136,7 +141,7 @@ pub fn value_text(cx: &Context<'_>, i: usize, l: LevelId, u: usize) -> String {
 
 /// One entry of a column of indicator `i`'s values (as a gate read it),
 /// for people: formatted like [`value_text`].
-pub fn column_text(cx: &Context<'_>, i: usize, col: &Column, u: usize) -> String {
+pub fn column_text(cx: &Context<'_>, i: IndicatorId, col: &Column, u: usize) -> String {
     let fw = cx.fw;
     let ind = &fw.indicators[i];
     if !col.present(u) {
@@ -171,7 +176,12 @@ pub fn unit_of<'a>(ind: &'a crate::ir::Indicator, value: &Column) -> Option<&'a 
 }
 
 /// [`value_text`] of entry `u` of an indicator's level or cells.
-pub fn value_text_at(cx: &Context<'_>, i: usize, lv: &crate::eval::IndLevel, u: usize) -> String {
+pub fn value_text_at(
+    cx: &Context<'_>,
+    i: IndicatorId,
+    lv: &crate::eval::IndLevel,
+    u: usize,
+) -> String {
     let fw = cx.fw;
     let ind = &fw.indicators[i];
     let lang = cx.lang;
@@ -213,7 +223,7 @@ pub fn yes_no(b: bool, lang: &str) -> &'static str {
 }
 
 /// The id of a rating step the evaluation chose (`None` when there is none).
-pub fn step_id(fw: &Framework, rate: Option<usize>, step: Option<u16>) -> Option<String> {
+pub fn step_id(fw: &Framework, rate: Option<RatingsId>, step: Option<u16>) -> Option<String> {
     let steps = &fw.ratings[rate?].steps;
     steps.get(usize::from(step?)).map(|s| s.id.clone())
 }

@@ -193,7 +193,7 @@ pub fn files(fw: &Framework, lang: &str) -> Vec<TemplateFile> {
         guide.push_str(&format!("; {} {}", tokens.join(", "), w.dont_know));
     }
     guide.push_str(".\n");
-    for (l, level) in fw.levels.iter().enumerate() {
+    for (l, level) in fw.levels.iter_enumerated() {
         if !fw.questions.iter().any(|q| q.level == l) {
             continue;
         }
@@ -209,7 +209,7 @@ pub fn files(fw: &Framework, lang: &str) -> Vec<TemplateFile> {
             level.label.get(lang, d).unwrap_or(&level.id)
         ));
         guide.push_str(&format!("{}\n|---|---|---|---|\n", w.head));
-        let finest = l + 1 == fw.levels.len();
+        let finest = fw.is_finest(l);
         guide.push_str(&format!(
             "| `{}` | {} | {} | |\n",
             level.key,

@@ -171,7 +171,7 @@ impl Words<'_> {
         )
     }
 
-    fn level(&self, l: usize) -> String {
+    fn level(&self, l: crate::ir::LevelId) -> String {
         let level = &self.fw.levels[l];
         level
             .label

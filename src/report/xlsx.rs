@@ -13,7 +13,7 @@ use super::{Context, step_id, words};
 use crate::data::Column;
 use crate::diagnostic::Diag;
 use crate::eval::Status;
-use crate::ir::{LevelId, Type};
+use crate::ir::{IndicatorId, LevelId, Type};
 use crate::source::SourceMap;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -120,7 +120,7 @@ fn level_sheet(
             ws.write_string(u as u32 + 1, c, units.name(u).unwrap_or(""))?;
         }
     }
-    if l > 0 {
+    if l > LevelId::TOP {
         c += 1;
         ws.write_string_with_format(0, c, level_label(cx, l - 1), &f.head)?;
         for u in 0..units.len() {
@@ -128,7 +128,7 @@ fn level_sheet(
         }
     }
     let first = c + 1;
-    for (d, dim) in fw.dimensions.iter().enumerate() {
+    for (d, dim) in fw.dimensions.iter_enumerated() {
         let Some(x) = cx.results.dimensions.get(&(d, l)) else {
             continue;
         };
@@ -154,7 +154,7 @@ fn level_sheet(
             }
         }
     }
-    for i in 0..fw.indicators.len() {
+    for i in fw.indicators.keys() {
         if cx.results.indicators.contains_key(&(i, l)) {
             c = indicator_columns(cx, i, l, ws, c + 1, f)?;
         }
@@ -169,7 +169,7 @@ fn level_sheet(
 /// the last column written.
 fn indicator_columns(
     cx: &Context<'_>,
-    i: usize,
+    i: IndicatorId,
     l: LevelId,
     ws: &mut Worksheet,
     mut c: u16,

@@ -7,7 +7,7 @@
 use super::pass::{self, AggCol, Pass};
 use super::{Dialect, Options, Order, SqlError};
 use crate::eval::Plan;
-use crate::ir::{Framework, LevelId, QType, QuestionId, RuleSeverity};
+use crate::ir::{Framework, IndicatorId, LevelId, QType, QuestionId, RuleSeverity};
 use crate::source::Span;
 use indexmap::IndexMap;
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ pub struct Rel {
     /// Inside a let inlined at this level (its aggregates are not counted).
     pub in_let: u32,
     /// Rows count only under units of this level where this indicator applies.
-    pub mask: Option<(LevelId, usize)>,
+    pub mask: Option<(LevelId, IndicatorId)>,
     /// The stage of the answers read: `_s{k}` before conditions and
     /// rules have all been applied, empty after.
     pub sfx: String,
@@ -38,7 +38,7 @@ pub struct Rel {
 /// A breakdown as the query splits values by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Split {
-    pub i: usize,
+    pub i: IndicatorId,
     pub b: usize,
     /// Options plus the missing cell.
     pub k: usize,
@@ -115,7 +115,7 @@ pub struct Builder<'a> {
     /// The stage of the answers expressions read now (see [`Rel::sfx`]).
     pub sfx: String,
     /// Per level: the columns of its units' CTE.
-    cols: Vec<Vec<String>>,
+    cols: crate::ir::List<LevelId, Vec<String>>,
 }
 
 impl<'a> Builder<'a> {
@@ -136,14 +136,14 @@ impl<'a> Builder<'a> {
             aggs: HashMap::new(),
             open: HashMap::new(),
             sfx: String::new(),
-            cols: vec![Vec::new(); fw.levels.len()],
+            cols: vec![Vec::new(); fw.levels.len()].into(),
         };
         b.refuse_unsupported()?;
         let stages = b.stages();
         if stages > 0 {
             b.sfx = "_s0".into();
         }
-        for l in 0..fw.levels.len() {
+        for l in fw.levels.keys() {
             b.level(l)?;
         }
         b.settle(stages)?;
@@ -230,7 +230,7 @@ impl<'a> Builder<'a> {
         } else {
             format!("_s{k}")
         };
-        for l in 0..self.fw.levels.len() {
+        for l in self.fw.levels.keys() {
             let (from, cols) = match changes.iter().find(|c| c.0 == l) {
                 Some((_, rel, cols)) => (rel.from(), cols.clone()),
                 None => (format!("FROM b{l}{} AS r", self.sfx), Vec::new()),
@@ -359,8 +359,12 @@ impl<'a> Builder<'a> {
             let span = fw.levels.first().map(|l| l.span).unwrap_or_default();
             return Err(self.unsupported("`min_group` (disclosure control)", span));
         }
-        for (l, level) in fw.levels.iter().enumerate() {
-            let finer = fw.levels.iter().position(|x| x.parent == Some(l));
+        for (l, level) in fw.levels.iter_enumerated() {
+            let finer = fw
+                .levels
+                .iter_enumerated()
+                .find(|(_, x)| x.parent == Some(l))
+                .map(|(f, _)| f);
             if !self.has_table(l) && finer.is_none_or(|f| !self.has_table(f)) {
                 return Err(self.unsupported(
                     "a level without questions whose finer level has none either",
@@ -395,7 +399,7 @@ impl<'a> Builder<'a> {
         if let Some(nc) = &lv.name_column {
             cols.push(format!("CAST({} AS {}) AS _n", d.ident(nc), d.text()));
         }
-        for (q, question) in fw.questions.iter().enumerate() {
+        for (q, question) in fw.questions.iter_enumerated() {
             if question.level == l {
                 cols.push(format!("{} AS q{q}", self.answer(q)));
                 // Whether the cell was empty, for the data report.
@@ -417,7 +421,7 @@ impl<'a> Builder<'a> {
         } else {
             ""
         };
-        let qcols: String = (0..fw.questions.len())
+        let qcols: String = (fw.questions.keys())
             .filter(|&q| fw.questions[q].level == l)
             .map(|q| format!(", s.q{q}"))
             .collect();
@@ -429,7 +433,7 @@ impl<'a> Builder<'a> {
                 if !self.has_table(p) {
                     self.derived(p, &src);
                 }
-                let anc: String = (0..p).map(|m| format!(", u._a{m}")).collect();
+                let anc: String = (0..p.index()).map(|m| format!(", u._a{m}")).collect();
                 format!(
                     "SELECT s._k, s._p, ROW_NUMBER() OVER (ORDER BY s._o0, s._k) AS _o, s._p AS _a{p}{anc}{named}{qcols} FROM {src} AS s JOIN b{p}{} AS u ON u._k = s._p WHERE s._d = 1",
                     self.sfx
@@ -439,13 +443,13 @@ impl<'a> Builder<'a> {
         let mut names = vec!["_k".to_string(), "_o".to_string()];
         if let Some(p) = lv.parent {
             names.push("_p".into());
-            names.extend((0..=p).map(|m| format!("_a{m}")));
+            names.extend((0..=p.index()).map(|m| format!("_a{m}")));
         }
         if lv.name_column.is_some() {
             names.push("_n".into());
         }
         names.extend(
-            (0..fw.questions.len())
+            (fw.questions.keys())
                 .filter(|&q| fw.questions[q].level == l)
                 .map(|q| format!("q{q}")),
         );

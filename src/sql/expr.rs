@@ -10,7 +10,9 @@
 use super::SqlError;
 use super::build::{Builder, Rel};
 use super::pass::{AggCol, Member};
-use crate::ir::{AggFunc, BinOp, ChildRef, Expr, ExprKind, Func, LevelId, Type, UnOp};
+use crate::ir::{
+    AggFunc, BinOp, ChildRef, Expr, ExprKind, Func, IndicatorId, LetId, LevelId, Type, UnOp,
+};
 use indexmap::IndexMap;
 
 impl Builder<'_> {
@@ -98,7 +100,7 @@ impl Builder<'_> {
     }
 
     /// A let: inlined at its own level, or read from a CTE at its coarser one.
-    fn let_value(&mut self, i: usize, rel: &mut Rel) -> Result<String, SqlError> {
+    fn let_value(&mut self, i: LetId, rel: &mut Rel) -> Result<String, SqlError> {
         let le = &self.fw.lets[i].expr;
         let at = le.level.unwrap_or(rel.level).min(rel.level);
         if at == rel.level {
@@ -119,7 +121,7 @@ impl Builder<'_> {
 
     /// An indicator's value at the rel's level: its own there, or its
     /// value at a coarser level it is computed at, else missing.
-    fn indicator_value(&mut self, i: usize, rel: &mut Rel) -> String {
+    fn indicator_value(&mut self, i: IndicatorId, rel: &mut Rel) -> String {
         let ind = &self.fw.indicators[i];
         let l = rel.level;
         let at = if ind.levels.contains(&l) {
@@ -354,7 +356,7 @@ impl Builder<'_> {
         serial: u32,
         kind: &str,
         l: LevelId,
-        mask: Option<(LevelId, usize)>,
+        mask: Option<(LevelId, IndicatorId)>,
         split: Option<super::build::Split>,
     ) -> Result<AggCol, SqlError> {
         let ExprKind::Agg(agg) = &e.kind else {
@@ -415,7 +417,7 @@ impl Builder<'_> {
     fn aggregate_rows(
         &mut self,
         e: &Expr,
-        mask: Option<(LevelId, usize)>,
+        mask: Option<(LevelId, IndicatorId)>,
         split: Option<super::build::Split>,
     ) -> Result<(Member, Rel, String), SqlError> {
         let ExprKind::Agg(agg) = &e.kind else {

@@ -9,7 +9,7 @@
 
 use super::SqlError;
 use super::build::Builder;
-use crate::ir::{LevelId, RatingsId};
+use crate::ir::{DimensionId, IndicatorId, LevelId, RatingsId};
 
 /// The result's columns: the tidy CSV's.
 pub use crate::report::csv::COLUMNS;
@@ -26,7 +26,7 @@ pub fn select(b: &Builder<'_>) -> Result<String, SqlError> {
         .collect();
     for (lk, &l) in levels.iter().enumerate() {
         let mut item = 0usize;
-        for (i, ind) in fw.indicators.iter().enumerate() {
+        for (i, ind) in fw.indicators.iter_enumerated() {
             if !ind.levels.contains(&l) {
                 continue;
             }
@@ -34,7 +34,7 @@ pub fn select(b: &Builder<'_>) -> Result<String, SqlError> {
             parts.extend(cell_rows(b, l, lk, item, i));
             item += 1;
         }
-        for (k, dim) in fw.dimensions.iter().enumerate() {
+        for (k, dim) in fw.dimensions.iter_enumerated() {
             if !dim.levels.contains(&l) {
                 continue;
             }
@@ -109,7 +109,7 @@ fn rating(b: &Builder<'_>, rate: Option<RatingsId>, score: &str, gated: Option<&
     s
 }
 
-fn indicator_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, i: usize) -> String {
+fn indicator_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, i: IndicatorId) -> String {
     let d = b.d;
     let ind = &b.fw.indicators[i];
     let shown = "x.st NOT IN ('not_applicable', 'suppressed')";
@@ -128,7 +128,7 @@ fn indicator_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, i: usize) 
     )
 }
 
-fn dimension_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, k: usize) -> String {
+fn dimension_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, k: DimensionId) -> String {
     let d = b.d;
     let dim = &b.fw.dimensions[k];
     let nul = b.null(crate::ir::Type::Text);
@@ -144,7 +144,7 @@ fn dimension_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, k: usize) 
 /// The rows of an indicator's cells at level `l`, one SELECT per
 /// breakdown with cells there: every option, and the missing cell where
 /// some entry falls in it. Cells have no rating.
-fn cell_rows(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, i: usize) -> Vec<String> {
+fn cell_rows(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, i: IndicatorId) -> Vec<String> {
     let d = b.d;
     let fw = b.fw;
     let ind = &fw.indicators[i];

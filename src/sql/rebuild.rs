@@ -11,7 +11,9 @@ use super::record::{COLUMNS, Fact};
 use crate::data::Dataset;
 use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET, parse_date};
 use crate::eval::{Cells, DimLevel, IndLevel, NotAsked, Plan, Results, RuleFailure, Status};
-use crate::ir::{Framework, IndicatorId, LevelId, Rollup, Type};
+use crate::ir::{
+    DimensionId, EvidenceId, Framework, IndicatorId, LevelId, QuestionId, Rollup, Type,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -95,23 +97,29 @@ pub fn read(fw: &Framework, ds: &Dataset, rows: Rows) -> Result<(Results, Unmask
         let Some(&u) = units.get(l).and_then(|m| m.get(key)) else {
             return Err(RebuildError(format!("unit `{key}` at level {l}")));
         };
+        // Found among the levels' units: a level of the framework.
+        let l = LevelId::from(l);
         let q = Fact::from_code(rec.int("_q")?)
             .ok_or_else(|| RebuildError(format!("fact {:?}", rec.text("_q"))))?;
         let item = rec.index("_i")?;
+        if u32::try_from(item).is_err() {
+            return Err(RebuildError(format!("item {item}")));
+        }
+        let (ind, dim) = (IndicatorId::from(item), DimensionId::from(item));
         match q {
             Fact::Indicator => {
-                let lv = get(&mut r.indicators, (item, l))?;
-                fill(fw, item, l, lv, u, &rec)?;
+                let lv = get(&mut r.indicators, (ind, l))?;
+                fill(fw, ind, l, lv, u, &rec)?;
                 let n = lv.status.len();
                 if rec.text("s0").is_some() {
                     let pre = un
                         .status
-                        .entry((item, l))
+                        .entry((ind, l))
                         .or_insert_with(|| lv.status.clone());
                     pre[u] = status(rec.text("s0"))?;
                 }
                 if rec.text("hw").is_some() {
-                    let hw = un.hidden_when.entry(item).or_insert_with(|| vec![false; n]);
+                    let hw = un.hidden_when.entry(ind).or_insert_with(|| vec![false; n]);
                     hw[u] = rec.int("hw")? == 1;
                 }
                 if let Some((a, b)) = lv.units.as_mut() {
@@ -120,18 +128,18 @@ pub fn read(fw: &Framework, ds: &Dataset, rows: Rows) -> Result<(Results, Unmask
                 }
             }
             Fact::Cell => {
-                let lv = get(&mut r.indicators, (item, l))?;
+                let lv = get(&mut r.indicators, (ind, l))?;
                 let b = rec.index("_b")?;
                 let Some(Some(cells)) = lv.by.get_mut(b) else {
                     return Err(RebuildError(format!("breakdown {b} of indicator {item}")));
                 };
                 let j = cells.at(u, rec.index("_c")?);
                 cells.rows[j] = rec.int("u1")? as u32;
-                fill(fw, item, l, &mut cells.lv, j, &rec)?;
+                fill(fw, ind, l, &mut cells.lv, j, &rec)?;
                 if rec.text("s0").is_some() {
                     let pre = un
                         .cells
-                        .entry((item, l, b))
+                        .entry((ind, l, b))
                         .or_insert_with(|| cells.lv.status.clone());
                     pre[j] = status(rec.text("s0"))?;
                 }
@@ -141,13 +149,13 @@ pub fn read(fw: &Framework, ds: &Dataset, rows: Rows) -> Result<(Results, Unmask
                 }
             }
             Fact::Dimension => {
-                let lv = get(&mut r.dimensions, (item, l))?;
+                let lv = get(&mut r.dimensions, (dim, l))?;
                 lv.score[u] = rec.num("s");
                 lv.coverage[u] = rec.num("cov");
                 lv.status[u] = status(rec.text("st"))?;
             }
             Fact::FailedGate => {
-                let lv = get(&mut r.dimensions, (item, l))?;
+                let lv = get(&mut r.dimensions, (dim, l))?;
                 if let Some(f) = lv.failed_gates.as_mut() {
                     f[u].push(rec.index("_b")?);
                 }
@@ -168,7 +176,7 @@ pub fn read(fw: &Framework, ds: &Dataset, rows: Rows) -> Result<(Results, Unmask
                 unit: u as u32,
                 questions: plan.rule_questions.get(item).cloned().unwrap_or_default(),
             }),
-            Fact::NotAsked => not_asked(&mut r.not_asked, item, u, &rec)?,
+            Fact::NotAsked => not_asked(&mut r.not_asked, QuestionId::from(item), u, &rec)?,
         }
     }
     for f in r
@@ -193,7 +201,7 @@ pub fn disclosed(
 ) -> Vec<(IndicatorId, crate::eval::disclosure::Hidden)> {
     let plan = Plan::new(fw);
     let mut out = Vec::new();
-    for (i, ind) in fw.indicators.iter().enumerate() {
+    for (i, ind) in fw.indicators.iter_enumerated() {
         let pooled = matches!(ind.rollup, Rollup::Pooled);
         let levels: Vec<(LevelId, IndLevel)> = ind
             .levels
@@ -247,7 +255,7 @@ fn get<K: std::hash::Hash + Eq + std::fmt::Debug + Copy, V>(
 /// Results with every item at every level present and nothing known yet.
 fn empty(fw: &Framework, ds: &Dataset, plan: &Plan) -> Results {
     let mut indicators = HashMap::new();
-    for (i, ind) in fw.indicators.iter().enumerate() {
+    for (i, ind) in fw.indicators.iter_enumerated() {
         for &l in &ind.levels {
             let n = ds.levels[l].len();
             let mut lv = blank(fw, i, l, n, plan);
@@ -274,7 +282,7 @@ fn empty(fw: &Framework, ds: &Dataset, plan: &Plan) -> Results {
         }
     }
     let mut dimensions = HashMap::new();
-    for (d, dim) in fw.dimensions.iter().enumerate() {
+    for (d, dim) in fw.dimensions.iter_enumerated() {
         for &l in &dim.levels {
             let n = ds.levels[l].len();
             dimensions.insert(
@@ -407,7 +415,7 @@ fn set_value(
 ) -> Result<(), RebuildError> {
     use crate::data::Column::*;
     let bad = || RebuildError(format!("value `{v}`"));
-    let codes = |q: usize| fw.questions[q].ty.options();
+    let codes = |q: QuestionId| fw.questions[q].ty.options();
     match col {
         Num(c) => c[j] = v.parse().map_err(|_| bad())?,
         Bool(c) => {
@@ -470,7 +478,12 @@ fn placeholder(col: &mut crate::data::Column, j: usize) {
 }
 
 /// One not-asked row into its question's entry.
-fn not_asked(all: &mut [NotAsked], q: usize, u: usize, rec: &Rec<'_>) -> Result<(), RebuildError> {
+fn not_asked(
+    all: &mut [NotAsked],
+    q: QuestionId,
+    u: usize,
+    rec: &Rec<'_>,
+) -> Result<(), RebuildError> {
     let Some(na) = all.iter_mut().find(|x| x.question == q) else {
         return Err(RebuildError(format!("question {q} is not conditioned")));
     };
@@ -494,17 +507,17 @@ fn evidence(
     ds: &Dataset,
     mut texts: HashMap<(usize, usize), Vec<(i64, String)>>,
     passing: &HashMap<(usize, usize), i64>,
-) -> HashMap<usize, Vec<Option<Vec<String>>>> {
+) -> HashMap<EvidenceId, Vec<Option<Vec<String>>>> {
     let mut out = HashMap::new();
-    for (e, ev) in fw.evidence.iter().enumerate() {
+    for (e, ev) in fw.evidence.iter_enumerated() {
         let n = ds.levels[ev.at].len();
         let per_unit = (0..n)
             .map(|u| {
-                let rows = passing.get(&(e, u)).copied().unwrap_or(0);
+                let rows = passing.get(&(e.index(), u)).copied().unwrap_or(0);
                 if fw.min_group > 1 && rows < fw.min_group as i64 {
                     return None;
                 }
-                let mut list = texts.remove(&(e, u)).unwrap_or_default();
+                let mut list = texts.remove(&(e.index(), u)).unwrap_or_default();
                 list.sort_by_key(|(rank, _)| *rank);
                 Some(
                     list.into_iter()

@@ -11,7 +11,7 @@
 
 use super::SqlError;
 use super::build::Builder;
-use crate::ir::{LevelId, RuleSeverity, Type};
+use crate::ir::{IndicatorId, LevelId, RuleSeverity, Type};
 
 /// The record's columns: level, unit key, kind of fact, item, two small
 /// indices, value as text, score, n, coverage, interval, status, two
@@ -70,7 +70,7 @@ impl Fact {
 pub fn select(b: &mut Builder<'_>) -> Result<String, SqlError> {
     let fw = b.fw;
     let mut parts = Vec::new();
-    for (i, ind) in fw.indicators.iter().enumerate() {
+    for (i, ind) in fw.indicators.iter_enumerated() {
         for &l in &ind.levels {
             parts.push(indicator(b, i, l));
             for (k, bd) in ind.by.iter().enumerate() {
@@ -80,19 +80,19 @@ pub fn select(b: &mut Builder<'_>) -> Result<String, SqlError> {
             }
         }
     }
-    for (k, dim) in fw.dimensions.iter().enumerate() {
+    for (k, dim) in fw.dimensions.iter_enumerated() {
         for &l in &dim.levels {
-            let mut r = Row::new(l, Fact::Dimension, k);
+            let mut r = Row::new(l, Fact::Dimension, k.index());
             r.x = Some("x");
             parts.push(format!("{} FROM d{k}_{l} AS x", r.sql(b)));
             for g in 0..dim.gates.len() {
-                let mut r = Row::new(l, Fact::FailedGate, k);
+                let mut r = Row::new(l, Fact::FailedGate, k.index());
                 r.b = g.to_string();
                 parts.push(format!("{} FROM d{k}_{l} AS x WHERE x.gate{g}", r.sql(b)));
             }
         }
     }
-    for e in 0..fw.evidence.len() {
+    for e in fw.evidence.keys() {
         parts.extend(evidence(b, e)?);
     }
     parts.extend(rules(b)?);
@@ -189,8 +189,8 @@ impl Row {
     }
 }
 
-fn indicator(b: &Builder<'_>, i: usize, l: LevelId) -> String {
-    let mut r = Row::new(l, Fact::Indicator, i);
+fn indicator(b: &Builder<'_>, i: IndicatorId, l: LevelId) -> String {
+    let mut r = Row::new(l, Fact::Indicator, i.index());
     r.x = Some("x");
     let at = b.fw.indicators[i].at;
     if b.masked(i, l) {
@@ -210,8 +210,8 @@ fn indicator(b: &Builder<'_>, i: usize, l: LevelId) -> String {
     )
 }
 
-fn cells(b: &Builder<'_>, i: usize, k: usize, l: LevelId) -> String {
-    let mut r = Row::new(l, Fact::Cell, i);
+fn cells(b: &Builder<'_>, i: IndicatorId, k: usize, l: LevelId) -> String {
+    let mut r = Row::new(l, Fact::Cell, i.index());
     r.x = Some("x");
     r.b = k.to_string();
     r.c = "x._c".into();
@@ -226,7 +226,7 @@ fn cells(b: &Builder<'_>, i: usize, k: usize, l: LevelId) -> String {
 
 /// The texts of evidence `e` (rows that pass its filter, in row order, at
 /// most `keep` per unit) and how many rows pass per unit.
-fn evidence(b: &mut Builder<'_>, e: usize) -> Result<[String; 2], SqlError> {
+fn evidence(b: &mut Builder<'_>, e: crate::ir::EvidenceId) -> Result<[String; 2], SqlError> {
     let fw = b.fw;
     let ev = &fw.evidence[e];
     let (at, cl) = (ev.at, b.plan.evidence_level[e]);
@@ -253,13 +253,13 @@ fn evidence(b: &mut Builder<'_>, e: usize) -> Result<[String; 2], SqlError> {
         .keep
         .map(|k| format!(" WHERE x.rn <= {k}"))
         .unwrap_or_default();
-    let mut text = Row::new(at, Fact::EvidenceText, e);
+    let mut text = Row::new(at, Fact::EvidenceText, e.index());
     text.b = "x.rn".into();
     text.v = Some("x.t".into());
     let ranked = format!(
         "SELECT _k, t, ROW_NUMBER() OVER (PARTITION BY _k ORDER BY _o) AS rn FROM ev{e} WHERE pass AND t IS NOT NULL"
     );
-    let mut counts = Row::new(at, Fact::EvidenceRows, e);
+    let mut counts = Row::new(at, Fact::EvidenceRows, e.index());
     counts.u1 = "x.rows".into();
     let (text, counts) = (text.sql(b), counts.sql(b));
     Ok([
@@ -320,7 +320,7 @@ fn not_asked(b: &Builder<'_>) -> Vec<String> {
                 true => format!(" OR (NOT t.na{q} AND r.q{q} IS NULL)"),
                 false => String::new(),
             };
-            let mut row = Row::new(l, Fact::NotAsked, q);
+            let mut row = Row::new(l, Fact::NotAsked, q.index());
             row.unit = "r._k";
             row.b = format!("CASE WHEN t.na{q} THEN 1 ELSE 0 END");
             row.c = format!("CASE WHEN t.na{q} AND r.q{q} IS NOT NULL THEN 1 ELSE 0 END");
@@ -338,7 +338,7 @@ fn not_asked(b: &Builder<'_>) -> Vec<String> {
 pub fn units(b: &Builder<'_>) -> String {
     let fw = b.fw;
     let text = b.null(Type::Text);
-    let parts: Vec<String> = (0..fw.levels.len())
+    let parts: Vec<String> = (fw.levels.keys())
         .filter(|l| b.ctes.contains_key(&format!("b{l}")))
         .map(|l| {
             let p = match fw.levels[l].parent {

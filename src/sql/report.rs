@@ -26,7 +26,7 @@ pub fn select(b: &Builder<'_>) -> String {
             "SELECT {level} AS level, {} AS question, CAST((SELECT COUNT(*) FROM {table}) AS {big}) AS rows, CAST((SELECT COUNT(*) FROM b{l}) AS {big}) AS used, {nul} AS present, {nul} AS blank, {nul} AS invalid, {nul} AS not_asked, {k} AS _t, 0 AS _q",
             b.null(crate::ir::Type::Text)
         ));
-        for (j, q) in (0..fw.questions.len())
+        for (j, q) in (fw.questions.keys())
             .filter(|&q| fw.questions[q].level == l)
             .enumerate()
         {

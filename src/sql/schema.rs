@@ -35,7 +35,7 @@ pub fn columns(fw: &Framework, d: Dialect, l: LevelId) -> Vec<(String, String)> 
 
 /// Levels that have a table (see [`has_table`]).
 pub fn tabled(fw: &Framework) -> Vec<LevelId> {
-    (0..fw.levels.len()).filter(|&l| has_table(fw, l)).collect()
+    (fw.levels.keys()).filter(|&l| has_table(fw, l)).collect()
 }
 
 /// Whether level `l` is read from a table: it has questions, or it lies

@@ -12,7 +12,7 @@ use super::Dialect;
 use crate::data::Column;
 use crate::data::Dataset;
 use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET, format_date};
-use crate::ir::{Framework, LevelId};
+use crate::ir::{Framework, LevelId, QuestionId};
 
 /// One CSV text per level with questions.
 pub fn tables(fw: &Framework, ds: &Dataset) -> Vec<(LevelId, String)> {
@@ -54,7 +54,7 @@ fn table(fw: &Framework, ds: &Dataset, l: LevelId) -> String {
     write_row(&mut out, &header);
     let units = &ds.levels[l];
     let has_parent = fw.levels[l].parent_column.is_some();
-    let questions: Vec<usize> = (0..fw.questions.len())
+    let questions: Vec<QuestionId> = (fw.questions.keys())
         .filter(|&q| fw.questions[q].level == l)
         .collect();
     for u in 0..units.len() {
@@ -88,7 +88,7 @@ fn table(fw: &Framework, ds: &Dataset, l: LevelId) -> String {
 }
 
 /// One answer as the typed table holds it.
-fn cell(fw: &Framework, q: usize, c: &Column, u: usize) -> Field {
+fn cell(fw: &Framework, q: QuestionId, c: &Column, u: usize) -> Field {
     let opts = fw.questions[q].ty.options();
     let text = match c {
         Column::Num(v) if !v[u].is_nan() => format!("{}", v[u]),

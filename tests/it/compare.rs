@@ -370,10 +370,10 @@ fn fingerprints_follow_what_decides_the_numbers() {
         &[("f.grille", &base.replace("share(job)", "share(not job)"))],
         "f.grille",
     );
-    assert_ne!(a.indicators[0], value.indicators[0]);
-    assert_eq!(a.indicators[1], value.indicators[1]);
+    assert_ne!(a.indicators.raw[0], value.indicators.raw[0]);
+    assert_eq!(a.indicators.raw[1], value.indicators.raw[1]);
     // The dimension reads in_work: it changes with it.
-    assert_ne!(a.dimensions[0], value.dimensions[0]);
+    assert_ne!(a.dimensions.raw[0], value.dimensions.raw[0]);
     let weight = defs(
         &[(
             "f.grille",
@@ -382,7 +382,7 @@ fn fingerprints_follow_what_decides_the_numbers() {
         "f.grille",
     );
     assert_eq!(a.indicators, weight.indicators);
-    assert_ne!(a.dimensions[0], weight.dimensions[0]);
+    assert_ne!(a.dimensions.raw[0], weight.dimensions.raw[0]);
     let k = defs(&[("f.grille", &framework(5))], "f.grille");
     assert!(a.indicators.iter().zip(&k.indicators).all(|(x, y)| x != y));
 }

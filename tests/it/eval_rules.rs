@@ -471,7 +471,7 @@ dimension d {
     let orgs = "org,a,b,c,kind\nA,50,80,20,x\nB,50,80,20,y\nC,90,5,90,x\n";
     let (fw, res) = crate::support::eval_record(fw, &[("org", orgs)]);
     let d = fw.dimension_by_name("d").expect("d");
-    let lv = &res.dimensions[&(d, 0)];
+    let lv = &res.dimensions[&(d, grille::ir::LevelId::TOP)];
     let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-9, "{a} != {b}");
     // A: weights 2, 1, 1 over 4: 50 %, 25 %, 25 %; contributions 25, 20, 5; score 50.
     close(lv.parts[0].weight[0], 0.5);
@@ -492,5 +492,8 @@ dimension d {
     assert_eq!(lv.rating, vec![Some(1), Some(1), Some(0)]);
     let ia = fw.indicator_by_name("ia").expect("ia");
     // ia has no ratings of its own.
-    assert_eq!(res.indicators[&(ia, 0)].rating, vec![None, None, None]);
+    assert_eq!(
+        res.indicators[&(ia, grille::ir::LevelId::TOP)].rating,
+        vec![None, None, None]
+    );
 }

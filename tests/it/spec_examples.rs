@@ -50,11 +50,14 @@ fn the_spec_example_resolves_as_described() {
         fw.levels.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
         ["territory", "enterprise", "person"]
     );
-    assert_eq!(fw.levels[1].key, "siret");
+    assert_eq!(fw.levels.raw[1].key, "siret");
     let i = &fw.indicators[fw.indicator_by_name("confiance_soi").expect("declared")];
     assert_eq!(i.tags, ["sdg:8.5", "iris:PI2822"]);
     assert!(matches!(i.rollup, grille::ir::Rollup::Pooled));
-    assert_eq!(i.levels, [1, 0]);
+    assert_eq!(
+        i.levels.iter().map(|l| l.index()).collect::<Vec<_>>(),
+        [1, 0]
+    );
     let d = &fw.dimensions[fw.dimension_by_name("personnes").expect("declared")];
     assert_eq!(d.require, 0.6);
     assert_eq!(

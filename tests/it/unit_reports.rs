@@ -225,7 +225,7 @@ dimension d {{ label "D"  use xi }}
 fn benchmarks_worked_out_by_hand() {
     let (fw, r) = bench_case(3);
     let org = fw.level_by_name("org").unwrap();
-    let xi = fw.indicators.iter().position(|i| i.id == "xi").unwrap();
+    let xi = fw.indicator_by_name("xi").unwrap();
     let b = &r.benchmarks[&(ChildRef::Indicator(xi), org)];
     // T1: 10, 20, 40, 90 → mean 40, median (20 + 40) / 2 = 30.
     let t1 = Stats {
@@ -246,14 +246,14 @@ fn benchmarks_worked_out_by_hand() {
         (6, 45.0, 45.0, 10.0, 90.0)
     );
     // The dimension's scores are the same numbers.
-    let d = &r.benchmarks[&(ChildRef::Dimension(0), org)];
+    let d = &r.benchmarks[&(ChildRef::Dimension(0.into()), org)];
     assert_eq!(d.score.by_parent[0], Some(t1));
     // `ok` at E4 rests on 2 persons < 3: suppressed. T1's pooled share is
     // shown, so one more of E1–E3 is hidden (else E4 = T1 − the others):
     // T1 keeps two shown values, too few for a benchmark. Over the level:
     // two of E1–E3 (33.3…) and E5, E6 (66.6…): mean 50, median 50, and
     // E4's 100 nowhere.
-    let oki = fw.indicators.iter().position(|i| i.id == "oki").unwrap();
+    let oki = fw.indicator_by_name("oki").unwrap();
     let ok = &r.benchmarks[&(ChildRef::Indicator(oki), org)];
     assert_eq!(ok.score.by_parent[0], None);
     let all = ok.score.all.unwrap();

@@ -17,8 +17,8 @@ pub use trace::{TraceError, trace};
 use super::format_number;
 use super::words;
 use crate::ir::{
-    ChildRef, DimensionId, Expr, ExprKind, Framework, IndicatorId, Labels, LevelId, Normalize,
-    Rollup,
+    ChildRef, DimensionId, Expr, ExprKind, Framework, IndicatorId, Labels, LetId, LevelId,
+    Normalize, QuestionId, Rollup,
 };
 
 /// The item explained.
@@ -26,9 +26,9 @@ use crate::ir::{
 pub enum Item {
     Indicator(IndicatorId),
     Dimension(DimensionId),
-    Question(usize),
-    Let(usize),
-    Evidence(usize),
+    Question(QuestionId),
+    Let(LetId),
+    Evidence(crate::ir::EvidenceId),
 }
 
 /// Finds an item by name.
@@ -40,15 +40,15 @@ pub fn find(fw: &Framework, name: &str) -> Option<Item> {
         return Some(Item::Dimension(d));
     }
     if let Some(q) = fw.questions.iter().position(|q| q.id == name) {
-        return Some(Item::Question(q));
+        return Some(Item::Question(q.into()));
     }
     if let Some(l) = fw.lets.iter().position(|q| q.id == name) {
-        return Some(Item::Let(l));
+        return Some(Item::Let(l.into()));
     }
     fw.evidence
         .iter()
         .position(|q| q.id == name)
-        .map(Item::Evidence)
+        .map(|e| Item::Evidence(e.into()))
 }
 
 /// Every name `explain` accepts, for suggestions.
@@ -66,10 +66,10 @@ pub fn names(fw: &Framework) -> Vec<&str> {
 /// What an expression reads directly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ref {
-    Question(usize),
-    Let(usize),
-    Indicator(usize),
-    Dimension(usize),
+    Question(QuestionId),
+    Let(LetId),
+    Indicator(IndicatorId),
+    Dimension(DimensionId),
 }
 
 fn refs(e: &Expr, out: &mut Vec<Ref>) {
@@ -185,17 +185,17 @@ impl Ex<'_> {
             }
             target.is_some_and(|t| r.contains(&t))
         };
-        for (l, x) in fw.lets.iter().enumerate() {
+        for (l, x) in fw.lets.iter_enumerated() {
             if reads(Item::Let(l)) {
                 out.push(format!("let `{}`", x.id));
             }
         }
-        for i in 0..fw.indicators.len() {
+        for i in fw.indicators.keys() {
             if reads(Item::Indicator(i)) {
                 out.push(self.named(Ref::Indicator(i)));
             }
         }
-        for (d, dim) in fw.dimensions.iter().enumerate() {
+        for (d, dim) in fw.dimensions.iter_enumerated() {
             let child = dim.children.iter().any(|c| match (c.item, it) {
                 (ChildRef::Indicator(a), Item::Indicator(b)) => a == b,
                 (ChildRef::Dimension(a), Item::Dimension(b)) => a == b,
@@ -206,7 +206,7 @@ impl Ex<'_> {
                 out.push(self.named(Ref::Dimension(d)));
             }
         }
-        for (e, ev) in fw.evidence.iter().enumerate() {
+        for (e, ev) in fw.evidence.iter_enumerated() {
             if reads(Item::Evidence(e)) {
                 out.push(format!("{} `{}`", self.t.evidence.to_lowercase(), ev.id));
             }

@@ -8,7 +8,9 @@ use super::super::{
 };
 use super::{Ex, Item, line, list, t};
 use crate::eval::{GateOperand, Status};
-use crate::ir::{ChildRef, DimensionId, ExprKind, Framework, IndicatorId, LevelId, Normalize};
+use crate::ir::{
+    ChildRef, DimensionId, ExprKind, Framework, IndicatorId, LevelId, Normalize, RatingsId,
+};
 
 /// Why a trace cannot be given.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -328,7 +330,7 @@ fn trace_cells(
     }
 }
 
-fn rating_label(fw: &Framework, rate: Option<usize>, step: &str, lang: &str) -> String {
+fn rating_label(fw: &Framework, rate: Option<RatingsId>, step: &str, lang: &str) -> String {
     let label = rate
         .and_then(|r| fw.ratings[r].steps.iter().find(|x| x.id == step))
         .and_then(|x| x.label.get(lang, fw.default_lang()));

@@ -94,7 +94,7 @@ impl B<'_> {
         let (cx, t) = (self.cx, self.t);
         let fw = cx.fw;
         let lang = cx.lang;
-        fw.indicators.iter().enumerate().find_map(|(i, ind)| {
+        fw.indicators.iter_enumerated().find_map(|(i, ind)| {
             let n = ind.normalize.as_ref()?;
             let x = cx.results.indicators.get(&(i, l))?;
             if !x.status[u].scored() || x.score[u].is_nan() {

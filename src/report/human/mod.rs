@@ -20,7 +20,7 @@ use super::page::{self, Block};
 use super::{Context, format_score, step_id, words};
 use crate::diagnostic::Diag;
 use crate::eval::benchmark::Stats;
-use crate::ir::{ChildRef, DimensionId, LevelId};
+use crate::ir::{ChildRef, DimensionId, LevelId, RatingsId};
 use lex::T;
 use std::io::{self, Write};
 
@@ -284,12 +284,12 @@ struct B<'a> {
     t: &'static T,
     out: Vec<Block>,
     /// Units of each level under each unit of the coarser level.
-    children: std::sync::Arc<Vec<Vec<Vec<usize>>>>,
+    children: std::sync::Arc<crate::ir::List<LevelId, Vec<Vec<usize>>>>,
     /// Indicators some dimension holds (the others form the portrait).
-    in_dim: std::sync::Arc<Vec<bool>>,
+    in_dim: std::sync::Arc<crate::ir::List<crate::ir::IndicatorId, bool>>,
     /// "même territoire", per level: how peers under the same parent are
     /// named (made once, asked for every cell).
-    peers_in: std::sync::Arc<Vec<String>>,
+    peers_in: std::sync::Arc<crate::ir::List<LevelId, String>>,
     /// Whether cells carry what HTML shows on hover (Markdown has no use
     /// for it, and it is a good part of the work).
     tooltips: bool,
@@ -298,9 +298,9 @@ struct B<'a> {
 impl<'a> B<'a> {
     fn new(cx: &'a Context<'a>) -> B<'a> {
         let fw = cx.fw;
-        let children = (0..fw.levels.len())
+        let children = (fw.levels.keys())
             .map(|l| {
-                if l + 1 >= fw.levels.len() {
+                if fw.is_finest(l) {
                     return Vec::new();
                 }
                 let mut v = vec![Vec::new(); cx.ds.levels[l].len()];
@@ -312,16 +312,16 @@ impl<'a> B<'a> {
                 v
             })
             .collect();
-        let mut in_dim = vec![false; fw.indicators.len()];
+        let mut in_dim: crate::ir::List<_, _> = vec![false; fw.indicators.len()].into();
         for c in fw.dimensions.iter().flat_map(|d| d.children.iter()) {
             if let ChildRef::Indicator(i) = c.item {
                 in_dim[i] = true;
             }
         }
         let t = lex::t(cx.lang);
-        let peers_in = (0..fw.levels.len())
+        let peers_in = (fw.levels.keys())
             .map(|l| match l {
-                0 => String::new(),
+                LevelId::TOP => String::new(),
                 _ => {
                     let parent = fw.levels[l - 1]
                         .label
@@ -406,7 +406,7 @@ impl<'a> B<'a> {
 
     /// Top dimensions reported at level `l`.
     fn tops(&self, l: LevelId) -> Vec<DimensionId> {
-        (0..self.cx.fw.dimensions.len())
+        (self.cx.fw.dimensions.keys())
             .filter(|&d| {
                 self.cx.fw.dimensions[d].top && self.cx.results.dimensions.contains_key(&(d, l))
             })
@@ -434,13 +434,13 @@ impl<'a> B<'a> {
     }
 
     /// The colour of a rating step, if the scale and step exist.
-    fn step_color(&self, rate: Option<usize>, step: Option<u16>) -> Option<String> {
+    fn step_color(&self, rate: Option<RatingsId>, step: Option<u16>) -> Option<String> {
         let r = &self.cx.fw.ratings[rate?];
         Some(r.color(usize::from(step?)).to_string())
     }
 
     /// The bounds between a scale's steps, for the charts.
-    fn step_bounds(&self, rate: Option<usize>) -> Vec<f64> {
+    fn step_bounds(&self, rate: Option<RatingsId>) -> Vec<f64> {
         rate.map(|r| {
             self.cx.fw.ratings[r]
                 .steps
@@ -451,7 +451,7 @@ impl<'a> B<'a> {
         .unwrap_or_default()
     }
 
-    fn rating_label(&self, rate: Option<usize>, step: &str) -> String {
+    fn rating_label(&self, rate: Option<RatingsId>, step: &str) -> String {
         rate.and_then(|r| self.cx.fw.ratings[r].steps.iter().find(|s| s.id == step))
             .map(|s| self.label(&s.label, &s.id).to_string())
             .unwrap_or_else(|| step.to_string())
@@ -463,7 +463,7 @@ impl<'a> B<'a> {
     fn peers(&self, item: ChildRef, l: LevelId, u: usize, value: bool) -> Option<(String, Stats)> {
         let b = self.cx.results.benchmarks.get(&(item, l))?;
         let p = if value { b.value.as_ref()? } else { &b.score };
-        if l > 0 {
+        if l > LevelId::TOP {
             let parent = self.cx.ds.levels[l].parent[u] as usize;
             if let Some(Some(s)) = p.by_parent.get(parent) {
                 return Some((format!("{} ({})", self.peers_in[l], s.n), *s));

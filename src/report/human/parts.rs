@@ -9,7 +9,9 @@
 
 use super::B;
 use crate::eval::Status;
-use crate::ir::{ChildRef, DimensionId, Expr, ExprKind, Framework, IndicatorId, LevelId};
+use crate::ir::{
+    ChildRef, DimensionId, Expr, ExprKind, Framework, IndicatorId, LevelId, RatingsId,
+};
 use crate::report::page::{self, Bar, Block, Cell};
 use crate::report::{format_number, format_score, step_id, value_text, words};
 
@@ -326,7 +328,7 @@ impl B<'_> {
     }
 
     /// A score with its rating's label: "63,3 · Affirmé".
-    fn rated_text(&self, score: f64, rate: Option<usize>, step: Option<u16>) -> String {
+    fn rated_text(&self, score: f64, rate: Option<RatingsId>, step: Option<u16>) -> String {
         let mut s = format_score(score, self.cx.lang);
         if let Some(r) = step_id(self.cx.fw, rate, step) {
             s.push_str(&format!(" · {}", self.rating_label(rate, &r)));
@@ -362,7 +364,7 @@ impl B<'_> {
     }
 
     /// An evidence's quotes at a unit, under `title` or its own label.
-    fn quotes(&mut self, e: usize, l: LevelId, u: usize, title: Option<String>) {
+    fn quotes(&mut self, e: crate::ir::EvidenceId, l: LevelId, u: usize, title: Option<String>) {
         let cx = self.cx;
         let ev = &cx.fw.evidence[e];
         if ev.at != l {
@@ -383,7 +385,9 @@ impl B<'_> {
     pub(super) fn portrait(&mut self, l: LevelId, u: usize) {
         let (cx, t) = (self.cx, self.t);
         let fw = cx.fw;
-        let portrait: Vec<IndicatorId> = (0..fw.indicators.len())
+        let portrait: Vec<IndicatorId> = fw
+            .indicators
+            .keys()
             .filter(|&i| !self.in_dim[i] && cx.results.indicators.contains_key(&(i, l)))
             .collect();
         let rows: Vec<Vec<Cell>> = portrait
@@ -425,9 +429,8 @@ impl B<'_> {
                 self.cells(i, l, u);
             }
         }
-        for e in 0..fw.evidence.len() {
+        for (e, ev) in fw.evidence.iter_enumerated() {
             if !fw.dimensions.iter().any(|d| d.evidence.contains(&e)) {
-                let ev = &fw.evidence[e];
                 let title = format!("{} — {}", t.evidence, self.label(&ev.label, &ev.id));
                 self.quotes(e, l, u, Some(title));
             }

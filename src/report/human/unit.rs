@@ -7,7 +7,7 @@
 
 use super::B;
 use crate::eval::Status;
-use crate::ir::{ChildRef, LevelId};
+use crate::ir::{ChildRef, DimensionId, LevelId};
 use crate::report::page::{Bar, Block, Cell};
 use crate::report::{format_score, words};
 
@@ -32,7 +32,7 @@ impl B<'_> {
     fn summary(&mut self, l: LevelId, u: usize) {
         let (cx, t) = (self.cx, self.t);
         let fw = cx.fw;
-        let mut scored: Vec<(f64, usize)> = self
+        let mut scored: Vec<(f64, DimensionId)> = self
             .tops(l)
             .into_iter()
             .filter_map(|d| {
@@ -43,14 +43,15 @@ impl B<'_> {
         // Highest first; ties keep the order written.
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut facts = Vec::new();
-        let named = |d: usize| format!("{} — {}", self.dim_label(d), self.dim_score(d, l, u).1);
+        let named =
+            |d: DimensionId| format!("{} — {}", self.dim_label(d), self.dim_score(d, l, u).1);
         if let Some(&(_, d)) = scored.first() {
             facts.push((t.strongest.to_string(), named(d)));
         }
         if scored.len() >= 2 {
             facts.push((t.weakest.to_string(), named(scored[scored.len() - 1].1)));
         }
-        let failed: Vec<String> = (0..fw.dimensions.len())
+        let failed: Vec<String> = (fw.dimensions.keys())
             .filter_map(|d| {
                 let x = cx.results.dimensions.get(&(d, l))?;
                 let f = x.failed_gates.as_ref()?.get(u)?;
@@ -72,7 +73,7 @@ impl B<'_> {
             facts.push((t.failed_gates.to_string(), failed.join(" · ")));
         }
         let (mut applies, mut with_score) = (0, 0);
-        for i in (0..fw.indicators.len()).filter(|&i| self.in_dim[i]) {
+        for i in fw.indicators.keys().filter(|&i| self.in_dim[i]) {
             if let Some(x) = cx.results.indicators.get(&(i, l))
                 && x.status[u] != Status::NotApplicable
             {
@@ -149,7 +150,7 @@ impl B<'_> {
     /// steps and, when asked, the unit's peers.
     pub(super) fn dim_bar(
         &self,
-        d: usize,
+        d: DimensionId,
         l: LevelId,
         u: usize,
         label: String,

@@ -63,7 +63,7 @@ pub fn language_name(tag: &str) -> String {
 /// A question's `when` the form cannot compute.
 pub fn forms(fw: &Framework, known: &[KnownUnits]) -> Result<Vec<Form>, FormError> {
     let mut out = Vec::new();
-    for l in 0..fw.levels.len() {
+    for l in fw.levels.keys() {
         if !fw.questions.iter().any(|q| q.level == l) {
             continue;
         }

@@ -251,7 +251,7 @@ impl<'a> Builder<'a> {
             .filter(|q| q.level == self.level)
             .filter_map(|q| q.when.as_ref())
             .collect();
-        let mut seen = vec![false; fw.lets.len()];
+        let mut seen: crate::ir::List<crate::ir::LetId, bool> = vec![false; fw.lets.len()].into();
         while let Some(e) = todo.pop() {
             let reads = Reads::of(e);
             for q in reads.questions {
