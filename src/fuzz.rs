@@ -78,7 +78,8 @@ pub fn fmt_roundtrip(data: &[u8]) {
 }
 
 /// A table of persons read and evaluated against the quickstart framework,
-/// with its reports rendered.
+/// with its reports rendered; read again in three pieces, it must read the
+/// same (the pieces large tables are read in on several cores).
 pub fn csv_table(data: &[u8]) {
     let mut ws = quickstart();
     let spec = crate::data::DataSpec {
@@ -86,7 +87,20 @@ pub fn csv_table(data: &[u8]) {
         path: "-".into(),
         sheet: None,
     };
-    if ws.load_data(&[spec], &mut &data[..]).is_err() || ws.dataset().fatal {
+    let Ok(table) = ws.read_table(&spec, &mut &data[..]) else {
+        return;
+    };
+    let mut in_pieces = ws.clone();
+    let mut pieces = table.clone();
+    pieces.chunks = Some(3);
+    ws.load_tables(vec![table]);
+    in_pieces.load_tables(vec![pieces]);
+    assert_eq!(
+        reading(&ws),
+        reading(&in_pieces),
+        "reading in pieces changed what was read"
+    );
+    if ws.dataset().fatal {
         return;
     }
     let (_, diags) = ws.evaluate("fr");
@@ -99,6 +113,21 @@ pub fn csv_table(data: &[u8]) {
     for d in diags.iter().take(5) {
         let _ = d.render(&ws.sources, 100, false);
     }
+}
+
+/// What a workspace read from its data, in words that compare exactly
+/// (`NaN` included), leaving out how the tables were to be read.
+pub fn reading(ws: &Workspace) -> String {
+    let ds = ws.dataset();
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{}\n{:?}",
+        ds.levels,
+        ds.columns,
+        ds.fields,
+        ds.reports,
+        ds.fatal,
+        ws.data_diagnostics()
+    )
 }
 
 /// A test file read and its cases run against the quickstart framework.

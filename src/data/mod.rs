@@ -172,6 +172,10 @@ pub struct Table {
     pub decimal_comma: bool,
     /// The encoding the text was decoded from, when it was not UTF-8.
     pub encoding: Option<&'static str>,
+    /// How many pieces its rows are read in, side by side: `None` lets
+    /// the reader choose (one per core for a large table). Tests set it to
+    /// show that the pieces never change what is read.
+    pub chunks: Option<usize>,
 }
 
 /// Why data could not be read at all (exit 2).
@@ -312,6 +316,7 @@ pub fn read_table(
         delimiter,
         decimal_comma,
         encoding: None,
+        chunks: None,
     })
 }
 
@@ -362,6 +367,7 @@ pub fn text_table(
         delimiter: d,
         decimal_comma: d == b';',
         encoding: None,
+        chunks: None,
     }
 }
 

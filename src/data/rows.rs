@@ -4,9 +4,9 @@
 //! [`Parsed`]: one typed column per question, per-question counts, each
 //! row's line and byte offset, the text of the columns needed to link rows
 //! (key, parent, ancestors) in one buffer, and the diagnostics of
-//! unreadable cells. Large tables are split at a record boundary and read
-//! on two threads; the chunks are joined in file order, so the result is
-//! the same as a single pass.
+//! unreadable cells. Large tables are split where records start and read
+//! in pieces, one per core; the pieces are joined in file order, so the
+//! result is the same as a single pass.
 
 use super::cells::{self, Cell, CellContext, Invalid, Marks};
 use super::link::{QuestionCounts, cell_span, empty_column, push};
@@ -130,31 +130,72 @@ fn extend(a: &mut Column, b: Column) {
 
 /// Below this many bytes a table is read on one thread.
 const PARALLEL_BYTES: usize = 4 << 20;
+/// When the reader chooses, no piece is smaller than this.
+const CHUNK_BYTES: usize = 2 << 20;
+
+/// How many pieces a table body of `len` bytes is read in: one per core,
+/// none under [`CHUNK_BYTES`], and a small table whole.
+fn chunks_for(len: usize) -> usize {
+    if len < PARALLEL_BYTES {
+        return 1;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(len / CHUNK_BYTES).max(1)
+}
 
 /// Reads every row after the header (which ends at `body`).
 pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
     let text = layout.text;
-    let split = if text.len() - body >= PARALLEL_BYTES {
-        record_boundary(layout, body, body + (text.len() - body) / 2)
-    } else {
-        None
-    };
+    let k = layout
+        .table
+        .chunks
+        .unwrap_or_else(|| chunks_for(text.len() - body))
+        .max(1);
     let first_lines = line_breaks(text.as_bytes(), 0, body);
-    let mut parsed = match split {
-        None => chunk(layout, body, text.len(), first_lines),
-        Some(mid) => {
-            let second_lines = first_lines + line_breaks(text.as_bytes(), body, mid);
-            let (mut a, b) = std::thread::scope(|s| {
-                let h = s.spawn(|| chunk(layout, mid, text.len(), second_lines));
-                let a = chunk(layout, body, mid, first_lines);
-                (a, h.join().expect("the reading thread does not panic"))
-            });
-            a.append(b);
-            a
-        }
+    let mut parsed = if k == 1 {
+        chunk(layout, body, text.len(), first_lines)
+    } else {
+        in_chunks(layout, body, k, first_lines)
     };
     settle(layout, &mut parsed);
     parsed
+}
+
+/// Reads the body in about `k` pieces on as many threads. This thread
+/// walks the records to find where each piece may start, handing each
+/// piece to its thread as soon as its end is known, and reads the last
+/// one itself; the pieces are joined in file order.
+fn in_chunks(layout: &Layout<'_>, body: usize, k: usize, first_lines: usize) -> Parsed {
+    let text = layout.text;
+    let b = text.as_bytes();
+    let len = text.len() - body;
+    std::thread::scope(|s| {
+        let mut walk = Boundaries::new(layout, body);
+        let mut handles = Vec::with_capacity(k - 1);
+        let (mut start, mut lines) = (body, first_lines);
+        for i in 1..k {
+            let Some(at) = walk.at_or_after(body + len / k * i) else {
+                break;
+            };
+            let (from, before) = (start, lines);
+            handles.push(s.spawn(move || chunk(layout, from, at, before)));
+            lines += line_breaks(b, start, at);
+            start = at;
+        }
+        let last = chunk(layout, start, text.len(), lines);
+        let mut pieces = handles
+            .into_iter()
+            .map(|h| h.join().expect("a reading thread does not panic"));
+        match pieces.next() {
+            None => last,
+            Some(mut out) => {
+                for p in pieces.chain(std::iter::once(last)) {
+                    out.append(p);
+                }
+                out
+            }
+        }
+    })
 }
 
 /// Whether a column reads `27.108` (in a decimal-comma file; `27,108` in
@@ -285,24 +326,44 @@ fn record_start(b: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// The start of the first record at or after `near`, as the CSV reader
-/// itself finds records from the start of the body: a quote inside an
-/// unquoted field or a line break inside a quoted answer cannot move it.
-fn record_boundary(layout: &Layout<'_>, body: usize, near: usize) -> Option<usize> {
-    let b = layout.text.as_bytes();
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(layout.table.delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(&b[body..]);
-    let mut rec = csv::ByteRecord::new();
-    while let Ok(true) = rdr.read_byte_record(&mut rec) {
-        let at = record_start(b, body + rec.position().map_or(0, |p| p.byte() as usize));
-        if at >= near {
-            return (at < b.len()).then_some(at);
+/// Where records start, found as the CSV reader itself finds them
+/// from the start of the body: a quote inside an unquoted field or a line
+/// break inside a quoted answer cannot place a start inside a record.
+struct Boundaries<'a> {
+    bytes: &'a [u8],
+    body: usize,
+    rdr: csv::Reader<&'a [u8]>,
+    rec: csv::ByteRecord,
+}
+
+impl<'a> Boundaries<'a> {
+    fn new(layout: &Layout<'a>, body: usize) -> Boundaries<'a> {
+        let bytes = layout.text.as_bytes();
+        let rdr = csv::ReaderBuilder::new()
+            .delimiter(layout.table.delimiter)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(&bytes[body..]);
+        Boundaries {
+            bytes,
+            body,
+            rdr,
+            rec: csv::ByteRecord::new(),
         }
     }
-    None
+
+    /// The start of the next record at or after `near`, if one starts
+    /// before the end of the text. Calls go forward through the text.
+    fn at_or_after(&mut self, near: usize) -> Option<usize> {
+        while let Ok(true) = self.rdr.read_byte_record(&mut self.rec) {
+            let pos = self.rec.position().map_or(0, |p| p.byte() as usize);
+            let at = record_start(self.bytes, self.body + pos);
+            if at >= near {
+                return (at < self.bytes.len()).then_some(at);
+            }
+        }
+        None
+    }
 }
 
 /// The answer to question `q` in a record.

@@ -313,3 +313,115 @@ fn reports_written_in_parts_on_threads_equal_the_whole() {
         },
     );
 }
+
+/// One field of a messy table, as people and platforms write them.
+fn messy_field() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        Just("simple".to_string()),
+        // A stray quote inside an unquoted field: the reader keeps it.
+        Just("5\" de haut".to_string()),
+        Just("il a dit \"oui\"".to_string()),
+        // Quoted answers over several lines, with escaped quotes and
+        // every line end inside.
+        Just("\"deux\nlignes\"".to_string()),
+        Just("\"trois\r\nlignes, \"\"citée\"\"\nfin\"".to_string()),
+        Just("\"un, deux\"".to_string()),
+    ]
+}
+
+/// A row of a messy table: a known or unknown org, readable or unreadable
+/// numbers, a note column no question reads, a line end of any kind.
+fn messy_row() -> impl Strategy<Value = String> {
+    (
+        0u8..7,
+        prop_oneof![
+            Just("42".to_string()),
+            Just("x".to_string()),
+            Just(String::new()),
+            Just("1 000,5".to_string())
+        ],
+        prop_oneof![Just("oui"), Just("non"), Just(""), Just("peut-être")],
+        messy_field(),
+        prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+    )
+        .prop_map(|(org, x, ok, note, end)| format!("p,O{org},{x},{ok},1,3,{note}{end}"))
+}
+
+fn messy_table(rows: &[String], header_again: Option<usize>) -> String {
+    let mut s = String::from("person,org,x,ok,w,s,note\n");
+    for (i, r) in rows.iter().enumerate() {
+        if header_again == Some(i) {
+            s.push_str("person,org,x,ok,w,s,note\n");
+        }
+        // Each person gets its own key after the `p`.
+        s.push_str(&r.replacen("p,", &format!("p{i},"), 1));
+    }
+    s
+}
+
+/// What the library reads from a person table read in `chunks` pieces,
+/// and the rows of the diagnostics on column `x`.
+fn read_in(table: &str, chunks: usize) -> (String, Vec<usize>) {
+    let mut ws = grille::workspace::Workspace::new();
+    ws.check_text("f.grille", FW)
+        .unwrap_or_else(|_| panic!("checks"));
+    let mut read = Vec::new();
+    for (level, text) in [("org", ORGS), ("person", table)] {
+        let spec = grille::data::DataSpec {
+            level: Some(level.to_string()),
+            path: "-".into(),
+            sheet: None,
+        };
+        let mut t = ws.read_table(&spec, &mut text.as_bytes()).expect("table");
+        t.chunks = Some(chunks);
+        read.push(t);
+    }
+    ws.load_tables(read);
+    let x_rows = ws
+        .data_diagnostics()
+        .iter()
+        .filter(|d| d.column.as_deref() == Some("x"))
+        .filter_map(|d| d.row)
+        .collect();
+    (grille::fuzz::reading(&ws), x_rows)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A table read in pieces (more than there are cores, cut at many
+    /// places: stray quotes, answers over several lines, CR, CRLF) reads
+    /// exactly as in one: rows, values, counts, lines and diagnostics.
+    #[test]
+    fn pieces_do_not_change_what_is_read(
+        rows in prop::collection::vec(messy_row(), 1..40),
+        again in prop::option::of(0usize..40),
+        chunks in 2usize..17,
+    ) {
+        let table = messy_table(&rows, again);
+        let whole = read_in(&table, 1);
+        prop_assert_eq!(read_in(&table, chunks), whole);
+    }
+}
+
+/// Line numbers survive the pieces: a table whose records span two lines
+/// (an answer over two lines), one line ended by a lone CR, and plain ones,
+/// read in 7 pieces, underlines each bad cell on its line as counted by hand.
+#[test]
+fn pieces_keep_line_numbers() {
+    let rows: Vec<String> = (0..50)
+        .map(|i| match i % 5 {
+            0 => "p,O1,x,oui,1,3,\"a\nb\"\r\n".to_string(),
+            1 => "p,O2,7,non,1,3,5\" de haut\r".to_string(),
+            _ => "p,O3,8,oui,1,3,simple\n".to_string(),
+        })
+        .collect();
+    let table = messy_table(&rows, None);
+    // The header is line 1; five records take six lines (the first spans
+    // two), so the bad `x` of record 5j is on line 2 + 6j.
+    let expected: Vec<usize> = (0..10).map(|j| 2 + 6 * j).collect();
+    let whole = read_in(&table, 1);
+    assert_eq!(whole.1, expected);
+    assert_eq!(read_in(&table, 7), whole);
+}
