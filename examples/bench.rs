@@ -22,10 +22,20 @@ mod rng;
 use rng::Rng;
 
 fn peak_rss_mib() -> f64 {
+    status_mib("VmHWM")
+}
+
+/// The resident memory now, to see what each stage keeps.
+fn rss_mib() -> f64 {
+    status_mib("VmRSS")
+}
+
+/// A memory figure of `/proc/self/status`, in MiB.
+fn status_mib(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM")).map(|l| {
+            s.lines().find(|l| l.starts_with(key)).map(|l| {
                 l.split_whitespace()
                     .nth(1)
                     .unwrap_or("0")
@@ -167,13 +177,16 @@ fn bench_eval(rows: usize) {
         tables.push(ws.read_table(&spec, &mut stdin).expect("table read"));
     }
     let read = t.elapsed();
+    let rss_read = rss_mib();
     let t = Instant::now();
     ws.load_tables(tables);
     let link = t.elapsed();
+    let rss_link = rss_mib();
     let t = Instant::now();
     let (_, diags) = ws.evaluate("fr");
     let diags = diags.to_vec();
     let eval = t.elapsed();
+    let rss_eval = rss_mib();
     let t = Instant::now();
     let cx = ws.report_context("fr", None);
     let json = grille::report::json::result(&cx, &diags, &ws.sources, false);
@@ -196,6 +209,9 @@ fn bench_eval(rows: usize) {
         rows as f64 / all.as_secs_f64(),
         peak_rss_mib(),
         diags.len()
+    );
+    println!(
+        "  resident after reading {rss_read:.0} MiB, after linking {rss_link:.0} MiB, after evaluating {rss_eval:.0} MiB"
     );
     // The human reports, outside the total above.
     let t = Instant::now();

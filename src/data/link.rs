@@ -10,6 +10,7 @@
 
 use super::cells::Cell;
 use super::column::{self, Column};
+use super::records::{Dialect, Records};
 use super::rows;
 use super::shape::Shape;
 use super::{DataError, Table};
@@ -358,9 +359,11 @@ impl Builder<'_> {
         fields: &mut List<QuestionId, Option<usize>>,
     ) -> TableReport {
         let text = self.sources.get(t.src).text.clone();
-        let Some((headers, body)) = self.headers(t, &text) else {
-            return self.empty_report(t);
+        let dialect = Dialect {
+            delimiter: t.delimiter,
         };
+        let mut rec = dialect.records(&text, 0, text.len());
+        let (headers, body) = headers(&mut rec);
         if let Some(enc) = t.encoding {
             self.diags.push(
                 Diag::new(
@@ -387,13 +390,11 @@ impl Builder<'_> {
             questions: &shape.questions,
             sources: &shape.sources,
             link_cols: &shape.link,
+            dialect,
         };
-        let mut parsed = rows::parse(&layout, body);
+        let mut parsed = rows::parse(&layout, &mut rec, body);
         self.diags.append(&mut parsed.diags);
         self.fatal |= parsed.fatal;
-        if let Some(e) = parsed.error.take() {
-            self.unreadable(t, e);
-        }
         let (mut keep, unit_rows, mut rejected) = self.link_rows(&here, &parsed);
         if self.fw.is_finest(t.level) {
             self.finest_duplicates(&here, &unit_rows, &mut keep, &mut rejected);
@@ -402,7 +403,7 @@ impl Builder<'_> {
         for r in 0..parsed.lines.len() {
             if !keep[r] && !parsed.empty[r] {
                 let offset = parsed.offsets[r] as usize;
-                rows::uncount(&layout, offset, &parsed.marks, &mut counts);
+                rows::uncount(&layout, &mut rec, (offset, &parsed.marks), &mut counts);
             }
         }
         for (k, mut c) in std::mem::take(&mut parsed.cols).into_iter().enumerate() {
@@ -420,26 +421,6 @@ impl Builder<'_> {
                 .map(|(&q, c)| (self.fw.questions[q].id.clone(), c))
                 .collect(),
         }
-    }
-
-    /// The header row, trimmed, and where the body starts.
-    fn headers(&mut self, t: &Table, text: &str) -> Option<(Vec<String>, usize)> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(t.delimiter)
-            .flexible(true)
-            .has_headers(true)
-            .from_reader(text.as_bytes());
-        let headers = match rdr.headers() {
-            Ok(h) => h
-                .iter()
-                .map(|x| x.trim().trim_start_matches('\u{feff}').to_string())
-                .collect(),
-            Err(e) => {
-                self.unreadable(t, e.to_string());
-                return None;
-            }
-        };
-        Some((headers, rdr.position().byte() as usize))
     }
 
     /// Links each row to a unit, in file order. Returns which rows are
@@ -605,26 +586,16 @@ impl Builder<'_> {
             .help(why),
         );
     }
+}
 
-    fn unreadable(&mut self, t: &Table, why: String) {
-        self.fatal = true;
-        self.diags.push(Diag::error(
-            DataError::Unreadable(why),
-            Span::new(t.src, 0, 0),
-            "here",
-        ));
-    }
-
-    fn empty_report(&self, t: &Table) -> TableReport {
-        TableReport {
-            file: t.file.clone(),
-            sha256: t.sha256.clone(),
-            rows: 0,
-            used: 0,
-            rejected: Vec::new(),
-            questions: IndexMap::new(),
-        }
-    }
+/// The header row, trimmed, and where the body starts.
+fn headers(rec: &mut Records<'_>) -> (Vec<String>, usize) {
+    rec.next();
+    let headers = rec
+        .iter()
+        .map(|x| x.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    (headers, rec.consumed())
 }
 
 #[cfg(test)]

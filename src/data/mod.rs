@@ -13,6 +13,7 @@ pub mod column;
 mod failures;
 mod formats;
 mod link;
+mod records;
 pub mod remote;
 mod rows;
 mod shape;

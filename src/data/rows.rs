@@ -10,6 +10,7 @@
 
 use super::cells::{self, Cell, CellContext, Invalid, Marks};
 use super::link::{QuestionCounts, cell_span, empty_column, push};
+use super::records::{Dialect, Records};
 use super::{Column, DataError, Table};
 use crate::diagnostic::Diag;
 use crate::ir::{Framework, QuestionId};
@@ -34,6 +35,8 @@ pub struct Layout<'a> {
     pub sources: &'a [Source],
     /// Columns whose text the linking step reads.
     pub link_cols: &'a [usize],
+    /// The table's CSV state machine.
+    pub dialect: Dialect,
 }
 
 /// The rows of a table, read.
@@ -54,8 +57,6 @@ pub struct Parsed {
     pub diags: Vec<Diag>,
     /// A required answer is missing.
     pub fatal: bool,
-    /// The reader stopped on this error.
-    pub error: Option<String>,
     /// How each question's number cells write decimals.
     pub marks: Vec<Marks>,
     /// Cells such as `27.108` whose reading waits for their column.
@@ -110,9 +111,6 @@ impl Parsed {
                 ..*g
             }));
         self.fatal |= other.fatal;
-        if self.error.is_none() {
-            self.error = other.error;
-        }
     }
 }
 
@@ -143,8 +141,10 @@ fn chunks_for(len: usize) -> usize {
     cores.min(len / CHUNK_BYTES).max(1)
 }
 
-/// Reads every row after the header (which ends at `body`).
-pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
+/// Reads every row after the header (which ends at `body`), with `rec`
+/// (the reader that read the header) and, for a large table, readers of
+/// their own on other threads.
+pub fn parse<'a>(layout: &Layout<'a>, rec: &mut Records<'a>, body: usize) -> Parsed {
     let text = layout.text;
     let k = layout
         .table
@@ -153,9 +153,9 @@ pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
         .max(1);
     let first_lines = line_breaks(text.as_bytes(), 0, body);
     let mut parsed = if k == 1 {
-        chunk(layout, body, text.len(), first_lines)
+        chunk(layout, rec, (body, text.len()), first_lines)
     } else {
-        in_chunks(layout, body, k, first_lines)
+        in_chunks(layout, rec, (body, k), first_lines)
     };
     settle(layout, &mut parsed);
     parsed
@@ -165,12 +165,21 @@ pub fn parse(layout: &Layout<'_>, body: usize) -> Parsed {
 /// walks the records to find where each piece may start, handing each
 /// piece to its thread as soon as its end is known, and reads the last
 /// one itself; the pieces are joined in file order.
-fn in_chunks(layout: &Layout<'_>, body: usize, k: usize, first_lines: usize) -> Parsed {
+fn in_chunks<'a>(
+    layout: &Layout<'a>,
+    rec: &mut Records<'a>,
+    (body, k): (usize, usize),
+    first_lines: usize,
+) -> Parsed {
     let text = layout.text;
     let b = text.as_bytes();
     let len = text.len() - body;
     std::thread::scope(|s| {
-        let mut walk = Boundaries::new(layout, body);
+        rec.restart(body, text.len());
+        let mut walk = Boundaries {
+            bytes: b,
+            records: &mut *rec,
+        };
         let mut handles = Vec::with_capacity(k - 1);
         let (mut start, mut lines) = (body, first_lines);
         for i in 1..k {
@@ -178,11 +187,14 @@ fn in_chunks(layout: &Layout<'_>, body: usize, k: usize, first_lines: usize) -> 
                 break;
             };
             let (from, before) = (start, lines);
-            handles.push(s.spawn(move || chunk(layout, from, at, before)));
+            handles.push(s.spawn(move || {
+                let mut own = layout.dialect.records(text, from, at);
+                chunk(layout, &mut own, (from, at), before)
+            }));
             lines += line_breaks(b, start, at);
             start = at;
         }
-        let last = chunk(layout, start, text.len(), lines);
+        let last = chunk(layout, rec, (start, text.len()), lines);
         let mut pieces = handles
             .into_iter()
             .map(|h| h.join().expect("a reading thread does not panic"));
@@ -329,35 +341,17 @@ fn record_start(b: &[u8], mut at: usize) -> usize {
 /// Where records start, found as the CSV reader itself finds them
 /// from the start of the body: a quote inside an unquoted field or a line
 /// break inside a quoted answer cannot place a start inside a record.
-struct Boundaries<'a> {
+struct Boundaries<'r, 'a> {
     bytes: &'a [u8],
-    body: usize,
-    rdr: csv::Reader<&'a [u8]>,
-    rec: csv::ByteRecord,
+    records: &'r mut Records<'a>,
 }
 
-impl<'a> Boundaries<'a> {
-    fn new(layout: &Layout<'a>, body: usize) -> Boundaries<'a> {
-        let bytes = layout.text.as_bytes();
-        let rdr = csv::ReaderBuilder::new()
-            .delimiter(layout.table.delimiter)
-            .flexible(true)
-            .has_headers(false)
-            .from_reader(&bytes[body..]);
-        Boundaries {
-            bytes,
-            body,
-            rdr,
-            rec: csv::ByteRecord::new(),
-        }
-    }
-
+impl Boundaries<'_, '_> {
     /// The start of the next record at or after `near`, if one starts
     /// before the end of the text. Calls go forward through the text.
     fn at_or_after(&mut self, near: usize) -> Option<usize> {
-        while let Ok(true) = self.rdr.read_byte_record(&mut self.rec) {
-            let pos = self.rec.position().map_or(0, |p| p.byte() as usize);
-            let at = record_start(self.bytes, self.body + pos);
+        while self.records.next() {
+            let at = record_start(self.bytes, self.records.position());
             if at >= near {
                 return (at < self.bytes.len()).then_some(at);
             }
@@ -378,7 +372,7 @@ struct Raw<'a> {
 fn read_cell(
     q: &crate::ir::Question,
     s: &Source,
-    rec: &csv::StringRecord,
+    rec: &Records<'_>,
     (cx, raw): (&CellContext<'_>, &Raw<'_>),
     marks: &mut Marks,
 ) -> Cell {
@@ -420,18 +414,18 @@ fn quoted_empty(raw: &Raw<'_>, field: usize) -> bool {
 /// Takes a rejected row's answers back out of the per-question counts, so
 /// that the counts add up to the rows used. Rejected rows are few: each is
 /// read again from its offset rather than keeping every cell's kind.
-pub fn uncount(layout: &Layout<'_>, offset: usize, marks: &[Marks], counts: &mut [QuestionCounts]) {
+pub fn uncount(
+    layout: &Layout<'_>,
+    rec: &mut Records<'_>,
+    (offset, marks): (usize, &[Marks]),
+    counts: &mut [QuestionCounts],
+) {
     let cx = CellContext {
         fw: layout.fw,
         decimal_comma: layout.table.decimal_comma,
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(layout.table.delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(&layout.text.as_bytes()[offset..]);
-    let mut rec = csv::StringRecord::new();
-    if !matches!(rdr.read_record(&mut rec), Ok(true)) {
+    rec.restart(offset, layout.text.len());
+    if !rec.next() {
         return;
     }
     for (k, s) in layout.sources.iter().enumerate() {
@@ -443,7 +437,7 @@ pub fn uncount(layout: &Layout<'_>, offset: usize, marks: &[Marks], counts: &mut
             offset,
             delimiter: layout.table.delimiter,
         };
-        let cell = match read_cell(q, s, &rec, (&cx, &raw), &mut ignored) {
+        let cell = match read_cell(q, s, rec, (&cx, &raw), &mut ignored) {
             Cell::Grouped {
                 thousands,
                 decimals,
@@ -464,8 +458,14 @@ pub fn uncount(layout: &Layout<'_>, offset: usize, marks: &[Marks], counts: &mut
     }
 }
 
-/// Reads the records in `text[start..end]`; `lines_before` line breaks precede `start`.
-fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> Parsed {
+/// Reads the records in `text[start..end]` with `rec`; `lines_before` line
+/// breaks precede `start`.
+fn chunk(
+    layout: &Layout<'_>,
+    rec: &mut Records<'_>,
+    (start, end): (usize, usize),
+    lines_before: usize,
+) -> Parsed {
     let fw = layout.fw;
     let t = layout.table;
     let text = layout.text;
@@ -483,26 +483,10 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
         marks: vec![Marks::default(); layout.questions.len()],
         ..Parsed::default()
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(t.delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(&text.as_bytes()[start..end]);
-    let mut rec = csv::StringRecord::new();
+    rec.restart(start, end);
     let (mut breaks, mut counted) = (0usize, start);
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                out.error = Some(e.to_string());
-                break;
-            }
-        }
-        let pos = rec
-            .position()
-            .expect("records read from text have a position");
-        let offset = record_start(text.as_bytes(), pos.byte() as usize + start);
+    while rec.next() {
+        let offset = record_start(text.as_bytes(), rec.position());
         // Lines counted as people count them, whatever ends them.
         breaks += line_breaks(text.as_bytes(), counted, offset);
         counted = offset;
@@ -523,7 +507,7 @@ fn chunk(layout: &Layout<'_>, start: usize, end: usize, lines_before: usize) -> 
             out.ends.push(out.arena.len() as u32);
         }
         for k in 0..layout.sources.len() {
-            out.answer(layout, &cx, k, &rec, (offset, line), empty);
+            out.answer(layout, &cx, k, rec, (offset, line), empty);
         }
     }
     out
@@ -538,7 +522,7 @@ impl Parsed {
         layout: &Layout<'_>,
         cx: &CellContext<'_>,
         k: usize,
-        rec: &csv::StringRecord,
+        rec: &Records<'_>,
         (offset, line): (usize, usize),
         empty: bool,
     ) {

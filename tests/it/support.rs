@@ -198,13 +198,69 @@ pub fn eval_lib_named(name: &str, framework: &str, tables: &[(&str, &str)]) -> s
     let (_, diags) = ws.evaluate(&lang);
     let diags = diags.to_vec();
     let cx = ws.report_context(&lang, None);
-    serde_json::from_str(&grille::report::json::result(
+    let doc = serde_json::from_str(&grille::report::json::result(
         &cx,
         &diags,
         &ws.sources,
         false,
     ))
-    .expect("JSON")
+    .expect("JSON");
+    in_postgres_too(name, framework, tables);
+    doc
+}
+
+/// Under `GRILLE_EXTERNAL=1`, a case evaluated through the library is also
+/// evaluated by PostgreSQL (`eval --engine`) and the two outputs compared,
+/// JSON value by value and CSV line by line: every evaluation test with
+/// inline data is thus part of the differential test of the SQL runner.
+fn in_postgres_too(name: &str, framework: &str, tables: &[(&str, &str)]) {
+    use std::hash::{Hash, Hasher};
+    if !external_enabled() {
+        return;
+    }
+    let Some(url) = external(
+        crate::sql::postgres(),
+        "PostgreSQL (GRILLE_PG and psql)",
+        ".ci/postgres",
+    ) else {
+        return;
+    };
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (name, framework, tables).hash(&mut h);
+    let dir = root().join(format!("target/sql-tests/inline/{:016x}", h.finish()));
+    std::fs::create_dir_all(&dir).expect("a work folder");
+    // A framework read from a file keeps its folder, for what it extends.
+    let fw = match Path::new(name).is_file() {
+        true => root().join(name).display().to_string(),
+        false => {
+            std::fs::write(dir.join("f.grille"), framework).expect("written");
+            "f.grille".to_string()
+        }
+    };
+    let mut args = vec!["eval".to_string(), fw];
+    for (level, text) in tables {
+        std::fs::write(dir.join(format!("{level}.csv")), text).expect("written");
+        args.extend(["--data".into(), format!("{level}={level}.csv")]);
+    }
+    for format in ["json", "csv"] {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["--format", format]);
+        let memory = grille(&dir, &args);
+        args.extend(["--engine", url.as_str()]);
+        let engine = grille(&dir, &args);
+        let case = format!("inline case {}", dir.display());
+        assert_eq!(
+            memory.status.code(),
+            engine.status.code(),
+            "{case}: exit codes; in the engine: {}",
+            String::from_utf8_lossy(&engine.stderr)
+        );
+        if memory.status.code() != Some(0) {
+            return;
+        }
+        let text = |o: &Output| String::from_utf8(o.stdout.clone()).expect("UTF-8");
+        crate::sql::same_output(&case, format, &text(&memory), &text(&engine));
+    }
 }
 
 /// Reads CSV tables given as text into a workspace and links them.
