@@ -70,6 +70,7 @@ pub fn run(a: Args) -> i32 {
         Ok(t) => t,
         Err(code) => return code,
     };
+    let given = tables.iter().map(|(l, _)| *l).collect();
     let opts = Options {
         dialect: match a.dialect {
             DialectArg::Postgres => Dialect::Postgres,
@@ -84,9 +85,10 @@ pub fn run(a: Args) -> i32 {
         level,
         hidden: (ws.framework().min_group > 1 && (a.record || a.schema))
             .then(|| grille::sql::run::HIDDEN.to_string()),
+        given,
     };
     if let Some(dir) = &a.export {
-        return export(&mut ws, &a.data, dir);
+        return export(&mut ws, &a.data, dir, opts);
     }
     if a.schema {
         print!("{}", grille::sql::schema::schema(ws.framework(), &opts));
@@ -111,7 +113,12 @@ pub fn run(a: Args) -> i32 {
 }
 
 /// `--export DIR`: the data read as `eval` reads it, one typed table per level.
-fn export(ws: &mut grille::workspace::Workspace, data: &[String], dir: &std::path::Path) -> i32 {
+fn export(
+    ws: &mut grille::workspace::Workspace,
+    data: &[String],
+    dir: &std::path::Path,
+    opts: Options,
+) -> i32 {
     let specs: Vec<DataSpec> = data.iter().map(|s| DataSpec::parse(s)).collect();
     if let Err(e) = ws.load_data(&specs, &mut std::io::stdin()) {
         return super::usage(e);
@@ -125,8 +132,10 @@ fn export(ws: &mut grille::workspace::Workspace, data: &[String], dir: &std::pat
         eprintln!("error: cannot make the folder `{}`: {e}", dir.display());
         return super::USAGE;
     }
+    // The tables the schema lists with the same options, no more: a top
+    // level's own table is written when `--table` names it.
     let fw = ws.framework();
-    for (l, text) in grille::sql::typed::tables(fw, ws.dataset()) {
+    for (l, text) in grille::sql::typed::tables(fw, ws.dataset(), &opts) {
         let path = dir.join(format!("{}.csv", fw.levels[l].id));
         if super::write::emit(Some(&path), &text) != super::OK {
             return super::USAGE;
@@ -204,8 +213,9 @@ pub fn in_engine(
     url: &str,
     lang: &str,
 ) -> Result<(), i32> {
-    let opts = options(ws, &[], None)?;
+    let mut opts = options(ws, &[], None)?;
     load_checked(ws, data)?;
+    opts.given.extend(given(ws.dataset()));
     // Refused constructs are named before any connection is made.
     let mut check = opts.clone();
     check.hidden = Some(grille::sql::run::HIDDEN.into());
@@ -286,19 +296,27 @@ pub fn from_record(
     }
 }
 
-/// The options of a PostgreSQL run.
+/// The options of a PostgreSQL run: the tables `--table` names are read
+/// whether or not their level has questions.
 fn options(
     ws: &grille::workspace::Workspace,
     table: &[String],
     level: Option<grille::ir::LevelId>,
 ) -> Result<Options, i32> {
+    let tables = tables(ws.framework(), table)?;
     Ok(Options {
         dialect: Dialect::Postgres,
-        tables: tables(ws.framework(), table)?,
+        given: tables.iter().map(|(l, _)| *l).collect(),
+        tables,
         order: Order::Row,
         level,
         hidden: None,
     })
+}
+
+/// The levels a table was read for: their own tables are loaded and read.
+fn given(ds: &grille::data::Dataset) -> Vec<grille::ir::LevelId> {
+    ds.tables.iter().map(|t| t.level).collect()
 }
 
 fn engine_failed(e: grille::sql::pg::EngineError) -> i32 {

@@ -348,7 +348,7 @@ impl<'a> Builder<'a> {
 
     /// Whether level `l` has a table: it has questions.
     pub fn has_table(&self, l: LevelId) -> bool {
-        super::schema::has_table(self.fw, l)
+        super::schema::has_table(self.fw, self.opts, l)
     }
 
     /// Constructs of the framework the compiler does not write yet, found

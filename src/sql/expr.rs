@@ -340,8 +340,10 @@ impl Builder<'_> {
         if rel.in_let == 0 {
             rel.stats.push(col);
         }
+        // Counts and sums of no rows are 0 (a unit with nothing below it
+        // has no group in the pass).
         Ok(match agg.func {
-            AggFunc::CountRows | AggFunc::Count | AggFunc::Sum => {
+            AggFunc::CountRows | AggFunc::Count | AggFunc::Sum | AggFunc::Distinct => {
                 format!("COALESCE({v}, {})", self.d.num(0.0))
             }
             _ => v,

@@ -67,6 +67,13 @@ pub struct Options {
     /// query then masks them before anything reads them. Without it,
     /// `min_group` is refused.
     pub hidden: Option<String>,
+    /// Levels whose own table is read although they have no questions: a
+    /// top level given a table (named with `--table`, or read with the
+    /// data of `eval --engine`) takes its units from it, so that a unit
+    /// with nothing below it is still there (a count of 0), as in memory.
+    /// Otherwise a top level without questions is made from the parents
+    /// its finer table names.
+    pub given: Vec<LevelId>,
 }
 
 impl Options {

@@ -142,7 +142,7 @@ impl Pg {
         };
         let ddl = schema::schema(fw, opts).replace("CREATE TABLE", "CREATE TEMPORARY TABLE");
         self.0.batch_execute(&ddl).map_err(sql)?;
-        for (l, text) in typed::tables(fw, ds) {
+        for (l, text) in typed::tables(fw, ds, opts) {
             let table = opts.dialect.table(&opts.table(fw, l));
             let copy = format!("COPY {table} FROM STDIN WITH (FORMAT csv, HEADER true)");
             let mut w = self.0.copy_in(&copy).map_err(sql)?;
@@ -188,7 +188,7 @@ impl Pg {
     /// every table has a `_row` column to order its rows by.
     pub fn check_tables(&mut self, fw: &Framework, opts: &Options) -> Result<bool, EngineError> {
         let mut all_rows = true;
-        for l in schema::tabled(fw) {
+        for l in schema::tabled(fw, opts) {
             let table = opts.table(fw, l);
             let (sch, name) = match table.split_once('.') {
                 Some((a, b)) => (Some(a.to_string()), b.to_string()),

@@ -18,7 +18,7 @@ pub fn select(b: &Builder<'_>) -> String {
     let d = b.d;
     let big = "BIGINT";
     let mut parts = Vec::new();
-    for (k, l) in tabled(fw).into_iter().enumerate() {
+    for (k, l) in tabled(fw, b.opts).into_iter().enumerate() {
         let level = d.str(&fw.levels[l].id);
         let table = d.table(&b.opts.table(fw, l));
         let nul = format!("CAST(NULL AS {big})");

@@ -34,16 +34,21 @@ pub fn columns(fw: &Framework, d: Dialect, l: LevelId) -> Vec<(String, String)> 
 }
 
 /// Levels that have a table (see [`has_table`]).
-pub fn tabled(fw: &Framework) -> Vec<LevelId> {
-    (fw.levels.keys()).filter(|&l| has_table(fw, l)).collect()
+pub fn tabled(fw: &Framework, opts: &Options) -> Vec<LevelId> {
+    (fw.levels.keys())
+        .filter(|&l| has_table(fw, opts, l))
+        .collect()
 }
 
 /// Whether level `l` is read from a table: it has questions, or it lies
 /// inside another level (its table says which unit each of its units is
-/// in). A top level without questions is made from its finer table's
-/// parent column.
-pub fn has_table(fw: &Framework, l: LevelId) -> bool {
-    fw.levels[l].parent.is_some() || fw.questions.iter().any(|q| q.level == l)
+/// in), or its table is given ([`Options::given`]). Otherwise (a top
+/// level without questions) it is made from its finer table's parent
+/// column.
+pub fn has_table(fw: &Framework, opts: &Options, l: LevelId) -> bool {
+    fw.levels[l].parent.is_some()
+        || fw.questions.iter().any(|q| q.level == l)
+        || opts.given.contains(&l)
 }
 
 /// `CREATE TABLE` for every level with a table, and for the table of
@@ -51,7 +56,7 @@ pub fn has_table(fw: &Framework, l: LevelId) -> bool {
 pub fn schema(fw: &Framework, opts: &Options) -> String {
     let d = opts.dialect;
     let mut out = String::new();
-    for l in tabled(fw) {
+    for l in tabled(fw, opts) {
         let cols: Vec<String> = columns(fw, d, l)
             .iter()
             .map(|(c, t)| format!("  {} {t}", d.ident(c)))

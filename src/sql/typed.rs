@@ -14,9 +14,9 @@ use crate::data::Dataset;
 use crate::data::column::{NA_BOOL, NA_DATE, NA_OPT, NA_SET, format_date};
 use crate::ir::{Framework, LevelId, QuestionId};
 
-/// One CSV text per level with questions.
-pub fn tables(fw: &Framework, ds: &Dataset) -> Vec<(LevelId, String)> {
-    super::schema::tabled(fw)
+/// One CSV text per level with a table (see [`super::schema::has_table`]).
+pub fn tables(fw: &Framework, ds: &Dataset, opts: &super::Options) -> Vec<(LevelId, String)> {
+    super::schema::tabled(fw, opts)
         .into_iter()
         .map(|l| (l, table(fw, ds, l)))
         .collect()

@@ -425,6 +425,24 @@ fn tables_are_named_and_levels_chosen() {
     );
 }
 
+/// A top level without questions is made from the parents its finer table
+/// names, unless `--table` names its own table: then its units are read
+/// from there, so one with no rows below it is still a unit (a count of
+/// 0), as in memory. (`eval --engine` does this for every table it is
+/// given; the inline cases compare it with memory under GRILLE_EXTERNAL.)
+#[test]
+fn a_top_level_is_read_from_its_table_when_named() {
+    let schema = small_sql(&["--schema"]);
+    assert!(!schema.contains("CREATE TABLE \"org"), "{schema}");
+    let schema = small_sql(&["--schema", "--table", "org=orgs"]);
+    assert!(
+        schema.contains("CREATE TABLE \"orgs\" (\n  \"org\" TEXT,\n  \"_row\" BIGINT\n);"),
+        "{schema}"
+    );
+    assert!(!small_sql(&[]).contains("FROM \"orgs\""));
+    assert!(small_sql(&["--table", "org=orgs"]).contains("FROM \"orgs\""));
+}
+
 #[test]
 fn what_cannot_be_written_is_refused_at_the_line() {
     let o = grille(

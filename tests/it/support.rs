@@ -134,6 +134,9 @@ pub fn eval_json(framework: &str, tables: &[(&str, &str)]) -> serde_json::Value 
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the result is JSON");
     validate_result(&doc);
+    if let Some(url) = engine_url() {
+        engine_agrees(&url, dir.path(), &args);
+    }
     doc
 }
 
@@ -209,25 +212,39 @@ pub fn eval_lib_named(name: &str, framework: &str, tables: &[(&str, &str)]) -> s
     doc
 }
 
-/// Under `GRILLE_EXTERNAL=1`, a case evaluated through the library is also
-/// evaluated by PostgreSQL (`eval --engine`) and the two outputs compared,
-/// JSON value by value and CSV line by line: every evaluation test with
-/// inline data is thus part of the differential test of the SQL runner.
-fn in_postgres_too(name: &str, framework: &str, tables: &[(&str, &str)]) {
-    use std::hash::{Hash, Hasher};
+/// The server the SQL runner's tests use, under `GRILLE_EXTERNAL=1`
+/// (where its absence fails loudly); `None` otherwise.
+fn engine_url() -> Option<String> {
     if !external_enabled() {
-        return;
+        return None;
     }
-    let Some(url) = external(
+    external(
         crate::sql::postgres(),
         "PostgreSQL (GRILLE_PG and psql)",
         ".ci/postgres",
-    ) else {
+    )
+}
+
+/// Under `GRILLE_EXTERNAL=1`, a case evaluated through the library is also
+/// evaluated by PostgreSQL (see [`engine_agrees`]), so that every
+/// evaluation test with inline data is part of the differential test of
+/// the SQL runner.
+fn in_postgres_too(name: &str, framework: &str, tables: &[(&str, &str)]) {
+    use std::hash::{Hash, Hasher};
+    let Some(url) = engine_url() else {
         return;
     };
+    // A folder of its own per call: tests running side by side may
+    // evaluate the same case, and must not write each other's files.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (name, framework, tables).hash(&mut h);
-    let dir = root().join(format!("target/sql-tests/inline/{:016x}", h.finish()));
+    let dir = root().join(format!(
+        "target/sql-tests/inline/{:016x}-{}-{call}",
+        h.finish(),
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).expect("a work folder");
     // A framework read from a file keeps its folder, for what it extends.
     let fw = match Path::new(name).is_file() {
@@ -242,12 +259,22 @@ fn in_postgres_too(name: &str, framework: &str, tables: &[(&str, &str)]) {
         std::fs::write(dir.join(format!("{level}.csv")), text).expect("written");
         args.extend(["--data".into(), format!("{level}={level}.csv")]);
     }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    engine_agrees(&url, &dir, &args);
+    // Kept only when a comparison failed, to look at.
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `grille ARGS` in `dir` in memory and with `--engine URL`, as JSON
+/// and as CSV, and asserts the two runs equal: the exit code, then the
+/// output value by value (JSON, numbers to 1e-9) or line by line (CSV).
+fn engine_agrees(url: &str, dir: &Path, args: &[&str]) {
     for format in ["json", "csv"] {
-        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut args = args.to_vec();
         args.extend(["--format", format]);
-        let memory = grille(&dir, &args);
-        args.extend(["--engine", url.as_str()]);
-        let engine = grille(&dir, &args);
+        let memory = grille(dir, &args);
+        args.extend(["--engine", url]);
+        let engine = grille(dir, &args);
         let case = format!("inline case {}", dir.display());
         assert_eq!(
             memory.status.code(),
