@@ -33,6 +33,51 @@ pub struct Rel {
     /// (with `k` cells): `r` is crossed with the cells `c`, and
     /// aggregates group their rows by unit and cell.
     pub split: Option<Split>,
+    /// The generation of this level's chain (`z{g}_{l}`) the rows are
+    /// read from, 0 for the units themselves: the columns of every step
+    /// of that generation or an earlier one are on `r`.
+    pub zgen: u32,
+}
+
+/// Where the columns of a CTE or a step are read: `{qual}.{prefix}{col}`.
+#[derive(Debug, Clone)]
+pub struct Ref {
+    qual: String,
+    prefix: String,
+    /// For an indicator's scores: the prefix of its value's step, which
+    /// holds the columns the scores would only copy.
+    value: Option<String>,
+}
+
+impl Ref {
+    /// Column `c`.
+    pub fn col(&self, c: &str) -> String {
+        match &self.value {
+            Some(v) if matches!(c, "_ap" | "v" | "n" | "cov" | "lo" | "hi" | "_u1" | "_u2") => {
+                format!("{}.{v}{c}", self.qual)
+            }
+            _ => format!("{}.{}{c}", self.qual, self.prefix),
+        }
+    }
+}
+
+/// A per-unit CTE folded into its level's chain: one row per unit of the
+/// level, its columns named after it (`{name}_{column}`).
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub level: LevelId,
+    /// One more than the chain generation of anything it reads at its level.
+    pub generation: u32,
+    pub joins: IndexMap<String, String>,
+    /// Select lists from the rows outwards (each may read the columns of
+    /// the earlier ones by name), as (column, expression).
+    pub layers: Vec<Vec<(String, String)>>,
+    /// The columns later steps and the result read.
+    pub exported: Vec<String>,
+    /// The lowest generation of pass that may read it.
+    pub need: u32,
+    /// Per level, the highest chain generation it reads.
+    pub zg: Vec<u32>,
 }
 
 /// A breakdown as the query splits values by it.
@@ -54,6 +99,15 @@ impl Rel {
             mask: None,
             sfx: String::new(),
             split: None,
+            zgen: 0,
+        }
+    }
+
+    /// The rows the rel starts from: the level's units, or its chain.
+    pub fn base(&self) -> String {
+        match self.zgen {
+            0 => format!("b{}{}", self.level, self.sfx),
+            g => format!("z{g}_{}", self.level),
         }
     }
 
@@ -81,7 +135,7 @@ impl Rel {
 
     /// `FROM b{l} AS r` (crossed with the cells when split) and the joins.
     pub fn from(&self) -> String {
-        let mut s = format!("FROM b{}{} AS r", self.level, self.sfx);
+        let mut s = format!("FROM {} AS r", self.base());
         if let Some(sp) = self.split {
             s.push_str(&format!(" CROSS JOIN cells{} AS c", sp.k));
         }
@@ -116,6 +170,48 @@ pub struct Builder<'a> {
     pub sfx: String,
     /// Per level: the columns of its units' CTE.
     cols: crate::ir::List<LevelId, Vec<String>>,
+    /// The per-unit CTEs folded into chains, by the name they would have.
+    pub steps: IndexMap<String, Step>,
+    /// Per CTE outside the chains: the highest chain generation it reads
+    /// at each level.
+    pub zg: HashMap<String, Vec<u32>>,
+    /// Grouped CTEs whose bodies are written at the end, by name.
+    pub groups: IndexMap<String, Group>,
+    /// Where each per-unit aggregate folded into a group is read: the
+    /// group's name, by the name the aggregate would have had.
+    pub grouped: HashMap<String, String>,
+}
+
+/// Aggregates of one level's rows (or chain) grouped at the same coarser
+/// level: a rollup's "where it applies" and "how many" (`a{i}_{c}`) and
+/// its value (`u{i}_{c}`), for every indicator rolled up there, in one
+/// `GROUP BY` instead of one each. Spark copies a CTE into every place
+/// that reads it: ninety CTEs reading the enterprises' chain made ninety
+/// copies of it in the VISES statement.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub base: String,
+    /// The level the rows are grouped at.
+    pub at: LevelId,
+    pub joins: IndexMap<String, String>,
+    pub cols: Vec<(String, String)>,
+}
+
+impl Group {
+    fn body(&self) -> String {
+        let at = self.at;
+        let mut s = format!("SELECT r._a{at} AS _k");
+        for (c, e) in &self.cols {
+            s.push_str(&format!(", {e} AS {c}"));
+        }
+        s.push_str(&format!(" FROM {} AS r", self.base));
+        for j in self.joins.values() {
+            s.push(' ');
+            s.push_str(j);
+        }
+        s.push_str(&format!(" WHERE r._a{at} IS NOT NULL GROUP BY r._a{at}"));
+        s
+    }
 }
 
 impl<'a> Builder<'a> {
@@ -137,6 +233,10 @@ impl<'a> Builder<'a> {
             open: HashMap::new(),
             sfx: String::new(),
             cols: vec![Vec::new(); fw.levels.len()].into(),
+            steps: IndexMap::new(),
+            zg: HashMap::new(),
+            groups: IndexMap::new(),
+            grouped: HashMap::new(),
         };
         b.refuse_unsupported()?;
         let stages = b.stages();
@@ -311,27 +411,240 @@ impl<'a> Builder<'a> {
         }
         let need = self.need_of(&body);
         self.need.insert(name.to_string(), need);
+        let zg = self.zg_of(&body);
+        self.zg.insert(name.to_string(), zg);
         self.ctes.insert(name.to_string(), body);
     }
 
     /// The lowest generation of pass that may read what `sql` reads.
     pub fn need_of(&self, sql: &str) -> u32 {
         pass::names(sql)
-            .filter_map(|n| self.need.get(n))
+            .map(|n| match chain_name(n) {
+                Some((g, l)) => self.chain_to(l, g).map(|s| s.need).max().unwrap_or(0),
+                None => self.need.get(n).copied().unwrap_or(0),
+            })
             .max()
-            .copied()
             .unwrap_or(0)
+    }
+
+    /// Per level, the highest chain generation `sql` reads.
+    pub fn zg_of(&self, sql: &str) -> Vec<u32> {
+        let mut out = vec![0; self.fw.levels.len()];
+        let mut add = |zg: &[u32]| {
+            for (o, z) in out.iter_mut().zip(zg) {
+                *o = (*o).max(*z);
+            }
+        };
+        for n in pass::names(sql) {
+            match chain_name(n) {
+                Some((g, l)) => {
+                    for s in self.chain_to(l, g) {
+                        add(&s.zg);
+                    }
+                    let mut own = vec![0; self.fw.levels.len()];
+                    own[l.index()] = g;
+                    add(&own);
+                }
+                None => {
+                    if let Some(zg) = self.zg.get(n) {
+                        add(zg);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The steps of level `l`'s chain up to generation `g`.
+    fn chain_to(&self, l: LevelId, g: u32) -> impl Iterator<Item = &Step> {
+        self.steps
+            .values()
+            .filter(move |s| s.level == l && s.generation <= g)
+    }
+
+    /// Reads CTE or step `name`, keyed by units of level `at` (the rel's
+    /// or a coarser one): a step of the rel's own level from the rel's
+    /// rows (moving them along its chain), anything else joined.
+    pub fn read(&self, rel: &mut Rel, name: &str, at: LevelId) -> Ref {
+        let value = name
+            .strip_prefix('i')
+            .map(|rest| format!("v{rest}"))
+            .filter(|v| self.steps.contains_key(v))
+            .map(|v| format!("{v}_"));
+        if let Some(g) = self.grouped.get(name) {
+            let qual = rel.join(g, at);
+            let prefix = format!("{name}_");
+            return Ref {
+                qual,
+                prefix,
+                value: None,
+            };
+        }
+        let Some(st) = self.steps.get(name) else {
+            let qual = rel.join(name, at);
+            let prefix = String::new();
+            return Ref {
+                qual,
+                prefix,
+                value: None,
+            };
+        };
+        let prefix = format!("{name}_");
+        if at == rel.level && rel.sfx.is_empty() {
+            rel.zgen = rel.zgen.max(st.generation);
+            let qual = "r".to_string();
+            return Ref {
+                qual,
+                prefix,
+                value,
+            };
+        }
+        let qual = rel.join(&format!("z{}_{at}", st.generation), at);
+        Ref {
+            qual,
+            prefix,
+            value,
+        }
+    }
+
+    /// Folds a per-unit CTE into level `rel.level`'s chain, one generation
+    /// after whatever it reads there. `layers` name their columns with
+    /// the prefix `{name}_`; `exported` (unprefixed) are kept for readers.
+    pub fn step(
+        &mut self,
+        name: &str,
+        rel: &Rel,
+        layers: Vec<Vec<(String, String)>>,
+        exported: &[&str],
+    ) {
+        let l = rel.level;
+        let mut read = rel.from();
+        for (_, e) in layers.iter().flatten() {
+            read.push(' ');
+            read.push_str(e);
+        }
+        let mut zg = self.zg_of(&read);
+        let generation = zg[l.index()] + 1;
+        zg[l.index()] = generation;
+        let step = Step {
+            level: l,
+            generation,
+            joins: rel.joins.clone(),
+            layers,
+            exported: exported.iter().map(|c| format!("{name}_{c}")).collect(),
+            need: self.need_of(&read),
+            zg,
+        };
+        self.steps.insert(name.to_string(), step);
+    }
+
+    /// The chains' CTEs `z{g}_{l}`: each generation's steps computed over
+    /// the one before (the units for the first), keeping the columns
+    /// readers need.
+    fn chains(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for l in self.fw.levels.keys() {
+            let mut carried = self.cols[l].clone();
+            let last = self
+                .chain_to(l, u32::MAX)
+                .map(|s| s.generation)
+                .max()
+                .unwrap_or(0);
+            for g in 1..=last {
+                let steps: Vec<&Step> = self.chain_to(l, g).filter(|s| s.generation == g).collect();
+                out.push((format!("z{g}_{l}"), chain_body(l, g, &steps, &carried)));
+                carried.extend(steps.iter().flat_map(|s| s.exported.iter().cloned()));
+            }
+        }
+        out
+    }
+
+    /// Adds the aggregates `cols` (named without prefix) of `name`, over
+    /// `rel`'s rows grouped at the coarser level `at`, to the group of
+    /// those rows that reads the same generations of passes and chains
+    /// (so that no group reads a CTE that reads it).
+    pub fn group(&mut self, name: &str, rel: &Rel, at: LevelId, cols: Vec<(String, String)>) {
+        let mut read = rel.from();
+        for (_, e) in &cols {
+            read.push(' ');
+            read.push_str(e);
+        }
+        let need = self.need_of(&read);
+        let (zg, chains) = self.chains_read(&read);
+        // The rows themselves: the units, or a generation of their chain.
+        let rows = format!("g{}r{}_{at}_n{need}{chains}", rel.level, rel.zgen);
+        let mut key = rows.clone();
+        let mut k = 0;
+        while self
+            .groups
+            .get(&key)
+            .is_some_and(|g| g.cols.len() >= 4 * pass::MAX_MEMBERS)
+        {
+            k += 1;
+            key = format!("{rows}_{k}");
+        }
+        if !self.groups.contains_key(&key) {
+            self.ctes.insert(key.clone(), String::new());
+            self.need.insert(key.clone(), need);
+            self.zg.insert(key.clone(), zg);
+            let group = Group {
+                base: rel.base(),
+                at,
+                joins: IndexMap::new(),
+                cols: Vec::new(),
+            };
+            self.groups.insert(key.clone(), group);
+        }
+        let g = &mut self.groups[&key];
+        for (a, j) in &rel.joins {
+            g.joins.entry(a.clone()).or_insert_with(|| j.clone());
+        }
+        g.cols
+            .extend(cols.into_iter().map(|(c, e)| (format!("{name}_{c}"), e)));
+        self.grouped.insert(name.to_string(), key);
+    }
+
+    /// Per level, the chain generation `sql` reads, and the same as part
+    /// of a CTE's name: CTEs that fold several readers in keep apart the
+    /// readers of different generations, since one made before a later
+    /// generation existed may be read by a step of that generation.
+    pub fn chains_read(&self, sql: &str) -> (Vec<u32>, String) {
+        let zg = self.zg_of(sql);
+        let key = (zg.iter().enumerate())
+            .filter(|(_, g)| **g > 0)
+            .map(|(l, g)| format!("_z{l}x{g}"))
+            .collect();
+        (zg, key)
+    }
+
+    /// How many columns the last CTE of level `l`'s chain holds.
+    pub fn width(&self, l: LevelId) -> usize {
+        let exported: usize = self.chain_to(l, u32::MAX).map(|s| s.exported.len()).sum();
+        self.cols[l].len() + exported
+    }
+
+    /// The last CTE of level `l`'s chain: its units with every step.
+    pub fn last(&self, l: LevelId) -> String {
+        match self.chain_to(l, u32::MAX).map(|s| s.generation).max() {
+            Some(g) => format!("z{g}_{l}"),
+            None => format!("b{l}"),
+        }
     }
 
     /// `WITH …` and the final select, each CTE after those it reads.
     pub fn finish(&self, select: String) -> String {
+        let chains = self.chains();
         let bodies: Vec<(&str, String)> = self
             .ctes
             .iter()
-            .map(|(name, body)| match self.passes.get(name) {
-                Some(p) => (name.as_str(), p.body(self.d)),
-                None => (name.as_str(), body.clone()),
-            })
+            .map(
+                |(name, body)| match (self.passes.get(name), self.groups.get(name)) {
+                    (Some(p), _) => (name.as_str(), p.body(self.d)),
+                    (_, Some(g)) => (name.as_str(), g.body()),
+                    _ => (name.as_str(), body.clone()),
+                },
+            )
+            .chain(chains.iter().map(|(n, b)| (n.as_str(), b.clone())))
             .collect();
         let refs: Vec<(&str, &str)> = bodies.iter().map(|(n, b)| (*n, b.as_str())).collect();
         let mut s = String::from("WITH\n");
@@ -521,5 +834,151 @@ impl<'a> Builder<'a> {
         } else {
             format!("CASE WHEN {} THEN {value} END", checks.join(" AND "))
         }
+    }
+}
+
+/// `z{g}_{l}` read back as (generation, level).
+fn chain_name(n: &str) -> Option<(u32, LevelId)> {
+    let (g, l) = n.strip_prefix('z')?.split_once('_')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(g) || !digits(l) {
+        return None;
+    }
+    Some((g.parse().ok()?, LevelId::from(l.parse::<usize>().ok()?)))
+}
+
+/// Generation `g` of level `l`'s chain: the one before (`carried`, its
+/// columns) with the columns of `steps` added, layer by layer.
+fn chain_body(l: LevelId, g: u32, steps: &[&Step], carried: &[String]) -> String {
+    let before = match g {
+        1 => format!("b{l}"),
+        _ => format!("z{}_{l}", g - 1),
+    };
+    let depth = steps.iter().map(|s| s.layers.len()).max().unwrap_or(0);
+    let mut q = String::new();
+    for k in 0..depth {
+        let cols = steps
+            .iter()
+            .filter_map(|s| s.layers.get(k))
+            .flatten()
+            .map(|(c, e)| format!("{e} AS {c}"));
+        let all = match k {
+            0 => "r.*".to_string(),
+            _ => format!("t{k}.*"),
+        };
+        let list = std::iter::once(all).chain(cols).collect::<Vec<_>>();
+        q = match k {
+            0 => {
+                let mut from = format!("SELECT {} FROM {before} AS r", list.join(", "));
+                let mut seen = std::collections::HashSet::new();
+                for (a, j) in steps.iter().flat_map(|s| s.joins.iter()) {
+                    if seen.insert(a) {
+                        from.push(' ');
+                        from.push_str(j);
+                    }
+                }
+                from
+            }
+            _ => format!("SELECT {} FROM ({q}) AS t{k}", list.join(", ")),
+        };
+    }
+    if depth == 0 {
+        return format!("SELECT r.* FROM {before} AS r");
+    }
+    // What a step computes on the way stays here; the chain goes on with
+    // its own columns and each step's exported ones.
+    let keep: Vec<&str> = carried
+        .iter()
+        .chain(steps.iter().flat_map(|s| s.exported.iter()))
+        .map(String::as_str)
+        .collect();
+    format!("SELECT {} FROM ({q}) AS t", keep.join(", "))
+}
+
+/// The body of a per-unit CTE kept apart from the chains: `keys` and the
+/// layers over `from`, keeping `keys` and `exported`.
+fn nested(
+    from: &str,
+    keys: &[(&str, &str)],
+    layers: &[Vec<(String, String)>],
+    exported: &[&str],
+) -> String {
+    let mut q = String::new();
+    for (k, layer) in layers.iter().enumerate() {
+        let cols = layer.iter().map(|(c, e)| format!("{e} AS {c}"));
+        q = match k {
+            0 => {
+                let keys = keys.iter().map(|(e, k)| format!("{e} AS {k}"));
+                let list: Vec<String> = keys.chain(cols).collect();
+                format!("SELECT {} {from}", list.join(", "))
+            }
+            _ => {
+                let list: Vec<String> = std::iter::once(format!("t{k}.*")).chain(cols).collect();
+                format!("SELECT {} FROM ({q}) AS t{k}", list.join(", "))
+            }
+        };
+    }
+    let keep: Vec<&str> = keys
+        .iter()
+        .map(|(_, k)| *k)
+        .chain(exported.iter().copied())
+        .collect();
+    format!("SELECT {} FROM ({q}) AS t", keep.join(", "))
+}
+
+impl Builder<'_> {
+    /// The prefix of the columns of per-unit CTE `name` read at `rel`:
+    /// `{name}_` when it goes into the chain, none when kept apart.
+    pub fn prefix(&self, name: &str, rel: &Rel) -> String {
+        match fused(rel) {
+            true => format!("{name}_"),
+            false => String::new(),
+        }
+    }
+
+    /// Adds per-unit CTE `name` (one row per unit of `rel`'s level, per
+    /// cell when split): into its level's chain when it can go there,
+    /// else as a CTE of its own keyed by `_k` (and `_c`).
+    pub fn unit(
+        &mut self,
+        name: &str,
+        rel: Rel,
+        layers: Vec<Vec<(String, String)>>,
+        exported: &[&str],
+    ) {
+        if fused(&rel) {
+            return self.step(name, &rel, layers, exported);
+        }
+        let keys: &[(&str, &str)] = match rel.split {
+            Some(_) => &[("r._k", "_k"), ("c._c", "_c")],
+            None => &[("r._k", "_k")],
+        };
+        let body = nested(&rel.from(), keys, &layers, exported);
+        self.cte(name, body);
+    }
+}
+
+/// Whether a per-unit CTE read at `rel` goes into its level's chain: not
+/// split by cells, and reading the answers as indicators see them.
+fn fused(rel: &Rel) -> bool {
+    rel.split.is_none() && rel.sfx.is_empty()
+}
+
+impl Ref {
+    /// The columns of CTE or alias `a`, as they are named there.
+    pub fn alias(a: &str) -> Ref {
+        Ref {
+            qual: a.to_string(),
+            prefix: String::new(),
+            value: None,
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Reads step `name` of level `l` as `r`, a row of the level's last
+    /// chain CTE ([`Builder::last`]).
+    pub fn in_last(&self, name: &str, l: LevelId) -> Ref {
+        self.read(&mut Rel::new(l), name, l)
     }
 }

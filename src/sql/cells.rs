@@ -11,7 +11,7 @@
 //! finer units' cells, or places each finer unit in its own cell.
 
 use super::SqlError;
-use super::build::{Builder, Split};
+use super::build::{Builder, Ref, Split};
 use super::items::numeric;
 use crate::ir::{IndicatorId, LevelId, Normalize, Rollup, Type};
 
@@ -48,8 +48,8 @@ impl Builder<'_> {
             rel.mask = Some((ind.at, sp.i));
         }
         // Where it applies is the unit's, in each of its cells.
-        let v = rel.join(&format!("v{}_{l}", sp.i), l);
-        self.measured(sp.i, l, rel, format!("{v}._ap"), None)?;
+        let v = self.read(&mut rel, &format!("v{}_{l}", sp.i), l);
+        self.measured(sp.i, l, rel, v.col("_ap"), None)?;
         let kc = self.cells(sp)?;
         let bl = fw.indicators[sp.i].by[sp.b].level;
         self.cte(
@@ -83,14 +83,10 @@ impl Builder<'_> {
                 format!("{y}._c"),
             )
         } else {
-            let v = rel.join(&format!("v{}_{at}", sp.i), at);
+            let v = self.read(&mut rel, &format!("v{}_{at}", sp.i), at);
             let kc = self.cells(sp)?;
             let kc = rel.join(&kc, bl);
-            (
-                format!("{v}._ap"),
-                as_value(format!("{v}.v")),
-                format!("{kc}._c"),
-            )
+            (v.col("_ap"), as_value(v.col("v")), format!("{kc}._c"))
         };
         let w = match &ind.rollup {
             Rollup::MeanWeighted(w) => Some(self.expr(w, &mut rel)?),
@@ -119,11 +115,15 @@ impl Builder<'_> {
             &format!("r{i}_{b}_{c}"),
             format!("SELECT _k, _c, total AS rows FROM {u}"),
         );
+        let mut rel = self.rel(c);
+        rel.split = Some(sp);
+        let a = self.read(&mut rel, &format!("a{i}_{c}"), c);
         let body = format!(
-            "SELECT r._k AS _k, c._c AS _c, COALESCE(a.ap, FALSE) AS _ap, u.v AS v, CAST(COALESCE(u.units, 0) AS BIGINT) AS n, CASE WHEN u.total > 0 THEN CAST(u.units AS {dbl}) / u.total END AS cov, {nul} AS lo, {nul} AS hi FROM b{c} AS r CROSS JOIN cells{k} AS c LEFT JOIN a{i}_{c} AS a ON a._k = r._k LEFT JOIN {u} AS u ON u._k = r._k AND u._c = c._c",
+            "SELECT r._k AS _k, c._c AS _c, COALESCE({}, FALSE) AS _ap, u.v AS v, CAST(COALESCE(u.units, 0) AS BIGINT) AS n, CASE WHEN u.total > 0 THEN CAST(u.units AS {dbl}) / u.total END AS cov, {nul} AS lo, {nul} AS hi {} LEFT JOIN {u} AS u ON u._k = r._k AND u._c = c._c",
+            a.col("ap"),
+            rel.from(),
             dbl = d.double(),
             nul = self.null(Type::Number),
-            k = sp.k
         );
         self.cte(&format!("x{i}_{b}_{c}"), body);
         Ok(())
@@ -162,7 +162,8 @@ impl Builder<'_> {
         let from_rows = l == ind.at || matches!(ind.rollup, Rollup::Pooled);
         let tally = !from_rows && matches!(ind.rollup, Rollup::Distribution);
         let masked = from_rows && self.masked(i, l);
-        let (status, st0) = super::items::statuses("x", &low_n, masked, tally);
+        let (status, st0) = super::items::statuses(&Ref::alias("x"), &low_n, masked, tally);
+        let st0 = st0.map(|s| format!(", {s} AS st0")).unwrap_or_default();
         let ty = match (l == ind.at, &ind.rollup) {
             (false, r) if !matches!(r, Rollup::Pooled) => Type::Number,
             _ => ind.value.ty,

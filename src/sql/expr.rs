@@ -131,8 +131,7 @@ impl Builder<'_> {
         } else {
             return self.null(ind.value.ty);
         };
-        let a = rel.join(&format!("i{i}_{at}"), at);
-        format!("{a}.v")
+        self.read(rel, &format!("i{i}_{at}"), at).col("v")
     }
 
     /// A child's score at the rel's level, where it counts (ok or low_n).
@@ -147,8 +146,7 @@ impl Builder<'_> {
             }
             _ => return self.null(Type::Number),
         };
-        let a = rel.join(&name, l);
-        format!("{a}.sc")
+        self.read(rel, &name, l).col("sc")
     }
 
     /// `a op b op c …`, left to right (`^` right to left).
@@ -366,7 +364,7 @@ impl Builder<'_> {
         };
         let (mut member, rows, cell) = self.aggregate_rows(e, mask, split)?;
         member.id = serial;
-        let mut read = format!("b{}{} {cell}", agg.over, rows.sfx);
+        let mut read = format!("{} {cell}", rows.base());
         for j in rows.joins.values() {
             read.push(' ');
             read.push_str(j);
@@ -380,7 +378,8 @@ impl Builder<'_> {
             read.push_str(t);
         }
         let generation = self.need_of(&read);
-        let key = format!("{kind}_g{generation}");
+        let (zg, chains) = self.chains_read(&read);
+        let key = format!("{kind}_g{generation}r{}{chains}", rows.zgen);
         let name = match self.open.get(&key) {
             Some(n) if self.passes[n].members.len() < super::pass::MAX_MEMBERS => n.clone(),
             open => {
@@ -391,7 +390,9 @@ impl Builder<'_> {
                 self.open.insert(key, name.clone());
                 self.ctes.insert(name.clone(), String::new());
                 self.need.insert(name.clone(), generation + 1);
+                self.zg.insert(name.clone(), zg);
                 let p = super::pass::Pass {
+                    base: rows.base(),
                     over: agg.over,
                     at: l,
                     sfx: rows.sfx.clone(),
@@ -434,8 +435,8 @@ impl Builder<'_> {
             None => "TRUE".into(),
         };
         if let Some((at, i)) = mask.filter(|(at, _)| agg.over > *at) {
-            let m = rows.join(&format!("v{i}_{at}"), at);
-            pass = format!("({pass} AND COALESCE({m}._ap, FALSE))");
+            let m = self.read(&mut rows, &format!("v{i}_{at}"), at);
+            pass = format!("({pass} AND COALESCE({}, FALSE))", m.col("_ap"));
         }
         let x = match f {
             AggFunc::CountRows => String::new(),

@@ -9,7 +9,7 @@
 //! `rollup`, `normalize` and `dimension` modules.
 
 use super::SqlError;
-use super::build::{Builder, Rel};
+use super::build::{Builder, Ref, Rel};
 use super::pass::AggCol;
 use crate::ir::{
     AggFunc, Aggregate, Better, ChildRef, DimensionId, Expr, ExprKind, IndicatorId, LevelId,
@@ -25,6 +25,26 @@ impl Builder<'_> {
                 Node::Let(_) => {}
                 Node::Indicator(i) => self.indicator(i)?,
                 Node::Dimension(d) => self.dimension(d)?,
+            }
+        }
+        self.check_width()
+    }
+
+    /// PostgreSQL computes at most 1,664 columns in one SELECT; a level's
+    /// chain carries its units' columns and those of every item computed
+    /// there, so a level with a few hundred indicators would go past it.
+    fn check_width(&self) -> Result<(), SqlError> {
+        if self.d != super::Dialect::Postgres {
+            return Ok(());
+        }
+        for (l, level) in self.fw.levels.iter_enumerated() {
+            let width = self.width(l);
+            if width > 1600 {
+                let what = format!(
+                    "level `{}` with {width} columns of values and scores (at most 1,600)",
+                    level.id
+                );
+                return Err(self.unsupported(what, level.span));
             }
         }
         Ok(())
@@ -70,11 +90,11 @@ impl Builder<'_> {
         self.scored(i, at, self.plan.respondents[i])?;
         for &c in ind.levels.iter().filter(|&&c| c < at) {
             self.applies_up(i, c);
-            let ap = format!("COALESCE({}.ap, FALSE)", format_args!("a{i}_{c}"));
             match &ind.rollup {
                 Rollup::Pooled => {
                     let mut rel = self.rel(c);
-                    rel.join(&format!("a{i}_{c}"), c);
+                    let a = self.read(&mut rel, &format!("a{i}_{c}"), c);
+                    let ap = format!("COALESCE({}, FALSE)", a.col("ap"));
                     rel.mask = Some((at, i));
                     self.measured(i, c, rel, ap, None)?;
                     self.scored(i, c, true)?;
@@ -119,25 +139,16 @@ impl Builder<'_> {
         let v = self.expr(&ind.value, &mut rel)?;
         let d = self.d;
         let dbl = d.double();
-        let mut cols = vec![
-            format!("r._k AS _k"),
-            format!("{ap} AS _ap"),
-            format!("{v} AS _v"),
-        ];
         // Per cell of a breakdown: `x{i}_{b}_{l}`, keyed by unit and cell.
-        let (name, cell) = match rel.split {
-            Some(sp) => {
-                cols.push("c._c AS _c".into());
-                (format!("x{i}_{}_{l}", sp.b), "_c, ")
-            }
-            None => (format!("v{i}_{l}"), ""),
+        let name = match rel.split {
+            Some(sp) => format!("x{i}_{}_{l}", sp.b),
+            None => format!("v{i}_{l}"),
         };
+        let p = self.prefix(&name, &rel);
+        let mut inner = vec![(format!("{p}_ap"), ap), (format!("{p}_v"), v)];
         for (k, a) in rel.stats.iter().enumerate() {
-            cols.push(format!(
-                "COALESCE({}, 0) AS _n{k}, COALESCE({}, 0) AS _p{k}",
-                a.col("n"),
-                a.col("p")
-            ));
+            inner.push((format!("{p}_n{k}"), format!("COALESCE({}, 0)", a.col("n"))));
+            inner.push((format!("{p}_m{k}"), format!("COALESCE({}, 0)", a.col("p"))));
         }
         let one_interval = rel.stats.len() == 1
             && matches!(&ind.value.kind, ExprKind::Agg(a) if matches!(a.func, AggFunc::Share | AggFunc::Mean));
@@ -145,46 +156,73 @@ impl Builder<'_> {
             true => (rel.stats[0].col("lo"), rel.stats[0].col("hi")),
             false => (self.null(Type::Number), self.null(Type::Number)),
         };
-        cols.push(format!("{lo} AS lo, {hi} AS hi"));
+        inner.push((format!("{p}lo"), lo));
+        inner.push((format!("{p}hi"), hi));
         let (n, cov) = if rel.stats.is_empty() {
             (
-                "CASE WHEN _v IS NOT NULL THEN 1 ELSE 0 END".to_string(),
-                format!("CASE WHEN _v IS NOT NULL THEN {} END", d.num(1.0)),
+                format!("CASE WHEN {p}_v IS NOT NULL THEN 1 ELSE 0 END"),
+                format!("CASE WHEN {p}_v IS NOT NULL THEN {} END", d.num(1.0)),
             )
         } else {
-            let ns: Vec<String> = (0..rel.stats.len()).map(|k| format!("_n{k}")).collect();
+            let ns: Vec<String> = (0..rel.stats.len()).map(|k| format!("{p}_n{k}")).collect();
             let covs: Vec<String> = (0..rel.stats.len())
-                .map(|k| format!("CASE WHEN _p{k} > 0 THEN CAST(_n{k} AS {dbl}) / _p{k} END"))
+                .map(|k| {
+                    format!("CASE WHEN {p}_m{k} > 0 THEN CAST({p}_n{k} AS {dbl}) / {p}_m{k} END")
+                })
                 .collect();
             (least(&ns), least(&covs))
         };
-        if let Some(hw) = &hw {
-            cols.push(format!("{hw} AS _hw"));
+        let mut exported = vec!["_ap", "v", "n", "cov", "lo", "hi"];
+        // Pooled at a coarser level: how many of its units have a value
+        // and where it applies (for the record).
+        if l != ind.at && rel.split.is_none() {
+            let a = self.read(&mut rel, &format!("a{i}_{l}"), l);
+            inner.push((
+                format!("{p}_u1"),
+                format!("COALESCE({}, 0)", a.col("units")),
+            ));
+            inner.push((
+                format!("{p}_u2"),
+                format!("COALESCE({}, 0)", a.col("total")),
+            ));
+            exported.extend(["_u1", "_u2"]);
         }
-        let (masked, extra, join) = match &self.opts.hidden {
+        if let Some(hw) = hw {
+            inner.push((format!("{p}_hw"), hw));
+            exported.push("_hw");
+        }
+        let mut outer = Vec::new();
+        let masked = match &self.opts.hidden {
             Some(t) => {
-                let (b, c) = match rel.split {
-                    Some(sp) => (sp.b.to_string(), "c._c".to_string()),
-                    None => ("-1".to_string(), "0".to_string()),
+                // The units hidden, grouped: DuckDB 2.0 folds comparisons
+                // of sums over a LEFT JOIN to an empty table as if it had
+                // no rows at all (grille_hidden is empty at the first run).
+                let (cell, group, on) = match rel.split {
+                    Some(sp) => (format!("b = {}", sp.b), ", c", " AND {h}.c = c._c"),
+                    None => ("b = -1 AND c = 0".to_string(), "", ""),
                 };
-                cols.push("h.k IS NOT NULL AS _hid".into());
-                let hw = if hw.is_some() { ", _hw" } else { "" };
-                (
-                    " AND NOT _hid",
-                    format!(", _hid, (_ap AND _v IS NOT NULL) AS _p0{hw}"),
+                let h = format!("h{name}");
+                let on = on.replace("{h}", &h);
+                rel.joins.insert(
+                    h.clone(),
                     format!(
-                        " LEFT JOIN {t} AS h ON h.i = {i} AND h.l = {l} AND h.b = {b} AND h.c = {c} AND h.k = r._k"
+                        "LEFT JOIN (SELECT k{group} FROM {t} WHERE i = {i} AND l = {l} AND {cell} GROUP BY k{group}) AS {h} ON {h}.k = r._k{on}"
                     ),
-                )
+                );
+                inner.push((format!("{p}_hid"), format!("{h}.k IS NOT NULL")));
+                outer.push((format!("{p}_p0"), format!("({p}_ap AND {p}_v IS NOT NULL)")));
+                exported.extend(["_hid", "_p0"]);
+                format!(" AND NOT {p}_hid")
             }
-            None => ("", String::new(), String::new()),
+            None => String::new(),
         };
-        let body = format!(
-            "SELECT _k, {cell}_ap, CASE WHEN _ap{masked} THEN _v END AS v, CAST({n} AS BIGINT) AS n, {cov} AS cov, lo, hi{extra} FROM (SELECT {} {}{join}) AS t",
-            cols.join(", "),
-            rel.from()
-        );
-        self.cte(&name, body);
+        outer.push((
+            format!("{p}v"),
+            format!("CASE WHEN {p}_ap{masked} THEN {p}_v END"),
+        ));
+        outer.push((format!("{p}n"), format!("CAST({n} AS BIGINT)")));
+        outer.push((format!("{p}cov"), cov));
+        self.unit(&name, rel, vec![inner, outer], &exported);
         Ok(())
     }
 
@@ -197,15 +235,24 @@ impl Builder<'_> {
         // reads their rows, not their values); one over units counts the
         // values left shown.
         let pooled = matches!(self.fw.indicators[i].rollup, Rollup::Pooled);
+        let mut rel = self.rel(at);
+        let v = self.read(&mut rel, &format!("v{i}_{at}"), at);
         let has = match pooled && self.masked(i, at) {
-            true => "v._p0",
-            false => "v._ap AND v.v IS NOT NULL",
+            true => v.col("_p0"),
+            false => format!("{} AND {} IS NOT NULL", v.col("_ap"), v.col("v")),
         };
-        let body = format!(
-            "SELECT r._a{c} AS _k, {} AS ap, SUM(CASE WHEN v._ap THEN 1 ELSE 0 END) AS total, SUM(CASE WHEN {has} THEN 1 ELSE 0 END) AS units FROM b{at} AS r JOIN v{i}_{at} AS v ON v._k = r._k WHERE r._a{c} IS NOT NULL GROUP BY r._a{c}",
-            any_up("v._ap")
-        );
-        self.cte(&format!("a{i}_{c}"), body);
+        let cols = vec![
+            ("ap".to_string(), any_up(&v.col("_ap"))),
+            (
+                "total".to_string(),
+                format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", v.col("_ap")),
+            ),
+            (
+                "units".to_string(),
+                format!("SUM(CASE WHEN {has} THEN 1 ELSE 0 END)"),
+            ),
+        ];
+        self.group(&format!("a{i}_{c}"), &rel, c, cols);
     }
 
     /// `v{i}_{c}` for a rollup over units: their values combined.
@@ -214,48 +261,71 @@ impl Builder<'_> {
         let at = ind.at;
         let d = self.d;
         let mut rel = self.rel(at);
-        let own = rel.join(&format!("v{i}_{at}"), at);
+        let own = self.read(&mut rel, &format!("v{i}_{at}"), at);
         let x = match r {
             // A tally reads the options themselves.
-            Rollup::Distribution => format!("{own}.v"),
-            _ => numeric(d, &format!("{own}.v"), ind.value.ty),
+            Rollup::Distribution => own.col("v"),
+            _ => numeric(d, &own.col("v"), ind.value.ty),
         };
         let w = match r {
             Rollup::MeanWeighted(w) => Some(self.expr(w, &mut rel)?),
             _ => None,
         };
-        let mut keep = format!("{own}._ap AND {x} IS NOT NULL");
+        let mut keep = format!("{} AND {x} IS NOT NULL", own.col("_ap"));
         if let Some(w) = &w {
             keep.push_str(&format!(" AND {w} IS NOT NULL AND {w} >= 0"));
         }
         let w = w.unwrap_or_else(|| d.num(1.0));
+        // Only the units kept count: their values and weights, the others
+        // as missing (the aggregates share a GROUP BY with other rollups).
+        let kx = format!("CASE WHEN {keep} THEN {x} END");
+        let kw = format!("CASE WHEN {keep} THEN {w} END");
         let value = match r {
-            Rollup::Sum => format!("SUM({x})"),
+            Rollup::Sum => format!("SUM({kx})"),
             Rollup::Mean | Rollup::Share | Rollup::MeanWeighted(_) => {
-                format!("CASE WHEN SUM({w}) > 0 THEN SUM({x} * {w}) / SUM({w}) END")
+                format!("CASE WHEN SUM({kw}) > 0 THEN SUM({kx} * {kw}) / SUM({kw}) END")
             }
-            Rollup::Median => d.percentile(&x, 0.5),
-            Rollup::Min => format!("MIN({x})"),
-            Rollup::Max => format!("MAX({x})"),
-            Rollup::Distribution => self.tally(i, &x, "TRUE"),
+            Rollup::Median => d.percentile(&kx, 0.5),
+            Rollup::Min => format!("MIN({kx})"),
+            Rollup::Max => format!("MAX({kx})"),
+            Rollup::Distribution => self.tally(i, &x, &keep),
             Rollup::Pooled | Rollup::None => {
                 return Err(self.unsupported(format!("`rollup {}` here", r.name()), ind.span));
             }
         };
+        // No unit kept: no value (not a tally of zeros, nor a sum of none).
+        let value =
+            format!("CASE WHEN SUM(CASE WHEN {keep} THEN 1 ELSE 0 END) > 0 THEN {value} END");
         let u = format!("u{i}_{c}");
-        self.cte(
-            &u,
-            format!(
-                "SELECT r._a{c} AS _k, {value} AS v {} WHERE r._a{c} IS NOT NULL AND {keep} GROUP BY r._a{c}",
-                rel.from()
+        self.group(&u, &rel, c, vec![("v".to_string(), value)]);
+        let name = format!("v{i}_{c}");
+        let mut rel = self.rel(c);
+        let a = self.read(&mut rel, &format!("a{i}_{c}"), c);
+        let u = self.read(&mut rel, &u, c);
+        let p = self.prefix(&name, &rel);
+        let (dbl, nul) = (d.double(), self.null(Type::Number));
+        let (units, total) = (a.col("units"), a.col("total"));
+        let cols = vec![
+            (
+                format!("{p}_ap"),
+                format!("COALESCE({}, FALSE)", a.col("ap")),
             ),
-        );
-        let body = format!(
-            "SELECT r._k AS _k, COALESCE(a.ap, FALSE) AS _ap, u.v AS v, CAST(COALESCE(a.units, 0) AS BIGINT) AS n, CASE WHEN a.total > 0 THEN CAST(a.units AS {dbl}) / a.total END AS cov, {nul} AS lo, {nul} AS hi FROM b{c} AS r LEFT JOIN a{i}_{c} AS a ON a._k = r._k LEFT JOIN {u} AS u ON u._k = r._k",
-            dbl = d.double(),
-            nul = self.null(Type::Number)
-        );
-        self.cte(&format!("v{i}_{c}"), body);
+            (format!("{p}v"), u.col("v")),
+            (
+                format!("{p}n"),
+                format!("CAST(COALESCE({units}, 0) AS BIGINT)"),
+            ),
+            (
+                format!("{p}cov"),
+                format!("CASE WHEN {total} > 0 THEN CAST({units} AS {dbl}) / {total} END"),
+            ),
+            (format!("{p}lo"), nul.clone()),
+            (format!("{p}hi"), nul),
+            (format!("{p}_u1"), format!("COALESCE({units}, 0)")),
+            (format!("{p}_u2"), format!("COALESCE({total}, 0)")),
+        ];
+        let exported = ["_ap", "v", "n", "cov", "lo", "hi", "_u1", "_u2"];
+        self.unit(&name, rel, vec![cols], &exported);
         Ok(())
     }
 
@@ -263,27 +333,39 @@ impl Builder<'_> {
     fn scored(&mut self, i: IndicatorId, l: LevelId, min_n_applies: bool) -> Result<(), SqlError> {
         let ind = &self.fw.indicators[i];
         let mut rel = self.rel(l);
-        let v = rel.join(&format!("v{i}_{l}"), l);
+        let v = self.read(&mut rel, &format!("v{i}_{l}"), l);
         let low_n = match (min_n_applies, ind.min_n) {
-            (true, Some(m)) => format!(" WHEN {v}.n < {m} THEN 'low_n'"),
+            (true, Some(m)) => format!(" WHEN {} < {m} THEN 'low_n'", v.col("n")),
             _ => String::new(),
         };
         let tally = l != ind.at && matches!(ind.rollup, Rollup::Distribution);
-        let (status, mut st0) = statuses(&v, &low_n, self.masked(i, l), tally);
-        if self.masked(i, l) && l == ind.at {
-            st0.push_str(&format!(", {v}._hw AS hw"));
-        }
+        let masked = self.masked(i, l);
+        let (status, st0) = statuses(&v, &low_n, masked, tally);
         // A rollup over units gives numbers whatever the value's type.
         let ty = match (l == ind.at, &ind.rollup) {
             (false, r) if !matches!(r, Rollup::Pooled) => Type::Number,
             _ => ind.value.ty,
         };
-        let score = self.score(i, &format!("{v}.v"), ty, &mut rel)?;
-        let body = format!(
-            "SELECT t.*, CASE WHEN st IN ('ok', 'low_n') THEN s END AS sc FROM (SELECT r._k AS _k, {v}._ap AS _ap, {v}.v AS v, {v}.n AS n, {v}.cov AS cov, {v}.lo AS lo, {v}.hi AS hi, {status} AS st, {score} AS s{st0} {}) AS t",
-            rel.from()
+        let score = self.score(i, &v.col("v"), ty, &mut rel)?;
+        let name = format!("i{i}_{l}");
+        let p = self.prefix(&name, &rel);
+        let mut first = vec![(format!("{p}st"), status), (format!("{p}s"), score)];
+        let mut exported = vec!["st", "s", "sc"];
+        if let Some(st0) = st0 {
+            first.push((format!("{p}st0"), st0));
+            exported.push("st0");
+            if l == ind.at {
+                first.push((format!("{p}hw"), v.col("_hw")));
+                exported.push("hw");
+            }
+        }
+        let sc = format!("CASE WHEN {p}st IN ('ok', 'low_n') THEN {p}s END");
+        self.unit(
+            &name,
+            rel,
+            vec![first, vec![(format!("{p}sc"), sc)]],
+            &exported,
         );
-        self.cte(&format!("i{i}_{l}"), body);
         Ok(())
     }
 
@@ -370,124 +452,137 @@ impl Builder<'_> {
         let dim = &fw.dimensions[k];
         let d = self.d;
         let mut rel = self.rel(l);
+        let name = format!("d{k}_{l}");
+        let p = format!("{name}_");
         let ap = self.applies(dim.when.as_ref(), &mut rel)?;
-        let mut cols = vec!["r._k AS _k".to_string(), format!("{ap} AS _ap")];
+        let mut inner = vec![(format!("{p}_ap"), ap)];
         for (c, child) in dim.children.iter().enumerate() {
-            let a = rel.join(&child_cte(child.item, l), l);
-            cols.push(format!("{a}.st AS st{c}, {a}.sc AS s{c}"));
+            let a = self.read(&mut rel, &child_cte(child.item, l), l);
+            inner.push((format!("{p}st{c}"), a.col("st")));
+            inner.push((format!("{p}s{c}"), a.col("sc")));
         }
         for g in 0..dim.gates.len() {
-            cols.push(self.gate(k, g, &mut rel)?);
+            let test = self.gate(k, g, &mut rel)?;
+            inner.push((format!("{p}gate{g}"), test));
         }
         let n = dim.children.len();
-        let applies = |c: usize| format!("st{c} <> 'not_applicable'");
-        let has = |c: usize| format!("(st{c} <> 'not_applicable' AND s{c} IS NOT NULL)");
+        let applies = |c: usize| format!("{p}st{c} <> 'not_applicable'");
+        let has = |c: usize| format!("({p}st{c} <> 'not_applicable' AND {p}s{c} IS NOT NULL)");
         let weight = |c: usize| d.num(dim.children[c].weight);
         let sum = |f: &dyn Fn(usize) -> String| sum_of(n, f);
+        let zero = d.num(0.0);
         let total = sum(&|c| {
             format!(
-                "CASE WHEN {} THEN {} ELSE {} END",
+                "CASE WHEN {} THEN {} ELSE {zero} END",
                 applies(c),
-                weight(c),
-                d.num(0.0)
+                weight(c)
             )
         });
-        let scored = sum(&|c| {
-            format!(
-                "CASE WHEN {} THEN {} ELSE {} END",
-                has(c),
-                weight(c),
-                d.num(0.0)
-            )
-        });
-        let combined = self.combine(dim.aggregate, n, &has, &weight);
-        let gated = if dim.gates.is_empty() {
-            "FALSE".to_string()
-        } else {
-            (0..dim.gates.len())
-                .map(|g| format!("gate{g}"))
+        let scored = sum(&|c| format!("CASE WHEN {} THEN {} ELSE {zero} END", has(c), weight(c)));
+        let combined = self.combine(dim.aggregate, n, &p, &has, &weight);
+        let gated = match dim.gates.is_empty() {
+            true => "FALSE".to_string(),
+            false => (0..dim.gates.len())
+                .map(|g| format!("{p}gate{g}"))
                 .collect::<Vec<_>>()
-                .join(" OR ")
+                .join(" OR "),
         };
-        let inner = format!("SELECT {} {}", cols.join(", "), rel.from());
-        // Each gate's column is kept, for the record of which failed.
-        let each: String = (0..dim.gates.len()).map(|g| format!(", gate{g}")).collect();
-        let mid = format!(
-            "SELECT _k, _ap, {total} AS tw, {scored} AS sw, {combined} AS comb, {gated} AS gated{each} FROM ({inner}) AS t"
-        );
+        let mid = vec![
+            (format!("{p}tw"), total),
+            (format!("{p}sw"), scored),
+            (format!("{p}comb"), combined),
+            (format!("{p}gated"), gated),
+        ];
         let status = format!(
-            "CASE WHEN _ap IS NULL THEN 'missing' WHEN NOT _ap THEN 'not_applicable' WHEN tw = 0 THEN 'not_applicable' WHEN sw / tw + {eps} < {req} THEN 'insufficient' WHEN sw = 0 THEN 'missing' ELSE 'ok' END",
+            "CASE WHEN {p}_ap IS NULL THEN 'missing' WHEN NOT {p}_ap THEN 'not_applicable' WHEN {p}tw = 0 THEN 'not_applicable' WHEN {p}sw / {p}tw + {eps} < {req} THEN 'insufficient' WHEN {p}sw = 0 THEN 'missing' ELSE 'ok' END",
             eps = d.num(1e-12),
             req = d.num(dim.require)
         );
-        let outer = format!(
-            "SELECT _k, _ap, st, cov, gated{each}, CASE WHEN st = 'ok' THEN comb END AS s, CASE WHEN st = 'ok' THEN comb END AS sc FROM (SELECT _k, _ap, gated{each}, comb, {status} AS st, CASE WHEN _ap AND tw <> 0 THEN sw / tw END AS cov FROM ({mid}) AS m) AS o"
-        );
-        self.cte(&format!("d{k}_{l}"), outer);
+        let decided = vec![
+            (format!("{p}st"), status),
+            (
+                format!("{p}cov"),
+                format!("CASE WHEN {p}_ap AND {p}tw <> 0 THEN {p}sw / {p}tw END"),
+            ),
+        ];
+        let shown = format!("CASE WHEN {p}st = 'ok' THEN {p}comb END");
+        let outer = vec![(format!("{p}s"), shown.clone()), (format!("{p}sc"), shown)];
+        // Each gate's column is kept, for the record of which failed.
+        let gates: Vec<String> = (0..dim.gates.len()).map(|g| format!("gate{g}")).collect();
+        let mut exported = vec!["_ap", "st", "cov", "gated", "s", "sc"];
+        exported.extend(gates.iter().map(String::as_str));
+        // The chain's prefix is the one the columns were named with.
+        debug_assert_eq!(self.prefix(&name, &rel), p);
+        self.unit(&name, rel, vec![inner, mid, decided, outer], &exported);
         Ok(())
     }
 
-    /// Gate `g` of dimension `k` at the rel's level, as column `gate{g}`:
-    /// true where it fails. A gate reading a child that does not apply
-    /// is not tested there.
+    /// Gate `g` of dimension `k` at the rel's level: true where it fails.
+    /// A gate reading a child that does not apply is not tested there.
     fn gate(&mut self, k: DimensionId, g: usize, rel: &mut Rel) -> Result<String, SqlError> {
         let l = rel.level;
         let test = self.expr(&self.fw.dimensions[k].gates[g].expr, rel)?;
-        let na: Vec<String> = (self.plan.gate(k, g).iter())
-            .map(|&c| {
-                let a = rel.join(&child_cte(c, l), l);
-                format!("{a}.st = 'not_applicable'")
-            })
-            .collect();
+        let mut na = Vec::new();
+        for &c in self.plan.gate(k, g) {
+            let a = self.read(rel, &child_cte(c, l), l);
+            na.push(format!("{} = 'not_applicable'", a.col("st")));
+        }
         let na = match na.is_empty() {
             true => "FALSE".to_string(),
             false => na.join(" OR "),
         };
         Ok(format!(
-            "CASE WHEN {na} THEN FALSE WHEN {test} THEN FALSE ELSE TRUE END AS gate{g}"
+            "CASE WHEN {na} THEN FALSE WHEN {test} THEN FALSE ELSE TRUE END"
         ))
     }
 
-    /// The children's scores combined by `agg`, over the children that
-    /// apply and have a score (`has`).
+    /// The children's scores (columns `{p}s{c}`) combined by `agg`, over
+    /// the children that apply and have a score (`has`).
     fn combine(
         &self,
         agg: Aggregate,
         n: usize,
+        p: &str,
         has: &dyn Fn(usize) -> String,
         weight: &dyn Fn(usize) -> String,
     ) -> String {
         let d = self.d;
         let sum = |f: &dyn Fn(usize) -> String| sum_of(n, f);
         let zero = d.num(0.0);
+        let s = |c: usize| format!("{p}s{c}");
         let sw = sum(&|c| format!("CASE WHEN {} THEN {} ELSE {zero} END", has(c), weight(c)));
         let nonpositive = (0..n)
-            .map(|c| format!("({} AND s{c} <= 0)", has(c)))
+            .map(|c| format!("({} AND {} <= 0)", has(c), s(c)))
             .collect::<Vec<_>>()
             .join(" OR ");
         match agg {
             Aggregate::Mean => format!(
                 "({}) / NULLIF({sw}, 0)",
                 sum(&|c| format!(
-                    "CASE WHEN {} THEN {} * s{c} ELSE {zero} END",
+                    "CASE WHEN {} THEN {} * {} ELSE {zero} END",
                     has(c),
-                    weight(c)
+                    weight(c),
+                    s(c)
                 ))
             ),
             Aggregate::Geometric => format!(
                 "CASE WHEN {nonpositive} THEN {zero} ELSE EXP(({}) / NULLIF({sw}, 0)) END",
                 sum(&|c| format!(
-                    "CASE WHEN {} AND s{c} > 0 THEN {} * LN(s{c}) ELSE {zero} END",
+                    "CASE WHEN {} AND {} > 0 THEN {} * LN({}) ELSE {zero} END",
                     has(c),
-                    weight(c)
+                    s(c),
+                    weight(c),
+                    s(c)
                 ))
             ),
             Aggregate::Harmonic => format!(
                 "CASE WHEN {nonpositive} THEN {zero} ELSE ({sw}) / NULLIF({}, 0) END",
                 sum(&|c| format!(
-                    "CASE WHEN {} AND s{c} > 0 THEN {} / s{c} ELSE {zero} END",
+                    "CASE WHEN {} AND {} > 0 THEN {} / {} ELSE {zero} END",
                     has(c),
-                    weight(c)
+                    s(c),
+                    weight(c),
+                    s(c)
                 ))
             ),
             Aggregate::Min | Aggregate::Max => {
@@ -497,7 +592,7 @@ impl Builder<'_> {
                     "GREATEST"
                 };
                 let xs: Vec<String> = (0..n)
-                    .map(|c| format!("CASE WHEN {} THEN s{c} END", has(c)))
+                    .map(|c| format!("CASE WHEN {} THEN {} END", has(c), s(c)))
                     .collect();
                 present_extreme(f, &xs)
             }
@@ -508,12 +603,18 @@ impl Builder<'_> {
                     .map(|j| {
                         let below = sum(&|c| {
                             format!(
-                                "CASE WHEN {} AND s{c} <= s{j} THEN {} ELSE {zero} END",
+                                "CASE WHEN {} AND {} <= {} THEN {} ELSE {zero} END",
                                 has(c),
+                                s(c),
+                                s(j),
                                 weight(c)
                             )
                         });
-                        format!("CASE WHEN {} AND ({below}) >= {half} THEN s{j} END", has(j))
+                        format!(
+                            "CASE WHEN {} AND ({below}) >= {half} THEN {} END",
+                            has(j),
+                            s(j)
+                        )
                     })
                     .collect();
                 present_extreme("LEAST", &xs)
@@ -574,22 +675,32 @@ impl Builder<'_> {
 /// The status of a value read from alias `v` (`suppressed` where it is
 /// masked; a `tally` is never missing where it applies), and, when masked, the columns `st0` (the status it would
 /// have unmasked: what disclosure control decides from) and `hw`.
-pub(super) fn statuses(v: &str, low_n: &str, masked: bool, tally: bool) -> (String, String) {
+pub(super) fn statuses(
+    v: &Ref,
+    low_n: &str,
+    masked: bool,
+    tally: bool,
+) -> (String, Option<String>) {
+    let (ap, value) = (v.col("_ap"), v.col("v"));
     // A tally with no unit counted is a tally of zeros, not a missing value.
-    let none = match tally {
+    let none = |missing: &str| match tally {
         true => String::new(),
-        false => format!(" WHEN {v}.v IS NULL THEN 'missing'"),
+        false => format!(" WHEN {missing} THEN 'missing'"),
     };
-    let rest = format!(
-        "WHEN {v}._ap IS NULL THEN 'missing' WHEN NOT {v}._ap THEN 'not_applicable'{none}{low_n} ELSE 'ok' END"
-    );
+    let rest = |missing: &str| {
+        format!(
+            "WHEN {ap} IS NULL THEN 'missing' WHEN NOT {ap} THEN 'not_applicable'{}{low_n} ELSE 'ok' END",
+            none(missing)
+        )
+    };
+    let shown = rest(&format!("{value} IS NULL"));
     if !masked {
-        return (format!("CASE {rest}"), String::new());
+        return (format!("CASE {shown}"), None);
     }
-    let unmasked = rest.replace(&format!("WHEN {v}.v IS NULL"), &format!("WHEN NOT {v}._p0"));
+    let unmasked = rest(&format!("NOT {}", v.col("_p0")));
     (
-        format!("CASE WHEN {v}._hid THEN 'suppressed' {rest}"),
-        format!(", CASE {unmasked} AS st0"),
+        format!("CASE WHEN {} THEN 'suppressed' {shown}", v.col("_hid")),
+        Some(format!("CASE {unmasked}")),
     )
 }
 

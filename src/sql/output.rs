@@ -25,21 +25,21 @@ pub fn select(b: &Builder<'_>) -> Result<String, SqlError> {
         .filter(|l| b.opts.level.is_none_or(|x| x == *l))
         .collect();
     for (lk, &l) in levels.iter().enumerate() {
-        let mut item = 0usize;
+        let mut items = Vec::new();
         for (i, ind) in fw.indicators.iter_enumerated() {
             if !ind.levels.contains(&l) {
                 continue;
             }
-            parts.push(indicator_row(b, l, lk, item, i));
-            parts.extend(cell_rows(b, l, lk, item, i));
-            item += 1;
+            parts.extend(cell_rows(b, l, lk, items.len(), i));
+            items.push(indicator_cols(b, l, i));
         }
         for (k, dim) in fw.dimensions.iter_enumerated() {
-            if !dim.levels.contains(&l) {
-                continue;
+            if dim.levels.contains(&l) {
+                items.push(dimension_cols(b, l, k));
             }
-            parts.push(dimension_row(b, l, lk, item, k));
-            item += 1;
+        }
+        if !items.is_empty() {
+            parts.push(item_rows(b, l, lk, &items));
         }
     }
     let cols = COLUMNS.join(", ");
@@ -109,36 +109,78 @@ fn rating(b: &Builder<'_>, rate: Option<RatingsId>, score: &str, gated: Option<&
     s
 }
 
-fn indicator_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, i: IndicatorId) -> String {
-    let d = b.d;
-    let ind = &b.fw.indicators[i];
-    let shown = "x.st NOT IN ('not_applicable', 'suppressed')";
-    let show = |v: &str| format!("CASE WHEN {shown} THEN {v} END");
-    let rt = rating(b, ind.rate, "x.s", None);
+/// The rows of every item at level `l`, one per unit and item: the
+/// level's last chain CTE crossed with the items' numbers, each column
+/// picking the item's expression. Read once, where a SELECT per item
+/// would have the engine read the chain once per item (Spark copies a
+/// CTE into every place that reads it).
+fn item_rows(b: &Builder<'_>, l: LevelId, lk: usize, items: &[[String; 12]]) -> String {
+    let numbers: Vec<String> = (0..items.len())
+        .map(|k| format!("SELECT {k} AS _it"))
+        .collect();
+    let mut cols = vec![place(b, l)];
+    for (c, name) in COLUMNS[4..].iter().enumerate() {
+        let mut case = String::from("CASE t._it");
+        for (k, item) in items.iter().enumerate() {
+            case.push_str(&format!(" WHEN {k} THEN {}", item[c]));
+        }
+        cols.push(format!("{case} END AS {name}"));
+    }
     format!(
-        "SELECT {}, 'indicator' AS kind, {} AS item, {} AS value, {} AS score, CASE WHEN x.st <> 'not_applicable' THEN x.n END AS n, CASE WHEN x.st <> 'not_applicable' THEN x.cov END AS coverage, {} AS ci_low, {} AS ci_high, {} AS rating, x.st AS status, {nul} AS breakdown, {nul} AS option, {lk} AS _lv, r._o AS _o, {item} AS _it, 0 AS _sub FROM b{l} AS r JOIN i{i}_{l} AS x ON x._k = r._k",
-        place(b, l),
-        d.str(&ind.id),
-        show(&d.to_text("x.v")),
-        show("x.s"),
-        show("x.lo"),
-        show("x.hi"),
-        show(&rt),
-        nul = b.null(crate::ir::Type::Text),
+        "SELECT {}, {lk} AS _lv, r._o AS _o, t._it AS _it, 0 AS _sub FROM {} AS r CROSS JOIN ({}) AS t",
+        cols.join(", "),
+        b.last(l),
+        numbers.join(" UNION ALL ")
     )
 }
 
-fn dimension_row(b: &Builder<'_>, l: LevelId, lk: usize, item: usize, k: DimensionId) -> String {
+/// An indicator's columns from `kind` to `option` at level `l`.
+fn indicator_cols(b: &Builder<'_>, l: LevelId, i: IndicatorId) -> [String; 12] {
+    let d = b.d;
+    let ind = &b.fw.indicators[i];
+    let x = b.in_last(&format!("i{i}_{l}"), l);
+    let st = x.col("st");
+    let shown = format!("{st} NOT IN ('not_applicable', 'suppressed')");
+    let show = |v: &str| format!("CASE WHEN {shown} THEN {v} END");
+    let applies = |v: &str| format!("CASE WHEN {st} <> 'not_applicable' THEN {v} END");
+    let nul = b.null(crate::ir::Type::Text);
+    [
+        d.str("indicator"),
+        d.str(&ind.id),
+        show(&d.to_text(&x.col("v"))),
+        show(&x.col("s")),
+        applies(&x.col("n")),
+        applies(&x.col("cov")),
+        show(&x.col("lo")),
+        show(&x.col("hi")),
+        show(&rating(b, ind.rate, &x.col("s"), None)),
+        st.clone(),
+        nul.clone(),
+        nul,
+    ]
+}
+
+/// A dimension's columns from `kind` to `option` at level `l`.
+fn dimension_cols(b: &Builder<'_>, l: LevelId, k: DimensionId) -> [String; 12] {
     let d = b.d;
     let dim = &b.fw.dimensions[k];
     let nul = b.null(crate::ir::Type::Text);
     let num = b.null(crate::ir::Type::Number);
-    format!(
-        "SELECT {}, 'dimension' AS kind, {} AS item, {nul} AS value, x.s AS score, CAST(NULL AS BIGINT) AS n, x.cov AS coverage, {num} AS ci_low, {num} AS ci_high, {} AS rating, x.st AS status, {nul} AS breakdown, {nul} AS option, {lk} AS _lv, r._o AS _o, {item} AS _it, 0 AS _sub FROM b{l} AS r JOIN d{k}_{l} AS x ON x._k = r._k",
-        place(b, l),
+    let x = b.in_last(&format!("d{k}_{l}"), l);
+    [
+        d.str("dimension"),
         d.str(&dim.id),
-        rating(b, dim.rate, "x.s", Some("x.gated")),
-    )
+        nul.clone(),
+        x.col("s"),
+        format!("CAST(NULL AS {})", d.bigint()),
+        x.col("cov"),
+        num.clone(),
+        num,
+        rating(b, dim.rate, &x.col("s"), Some(&x.col("gated"))),
+        x.col("st"),
+        nul.clone(),
+        nul,
+    ]
 }
 
 /// The rows of an indicator's cells at level `l`, one SELECT per

@@ -47,7 +47,9 @@ pub struct Member {
 /// Aggregates read from the same rows, grouped by the same units.
 #[derive(Debug, Clone)]
 pub struct Pass {
-    /// The level of the rows (`b{over}`).
+    /// The rows: the units of level `over` (`b{over}`), or its chain.
+    pub base: String,
+    /// The level of the rows.
     pub over: LevelId,
     /// The level the rows are grouped at.
     pub at: LevelId,
@@ -98,7 +100,7 @@ impl Pass {
         for m in &self.members {
             m.columns(d, &mut ls);
         }
-        let mut from = format!("FROM b{}{} AS r", self.over, self.sfx);
+        let mut from = format!("FROM {} AS r", self.base);
         for j in self.joins.values() {
             from.push(' ');
             from.push_str(j);

@@ -10,7 +10,7 @@
 //! in-memory runner keeps them.
 
 use super::SqlError;
-use super::build::Builder;
+use super::build::{Builder, Ref};
 use crate::ir::{IndicatorId, LevelId, RuleSeverity, Type};
 
 /// The record's columns: level, unit key, kind of fact, item, two small
@@ -70,9 +70,10 @@ impl Fact {
 pub fn select(b: &mut Builder<'_>) -> Result<String, SqlError> {
     let fw = b.fw;
     let mut parts = Vec::new();
+    let mut facts: Vec<Vec<(Row, Option<String>)>> = vec![Vec::new(); fw.levels.len()];
     for (i, ind) in fw.indicators.iter_enumerated() {
         for &l in &ind.levels {
-            parts.push(indicator(b, i, l));
+            facts[l.index()].push((indicator(b, i, l), None));
             for (k, bd) in ind.by.iter().enumerate() {
                 if bd.level > l {
                     parts.push(cells(b, i, k, l));
@@ -82,14 +83,22 @@ pub fn select(b: &mut Builder<'_>) -> Result<String, SqlError> {
     }
     for (k, dim) in fw.dimensions.iter_enumerated() {
         for &l in &dim.levels {
+            let x = b.in_last(&format!("d{k}_{l}"), l);
             let mut r = Row::new(l, Fact::Dimension, k.index());
-            r.x = Some("x");
-            parts.push(format!("{} FROM d{k}_{l} AS x", r.sql(b)));
+            r.x = Some(x.clone());
+            r.unit = "r._k";
+            facts[l.index()].push((r, None));
             for g in 0..dim.gates.len() {
                 let mut r = Row::new(l, Fact::FailedGate, k.index());
                 r.b = g.to_string();
-                parts.push(format!("{} FROM d{k}_{l} AS x WHERE x.gate{g}", r.sql(b)));
+                r.unit = "r._k";
+                facts[l.index()].push((r, Some(x.col(&format!("gate{g}")))));
             }
+        }
+    }
+    for (l, rows) in fw.levels.keys().zip(&facts) {
+        if !rows.is_empty() {
+            parts.push(level_facts(b, l, rows));
         }
     }
     for e in fw.evidence.keys() {
@@ -105,6 +114,7 @@ pub fn select(b: &mut Builder<'_>) -> Result<String, SqlError> {
 }
 
 /// One SELECT's columns: which fact, where, and what it reads.
+#[derive(Clone)]
 struct Row {
     l: LevelId,
     q: Fact,
@@ -116,7 +126,7 @@ struct Row {
     u2: String,
     /// The alias whose `v`, `s`, `n`, `cov`, `lo`, `hi`, `st` are read
     /// (none: all missing), and the unit key's column.
-    x: Option<&'static str>,
+    x: Option<Ref>,
     unit: &'static str,
     /// The text of `v`, when it is not `x.v`.
     v: Option<String>,
@@ -146,6 +156,14 @@ impl Row {
     }
 
     fn sql(&self, b: &Builder<'_>) -> String {
+        let cols: Vec<String> = (self.exprs(b).iter().zip(COLUMNS))
+            .map(|(e, c)| format!("{e} AS {c}"))
+            .collect();
+        format!("SELECT {}", cols.join(", "))
+    }
+
+    /// The row's values, in the order of [`COLUMNS`].
+    fn exprs(&self, b: &Builder<'_>) -> Vec<String> {
         let d = b.d;
         let big = |s: &str| match s {
             "NULL" => format!("CAST(NULL AS {})", d.bigint()),
@@ -153,7 +171,7 @@ impl Row {
         };
         let num = b.null(Type::Number);
         let text = b.null(Type::Text);
-        let of = |c: &str| self.x.map(|x| format!("{x}.{c}"));
+        let of = |c: &str| self.x.as_ref().map(|x| x.col(c));
         let dim = self.q == Fact::Dimension;
         let v = match (&self.v, dim) {
             (Some(v), _) => v.clone(),
@@ -168,15 +186,16 @@ impl Row {
             false => of(c).unwrap_or(num.clone()),
             true => num.clone(),
         };
-        format!(
-            "SELECT {} AS _l, {} AS _u, {} AS _q, {} AS _i, {} AS _b, {} AS _c, {v} AS v, {} AS s, {n} AS n, {} AS cov, {} AS lo, {} AS hi, {} AS st, {} AS u1, {} AS u2, {} AS s0, {} AS hw",
-            self.l,
-            self.unit,
-            self.q as i64,
-            self.i,
+        vec![
+            self.l.to_string(),
+            self.unit.to_string(),
+            (self.q as i64).to_string(),
+            self.i.to_string(),
             big(&self.b),
             big(&self.c),
+            v,
             of("s").unwrap_or(num.clone()),
+            n,
             of("cov").unwrap_or(num.clone()),
             interval("lo"),
             interval("hi"),
@@ -185,34 +204,68 @@ impl Row {
             big(&self.u2),
             self.s0.clone().unwrap_or(text),
             big(self.hw.as_deref().unwrap_or("NULL")),
-        )
+        ]
     }
 }
 
-fn indicator(b: &Builder<'_>, i: IndicatorId, l: LevelId) -> String {
+/// The facts of level `l` read from its last chain CTE: its units crossed
+/// with the facts' numbers, each column picking the fact's expression, and
+/// only the rows where a fact's condition (if any) holds. One read of the
+/// chain, where a SELECT per fact would have Spark copy it into each.
+fn level_facts(b: &Builder<'_>, l: LevelId, rows: &[(Row, Option<String>)]) -> String {
+    let exprs: Vec<Vec<String>> = rows.iter().map(|(r, _)| r.exprs(b)).collect();
+    let pick = |each: &dyn Fn(usize) -> String| {
+        let mut case = String::from("CASE t._it");
+        for k in 0..rows.len() {
+            case.push_str(&format!(" WHEN {k} THEN {}", each(k)));
+        }
+        case + " END"
+    };
+    let cols: Vec<String> = (COLUMNS.iter().enumerate())
+        .map(|(c, name)| format!("{} AS {name}", pick(&|k| exprs[k][c].clone())))
+        .collect();
+    let numbers: Vec<String> = (0..rows.len())
+        .map(|k| format!("SELECT {k} AS _it"))
+        .collect();
+    let keep = match rows.iter().any(|(_, k)| k.is_some()) {
+        true => {
+            let each = |k: usize| rows[k].1.clone().unwrap_or_else(|| "TRUE".into());
+            format!(" WHERE {}", pick(&each))
+        }
+        false => String::new(),
+    };
+    format!(
+        "SELECT {} FROM {} AS r CROSS JOIN ({}) AS t{keep}",
+        cols.join(", "),
+        b.last(l),
+        numbers.join(" UNION ALL ")
+    )
+}
+
+/// Indicator `i` at level `l`, read from the level's chain (see
+/// [`level_facts`]).
+fn indicator(b: &Builder<'_>, i: IndicatorId, l: LevelId) -> Row {
     let mut r = Row::new(l, Fact::Indicator, i.index());
-    r.x = Some("x");
+    let x = b.in_last(&format!("i{i}_{l}"), l);
     let at = b.fw.indicators[i].at;
     if b.masked(i, l) {
-        r.s0 = Some("x.st0".into());
+        r.s0 = Some(x.col("st0"));
         if l == at {
-            r.hw = Some("CASE WHEN x.hw THEN 1 ELSE 0 END".into());
+            r.hw = Some(format!("CASE WHEN {} THEN 1 ELSE 0 END", x.col("hw")));
         }
     }
-    if l == at {
-        return format!("{} FROM i{i}_{l} AS x", r.sql(b));
+    if l != at {
+        r.u1 = x.col("_u1");
+        r.u2 = x.col("_u2");
     }
-    r.u1 = "COALESCE(a.units, 0)".into();
-    r.u2 = "COALESCE(a.total, 0)".into();
-    format!(
-        "{} FROM i{i}_{l} AS x LEFT JOIN a{i}_{l} AS a ON a._k = x._k",
-        r.sql(b)
-    )
+    r.x = Some(x);
+    r.unit = "r._k";
+    r
 }
 
 fn cells(b: &Builder<'_>, i: IndicatorId, k: usize, l: LevelId) -> String {
     let mut r = Row::new(l, Fact::Cell, i.index());
-    r.x = Some("x");
+    r.x = Some(Ref::alias("x"));
     r.b = k.to_string();
     r.c = "x._c".into();
     r.u1 = "x.rows".into();

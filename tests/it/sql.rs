@@ -406,9 +406,12 @@ fn tables_are_named_and_levels_chosen() {
     let q = small_sql(&["--table", "person=survey.people", "--level", "org"]);
     assert!(q.contains("FROM \"survey\".\"people\""), "{q}");
     assert!(!q.contains("FROM \"person\""), "{q}");
-    // Only the org level's rows: one SELECT per item of that level.
-    assert_eq!(q.matches("'indicator' AS kind").count(), 1, "{q}");
-    assert_eq!(q.matches("'dimension' AS kind").count(), 1, "{q}");
+    // Only the org level's rows: its units crossed with its two items
+    // (one indicator, one dimension), read from the end of its chain.
+    assert_eq!(q.matches("CROSS JOIN (SELECT 0 AS _it").count(), 1, "{q}");
+    assert_eq!(q.matches("THEN 'indicator'").count(), 1, "{q}");
+    assert_eq!(q.matches("THEN 'dimension'").count(), 1, "{q}");
+    assert!(q.contains("FROM z3_0 AS r CROSS JOIN"), "{q}");
     let o = grille(
         &root(),
         &[
@@ -838,4 +841,43 @@ fn eval_db_reads_tables_already_there() {
         Some(2),
         "JSON is not written from the database yet"
     );
+}
+
+/// A level's chain holds the columns of every item computed there, and
+/// PostgreSQL computes at most 1,664 columns in one SELECT: a level with
+/// 200 indicators (9 columns each) is refused for PostgreSQL at the
+/// level, with what to do, and written for DuckDB; 150 fit.
+#[test]
+fn a_level_too_wide_for_postgres_is_refused() {
+    let framework = |n: usize| {
+        let mut f = String::from(
+            "framework wide {\n  title en \"Wide\"\n  languages en\n}\n\nlevel org { label en \"Org\" }\nlevel person { within org  label en \"Person\" }\n\nquestions at person {\n  trust: scale 1..5\n}\n",
+        );
+        for k in 0..n {
+            f.push_str(&format!(
+                "\nindicator share{k} {{\n  at org\n  value share(trust >= {})\n}}\n",
+                1 + k % 5
+            ));
+        }
+        f
+    };
+    let dir = root().join("target/sql-tests/wide");
+    std::fs::create_dir_all(&dir).expect("folder");
+    std::fs::write(dir.join("wide.grille"), framework(200)).expect("framework");
+    std::fs::write(dir.join("fits.grille"), framework(150)).expect("framework");
+    let o = grille(&dir, &["sql", "wide.grille"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("grille::sql::unsupported"), "{err}");
+    assert!(
+        err.contains("level `org` with 1802 columns of values and scores (at most 1,600)"),
+        "{err}"
+    );
+    let duckdb = run_ok(&dir, &["sql", "wide.grille", "--dialect", "duckdb"]);
+    assert!(
+        duckdb.contains("i199_0_st"),
+        "the last indicator's status is computed"
+    );
+    let fits = run_ok(&dir, &["sql", "fits.grille"]);
+    assert!(fits.contains("i149_0_st"));
 }
