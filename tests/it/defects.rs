@@ -136,6 +136,22 @@ fn flat_chains_of_any_length_work_everywhere() {
     }
 }
 
+/// An `else if` chain left unfinished (the fuzzer's `framework` target
+/// found a 4 KB file that took 9 s to check): every `else if` that failed
+/// was parsed again as a nested `if`, doubling the work at each one; a
+/// chain of 60 would not have finished. It is refused at once now, at the
+/// place where the chain stops.
+#[test]
+fn an_unfinished_else_if_chain_is_refused_at_once() {
+    let arms: Vec<String> = (0..60)
+        .map(|i| format!("effectif > {i} then {i}"))
+        .collect();
+    let value = format!("if {} else if effectif > 99 then", arms.join(" else if "));
+    let (code, err) = run_on(&quickstart_with(&value), &["check", "f.grille"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("grille::syntax::"), "{err}");
+}
+
 /// A chain of 20,000 lets, each using the one before.
 #[test]
 fn long_let_chains_evaluate_and_describe() {
