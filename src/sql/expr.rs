@@ -393,9 +393,7 @@ impl Builder<'_> {
                 self.zg.insert(name.clone(), zg);
                 let p = super::pass::Pass {
                     base: rows.base(),
-                    over: agg.over,
                     at: l,
-                    sfx: rows.sfx.clone(),
                     cell,
                     joins: IndexMap::new(),
                     members: Vec::new(),

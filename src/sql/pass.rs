@@ -47,13 +47,10 @@ pub struct Member {
 /// Aggregates read from the same rows, grouped by the same units.
 #[derive(Debug, Clone)]
 pub struct Pass {
-    /// The rows: the units of level `over` (`b{over}`), or its chain.
+    /// The rows: the units of the aggregates' level (`b{l}`), or its chain.
     pub base: String,
-    /// The level of the rows.
-    pub over: LevelId,
     /// The level the rows are grouped at.
     pub at: LevelId,
-    pub sfx: String,
     /// The breakdown cell of each row (`0` without a breakdown).
     pub cell: String,
     pub joins: IndexMap<String, String>,
