@@ -359,9 +359,6 @@ impl Builder<'_> {
         mask: Option<(LevelId, IndicatorId)>,
         split: Option<super::build::Split>,
     ) -> Result<AggCol, SqlError> {
-        let ExprKind::Agg(agg) = &e.kind else {
-            unreachable!("called on aggregates")
-        };
         let (mut member, rows, cell) = self.aggregate_rows(e, mask, split)?;
         member.id = serial;
         let mut read = format!("{} {cell}", rows.base());
