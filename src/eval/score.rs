@@ -29,13 +29,34 @@ pub fn target(v: f64, t: f64, better: Better) -> f64 {
     }
 }
 
-/// `minmax` over the present values; `None` when the scale collapses.
+/// The value relative scores compare: `v` to 12 significant digits.
+///
+/// Two units whose values are the same number computed in a different
+/// order (a sum, a mean, an interpolated percentile) can differ in their
+/// last binary digits, and differently in each engine; a rank that told
+/// them apart would give them different scores in PostgreSQL and in
+/// memory. Twelve digits leave a thousand times the noise of a double and
+/// more than any answer holds. The SQL dialects compute the same key
+/// (`Dialect::tie_key`).
+pub fn tie_key(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powf(11.0 - v.abs().log10().floor());
+    match scale.is_finite() {
+        true => (v * scale).round() / scale,
+        false => v,
+    }
+}
+
+/// `minmax` over the present values; `None` when the scale collapses (all
+/// values equal to 12 significant digits, see [`tie_key`]).
 pub fn minmax(values: &[f64]) -> Option<Vec<f64>> {
     let present = values.iter().filter(|v| !v.is_nan());
     let (lo, hi) = present.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
         (a.min(v), b.max(v))
     });
-    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+    if tie_key(hi).partial_cmp(&tie_key(lo)) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     Some(
@@ -52,14 +73,16 @@ pub fn minmax(values: &[f64]) -> Option<Vec<f64>> {
     )
 }
 
-/// `rank`: ascending rank (ties share their average rank) scaled to 0..100;
-/// `None` when fewer than two units have a value.
+/// `rank`: ascending rank (ties, values equal to 12 significant digits,
+/// share their average rank) scaled to 0..100; `None` when fewer than two
+/// units have a value.
 pub fn rank(values: &[f64]) -> Option<Vec<f64>> {
     let mut idx: Vec<usize> = (0..values.len()).filter(|&i| !values[i].is_nan()).collect();
     let m = idx.len();
     if m < 2 {
         return None;
     }
+    let values: Vec<f64> = values.iter().map(|&v| tie_key(v)).collect();
     idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
     let mut out = vec![f64::NAN; values.len()];
     let mut i = 0;
@@ -153,6 +176,21 @@ mod tests {
         assert!(r[3].is_nan());
         assert_eq!(r[4], 100.0);
         assert!(rank(&[1.0]).is_none());
+    }
+
+    /// 40.56 interpolated by DuckDB's `quantile_cont` is 40.559999999999995
+    /// (found by the generated data set in DuckDB): the same tie as 40.56,
+    /// while values apart at the 12th digit stay apart.
+    #[test]
+    fn ties_are_equal_to_twelve_digits() {
+        let r = rank(&[40.56, 40.559999999999995, 40.5600000001, 1.0]).unwrap();
+        // Ranks 1 (1.0), 2.5 twice (the tie), 4: scaled by 100 / 3.
+        assert_eq!(r, vec![50.0, 50.0, 100.0, 0.0]);
+        assert_eq!(tie_key(-3.0000000000000004), -3.0);
+        assert_eq!(tie_key(123_456_789_012_345.0), 123_456_789_012_000.0);
+        assert_eq!(tie_key(0.0), 0.0);
+        assert!(tie_key(1e-320) > 0.0);
+        assert!(minmax(&[0.1 + 0.2, 0.3]).is_none());
     }
 
     #[test]

@@ -228,6 +228,14 @@ pub fn step_id(fw: &Framework, rate: Option<RatingsId>, step: Option<u16>) -> Op
     steps.get(usize::from(step?)).map(|s| s.id.clone())
 }
 
+/// `x` rounded to a whole number as reports show it: at 12 significant
+/// digits first, so that the same number computed in two orders (in
+/// memory and by a database) rounds the same way: 7.5 computed as
+/// 7.499999999999999 still gives 8 (see `eval::score::tie_key`).
+pub(crate) fn round_shown(x: f64) -> f64 {
+    crate::eval::score::tie_key(x).round()
+}
+
 /// A number for people, in the conventions of `lang`: decimal comma and
 /// grouped thousands in French and Dutch, decimal point in English, then
 /// a space and the unit. A share with unit `%` is shown out of 100
@@ -243,7 +251,9 @@ pub fn format_number(x: f64, unit: Option<&str>, lang: &str) -> String {
     // zeros dropped; done on integers, which reports call often.
     let decimals: u32 = if v.abs() >= 100.0 || pct { 1 } else { 2 };
     let scale = 10u64.pow(decimals);
-    let scaled = (v.abs() * scale as f64).round();
+    // 0.345 computed as 0.34499999999999997 by one engine and as
+    // 0.34500000000000003 by another reads 0.35 in both.
+    let scaled = round_shown(v.abs() * scale as f64);
     if scaled >= 9e18 {
         return format!("{v:e}");
     }
@@ -309,7 +319,8 @@ pub(crate) fn decimal_digits(mut n: u64, buf: &mut [u8; 20]) -> &str {
 
 /// A score (0..100) for people: one decimal at most.
 pub fn format_score(x: f64, lang: &str) -> String {
-    format_number((x * 10.0).round() / 10.0, None, lang)
+    let tenths = round_shown(x * 10.0);
+    format_number(tenths / 10.0, None, lang)
 }
 
 #[cfg(test)]
@@ -333,5 +344,23 @@ mod tests {
         assert_eq!(format_number(-2.5, None, "fr"), "-2,5");
         assert_eq!(format_number(1234567.891, None, "en"), "1,234,567.9");
         assert_eq!(format_number(0.0, Some("%"), "fr"), "0 %");
+    }
+
+    /// The same number computed in two orders reads the same (found in
+    /// DuckDB: 0.345 shown as 0.34 there and 0.35 in memory).
+    #[test]
+    fn noise_in_the_last_bits_does_not_change_the_digits() {
+        // Each number and its neighbours one binary digit away.
+        for x in [0.345, 63.25, 0.125, 37.5 / 5.0] {
+            let shown = format_number(x, None, "en");
+            for y in [x.next_down(), x.next_up()] {
+                assert_eq!(format_number(y, None, "en"), shown, "{y}");
+                assert_eq!(format_score(y, "en"), format_score(x, "en"), "{y}");
+            }
+        }
+        // 0.345 is 0.34499999999999997 in binary: still 0.35.
+        assert_eq!(format_number(0.345f64.next_down(), None, "en"), "0.35");
+        assert_eq!(format_score(63.25f64.next_down(), "en"), "63.3");
+        assert_eq!(format_number(0.3449999, None, "en"), "0.34");
     }
 }

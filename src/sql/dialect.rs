@@ -87,6 +87,22 @@ impl Dialect {
         format!("CAST({x:?} AS {})", self.double())
     }
 
+    /// The key relative scores compare: `x` to 12 significant digits, as
+    /// `eval::score::tie_key` computes it in memory (rounding half away
+    /// from zero, except PostgreSQL's half to even: only a value exactly
+    /// halfway at its 13th digit can tell them apart).
+    pub fn tie_key(self, x: &str) -> String {
+        let scale = format!(
+            "POWER({}, {} - FLOOR(LOG10(ABS({x}))))",
+            self.num(10.0),
+            self.num(11.0)
+        );
+        format!(
+            "(CASE WHEN {x} = {zero} THEN {x} ELSE ROUND({x} * {scale}) / {scale} END)",
+            zero = self.num(0.0)
+        )
+    }
+
     /// A string literal.
     pub fn str(self, s: &str) -> String {
         match self {

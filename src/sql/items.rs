@@ -409,11 +409,16 @@ impl Builder<'_> {
                     "(CASE WHEN {x} IS NULL OR {t} IS NULL OR {t} <= 0 THEN NULL ELSE {s} END)"
                 ));
             }
+            // Values equal to 12 significant digits are equal here, as in
+            // memory (`eval::score::tie_key`).
             Normalize::MinMax => format!(
-                "CASE WHEN MAX({x}) OVER () > MIN({x}) OVER () THEN ({x} - MIN({x}) OVER ()) / (MAX({x}) OVER () - MIN({x}) OVER ()) * {hundred} END"
+                "CASE WHEN {hi} > {lo} THEN ({x} - MIN({x}) OVER ()) / (MAX({x}) OVER () - MIN({x}) OVER ()) * {hundred} END",
+                hi = d.tie_key(&format!("MAX({x}) OVER ()")),
+                lo = d.tie_key(&format!("MIN({x}) OVER ()")),
             ),
             Normalize::Rank => format!(
-                "CASE WHEN COUNT({x}) OVER () >= 2 THEN ((RANK() OVER (PARTITION BY CASE WHEN {x} IS NULL THEN 1 ELSE 0 END ORDER BY {x}) + (COUNT(*) OVER (PARTITION BY {x}) - 1) / {two}) - 1) / (COUNT({x}) OVER () - 1) * {hundred} END",
+                "CASE WHEN COUNT({x}) OVER () >= 2 THEN ((RANK() OVER (PARTITION BY CASE WHEN {x} IS NULL THEN 1 ELSE 0 END ORDER BY {k}) + (COUNT(*) OVER (PARTITION BY {k}) - 1) / {two}) - 1) / (COUNT({x}) OVER () - 1) * {hundred} END",
+                k = d.tie_key(&x),
                 two = d.num(2.0)
             ),
             Normalize::Map(entries) => {

@@ -12,6 +12,7 @@ mod diagnostics;
 mod docs;
 mod eval_props;
 mod eval_rules;
+mod every;
 mod explain;
 mod fmt;
 mod form;

@@ -78,15 +78,15 @@ fn compare(c: &Case, dir: &Path) -> usize {
 /// the first run, masking nothing, must be followed by a second that
 /// masks both, and only them.
 fn runs_as_expected(c: &Case, dir: &Path) {
-    let runs = std::fs::read_to_string(dir.join("runs")).expect("runs");
+    let runs = runs_of(dir);
     if !c.name.starts_with("c06_disclosure") {
         if !std::fs::read_to_string(c.dir.join(&c.framework)).is_ok_and(|t| t.contains("min_group"))
         {
-            assert_eq!(runs.trim(), "1", "{}: runs of the record", c.name);
+            assert_eq!(runs, 1, "{}: runs of the record", c.name);
         }
         return;
     }
-    assert_eq!(runs.trim(), "2", "{}: runs of the record", c.name);
+    assert_eq!(runs, 2, "{}: runs of the record", c.name);
     let hidden = std::fs::read_to_string(dir.join("grille_hidden.csv")).expect("hidden");
     let totals: Vec<&str> = hidden.lines().filter(|l| l.contains(",-1,")).collect();
     assert_eq!(totals, ["0,1,-1,0,A", "0,1,-1,0,B"], "{hidden}");
@@ -103,7 +103,7 @@ fn cases(shipped: bool) -> Vec<Case> {
 }
 
 /// Runs a script over folders; fails with its error output.
-fn script(name: &str, dirs: &[PathBuf]) {
+pub(crate) fn script(name: &str, dirs: &[PathBuf]) {
     let o = Command::new("python3")
         .arg(root().join("tests/sql").join(name))
         .args(dirs)
@@ -118,12 +118,29 @@ fn script(name: &str, dirs: &[PathBuf]) {
     );
 }
 
-/// Prepares, runs and compares every case in one engine.
-fn round_trip(engine: &str, cases: Vec<Case>, run: &dyn Fn(&[PathBuf])) {
+/// Prepares, runs and compares cases in one engine; returns how many JSON
+/// values were compared and each case's folder.
+pub(crate) fn run_cases(
+    engine: &str,
+    cases: &[Case],
+    run: &dyn Fn(&[PathBuf]),
+) -> (usize, Vec<PathBuf>) {
     let work = root().join("target/sql-tests/record").join(engine);
     let dirs: Vec<PathBuf> = cases.iter().map(|c| prepare(c, engine, &work)).collect();
     run(&dirs);
-    let values: usize = cases.iter().zip(&dirs).map(|(c, d)| compare(c, d)).sum();
+    let values = cases.iter().zip(&dirs).map(|(c, d)| compare(c, d)).sum();
+    (values, dirs)
+}
+
+/// How many runs of the record a case's folder took to settle.
+pub(crate) fn runs_of(dir: &Path) -> usize {
+    let runs = std::fs::read_to_string(dir.join("runs")).expect("runs");
+    runs.trim().parse().expect("a number of runs")
+}
+
+/// Prepares, runs and compares every case in one engine.
+fn round_trip(engine: &str, cases: Vec<Case>, run: &dyn Fn(&[PathBuf])) {
+    let (values, dirs) = run_cases(engine, &cases, run);
     for (c, d) in cases.iter().zip(&dirs) {
         runs_as_expected(c, d);
     }

@@ -43,11 +43,16 @@ def view(d, table, cols):
     # Spark reads a quoted empty field as NULL unless told otherwise:
     # it is read as a marker, then turned into the empty text it is
     # (a `multi` answer with nothing ticked).
+    # An answer may hold line breaks (read the file whole: multiLine) and
+    # quotes, doubled as CSV writes them (Spark's escape is a backslash
+    # unless told). Without these, a row with a two-line answer was cut in
+    # two (found by the generated data set of tests/it/every.rs).
     raw = table + "__csv"
     spark.sql(f"DROP VIEW IF EXISTS `{raw}`")
     spark.sql(
         f"CREATE TEMPORARY VIEW `{raw}` ({cols}) USING csv "
-        f"OPTIONS (path '{path}', header 'true', emptyValue '{EMPTY}')"
+        f"OPTIONS (path '{path}', header 'true', multiLine 'true', escape '\"', "
+        f"emptyValue '{EMPTY}')"
     )
     exprs = []
     for line in cols.split(",\n"):

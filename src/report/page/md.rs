@@ -256,7 +256,9 @@ fn text_bars(s: &mut String, title: &str, groups: &[(Option<&str>, &[Bar])]) {
             let full = if b.score.is_nan() {
                 0
             } else {
-                (b.score.clamp(0.0, 100.0) / 5.0).round() as usize
+                // A bar's blocks as its score is shown: 37.5 is 8 blocks
+                // whichever engine computed it.
+                crate::report::round_shown(b.score.clamp(0.0, 100.0) / 5.0) as usize
             };
             push_n(s, " ", indent);
             s.push_str(&label);

@@ -15,7 +15,9 @@ impl std::fmt::Display for P {
         // Digits written by hand: charts hold tens of thousands of
         // coordinates, and nested formatting of the two parts was a good
         // share of the HTML report's time.
-        let t = (self.0 * 10.0).round() as i64;
+        // At 12 significant digits first, as numbers in words are (a value
+        // from an engine can differ from memory's in its last bits).
+        let t = crate::report::round_shown(self.0 * 10.0) as i64;
         if t < 0 {
             f.write_str("-")?;
         }
