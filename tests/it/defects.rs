@@ -152,6 +152,26 @@ fn an_unfinished_else_if_chain_is_refused_at_once() {
     assert!(err.contains("grille::syntax::"), "{err}");
 }
 
+/// An `if` as the right operand of a comparison inside a `then`, 60 deep,
+/// left unfinished (the shape of the framework fuzzer's slow units of
+/// 2026-12-06): the old grammar let the outer expression go on after an
+/// `if` whose `else` failed, so every level parsed the rest again (4 s at
+/// 12 levels, 68 s at 16); an `if` is now always the last operand.
+#[test]
+fn an_if_operand_nested_and_unfinished_is_refused_at_once() {
+    let value = format!(
+        "{}if effectif > 2 then",
+        "if effectif > 0 then if effectif > 1 then 1 else effectif > ".repeat(60)
+    );
+    let (code, err) = run_on(&quickstart_with(&value), &["check", "f.grille"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("grille::syntax::"), "{err}");
+    // Finished, the same shape checks: the `else` branch takes the rest.
+    let done = "1 + if effectif > 2 then 1 else 2 + 3";
+    let (code, err) = run_on(&quickstart_with(done), &["check", "f.grille"]);
+    assert_ne!(code, 1, "{err}");
+}
+
 /// A chain of 20,000 lets, each using the one before.
 #[test]
 fn long_let_chains_evaluate_and_describe() {
