@@ -9,7 +9,7 @@
 //! and every output is compared with the in-memory run.
 
 use crate::record::{run_cases, runs_of, script};
-use crate::sql::{Case, data_args, postgres, python_has, run_ok, same_output};
+use crate::sql::{Case, data_args, engine_agrees, postgres, python_has, run_ok};
 use crate::support::{external, fixture, root};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -440,14 +440,7 @@ fn every_construct_agrees_in_postgres() {
         return;
     };
     let (c, _) = every_case(PERSONS_PG);
-    let mut values = 0;
-    for format in ["json", "csv", "md"] {
-        let mut args = vec!["eval", c.framework.as_str(), "--format", format];
-        args.extend(data_args(&c));
-        let memory = run_ok(&c.dir, &args);
-        args.extend(["--engine", url.as_str()]);
-        values += same_output(&c.name, format, &memory, &run_ok(&c.dir, &args));
-    }
+    let values = engine_agrees(&c, &url);
     agrees("PostgreSQL", &c, values, None);
 }
 

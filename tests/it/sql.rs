@@ -590,18 +590,25 @@ fn eval_engine_writes_what_memory_writes() {
         .chain(own_cases())
         .chain(shipped_cases());
     for c in all {
-        for format in ["csv", "json", "md"] {
-            let mut args = vec!["eval", c.framework.as_str(), "--format", format];
-            args.extend(data_args(&c));
-            let memory = run_ok(&c.dir, &args);
-            args.extend(["--engine", url.as_str()]);
-            let engine = run_ok(&c.dir, &args);
-            values += same_output(&c.name, format, &memory, &engine);
-        }
+        values += engine_agrees(&c, &url);
         compared += 1;
     }
     eprintln!("eval --engine: {compared} cases, {values} JSON values compared");
     assert!(compared >= 16, "only {compared} cases compared");
+}
+
+/// Asserts `eval --engine URL` equal to the in-memory run in CSV, JSON and
+/// Markdown; returns how many JSON values were compared.
+pub(crate) fn engine_agrees(c: &Case, url: &str) -> usize {
+    let mut values = 0;
+    for format in ["csv", "json", "md"] {
+        let mut args = vec!["eval", c.framework.as_str(), "--format", format];
+        args.extend(data_args(c));
+        let memory = run_ok(&c.dir, &args);
+        args.extend(["--engine", url]);
+        values += same_output(&c.name, format, &memory, &run_ok(&c.dir, &args));
+    }
+    values
 }
 
 /// The shipped frameworks on data: VISES on its example files (two
