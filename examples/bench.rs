@@ -268,10 +268,12 @@ fn main() {
         Some("data") => println!("{}", generate(n).display()),
         // A framework to time `grille check` on, warnings and all.
         Some("unused") => print!("{}", indicators(n)),
+        // The framework `check` times, to time `grille check` on it.
+        Some("wide") => print!("{}", wide_framework(n)),
         // The parse floor: a bare CSV read of a file, no typing.
         Some("floor") => floor(args.get(1).map_or("personne.csv", String::as_str)),
         _ => eprintln!(
-            "usage: bench check N | bench eval ROWS | bench data ROWS | bench unused N | bench floor FILE"
+            "usage: bench check N | bench eval ROWS | bench data ROWS | bench unused N | bench wide N | bench floor FILE"
         ),
     }
 }

@@ -1,4 +1,4 @@
-//! `grille sql FRAMEWORK [--dialect postgres|duckdb|spark] [--table LEVEL=NAME]… [--level LEVEL] [--order key|row] [--schema | --data-report] [--data SPEC… --export DIR]`
+//! `grille sql FRAMEWORK [--dialect postgres|duckdb|spark] [--table LEVEL=NAME]… [--level LEVEL] [--order key|row] [--schema | --data-report] [--record] [--staged] [--data SPEC… --export DIR]`
 
 use super::report;
 use grille::data::DataSpec;
@@ -35,6 +35,12 @@ pub struct Args {
     /// With `min_group`, it masks what the table `grille_hidden` lists.
     #[arg(long, conflicts_with = "schema")]
     record: bool,
+    /// PostgreSQL: print a script that computes each step of the statement
+    /// into a temporary table before the final select, in one transaction.
+    /// Its planner knows the tables' sizes, not a single statement's steps
+    /// (docs/sql.md, "PostgreSQL's plans"); run it with `psql -q`.
+    #[arg(long, conflicts_with_all = ["schema", "data_report"])]
+    staged: bool,
     /// With `--export`: the data files to write as typed tables (`LEVEL=PATH`, or a bare PATH).
     #[arg(long, requires = "export")]
     data: Vec<String>,
@@ -94,10 +100,30 @@ pub fn run(a: Args) -> i32 {
         print!("{}", grille::sql::schema::schema(ws.framework(), &opts));
         return super::OK;
     }
-    let made = match (a.data_report, a.record) {
-        (true, _) => grille::sql::data_report(ws.framework(), &opts),
-        (_, true) => grille::sql::record(ws.framework(), &opts),
-        _ => grille::sql::query(ws.framework(), &opts),
+    if a.staged && opts.dialect != Dialect::Postgres {
+        return super::usage(
+            "`--staged` writes PostgreSQL's temporary tables: use it with `--dialect postgres`",
+        );
+    }
+    let fw = ws.framework();
+    let made = match (a.data_report, a.record, a.staged) {
+        (true, _, _) => grille::sql::data_report(fw, &opts),
+        (_, true, false) => grille::sql::record(fw, &opts),
+        (_, false, false) => grille::sql::query(fw, &opts),
+        (_, record, true) => {
+            let st = match record {
+                true => grille::sql::record_parts(fw, &opts),
+                false => grille::sql::query_parts(fw, &opts),
+            };
+            match st {
+                Ok(st) if !grille::sql::run::stageable(fw, &opts, &st) => {
+                    return super::usage(
+                        "a table has the name of a step of the statement, which a temporary table would hide: name the table with `--table`, or leave out `--staged`",
+                    );
+                }
+                st => st.map(|st| st.staged()),
+            }
+        }
     };
     match made {
         Ok(q) => {

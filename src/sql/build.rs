@@ -370,8 +370,7 @@ impl<'a> Builder<'a> {
     /// breakdown's level with its cell (an option in order, yes before
     /// no, the missing cell last). Returns the latter's name.
     pub fn cells(&mut self, sp: Split) -> Result<String, SqlError> {
-        let cells: Vec<String> = (0..sp.k).map(|c| format!("SELECT {c} AS _c")).collect();
-        self.cte(&format!("cells{}", sp.k), cells.join(" UNION ALL "));
+        self.cell_numbers(sp.k);
         let name = format!("k{}_{}", sp.i, sp.b);
         if self.ctes.contains_key(&name) {
             return Ok(name);
@@ -379,29 +378,60 @@ impl<'a> Builder<'a> {
         let fw = self.fw;
         let bd = &fw.indicators[sp.i].by[sp.b];
         let mut rel = self.rel(bd.level);
-        let (x, codes): (String, Vec<String>) = match bd.source {
-            crate::ir::BySource::Question(q) => {
-                let x = format!("r.q{q}");
-                match &fw.questions[q].ty {
-                    QType::Choice(o) => (x, o.iter().map(|o| self.d.str(&o.code)).collect()),
-                    _ => (x, vec!["TRUE".into(), "FALSE".into()]),
-                }
-            }
-            crate::ir::BySource::Let(l) => {
+        let case = match self.row_cell(sp) {
+            Some(case) => case,
+            None => {
+                let crate::ir::BySource::Let(l) = bd.source else {
+                    unreachable!("a question's cell is read on the row")
+                };
                 let x = self.expr(&fw.lets[l].expr, &mut rel)?;
-                (x, vec!["TRUE".into(), "FALSE".into()])
+                cell_case(&x, &["TRUE".into(), "FALSE".into()], sp.k)
             }
         };
-        let mut case = String::from("CASE");
-        for (k, code) in codes.iter().enumerate() {
-            case.push_str(&format!(" WHEN {x} = {code} THEN {k}"));
-        }
-        case.push_str(&format!(" ELSE {} END", sp.k - 1));
         self.cte(
             &name,
             format!("SELECT r._k AS _k, {case} AS _c {}", rel.from()),
         );
         Ok(name)
+    }
+
+    /// `cells{k}`: the numbers of `k` cells, which split rels cross.
+    pub fn cell_numbers(&mut self, k: usize) {
+        let cells: Vec<String> = (0..k).map(|c| format!("SELECT {c} AS _c")).collect();
+        self.cte(&format!("cells{k}"), cells.join(" UNION ALL "));
+    }
+
+    /// The cell of a row `r` of the breakdown's own level, read from the
+    /// row itself when the breakdown is a question (a `let` may read other
+    /// units, so its cells stay in `k{i}_{b}`).
+    pub fn row_cell(&self, sp: Split) -> Option<String> {
+        let fw = self.fw;
+        let crate::ir::BySource::Question(q) = fw.indicators[sp.i].by[sp.b].source else {
+            return None;
+        };
+        let codes: Vec<String> = match &fw.questions[q].ty {
+            QType::Choice(o) => o.iter().map(|o| self.d.str(&o.code)).collect(),
+            _ => vec!["TRUE".into(), "FALSE".into()],
+        };
+        Some(cell_case(&format!("r.q{q}"), &codes, sp.k))
+    }
+
+    /// The cell of each row of `rel`, as an expression on the row. Rows of
+    /// the breakdown's own level carry their cell; joining `k{i}_{b}` back
+    /// to the same rows by key made PostgreSQL sort and merge every row
+    /// with itself (spilled to disk at 100,000 rows). Coarser units look
+    /// their cell up in `k{i}_{b}`.
+    pub fn cell_of(&mut self, sp: Split, rel: &mut Rel) -> Result<String, SqlError> {
+        let bl = self.fw.indicators[sp.i].by[sp.b].level;
+        if rel.level == bl
+            && rel.sfx.is_empty()
+            && let Some(case) = self.row_cell(sp)
+        {
+            self.cell_numbers(sp.k);
+            return Ok(case);
+        }
+        let kc = self.cells(sp)?;
+        Ok(format!("{}._c", rel.join(&kc, bl)))
     }
 
     /// Adds a CTE (once).
@@ -633,6 +663,12 @@ impl<'a> Builder<'a> {
 
     /// `WITH …` and the final select, each CTE after those it reads.
     pub fn finish(&self, select: String) -> String {
+        self.statement(select).text()
+    }
+
+    /// The statement as its parts: every CTE, each after those it reads,
+    /// and the final `select`.
+    pub fn statement(&self, select: String) -> super::Statement {
         let chains = self.chains();
         let bodies: Vec<(&str, String)> = self
             .ctes
@@ -647,16 +683,15 @@ impl<'a> Builder<'a> {
             .chain(chains.iter().map(|(n, b)| (n.as_str(), b.clone())))
             .collect();
         let refs: Vec<(&str, &str)> = bodies.iter().map(|(n, b)| (*n, b.as_str())).collect();
-        let mut s = String::from("WITH\n");
-        let n = bodies.len();
-        for (k, at) in pass::order(&refs).into_iter().enumerate() {
-            let (name, body) = refs[at];
-            s.push_str(&format!("{name} {} (\n  {body}\n)", self.d.cte()));
-            s.push_str(if k + 1 < n { ",\n" } else { "\n" });
+        let ctes = pass::order(&refs)
+            .into_iter()
+            .map(|at| (refs[at].0.to_string(), refs[at].1.to_string()))
+            .collect();
+        super::Statement {
+            ctes,
+            select,
+            dialect: self.d,
         }
-        s.push_str(&select);
-        s.push_str(";\n");
-        s
     }
 
     /// Whether level `l` has a table: it has questions.
@@ -981,4 +1016,15 @@ impl Builder<'_> {
     pub fn in_last(&self, name: &str, l: LevelId) -> Ref {
         self.read(&mut Rel::new(l), name, l)
     }
+}
+
+/// `CASE` giving the cell of value `x`: the index of the first code it
+/// equals, else the last cell (missing).
+fn cell_case(x: &str, codes: &[String], k: usize) -> String {
+    let mut case = String::from("CASE");
+    for (c, code) in codes.iter().enumerate() {
+        case.push_str(&format!(" WHEN {x} = {code} THEN {c}"));
+    }
+    case.push_str(&format!(" ELSE {} END", k - 1));
+    case
 }

@@ -11,7 +11,7 @@
 //! finer units' cells, or places each finer unit in its own cell.
 
 use super::SqlError;
-use super::build::{Builder, Ref, Split};
+use super::build::{Builder, Ref, Rel, Split};
 use super::items::numeric;
 use crate::ir::{IndicatorId, LevelId, Normalize, Rollup, Type};
 
@@ -50,12 +50,15 @@ impl Builder<'_> {
         // Where it applies is the unit's, in each of its cells.
         let v = self.read(&mut rel, &format!("v{}_{l}", sp.i), l);
         self.measured(sp.i, l, rel, v.col("_ap"), None)?;
-        let kc = self.cells(sp)?;
+        // The rows of each unit in each cell.
         let bl = fw.indicators[sp.i].by[sp.b].level;
+        let mut rows = Rel::new(bl);
+        let cell = self.cell_of(sp, &mut rows)?;
         self.cte(
             &format!("r{}_{}_{l}", sp.i, sp.b),
             format!(
-                "SELECT r._a{l} AS _k, {kc}._c AS _c, COUNT(*) AS rows FROM b{bl} AS r JOIN {kc} ON {kc}._k = r._k WHERE r._a{l} IS NOT NULL GROUP BY r._a{l}, {kc}._c"
+                "SELECT r._a{l} AS _k, {cell} AS _c, COUNT(*) AS rows {} WHERE r._a{l} IS NOT NULL GROUP BY r._a{l}, {cell}",
+                rows.from()
             ),
         );
         Ok(())
@@ -84,9 +87,8 @@ impl Builder<'_> {
             )
         } else {
             let v = self.read(&mut rel, &format!("v{}_{at}", sp.i), at);
-            let kc = self.cells(sp)?;
-            let kc = rel.join(&kc, bl);
-            (v.col("_ap"), as_value(v.col("v")), format!("{kc}._c"))
+            let cell = self.cell_of(sp, &mut rel)?;
+            (v.col("_ap"), as_value(v.col("v")), cell)
         };
         let w = match &ind.rollup {
             Rollup::MeanWeighted(w) => Some(self.expr(w, &mut rel)?),

@@ -464,11 +464,7 @@ impl Builder<'_> {
         let unasked = self.unasked(e, f, &pass, &mut rows)?;
         // Without a split every row is in cell 0.
         let cell = match split {
-            Some(sp) => {
-                let kc = self.cells(sp)?;
-                let a = rows.join(&kc, self.fw.indicators[sp.i].by[sp.b].level);
-                format!("{a}._c")
-            }
+            Some(sp) => self.cell_of(sp, &mut rows)?,
             None => "0".into(),
         };
         let pct = self.fraction(f, &agg.args)?;

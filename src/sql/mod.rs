@@ -118,20 +118,77 @@ impl SqlError {
 
 /// The query computing the tidy result of `fw`.
 pub fn query(fw: &Framework, opts: &Options) -> Result<String, SqlError> {
+    Ok(query_parts(fw, opts)?.text())
+}
+
+/// The tidy query as its parts (see [`Statement::staged`]).
+pub fn query_parts(fw: &Framework, opts: &Options) -> Result<Statement, SqlError> {
     let plan = Plan::new(fw);
     let mut b = build::Builder::new(fw, &plan, opts)?;
     b.items()?;
-    Ok(b.finish(output::select(&b)?))
+    let select = output::select(&b)?;
+    Ok(b.statement(select))
 }
 
 /// The statement returning every fact of the results, raw (see
 /// [`rebuild`]), for running a framework in a database from grille.
 pub fn record(fw: &Framework, opts: &Options) -> Result<String, SqlError> {
+    Ok(record_parts(fw, opts)?.text())
+}
+
+/// The record statement as its parts, for a runner that computes the
+/// CTEs one by one ([`run`]).
+pub fn record_parts(fw: &Framework, opts: &Options) -> Result<Statement, SqlError> {
     let plan = Plan::new(fw);
     let mut b = build::Builder::new(fw, &plan, opts)?;
     b.items()?;
     let select = record::select(&mut b)?;
-    Ok(b.finish(select))
+    Ok(b.statement(select))
+}
+
+/// One statement as its common table expressions, each listed after the
+/// ones it reads, and the `SELECT` reading them.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// (name, body) in an order where a body reads only earlier names.
+    pub ctes: Vec<(String, String)>,
+    pub select: String,
+    pub dialect: Dialect,
+}
+
+impl Statement {
+    /// The statement as one `WITH … SELECT …;`.
+    pub fn text(&self) -> String {
+        let mut s = String::from("WITH\n");
+        let n = self.ctes.len();
+        for (k, (name, body)) in self.ctes.iter().enumerate() {
+            s.push_str(&format!("{name} {} (\n  {body}\n)", self.dialect.cte()));
+            s.push_str(if k + 1 < n { ",\n" } else { "\n" });
+        }
+        s.push_str(&self.select);
+        s.push_str(";\n");
+        s
+    }
+
+    /// PostgreSQL: a transaction computing each CTE into a temporary table
+    /// of its name, with its statistics, up to the final select (not
+    /// included). The planner knows nothing of a CTE's size; it knows a
+    /// table's (docs/sql.md, "PostgreSQL's plans").
+    pub fn staged_tables(&self) -> String {
+        let mut s = String::from("BEGIN;\n");
+        for (name, body) in &self.ctes {
+            s.push_str(&format!(
+                "CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS\n  {body};\nANALYZE {name};\n"
+            ));
+        }
+        s
+    }
+
+    /// PostgreSQL: the statement as a script of [`Statement::staged_tables`],
+    /// the final select and `COMMIT`, which drops the tables.
+    pub fn staged(&self) -> String {
+        format!("{}{};\nCOMMIT;\n", self.staged_tables(), self.select)
+    }
 }
 
 /// The statement listing the units of every level in order (level, key,

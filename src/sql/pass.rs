@@ -263,14 +263,14 @@ impl Member {
                 ));
             }
             _ => {
+                // Wilson's bounds without cancellation, as eval::wilson.
                 let ok = format!("{ne} > 0 AND {m} IS NOT NULL");
-                let denom = format!("(1 + {z2} / {ne})");
-                let center = format!("(({m} + {z2} / (2 * {ne})) / {denom})");
-                let half = format!(
-                    "({z} * SQRT({m} * (1 - {m}) / {ne} + {z2} / (4 * {ne} * {ne})) / {denom})"
-                );
+                let c = format!("{z2} / (2 * {ne})");
+                let s = format!("{z} * SQRT({m} * (1 - {m}) / {ne} + {z2} / (4 * {ne} * {ne}))");
+                let lo = format!("{m} * {m} / ({m} + {c} + {s})");
+                let hi = format!("1 - (1 - {m}) * (1 - {m}) / ((1 - {m}) + {c} + {s})");
                 ls.out.push(format!(
-                    "{m} AS v_{j}, CASE WHEN {ok} THEN GREATEST({center} - {half}, {}) END AS lo_{j}, CASE WHEN {ok} THEN LEAST({center} + {half}, {}) END AS hi_{j}",
+                    "{m} AS v_{j}, CASE WHEN {ok} THEN GREATEST({lo}, {}) END AS lo_{j}, CASE WHEN {ok} THEN LEAST({hi}, {}) END AS hi_{j}",
                     d.num(0.0),
                     d.num(1.0)
                 ));

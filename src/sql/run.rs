@@ -46,19 +46,42 @@ pub fn evaluate(
         opts.hidden = Some(HIDDEN.into());
         pg.create_hidden(HIDDEN)?;
     }
-    let q = super::record(fw, &opts)?;
+    let st = super::record_parts(fw, &opts)?;
+    let staged = stageable(fw, &opts, &st);
+    let whole = st.text();
     let mut hidden = hidden_header();
     for _ in 0..fw.indicators.len() + 2 {
         if disclosure {
             pg.set_hidden(HIDDEN, &hidden)?;
         }
-        let mut rows = pg.stream(&q)?;
-        match step(fw, ds, &mut rows, &hidden)? {
+        if staged {
+            pg.stage(&st)?;
+        }
+        let mut rows = pg.stream(if staged { &st.select } else { &whole })?;
+        let next = step(fw, ds, &mut rows, &hidden)?;
+        drop(rows);
+        if staged {
+            pg.commit()?;
+        }
+        match next {
             Step::Done(r) => return Ok(*r),
             Step::Again(next) => hidden = next,
         }
     }
     Err(RebuildError("disclosure control did not settle".into()).into())
+}
+
+/// Whether the CTEs of `st` can be computed as temporary tables of their
+/// own names ([`Pg::stage`]): no table the statement reads by a bare name
+/// has one of those names, which the temporary table would hide.
+pub fn stageable(fw: &Framework, opts: &Options, st: &super::Statement) -> bool {
+    let tables: Vec<String> = super::schema::tabled(fw, opts)
+        .into_iter()
+        .map(|l| opts.table(fw, l))
+        .chain([HIDDEN.to_string()])
+        .collect();
+    // Tables are quoted where read, so only the same spelling is hidden.
+    !st.ctes.iter().any(|(n, _)| tables.contains(n))
 }
 
 /// What one run of the record leads to.

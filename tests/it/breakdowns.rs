@@ -394,10 +394,10 @@ fn csv_rows_for_cells() {
     // sex (happy): 1 of 1, 0 of 1, 1 of 1, with their Wilson intervals.
     insta::assert_snapshot!(text, @r"
     level,unit,name,parent,kind,item,value,score,n,coverage,ci_low,ci_high,rating,status,breakdown,option
-    org,A,,R1,indicator,happy_share,0.6666666666666666,66.66666666666666,3,1,0.2076595988078242,0.9385080559790691,,ok,,
-    org,A,,R1,indicator,happy_share,1,100,1,1,0.2065493117918027,1,,ok,sex,f
+    org,A,,R1,indicator,happy_share,0.6666666666666666,66.66666666666666,3,1,0.20765959880782425,0.9385080559790692,,ok,,
+    org,A,,R1,indicator,happy_share,1,100,1,1,0.20654931179180275,1,,ok,sex,f
     org,A,,R1,indicator,happy_share,0,0,1,1,0,0.7934506882081973,,ok,sex,m
-    org,A,,R1,indicator,happy_share,1,100,1,1,0.2065493117918027,1,,ok,sex,NA
+    org,A,,R1,indicator,happy_share,1,100,1,1,0.20654931179180275,1,,ok,sex,NA
     ");
 }
 
