@@ -220,9 +220,8 @@ impl Pg {
     }
 
     /// Computes each CTE of `st` into a temporary table of the same name,
-    /// dropped at the end of the transaction this opens ([`Pg::commit`]),
-    /// and gathers its statistics. PostgreSQL keeps no statistics on a
-    /// CTE: in one statement it guessed most of them at a row or two and
+    /// dropped at the end of the transaction this opens ([`Pg::commit`]).
+    /// PostgreSQL knows nothing of a CTE's size: in one statement it guessed most of them at a row or two and
     /// joined them by nested loops, which at 100,000 persons did not end
     /// in 40 minutes; computed table by table, the every-construct
     /// framework runs in seconds. The final select then reads the tables.

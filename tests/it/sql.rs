@@ -379,10 +379,13 @@ fn postgres_computes_what_memory_computes() {
     ) else {
         return;
     };
-    // The staged script (`--staged`) gives the same rows as the statement.
+    // The staged script (`--staged`) gives the same rows as the statement
+    // (numbers to the same tolerance: sums may be taken in another order).
     let n = differential("postgres", "postgres", &|dir| {
         let one = psql(&url, dir, "query.sql");
-        assert_eq!(one, psql(&url, dir, "staged.sql"), "{}", dir.display());
+        let staged = parse_csv(&psql(&url, dir, "staged.sql"), false);
+        let case = dir.display().to_string();
+        compare(&case, "PostgreSQL, staged", &parse_csv(&one, false), &staged);
         one
     });
     assert!(n >= 9, "only {n} cases compared");
@@ -411,18 +414,17 @@ fn the_query_in_each_dialect() {
     }
 }
 
-/// `--staged`: each CTE becomes a temporary table with its statistics,
-/// in one transaction, before the final select.
+/// `--staged`: each CTE becomes a temporary table, in one transaction,
+/// before the final select.
 #[test]
 fn the_staged_script_for_postgres() {
     let st = small_sql(&["--staged"]);
     insta::assert_snapshot!("sql_small_postgres_staged", st);
     let one = small_sql(&[]);
-    // As many tables as the statement has CTEs, each analysed.
+    // As many tables as the statement has CTEs.
     let ctes = one.lines().filter(|l| l.ends_with(" AS (")).count();
     assert!(ctes > 5, "{one}");
     assert_eq!(st.matches("CREATE TEMPORARY TABLE ").count(), ctes, "{st}");
-    assert_eq!(st.matches("\nANALYZE ").count(), ctes, "{st}");
     assert!(
         st.starts_with("BEGIN;\n") && st.ends_with(";\nCOMMIT;\n"),
         "{st}"
