@@ -385,7 +385,12 @@ fn postgres_computes_what_memory_computes() {
         let one = psql(&url, dir, "query.sql");
         let staged = parse_csv(&psql(&url, dir, "staged.sql"), false);
         let case = dir.display().to_string();
-        compare(&case, "PostgreSQL, staged", &parse_csv(&one, false), &staged);
+        compare(
+            &case,
+            "PostgreSQL, staged",
+            &parse_csv(&one, false),
+            &staged,
+        );
         one
     });
     assert!(n >= 9, "only {n} cases compared");
