@@ -650,6 +650,41 @@ fn eval_engine_writes_what_memory_writes() {
     assert!(compared >= 16, "only {compared} cases compared");
 }
 
+/// A level whose table is named like a step of the statement (`b0`, the
+/// units of the first level) cannot have its steps computed as temporary
+/// tables of their names: `eval --engine` runs the one statement instead,
+/// and `grille sql --staged` refuses (exit 2, in the_staged_script…).
+#[test]
+fn a_table_named_like_a_step_is_run_as_one_statement() {
+    let Some(url) = external(
+        postgres(),
+        "PostgreSQL (GRILLE_PG and psql)",
+        ".ci/postgres",
+    ) else {
+        return;
+    };
+    let dir = root().join("target/sql-tests/named-like-a-step");
+    std::fs::create_dir_all(&dir).expect("folder");
+    let fw = SMALL
+        .replace("level org", "level b1")
+        .replace("within org", "within b1")
+        .replace("at org", "at b1")
+        .replace("level person", "level b0")
+        .replace("at person", "at b0");
+    std::fs::write(dir.join("fw.grille"), fw).expect("framework");
+    let rows = "b0,b1,trust,age\np1,o1,5,30\np2,o1,2,40\np3,o2,4,20\np4,o2,5,50\np5,o2,3,33\n";
+    std::fs::write(dir.join("b0.csv"), rows).expect("table");
+    let o = grille(&dir, &["sql", "fw.grille", "--staged"]);
+    assert_eq!(o.status.code(), Some(2), "a hidden table is refused");
+    let c = Case {
+        name: "named-like-a-step".into(),
+        dir,
+        framework: "fw.grille".into(),
+        data: vec!["b0=b0.csv".into()],
+    };
+    assert!(engine_agrees(&c, &url) > 10);
+}
+
 /// Asserts `eval --engine URL` equal to the in-memory run in CSV, JSON and
 /// Markdown; returns how many JSON values were compared.
 pub(crate) fn engine_agrees(c: &Case, url: &str) -> usize {
