@@ -9,7 +9,7 @@
 //! and every output is compared with the in-memory run.
 
 use crate::record::{run_cases, runs_of, script};
-use crate::sql::{Case, data_args, engine_agrees, postgres, python_has, run_ok};
+use crate::sql::{Case, data_args, engine_agrees, pg_url, python_has, run_ok};
 use crate::support::{external, fixture, root};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -428,11 +428,7 @@ fn agrees(engine: &str, c: &Case, values: usize, runs: Option<usize>) {
 /// (docs/sql.md, "PostgreSQL's plans").
 #[test]
 fn every_construct_agrees_in_postgres() {
-    let Some(url) = external(
-        postgres(),
-        "PostgreSQL (GRILLE_PG and psql)",
-        ".ci/postgres",
-    ) else {
+    let Some(url) = pg_url() else {
         return;
     };
     let (c, _) = every_case(PERSONS);

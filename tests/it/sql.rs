@@ -363,6 +363,16 @@ fn psql(url: &str, dir: &Path, query: &str) -> String {
     String::from_utf8(o.stdout).expect("UTF-8")
 }
 
+/// The server of the external tests: `None` without `GRILLE_EXTERNAL`;
+/// with it, a failure when no server is there.
+pub(crate) fn pg_url() -> Option<String> {
+    external(
+        postgres(),
+        "PostgreSQL (GRILLE_PG and psql)",
+        ".ci/postgres",
+    )
+}
+
 /// The server `.ci/run` started (`GRILLE_PG`), with `psql`.
 pub(crate) fn postgres() -> Option<String> {
     let url = std::env::var("GRILLE_PG").ok()?;
@@ -372,11 +382,7 @@ pub(crate) fn postgres() -> Option<String> {
 
 #[test]
 fn postgres_computes_what_memory_computes() {
-    let Some(url) = external(
-        postgres(),
-        "PostgreSQL (GRILLE_PG and psql)",
-        ".ci/postgres",
-    ) else {
+    let Some(url) = pg_url() else {
         return;
     };
     // The staged script (`--staged`) gives the same rows as the statement
@@ -616,11 +622,7 @@ fn the_data_report_counts_in_duckdb() {
 
 #[test]
 fn the_data_report_counts_in_postgres() {
-    let Some(url) = external(
-        postgres(),
-        "PostgreSQL (GRILLE_PG and psql)",
-        ".ci/postgres",
-    ) else {
+    let Some(url) = pg_url() else {
         return;
     };
     assert_eq!(psql(&url, &report_dir("postgres"), "query.sql"), REPORT);
@@ -628,11 +630,7 @@ fn the_data_report_counts_in_postgres() {
 
 #[test]
 fn eval_engine_writes_what_memory_writes() {
-    let Some(url) = external(
-        postgres(),
-        "PostgreSQL (GRILLE_PG and psql)",
-        ".ci/postgres",
-    ) else {
+    let Some(url) = pg_url() else {
         return;
     };
     let (mut compared, mut values) = (0, 0);
@@ -656,11 +654,7 @@ fn eval_engine_writes_what_memory_writes() {
 /// and `grille sql --staged` refuses (exit 2, in the_staged_script…).
 #[test]
 fn a_table_named_like_a_step_is_run_as_one_statement() {
-    let Some(url) = external(
-        postgres(),
-        "PostgreSQL (GRILLE_PG and psql)",
-        ".ci/postgres",
-    ) else {
+    let Some(url) = pg_url() else {
         return;
     };
     let dir = root().join("target/sql-tests/named-like-a-step");
@@ -844,11 +838,7 @@ fn same_json(case: &str, at: &str, a: &serde_json::Value, b: &serde_json::Value)
 
 #[test]
 fn eval_db_reads_tables_already_there() {
-    let Some(url) = external(
-        postgres(),
-        "PostgreSQL (GRILLE_PG and psql)",
-        ".ci/postgres",
-    ) else {
+    let Some(url) = pg_url() else {
         return;
     };
     let c = own_cases()

@@ -218,11 +218,7 @@ fn engine_url() -> Option<String> {
     if !external_enabled() {
         return None;
     }
-    external(
-        crate::sql::postgres(),
-        "PostgreSQL (GRILLE_PG and psql)",
-        ".ci/postgres",
-    )
+    crate::sql::pg_url()
 }
 
 /// Under `GRILLE_EXTERNAL=1`, a case evaluated through the library is also
