@@ -48,7 +48,11 @@ pub fn evaluate(
     }
     let st = super::record_parts(fw, &opts)?;
     let staged = stageable(fw, &opts, &st);
-    let whole = st.text();
+    // The one statement, only when the steps cannot be tables.
+    let whole = match staged {
+        true => String::new(),
+        false => st.text(),
+    };
     let mut hidden = hidden_header();
     for _ in 0..fw.indicators.len() + 2 {
         if disclosure {
