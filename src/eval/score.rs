@@ -42,11 +42,34 @@ pub fn tie_key(v: f64) -> f64 {
     if v == 0.0 || !v.is_finite() {
         return v;
     }
-    let scale = pow10(11.0 - v.abs().log10().floor());
+    let scale = pow10(11.0 - floor_log10(v.abs()));
     match scale.is_finite() {
         true => (v * scale).round() / scale,
         false => v,
     }
+}
+
+/// `floor(log10(a))` for a positive finite `a`, as `log10` gives it.
+///
+/// Reports key every number and chart coordinate, and `log10` was a tenth
+/// of an HTML report's time. Between 10⁻⁸ and 10¹⁶ the decade is found
+/// by comparing with the powers of ten; `log10` itself is called only
+/// within 10⁻¹² (relative) of a power, where its rounding could cross the
+/// integer and the answer must stay the one SQL's `LOG10` gives.
+fn floor_log10(a: f64) -> f64 {
+    const DECADES: [f64; 25] = [
+        1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    ];
+    const MARGIN: f64 = 1e-12;
+    let above = DECADES.partition_point(|&p| p <= a);
+    if (1..DECADES.len()).contains(&above) {
+        let (lo, hi) = (DECADES[above - 1], DECADES[above]);
+        if a >= lo * (1.0 + MARGIN) && a <= hi * (1.0 - MARGIN) {
+            return (above as i32 - 9) as f64;
+        }
+    }
+    a.log10().floor()
 }
 
 /// 10 to the integer power `e`. Reports round every number and chart
@@ -189,7 +212,38 @@ mod tests {
         }
     }
 
+    #[test]
+    fn decades_found_by_comparison_are_log10_s() {
+        // Every power of ten and its neighbours one, two and many ulps
+        // away, where log10 rounds and the comparison must step aside.
+        for e in -12..=18 {
+            let p = 10f64.powi(e);
+            let mut below = p;
+            let mut above = p;
+            for _ in 0..3000 {
+                for a in [below, above, p * (1.0 + 1e-12), p * (1.0 - 1e-12)] {
+                    assert_eq!(floor_log10(a), a.log10().floor(), "{a:e}");
+                }
+                below = below.next_down();
+                above = above.next_up();
+            }
+        }
+        assert_eq!(floor_log10(5e-9), -9.0);
+        assert_eq!(floor_log10(3.5), 0.0);
+        assert_eq!(floor_log10(0.072), -2.0);
+        assert_eq!(floor_log10(4.2e15), 15.0);
+        assert_eq!(floor_log10(2e16), 16.0);
+    }
+
     proptest::proptest! {
+        /// The decade found by comparison is the one `log10` gives, for
+        /// values anywhere from 10⁻¹² to 10²⁰.
+        #[test]
+        fn floor_log10_is_log10_s(m in 1.0f64..10.0, e in -12i32..20) {
+            let a = m * 10f64.powi(e);
+            proptest::prop_assert_eq!(floor_log10(a), a.log10().floor());
+        }
+
         /// The key is the value to 12 significant digits, computed as the
         /// SQL dialects compute it (POWER(10, 11 - FLOOR(LOG10(ABS(v))))).
         #[test]
