@@ -41,6 +41,18 @@ impl Column {
         self.len() == 0
     }
 
+    /// Room for exactly `more` values after the present ones.
+    pub fn reserve_exact(&mut self, more: usize) {
+        match self {
+            Column::Num(v) => v.reserve_exact(more),
+            Column::Bool(v) => v.reserve_exact(more),
+            Column::Opt(v) => v.reserve_exact(more),
+            Column::Set(v) => v.reserve_exact(more),
+            Column::Date(v) => v.reserve_exact(more),
+            Column::Text(v) => v.reserve_exact(more),
+        }
+    }
+
     /// Whether row `i` holds a value.
     pub fn present(&self, i: usize) -> bool {
         match self {
