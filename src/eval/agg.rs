@@ -432,43 +432,53 @@ fn order_statistic(inp: &AggInput<'_>, out: &mut AggOut) {
 
 /// How many different values each group has (n: how many values).
 fn distinct(inp: &AggInput<'_>, out: &mut AggOut) {
-    let mut pairs: Vec<(u32, u64)> = Vec::new();
-    let mut texts: Vec<(u32, &str)> = Vec::new();
-    for r in 0..inp.groups.len() {
-        if !inp.pass[r] {
-            continue;
+    match &*inp.args[0] {
+        Column::Num(v) => distinct_by(inp, out, |r| (!v[r].is_nan()).then(|| v[r].to_bits())),
+        Column::Bool(v) => distinct_by(inp, out, |r| (v[r] != NA_BOOL).then_some(v[r])),
+        Column::Opt(v) => distinct_by(inp, out, |r| (v[r] != NA_OPT).then_some(v[r])),
+        Column::Set(v) => distinct_by(inp, out, |r| (v[r] != NA_SET).then_some(v[r])),
+        Column::Date(v) => distinct_by(inp, out, |r| (v[r] != NA_DATE).then_some(v[r])),
+        Column::Text(v) => distinct_by(inp, out, |r| v[r].as_deref()),
+    }
+}
+
+/// [`distinct`] over the values `key` gives (`None`: no value). They are
+/// bucketed by group in one buffer, as for a median, and each bucket is
+/// sorted on its own: no (group, value) pairs, which at a million rows
+/// were 16 MB held at the evaluation's peak, and sorts that stay within
+/// one group's values.
+fn distinct_by<T: Ord + Copy + Default>(
+    inp: &AggInput<'_>,
+    out: &mut AggOut,
+    key: impl Fn(usize) -> Option<T>,
+) {
+    let g = inp.n_groups;
+    let rows = inp.groups.len();
+    let present = |r: usize| inp.pass[r] && key(r).is_some();
+    for r in (0..rows).filter(|&r| present(r)) {
+        out.n[inp.groups[r] as usize] += 1;
+    }
+    let mut start = vec![0usize; g + 1];
+    for k in 0..g {
+        start[k + 1] = start[k] + out.n[k] as usize;
+    }
+    let mut fill = start.clone();
+    let mut vals = vec![T::default(); start[g]];
+    for r in 0..rows {
+        if let (true, Some(x)) = (inp.pass[r], key(r)) {
+            let k = inp.groups[r] as usize;
+            vals[fill[k]] = x;
+            fill[k] += 1;
         }
-        let k = inp.groups[r];
-        match &*inp.args[0] {
-            Column::Num(v) if !v[r].is_nan() => pairs.push((k, v[r].to_bits())),
-            Column::Bool(v) if v[r] != NA_BOOL => pairs.push((k, v[r] as u64)),
-            Column::Opt(v) if v[r] != NA_OPT => pairs.push((k, v[r] as u64)),
-            Column::Set(v) if v[r] != NA_SET => pairs.push((k, v[r])),
-            Column::Date(v) if v[r] != NA_DATE => pairs.push((k, v[r] as u64)),
-            Column::Text(v) => {
-                if let Some(t) = &v[r] {
-                    texts.push((k, t));
-                }
-            }
-            _ => {}
-        }
     }
-    let groups = |p: &[(u32, u64)], t: &[(u32, &str)]| -> Vec<u32> {
-        p.iter().map(|x| x.0).chain(t.iter().map(|x| x.0)).collect()
-    };
-    for k in groups(&pairs, &texts) {
-        out.n[k as usize] += 1;
-    }
-    pairs.sort_unstable();
-    pairs.dedup();
-    texts.sort_unstable();
-    texts.dedup();
-    let mut d = vec![0u32; inp.n_groups];
-    for k in groups(&pairs, &texts) {
-        d[k as usize] += 1;
-    }
-    for (v, n) in out.values.iter_mut().zip(d) {
-        *v = n as f64;
+    for (k, value) in out.values.iter_mut().enumerate() {
+        let v = &mut vals[start[k]..start[k + 1]];
+        v.sort_unstable();
+        let different = v
+            .iter()
+            .enumerate()
+            .filter(|&(i, x)| i == 0 || v[i - 1] != *x);
+        *value = different.count() as f64;
     }
 }
 
