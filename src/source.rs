@@ -4,6 +4,12 @@
 //! read during a run (framework files, base files, data files) and hands out
 //! [`SourceId`]s; every AST node and every diagnostic carries a [`Span`]
 //! (a byte range in one of those sources).
+//!
+//! A large data file read as it is on disk (UTF-8) is not copied: its text
+//! is the file mapped into memory ([`Text::Mapped`]), and once the data is
+//! read its pages are handed back ([`SourceMap::release_pages`]); the few
+//! lines a diagnostic or a data rule shows later are read again from the
+//! file by the kernel.
 
 use std::sync::{Arc, OnceLock};
 
@@ -56,11 +62,81 @@ impl Span {
     }
 }
 
+/// The text of a source: on the heap, or a file mapped into memory.
+#[derive(Clone)]
+pub enum Text {
+    Heap(Arc<str>),
+    Mapped(Arc<Mapped>),
+}
+
+/// A file mapped into memory whose bytes from `start` on are UTF-8.
+pub struct Mapped {
+    map: memmap2::Mmap,
+    start: usize,
+}
+
+impl Mapped {
+    /// The text of `map` after its first `start` bytes (a byte-order
+    /// mark), or `None` when that is not UTF-8.
+    pub fn new(map: memmap2::Mmap, start: usize) -> Option<Mapped> {
+        let body = map.get(start..)?;
+        std::str::from_utf8(body).ok()?;
+        Some(Mapped { map, start })
+    }
+
+    fn as_str(&self) -> &str {
+        // SAFETY: checked to be UTF-8 in `new`. The mapping is read-only;
+        // like every program that maps its input (ripgrep does), grille
+        // assumes the file is not rewritten while it runs.
+        unsafe { std::str::from_utf8_unchecked(&self.map[self.start..]) }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Heap(s) => s,
+            Text::Mapped(m) => m.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::Heap(s.into())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::Heap(s.into())
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(s: Arc<str>) -> Text {
+        Text::Heap(s)
+    }
+}
+
+impl From<Mapped> for Text {
+    fn from(m: Mapped) -> Text {
+        Text::Mapped(Arc::new(m))
+    }
+}
+
 /// One source text with the name shown in diagnostics.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub name: String,
-    pub text: Arc<str>,
+    pub text: Text,
     /// Where each line starts, built the first time a line is asked for:
     /// a run with thousands of diagnostics on a large file then finds
     /// each line by a binary search instead of counting newlines from the
@@ -69,7 +145,7 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    fn new(name: String, text: Arc<str>) -> SourceFile {
+    fn new(name: String, text: Text) -> SourceFile {
         SourceFile {
             name,
             text,
@@ -125,7 +201,7 @@ impl SourceMap {
     }
 
     /// Stores a text and returns its id.
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> SourceId {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Text>) -> SourceId {
         self.files.push(SourceFile::new(name.into(), text.into()));
         SourceId((self.files.len() - 1) as u32)
     }
@@ -142,11 +218,56 @@ impl SourceMap {
     pub fn files(&self) -> &[SourceFile] {
         &self.files
     }
+
+    /// Hands the pages of every mapped file back to the kernel. Called
+    /// once the data is read: a table's text is then needed only for the
+    /// cells diagnostics and data rules show, which are read again from
+    /// the file when shown, and the memory goes to the evaluation.
+    pub fn release_pages(&self) {
+        for f in &self.files {
+            if let Text::Mapped(m) = &f.text {
+                // SAFETY: the mapping is read-only and backed by the file,
+                // so the pages come back unchanged from it when touched.
+                #[cfg(unix)]
+                let _ = unsafe { m.map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+                #[cfg(not(unix))]
+                let _ = m;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A mapped file reads as its text after the byte-order mark, before
+    /// and after its pages are handed back; bytes that are not UTF-8 are
+    /// not mapped as text.
+    #[test]
+    fn mapped_text_survives_releasing_its_pages() {
+        let dir = std::env::temp_dir().join(format!("grille-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("t.csv");
+        let body: String = (0..100_000).map(|i| format!("ligne {i} é\n")).collect();
+        std::fs::write(&path, format!("\u{feff}{body}")).expect("written");
+        let map = |p: &std::path::Path| {
+            let f = std::fs::File::open(p).expect("opened");
+            // SAFETY: a file of this test, not changed while mapped.
+            unsafe { memmap2::Mmap::map(&f) }.expect("mapped")
+        };
+        let mut sources = SourceMap::new();
+        let id = sources.add("t.csv", Mapped::new(map(&path), 3).expect("UTF-8"));
+        assert!(matches!(sources.get(id).text, Text::Mapped(_)));
+        assert_eq!(&*sources.get(id).text, body);
+        sources.release_pages();
+        assert_eq!(&*sources.get(id).text, body);
+        let at = body.find("ligne 99999").expect("last line");
+        assert_eq!(sources.get(id).line_col(at + 6), (100_000, 7));
+        std::fs::write(&path, b"a\xe9b").expect("written");
+        assert!(Mapped::new(map(&path), 0).is_none());
+        std::fs::remove_dir_all(&dir).expect("removed");
+    }
 
     /// Line and column by counting from the top, as before the index.
     fn counted(text: &str, offset: usize) -> (usize, usize) {

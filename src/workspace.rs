@@ -219,6 +219,7 @@ impl Workspace {
             .framework;
         self.results = None;
         let (ds, diags) = data::build(fw, tables, &self.sources);
+        self.sources.release_pages();
         &self.data.insert((ds, diags)).0
     }
 

@@ -26,7 +26,7 @@ pub use link::{Dataset, LevelUnits, QuestionCounts, TableReport, build};
 
 use crate::diagnostic::Code;
 use crate::ir::{Framework, LevelId};
-use crate::source::{SourceId, SourceMap};
+use crate::source::{Mapped, SourceId, SourceMap, Text};
 use sha2::Digest;
 
 /// A cell's text as a message quotes it: at most 60 characters, so one
@@ -249,20 +249,12 @@ pub fn read_table(
             path: "-".into(),
             error,
         })?;
-        b
+        Bytes::Read(b)
     } else {
-        // Refused before reading: a file this large would take minutes to
-        // load only to be refused after.
-        if let Ok(meta) = std::fs::metadata(&spec.path) {
-            too_large(&spec.path, meta.len())?;
-        }
-        std::fs::read(&spec.path).map_err(|error| InputError::Io {
-            path: spec.path.clone(),
-            error,
-        })?
+        file_bytes(&spec.path)?
     };
     too_large(&spec.path, bytes.len() as u64)?;
-    let sha256 = hex(&sha2::Sha256::digest(&bytes));
+    let sha256 = hex(&sha2::Sha256::digest(&*bytes));
     let lower = spec.path.to_lowercase();
     let fmt_err = |reason: String| InputError::Format {
         path: spec.path.clone(),
@@ -295,7 +287,23 @@ pub fn read_table(
             "{what} files are not read; save or export the table as CSV (UTF-8 or the spreadsheet's default), TSV, JSON, NDJSON, XLSX, XLS or ODS"
         )));
     } else {
-        let (text, encoding) = decode(&bytes).map_err(fmt_err)?;
+        let (text, encoding) = match bytes {
+            Bytes::Mapped(map) if utf8_as_is(&map) => {
+                let bom = if map.starts_with(b"\xef\xbb\xbf") {
+                    3
+                } else {
+                    0
+                };
+                match Mapped::new(map, bom) {
+                    Some(m) => (Text::from(m), None),
+                    None => unreachable!("checked to be UTF-8 by utf8_as_is"),
+                }
+            }
+            _ => {
+                let (text, encoding) = decode(&bytes).map_err(fmt_err)?;
+                (Text::from(text), encoding)
+            }
+        };
         let name = if spec.path == "-" {
             "<stdin>".to_string()
         } else {
@@ -319,6 +327,57 @@ pub fn read_table(
         encoding: None,
         chunks: None,
     })
+}
+
+/// The bytes of a data file: read into memory, or mapped from the file.
+enum Bytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Read(b) => b,
+            Bytes::Mapped(m) => m,
+        }
+    }
+}
+
+/// Files from this size on are mapped rather than read: their text is
+/// then never copied, and its pages go back to the kernel once the data
+/// is read (see [`SourceMap::release_pages`]).
+const MAP_BYTES: u64 = 1 << 20;
+
+/// The bytes of the file at `path`, refused before reading when larger
+/// than grille reads (it would take minutes to load only to be refused).
+fn file_bytes(path: &str) -> Result<Bytes, InputError> {
+    let io = |error| InputError::Io {
+        path: path.to_string(),
+        error,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    too_large(path, meta.len())?;
+    if meta.is_file() && meta.len() >= MAP_BYTES {
+        // SAFETY: a read-only mapping of a regular file; grille assumes,
+        // as programs that map their input do, that the file is not
+        // rewritten while it runs (see `source::Mapped`).
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return Ok(Bytes::Mapped(map));
+        }
+    }
+    let mut b = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(&mut file, &mut b).map_err(io)?;
+    Ok(Bytes::Read(b))
+}
+
+/// Whether `bytes` can be used as they are: UTF-8 (after a byte-order
+/// mark) with no NUL byte, which [`decode`] would refuse.
+fn utf8_as_is(bytes: &[u8]) -> bool {
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    !body.contains(&0) && std::str::from_utf8(body).is_ok()
 }
 
 /// The largest text grille reads: places in a file (spans, cell offsets)
@@ -345,15 +404,16 @@ pub fn too_large(path: &str, len: u64) -> Result<(), InputError> {
 pub fn text_table(
     level: LevelId,
     name: &str,
-    text: String,
+    text: impl Into<Text>,
     tsv: bool,
     sha256: String,
     sources: &mut SourceMap,
 ) -> Table {
-    let text = text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text);
+    let text: Text = text.into();
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => Text::from(rest),
+        None => text,
+    };
     let d = if tsv {
         b'\t'
     } else {

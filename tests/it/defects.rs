@@ -634,6 +634,50 @@ fn large_tables_split_where_records_end() {
     assert!(diag_rows(&doc).is_empty(), "{:?}", diag_rows(&doc));
 }
 
+/// A table of a megabyte or more is mapped from its file rather than
+/// read, and its pages are handed back once the data is read: a cell
+/// shown later still comes from the file, at its right place, with a
+/// byte-order mark before the header; a file in another encoding is still
+/// decoded.
+#[test]
+fn large_files_are_mapped_and_still_shown_where_they_are() {
+    let mut text = format!("\u{feff}{PEOPLE_HEAD}\n");
+    let mut n = 0;
+    while text.len() < 3 << 19 {
+        n += 1;
+        text.push_str(&format!("p{n},E1,insertion,4,oui,réponse {n}\n"));
+    }
+    n += 1;
+    let last = format!("p{n},E1,insertion,9,oui,la dernière");
+    text.push_str(&format!("{last}\n"));
+    let latin1: Vec<u8> = text
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("Latin-1"))
+        .collect();
+    for (name, bytes) in [("big.csv", text.as_bytes()), ("latin1.csv", &latin1[..])] {
+        assert!(
+            bytes.len() >= 1 << 20,
+            "{name} is large enough to be mapped"
+        );
+        let (code, err, doc) = eval_people(name, bytes, &[]);
+        assert_eq!(code, 0, "{name}: {}", &err[..err.len().min(2000)]);
+        let doc = doc.expect("JSON");
+        assert_eq!(doc["data"]["personne"]["rows"], n, "{name}");
+        assert_eq!(
+            diag_rows(&doc),
+            [(n as u64 + 1, "grille::data::out_of_range".to_string())],
+            "{name}"
+        );
+        // The snippet under the warning is the last row, read back from
+        // the file after its pages were released.
+        assert!(err.contains(&last), "{name}: {err}");
+        let column = last.find(",9,").expect("the bad cell") + 2;
+        let place = format!("{name}:{}:{column}]", n + 1);
+        assert!(err.contains(&place), "{name}: {place} in {err}");
+    }
+}
+
 /// Per-question counts add up to the rows used, not the rows read.
 #[test]
 fn question_counts_leave_out_rejected_rows() {
