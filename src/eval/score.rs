@@ -44,7 +44,7 @@ pub fn tie_key(v: f64) -> f64 {
     }
     let scale = pow10(11.0 - floor_log10(v.abs()));
     match scale.is_finite() {
-        true => (v * scale).round() / scale,
+        true => round(v * scale) / scale,
         false => v,
     }
 }
@@ -53,7 +53,7 @@ pub fn tie_key(v: f64) -> f64 {
 ///
 /// Reports key every number and chart coordinate, and `log10` was a tenth
 /// of an HTML report's time. Between 10⁻⁸ and 10¹⁶ the decade is found
-/// by comparing with the powers of ten; `log10` itself is called only
+/// from the binary exponent and one comparison with a power of ten; `log10` itself is called only
 /// within 10⁻¹² (relative) of a power, where its rounding could cross the
 /// integer and the answer must stay the one SQL's `LOG10` gives.
 fn floor_log10(a: f64) -> f64 {
@@ -62,14 +62,36 @@ fn floor_log10(a: f64) -> f64 {
         1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     ];
     const MARGIN: f64 = 1e-12;
-    let above = DECADES.partition_point(|&p| p <= a);
-    if (1..DECADES.len()).contains(&above) {
-        let (lo, hi) = (DECADES[above - 1], DECADES[above]);
+    if (DECADES[0]..DECADES[24]).contains(&a) {
+        // The binary exponent times log10(2) (78913 / 2^18) is the decade
+        // or the one below it: a power of two spans less than a decade.
+        let e2 = ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+        let mut i = ((e2 * 78913) >> 18) + 8;
+        if a >= DECADES[(i + 1) as usize] {
+            i += 1;
+        }
+        let (lo, hi) = (DECADES[i as usize], DECADES[i as usize + 1]);
         if a >= lo * (1.0 + MARGIN) && a <= hi * (1.0 - MARGIN) {
-            return (above as i32 - 9) as f64;
+            return (i - 8) as f64;
         }
     }
     a.log10().floor()
+}
+
+/// `x.round()` (halves away from zero), without the call to the C
+/// library's `round` that `f64::round` makes on x86-64 before SSE4.1;
+/// every number and chart coordinate of a report goes through it.
+pub(crate) fn round(x: f64) -> f64 {
+    // From 2^52 on, every double is an integer; so are NaN's and the
+    // infinities' roundings.
+    if !(x.abs() < 4_503_599_627_370_496.0) {
+        return x;
+    }
+    let t = ((x as i64) as f64).copysign(x);
+    match (x - t).abs() >= 0.5 {
+        true => t + 1f64.copysign(x),
+        false => t,
+    }
 }
 
 /// 10 to the integer power `e`. Reports round every number and chart
@@ -235,7 +257,47 @@ mod tests {
         assert_eq!(floor_log10(2e16), 16.0);
     }
 
+    #[test]
+    fn round_is_f64_round() {
+        for x in [
+            0.0,
+            -0.0,
+            0.3,
+            -0.3,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4503599627370495.5,
+            4503599627370496.0,
+            -4503599627370495.5,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(round(x).to_bits(), x.round().to_bits(), "{x:e}");
+        }
+        assert!(round(f64::NAN).is_nan());
+    }
+
     proptest::proptest! {
+        /// The hand-written rounding is `f64::round`, to the bit.
+        #[test]
+        fn round_is_f64_round_everywhere(bits: u64) {
+            let x = f64::from_bits(bits);
+            proptest::prop_assume!(!x.is_nan());
+            proptest::prop_assert_eq!(round(x).to_bits(), x.round().to_bits());
+        }
+
+        #[test]
+        fn round_is_f64_round_near_integers(i in -1_000_000_000i64..1_000_000_000, f in 0.0f64..1.0) {
+            let x = i as f64 + f;
+            proptest::prop_assert_eq!(round(x).to_bits(), x.round().to_bits());
+        }
+
         /// The decade found by comparison is the one `log10` gives, for
         /// values anywhere from 10⁻¹² to 10²⁰.
         #[test]

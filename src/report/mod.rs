@@ -233,7 +233,7 @@ pub fn step_id(fw: &Framework, rate: Option<RatingsId>, step: Option<u16>) -> Op
 /// memory and by a database) rounds the same way: 7.5 computed as
 /// 7.499999999999999 still gives 8 (see `eval::score::tie_key`).
 pub(crate) fn round_shown(x: f64) -> f64 {
-    crate::eval::score::tie_key(x).round()
+    crate::eval::score::round(crate::eval::score::tie_key(x))
 }
 
 /// A number for people, in the conventions of `lang`: decimal comma and
