@@ -84,7 +84,7 @@ fn floor_log10(a: f64) -> f64 {
 pub(crate) fn round(x: f64) -> f64 {
     // From 2^52 on, every double is an integer; so are NaN's and the
     // infinities' roundings.
-    if !(x.abs() < 4_503_599_627_370_496.0) {
+    if x.is_nan() || x.abs() >= 4_503_599_627_370_496.0 {
         return x;
     }
     let t = ((x as i64) as f64).copysign(x);
