@@ -9,6 +9,7 @@ mod build;
 pub mod comments;
 mod errors;
 mod expr;
+mod nesting;
 pub mod spell;
 
 use crate::diagnostic::{Code, Diag};
@@ -61,7 +62,8 @@ impl Code for SyntaxError {
 /// found along the way (a property written twice) are returned with the file.
 pub fn parse(src: SourceId, text: &str) -> Result<(ast::File, Vec<Diag>), Vec<Diag>> {
     use pest::Parser;
-    // pest's parser recurses once per bracket: refuse deep nesting first.
+    // pest's parser recurses once per bracket and per nested `if`:
+    // refuse deep nesting before it runs.
     if let Some(at) = too_deep(text) {
         let span = crate::source::Span::new(src, at, at + 1);
         return Err(vec![
@@ -103,75 +105,8 @@ pub fn parse(src: SourceId, text: &str) -> Result<(ast::File, Vec<Diag>), Vec<Di
 }
 
 pub use expr::MAX_DEPTH;
-
-/// The brackets of `text[from..to]` outside strings and comments, with
-/// their offsets.
-fn brackets(text: &str, from: usize, to: usize) -> impl Iterator<Item = (usize, u8)> + '_ {
-    let b = &text.as_bytes()[..to.min(text.len())];
-    let mut i = from;
-    std::iter::from_fn(move || {
-        while i < b.len() {
-            let at = i;
-            i += 1;
-            match b[at] {
-                // A triple-quoted string runs to the next `"""`, as the
-                // grammar reads it (tried before a plain string).
-                b'"' if b[at..].starts_with(b"\"\"\"") => {
-                    i = match b[at + 3..].windows(3).position(|w| w == b"\"\"\"") {
-                        Some(k) => at + 3 + k + 3,
-                        None => b.len(),
-                    };
-                }
-                b'"' => {
-                    while i < b.len() && b[i] != b'"' {
-                        i += if b[i] == b'\\' { 2 } else { 1 };
-                    }
-                    i += 1;
-                }
-                b'/' if b.get(at + 1) == Some(&b'/') => {
-                    while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
-                        i += 1;
-                    }
-                }
-                c @ (b'(' | b'[' | b'{' | b')' | b']' | b'}') => return Some((at, c)),
-                _ => {}
-            }
-        }
-        None
-    })
-}
-
-/// The offset of the first bracket (`(`, `[`, `{`) nested deeper than
-/// [`MAX_DEPTH`].
-fn too_deep(text: &str) -> Option<usize> {
-    let mut depth = 0u32;
-    for (at, c) in brackets(text, 0, text.len()) {
-        if matches!(c, b'(' | b'[' | b'{') {
-            depth += 1;
-            if depth > MAX_DEPTH {
-                return Some(at);
-            }
-        } else {
-            depth = depth.saturating_sub(1);
-        }
-    }
-    None
-}
-
-/// The innermost `{` of `text[from..to]` left open at `to`.
-pub(crate) fn unclosed(text: &str, from: usize, to: usize) -> Option<usize> {
-    let mut open = Vec::new();
-    for (at, c) in brackets(text, from, to) {
-        match c {
-            b'{' => open.push(at),
-            b'}' => {
-                open.pop();
-            }
-            _ => {}
-        }
-    }
-    open.pop()
-}
+use nesting::too_deep;
+pub(crate) use nesting::unclosed;
 
 /// Whether the word at `pos` starts an item: an item keyword at the start
 /// of a line.

@@ -226,6 +226,23 @@ fn deep_nesting_is_a_coded_error() {
         )),
         quickstart_with(&format!("{}effectif{}", "(".repeat(150), ")".repeat(150))),
         quickstart_with(&format!("{}effectif", "- not ".repeat(200))),
+        // `if` inside `if`, without a bracket: in a branch, in a condition
+        // and as the last operand of an `else` (the last overflowed the
+        // stack, the first was refused without the code).
+        quickstart_with(&format!(
+            "{}1{}",
+            "if effectif > 1 then ".repeat(20_000),
+            " else 0".repeat(20_000)
+        )),
+        quickstart_with(&format!(
+            "if {}effectif > 1{} then 1 else 0",
+            "if ".repeat(20_000),
+            " then true else false".repeat(20_000)
+        )),
+        quickstart_with(&format!(
+            "{}1",
+            "1 + if effectif > 1 then 1 else 1 + ".repeat(20_000)
+        )),
         format!(
             "{}\n{dims}{}",
             quickstart_with("effectif"),
@@ -243,8 +260,14 @@ fn deep_nesting_is_a_coded_error() {
             assert!(err.contains("grille::syntax::too_deep"), "{args:?}: {err}");
         }
     }
-    // Just under the limit is fine.
+    // Just under the limit is fine, and so is an `else if` chain.
     let text = quickstart_with(&format!("{}effectif{}", "(".repeat(60), ")".repeat(60)));
+    assert_eq!(run_on(&text, &["check", "f.grille"]).0, 0);
+    let text = quickstart_with(&format!(
+        "{}1{}",
+        "if effectif > 1 then ".repeat(60),
+        " else 0".repeat(60)
+    ));
     assert_eq!(run_on(&text, &["check", "f.grille"]).0, 0);
 }
 
