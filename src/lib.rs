@@ -13,6 +13,10 @@
 // Columnar kernels walk several parallel columns by row index on purpose.
 #![allow(clippy::needless_range_loop)]
 
+// pest's generated parser is built without pest's `std` feature, and so
+// names `alloc`; see syntax/mod.rs for why that feature is left out.
+extern crate alloc;
+
 pub mod check;
 pub mod compare;
 pub mod data;
