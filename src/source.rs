@@ -77,11 +77,12 @@ pub struct Mapped {
 
 impl Mapped {
     /// The text of `map` after its first `start` bytes (a byte-order
-    /// mark), or `None` when that is not UTF-8.
-    pub fn new(map: memmap2::Mmap, start: usize) -> Option<Mapped> {
-        let body = map.get(start..)?;
-        std::str::from_utf8(body).ok()?;
-        Some(Mapped { map, start })
+    /// mark), or the map given back when that is not UTF-8.
+    pub fn new(map: memmap2::Mmap, start: usize) -> Result<Mapped, memmap2::Mmap> {
+        match map.get(start..).map(std::str::from_utf8) {
+            Some(Ok(_)) => Ok(Mapped { map, start }),
+            _ => Err(map),
+        }
     }
 
     fn as_str(&self) -> &str {
@@ -257,7 +258,10 @@ mod tests {
             unsafe { memmap2::Mmap::map(&f) }.expect("mapped")
         };
         let mut sources = SourceMap::new();
-        let id = sources.add("t.csv", Mapped::new(map(&path), 3).expect("UTF-8"));
+        let Ok(mapped) = Mapped::new(map(&path), 3) else {
+            panic!("the file is UTF-8 after its byte-order mark")
+        };
+        let id = sources.add("t.csv", mapped);
         assert!(matches!(sources.get(id).text, Text::Mapped(_)));
         assert_eq!(&*sources.get(id).text, body);
         sources.release_pages();
@@ -265,7 +269,7 @@ mod tests {
         let at = body.find("ligne 99999").expect("last line");
         assert_eq!(sources.get(id).line_col(at + 6), (100_000, 7));
         std::fs::write(&path, b"a\xe9b").expect("written");
-        assert!(Mapped::new(map(&path), 0).is_none());
+        assert!(Mapped::new(map(&path), 0).is_err());
         std::fs::remove_dir_all(&dir).expect("removed");
     }
 

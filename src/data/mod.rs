@@ -288,15 +288,20 @@ pub fn read_table(
         )));
     } else {
         let (text, encoding) = match bytes {
-            Bytes::Mapped(map) if utf8_as_is(&map) => {
+            Bytes::Mapped(map) if !map.contains(&0) => {
                 let bom = if map.starts_with(b"\xef\xbb\xbf") {
                     3
                 } else {
                     0
                 };
+                // Checked for UTF-8 once, by `Mapped::new`; a file in
+                // another encoding comes back to be decoded.
                 match Mapped::new(map, bom) {
-                    Some(m) => (Text::from(m), None),
-                    None => unreachable!("checked to be UTF-8 by utf8_as_is"),
+                    Ok(m) => (Text::from(m), None),
+                    Err(map) => {
+                        let (text, encoding) = decode(&map).map_err(fmt_err)?;
+                        (Text::from(text), encoding)
+                    }
                 }
             }
             _ => {
@@ -371,13 +376,6 @@ fn file_bytes(path: &str) -> Result<Bytes, InputError> {
     let mut b = Vec::with_capacity(meta.len() as usize);
     std::io::Read::read_to_end(&mut file, &mut b).map_err(io)?;
     Ok(Bytes::Read(b))
-}
-
-/// Whether `bytes` can be used as they are: UTF-8 (after a byte-order
-/// mark) with no NUL byte, which [`decode`] would refuse.
-fn utf8_as_is(bytes: &[u8]) -> bool {
-    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    !body.contains(&0) && std::str::from_utf8(body).is_ok()
 }
 
 /// The largest text grille reads: places in a file (spans, cell offsets)
