@@ -10,7 +10,8 @@
 //! that finds where pieces start, one per rejected row taken back out of
 //! the counts. Here one machine reads the header, walks, reads the last
 //! piece and takes rejected rows back, restarted for each ([`Records::
-//! restart`]); only the other pieces' threads build their own. (A built
+//! restart`]); the other pieces' threads take one from a few kept from
+//! earlier readers ([`SPARE`]), built only when none is free. (A built
 //! `csv_core::Reader` cannot be cloned instead: csv-core 0.1.13 copies only
 //! part of its machine when cloned, and the copy misreads — see the test
 //! below.) Fields are taken as text only when asked for, so columns that no
@@ -24,14 +25,27 @@ pub struct Dialect {
     pub delimiter: u8,
 }
 
+use std::sync::Mutex;
+
+/// Machines of readers that are done, by delimiter, for the next readers
+/// to restart rather than build: building one costs more than reading a
+/// small table (it was a third of each run of the `csv_table` fuzz
+/// target), and every table of a workspace, every piece of a large one on
+/// its own thread, asks for one.
+static SPARE: Mutex<Vec<(u8, csv_core::Reader)>> = Mutex::new(Vec::new());
+
+/// How many machines [`SPARE`] keeps: one per core and delimiter is plenty.
+const KEPT: usize = 16;
+
 impl Dialect {
     /// A reader of the records of `text[start..end]`, where `start` begins
     /// a record, with a state machine of its own.
     pub fn records(self, text: &str, start: usize, end: usize) -> Records<'_> {
         Records {
-            core: csv_core::ReaderBuilder::new()
-                .delimiter(self.delimiter)
-                .build(),
+            core: Machine {
+                core: Some(self.machine()),
+                delimiter: self.delimiter,
+            },
             text,
             pos: start,
             end,
@@ -41,11 +55,48 @@ impl Dialect {
             len: 0,
         }
     }
+
+    /// A machine for this delimiter, from [`SPARE`] and reset, or built.
+    fn machine(self) -> csv_core::Reader {
+        let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = spare.iter().rposition(|(d, _)| *d == self.delimiter);
+        match kept.map(|i| spare.swap_remove(i).1) {
+            Some(mut core) => {
+                core.reset();
+                core
+            }
+            None => {
+                drop(spare);
+                csv_core::ReaderBuilder::new()
+                    .delimiter(self.delimiter)
+                    .build()
+            }
+        }
+    }
+}
+
+/// A reader's machine, handed back to [`SPARE`] when the reader is done.
+/// (A type of its own, borrowing nothing, so that dropping a reader does
+/// not require what it read to outlive it.)
+struct Machine {
+    /// Always there; taken only when dropped.
+    core: Option<csv_core::Reader>,
+    delimiter: u8,
+}
+
+impl Drop for Machine {
+    fn drop(&mut self) {
+        let Some(core) = self.core.take() else { return };
+        let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
+        if spare.len() < KEPT {
+            spare.push((self.delimiter, core));
+        }
+    }
 }
 
 /// A reader going through records; [`Records::next`] moves to the next.
 pub struct Records<'a> {
-    core: csv_core::Reader,
+    core: Machine,
     text: &'a str,
     /// The first byte not yet read.
     pos: usize,
@@ -63,7 +114,9 @@ pub struct Records<'a> {
 impl<'a> Records<'a> {
     /// Goes to `text[start..end]` (`start` beginning a record), as if new.
     pub fn restart(&mut self, start: usize, end: usize) {
-        self.core.reset();
+        if let Some(core) = &mut self.core.core {
+            core.reset();
+        }
         (self.pos, self.end, self.start, self.len) = (start, end, start, 0);
     }
 
@@ -72,11 +125,13 @@ impl<'a> Records<'a> {
         use csv_core::ReadRecordResult as R;
         self.start = self.pos;
         let (mut out, mut nends) = (0, 0);
+        let Some(core) = self.core.core.as_mut() else {
+            unreachable!("a reader has its machine until it is dropped")
+        };
         loop {
             let input = &self.text.as_bytes()[self.pos..self.end];
             let (res, nin, nout, nend) =
-                self.core
-                    .read_record(input, &mut self.buf[out..], &mut self.ends[nends..]);
+                core.read_record(input, &mut self.buf[out..], &mut self.ends[nends..]);
             self.pos += nin;
             out += nout;
             nends += nend;
@@ -182,6 +237,32 @@ mod tests {
                     assert_eq!(a, b, "{text:?}");
                 }
             }
+        }
+    }
+
+    /// A machine handed back in the middle of a quoted field, then taken
+    /// again, reads from the start; spares of one delimiter never serve
+    /// another. (Other tests run beside this one and share the spares, so
+    /// it only asserts what any interleaving must give.)
+    #[test]
+    fn spare_machines_read_as_new() {
+        let text = "a;\"b,c\nd";
+        for _ in 0..3 {
+            let mut semi = Dialect { delimiter: b';' }.records(text, 0, 2);
+            assert!(semi.next());
+            // Stopped inside `"b,c` when dropped.
+            let mut comma = Dialect { delimiter: b',' }.records(text, 0, 2);
+            assert!(comma.next());
+            drop((semi, comma));
+            let mut semi = Dialect { delimiter: b';' }.records(text, 0, text.len());
+            assert!(semi.next());
+            assert_eq!(semi.iter().collect::<Vec<_>>(), ["a", "b,c\nd"]);
+            let mut comma = Dialect { delimiter: b',' }.records(text, 0, text.len());
+            assert!(comma.next());
+            assert_eq!(comma.iter().collect::<Vec<_>>(), ["a;\"b", "c"]);
+            assert!(comma.next());
+            assert_eq!(comma.iter().collect::<Vec<_>>(), ["d"]);
+            assert!(!comma.next());
         }
     }
 

@@ -92,9 +92,10 @@ type Render = dyn Fn(&mut String, &[Block]) + Sync;
 const RUN: usize = 32;
 
 /// Writes the report into `w`: the cover, the units, the method. Units
-/// are built and rendered in runs of [`RUN`] on `threads` threads; the
-/// runs are written in order (so the text is the same as one thread's),
-/// each round's while the next round is being made. `tooltips` says
+/// are built and rendered in runs of [`RUN`] on `threads` threads (on this
+/// one when there is a single run); the runs are written in order (so the
+/// text is the same as one thread's), each round's while the next round is
+/// being made. `tooltips` says
 /// whether cells carry their hover text.
 fn write_parts(
     cx: &Context<'_>,
@@ -113,6 +114,14 @@ fn write_parts(
     let units = report_units(cx);
     let mut done: Vec<String> = Vec::new();
     for round in units.chunks(RUN * threads.max(1)) {
+        if round.len() <= RUN {
+            // One run: not worth a thread (most reports have few units).
+            for t in done.drain(..) {
+                w.write_all(t.as_bytes())?;
+            }
+            done.push(render_run(b.fork(), round, render));
+            continue;
+        }
         let made = std::thread::scope(|sc| -> io::Result<Vec<String>> {
             let handles: Vec<_> = round
                 .chunks(RUN)
