@@ -113,8 +113,17 @@ pub struct Acc {
     pub weighted: bool,
     pub n: Vec<u32>,
     pub passed: Vec<u32>,
-    /// Σw, Σwx, Σw², Σwx² (count: trues in slot 0; ratio: Σwa, Σwb).
+    /// Σw, Σwx, Σw², Σwd² (count: trues in slot 0; ratio: Σwa, Σwb), where
+    /// d = x − K is a value's distance from its group's [`Acc::dev`] K.
     pub s: Vec<[Sum; 4]>,
+    /// Mean and deviation only: each group's K (its first value) and Σwd.
+    ///
+    /// The variance is Σwd²/Σw − (Σwd/Σw)², which does not depend on K.
+    /// Taken with K = 0 (Σwx²/Σw − m²) it subtracts two numbers near m²:
+    /// values around 10⁹ that differ by units lost every digit of their
+    /// spread. With K inside the group's values, both terms are of the
+    /// size of the spread itself.
+    pub dev: Vec<(f64, Sum)>,
 }
 
 impl Acc {
@@ -127,6 +136,10 @@ impl Acc {
             n: vec![0; n_groups],
             passed: vec![0; n_groups],
             s: vec![[Sum::default(); 4]; n_groups],
+            dev: match self.dev.is_empty() {
+                true => Vec::new(),
+                false => vec![(f64::NAN, Sum::default()); n_groups],
+            },
         };
         for (k, &g) in up.iter().enumerate() {
             if g == u32::MAX || keep[k] != 1 {
@@ -135,11 +148,37 @@ impl Acc {
             let g = g as usize;
             out.n[g] += self.n[k];
             out.passed[g] += self.passed[k];
-            for i in 0..4 {
+            for i in 0..3 {
                 out.s[g][i].add(self.s[k][i].value());
+            }
+            match self.dev.is_empty() {
+                true => out.s[g][3].add(self.s[k][3].value()),
+                false if self.n[k] > 0 => self.move_dev(k, &mut out, g),
+                false => {}
             }
         }
         out
+    }
+
+    /// Adds group `k`'s deviations to `out`'s group `g`, whose K is the
+    /// first K added to it: with δ = K − K', Σwd' = Σwd + δΣw and
+    /// Σwd'² = Σwd² + 2δΣwd + δ²Σw.
+    fn move_dev(&self, k: usize, out: &mut Acc, g: usize) {
+        let (kk, swd) = (self.dev[k].0, self.dev[k].1.value());
+        if out.dev[g].0.is_nan() {
+            out.dev[g].0 = kk;
+        }
+        let delta = kk - out.dev[g].0;
+        let sw = match self.weighted {
+            true => self.s[k][0].value(),
+            false => self.n[k] as f64,
+        };
+        out.dev[g].1.add(swd);
+        out.dev[g].1.add(delta * sw);
+        let sq = &mut out.s[g][3];
+        sq.add(self.s[k][3].value());
+        sq.add(2.0 * delta * swd);
+        sq.add(delta * delta * sw);
     }
 }
 
@@ -172,7 +211,7 @@ pub fn finalize(acc: Acc) -> AggOut {
     let mut ci = vec![None; g];
     for k in 0..g {
         let n = acc.n[k] as f64;
-        let [sw, swx, sw2, swxx] = acc.s[k].map(|x| x.value());
+        let [sw, swx, sw2, swdd] = acc.s[k].map(|x| x.value());
         // With weights, the effective sample size (Kish); without, n.
         let (w, ne) = if acc.weighted {
             (sw, if sw2 > 0.0 { sw * sw / sw2 } else { 0.0 })
@@ -200,7 +239,8 @@ pub fn finalize(acc: Acc) -> AggOut {
             }
             AggFunc::Mean | AggFunc::Stddev => {
                 let m = swx / w;
-                let var = (ne > 1.0).then(|| (swxx / w - m * m).max(0.0) * ne / (ne - 1.0));
+                let dm = acc.dev[k].1.value() / w;
+                let var = (ne > 1.0).then(|| (swdd / w - dm * dm).max(0.0) * ne / (ne - 1.0));
                 if acc.func == AggFunc::Stddev {
                     var.map_or(f64::NAN, f64::sqrt)
                 } else {
@@ -230,6 +270,10 @@ fn accumulate(inp: &AggInput<'_>) -> (Acc, usize) {
         n: vec![0; g],
         passed: vec![0; g],
         s: vec![[Sum::default(); 4]; g],
+        dev: match inp.func {
+            AggFunc::Mean | AggFunc::Stddev => vec![(f64::NAN, Sum::default()); g],
+            _ => Vec::new(),
+        },
     };
     for r in 0..inp.groups.len() {
         if inp.pass[r] {
@@ -307,8 +351,9 @@ fn ratio_sums(inp: &AggInput<'_>, acc: &mut Acc) -> usize {
     bad
 }
 
-/// Σw, Σw·x, Σw² and Σw·x² of a sum, mean, share or deviation; returns
-/// the rows left out for their weight.
+/// Σw, Σw·x, Σw², and for a mean or deviation Σw·d and Σw·d² (see
+/// [`Acc::dev`]), of a sum, mean, share or deviation; returns the rows
+/// left out for their weight.
 fn value_sums(inp: &AggInput<'_>, acc: &mut Acc) -> usize {
     let is_share = inp.func == AggFunc::Share;
     let squares = matches!(inp.func, AggFunc::Mean | AggFunc::Stddev);
@@ -338,7 +383,13 @@ fn value_sums(inp: &AggInput<'_>, acc: &mut Acc) -> usize {
             s[2].add(w * w);
         }
         if squares {
-            s[3].add(w * x * x);
+            let (kk, swd) = &mut acc.dev[k];
+            if kk.is_nan() {
+                *kk = x;
+            }
+            let d = x - *kk;
+            swd.add(w * d);
+            s[3].add(w * d * d);
         }
     }
     bad

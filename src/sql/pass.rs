@@ -74,6 +74,9 @@ impl AggCol {
 #[derive(Default)]
 struct Lists {
     rows: Vec<String>,
+    /// Each mean's and deviation's K, a value of its group (`_k_` id):
+    /// sums of squares are taken from it, as in memory (`eval::agg::Acc`).
+    shift: Vec<String>,
     sums: Vec<String>,
     /// Weights and effective n of means, shares and deviations.
     mid: Vec<String>,
@@ -106,6 +109,10 @@ impl Pass {
             "SELECT {} {from} WHERE r._a{at} IS NOT NULL",
             ls.rows.join(", ")
         );
+        let rows = match ls.shift.is_empty() {
+            true => rows,
+            false => format!("SELECT xk.*, {} FROM ({rows}) AS xk", ls.shift.join(", ")),
+        };
         let mut q = format!(
             "SELECT {} FROM ({rows}) AS x0 GROUP BY _g, _c",
             ls.sums.join(", ")
@@ -215,8 +222,10 @@ impl Member {
         ls.out.push(format!("{value} AS v_{j}"));
     }
 
-    /// Mean, share and standard deviation from Σw, Σwx, Σw², Σwx², with
-    /// Kish's effective n under weights; intervals as in memory.
+    /// Mean, share and standard deviation from Σw, Σwx, Σw² and (mean and
+    /// deviation) Σwd, Σwd² with d = x − K, K the least value of the
+    /// group; with Kish's effective n under weights; intervals as in
+    /// memory.
     fn moments(&self, d: Dialect, w: &str, when: &dyn Fn(&str) -> String, ls: &mut Lists) {
         let j = self.id;
         let dbl = d.double();
@@ -227,10 +236,19 @@ impl Member {
         ));
         ls.sums
             .push(format!("SUM({}) AS sw2_{j}", when(&format!("{w} * {w}"))));
-        ls.sums.push(format!(
-            "SUM({}) AS swxx_{j}",
-            when(&format!("{w} * _x_{j} * _x_{j}"))
-        ));
+        if self.func != AggFunc::Share {
+            ls.shift.push(format!(
+                "MIN({}) OVER (PARTITION BY _g, _c) AS _k_{j}",
+                when(&format!("_x_{j}"))
+            ));
+            let dx = format!("(_x_{j} - _k_{j})");
+            ls.sums
+                .push(format!("SUM({}) AS swd_{j}", when(&format!("{w} * {dx}"))));
+            ls.sums.push(format!(
+                "SUM({}) AS swdd_{j}",
+                when(&format!("{w} * {dx} * {dx}"))
+            ));
+        }
         let (tw, ne) = match self.w {
             Some(_) => (
                 format!("COALESCE(sw_{j}, 0)"),
@@ -249,8 +267,9 @@ impl Member {
             "CASE WHEN n_{j} = 0 OR w_{j} <= 0 THEN NULL ELSE swx_{j} / w_{j} END AS m_{j}"
         ));
         let (m, ne) = (format!("m_{j}"), format!("ne_{j}"));
+        let dm = format!("(swd_{j} / w_{j})");
         let var = format!(
-            "CASE WHEN {ne} > 1 AND {m} IS NOT NULL THEN GREATEST(swxx_{j} / w_{j} - {m} * {m}, {}) * {ne} / ({ne} - 1) END",
+            "CASE WHEN {ne} > 1 AND {m} IS NOT NULL THEN GREATEST(swdd_{j} / w_{j} - {dm} * {dm}, {}) * {ne} / ({ne} - 1) END",
             d.num(0.0)
         );
         let (z, z2) = (d.num(Z), d.num(Z * Z));

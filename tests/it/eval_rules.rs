@@ -497,3 +497,56 @@ dimension d {
         vec![None, None, None]
     );
 }
+
+/// Values far from zero with a small spread (a timestamp, an amount in
+/// cents): the deviation comes from sums taken around a value of each
+/// group, so no digit of the spread is lost, at the unit and pooled at
+/// the coarser level, with and without weights. (Σx²/n − mean², the old
+/// way, gave 0 or thousands here.)
+#[test]
+fn deviations_of_large_values_keep_their_digits() {
+    let fw = r#"framework t { title "T" }
+level territory { label "Territory" }
+level org { within territory  label "Org" }
+level person { within org  label "Person" }
+questions at person { x: number  w: number }
+indicator sd { at org value stddev(x) }
+indicator wm { at org value mean(x weight w) }
+indicator m { at org value mean(x) }
+"#;
+    let people = "person,org,x,w\n\
+        p1,A,1000000001,1\np2,A,1000000002,3\np3,A,1000000003,1\n\
+        p4,B,1000000005,1\np5,B,1000000007,1\n";
+    let d = eval_json(
+        fw,
+        &[
+            ("territory", "territory\nT\n"),
+            ("org", "org,territory\nA,T\nB,T\n"),
+            ("person", people),
+        ],
+    );
+    // A: 1, 2, 3 above 10⁹: s = 1.
+    close(&ind(&d, "org", "A", "sd")["value"], 1.0);
+    // B: 5, 7: s = √2.
+    close(&ind(&d, "org", "B", "sd")["value"], 2f64.sqrt());
+    // T pools A and B: 1, 2, 3, 5, 7, mean 3.6, squares 23.2 over 4.
+    close(&ind(&d, "territory", "T", "sd")["value"], 5.8f64.sqrt());
+    // The interval of A's mean: 10⁹ + 2 ± z·1/√3, its width to the
+    // precision doubles have around 10⁹.
+    let interval = |i: &str, half: f64| {
+        let ci = &ind(&d, "org", "A", i)["ci"];
+        let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+        assert!(((hi - lo) - 2.0 * half).abs() < 1e-6, "{i}: {lo} .. {hi}");
+        assert!(
+            (hi + lo - 2.0 * (1e9 + 2.0)).abs() < 1e-6,
+            "{i}: {lo} .. {hi}"
+        );
+    };
+    interval("m", 1.959964 / 3f64.sqrt());
+    // Weighted 1, 3, 1: mean 10⁹ + 2, Σw·d² = 2 over Σw = 5, Kish n =
+    // 25/11, variance 0.4 × (25/11) / (14/11) = 5/7.
+    interval(
+        "wm",
+        1.959964 * (5.0f64 / 7.0).sqrt() / (25.0f64 / 11.0).sqrt(),
+    );
+}
