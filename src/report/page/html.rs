@@ -2,7 +2,7 @@
 //! printed), charts as inline SVG, no script, nothing fetched.
 
 use super::svg;
-use super::{Bar, Block, escape};
+use super::{Bar, Block, Cell, escape, push_escaped};
 use std::fmt::Write;
 
 /// The blocks as one HTML page.
@@ -110,33 +110,8 @@ pub fn html_part(s: &mut String, blocks: &[Block]) {
                 for row in rows {
                     s.push_str("<tr>");
                     for (k, c) in row.iter().enumerate() {
-                        let class = if right.get(k).copied().unwrap_or(false) {
-                            " class=\"num\""
-                        } else {
-                            ""
-                        };
-                        let mut text = if c.strong {
-                            format!("<strong>{}</strong>", escape(&c.text))
-                        } else {
-                            escape(&c.text).into_owned()
-                        };
-                        if let Some(href) = &c.link {
-                            text = format!("<a href=\"{}\">{text}</a>", escape(href));
-                        }
-                        if let Some(t) = &c.title {
-                            text = format!("<span title=\"{}\">{text}</span>", escape(t));
-                        }
-                        if let Some(col) = &c.swatch {
-                            text = format!(
-                                "<span class=\"swatch\" style=\"background:{}\" aria-hidden=\"true\"></span>{text}",
-                                escape(col)
-                            );
-                        }
-                        if k == 0 {
-                            let _ = write!(s, "<th scope=\"row\"{class}>{text}</th>");
-                        } else {
-                            let _ = write!(s, "<td{class}>{text}</td>");
-                        }
+                        let right = right.get(k).copied().unwrap_or(false);
+                        cell(s, c, k == 0, right);
                     }
                     s.push_str("</tr>\n");
                 }
@@ -315,3 +290,43 @@ blockquote { margin: 0.3rem 0 0.3rem 1rem; padding-left: 0.8rem; border-left: 4p
   h2, h3, h4 { break-after: avoid; }
 }
 ";
+
+/// A table cell, written piece by piece (a report of every unit has
+/// millions): its swatch, then its text inside its tooltip, link and
+/// emphasis, as each applies.
+fn cell(s: &mut String, c: &Cell, row_head: bool, right: bool) {
+    s.push_str(if row_head { "<th scope=\"row\"" } else { "<td" });
+    if right {
+        s.push_str(" class=\"num\"");
+    }
+    s.push('>');
+    if let Some(col) = &c.swatch {
+        s.push_str("<span class=\"swatch\" style=\"background:");
+        push_escaped(s, col);
+        s.push_str("\" aria-hidden=\"true\"></span>");
+    }
+    if let Some(t) = &c.title {
+        s.push_str("<span title=\"");
+        push_escaped(s, t);
+        s.push_str("\">");
+    }
+    if let Some(href) = &c.link {
+        s.push_str("<a href=\"");
+        push_escaped(s, href);
+        s.push_str("\">");
+    }
+    if c.strong {
+        s.push_str("<strong>");
+    }
+    push_escaped(s, &c.text);
+    if c.strong {
+        s.push_str("</strong>");
+    }
+    if c.link.is_some() {
+        s.push_str("</a>");
+    }
+    if c.title.is_some() {
+        s.push_str("</span>");
+    }
+    s.push_str(if row_head { "</th>" } else { "</td>" });
+}

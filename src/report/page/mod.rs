@@ -181,20 +181,33 @@ pub fn slug(s: &str) -> String {
 /// Text made safe inside HTML elements and attribute values.
 pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
     // Most text has nothing to escape; bytes are the quickest to look at.
-    if !s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"')) {
+    if !s.bytes().any(special) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
+    push_escaped(&mut out, s);
     std::borrow::Cow::Owned(out)
+}
+
+/// The bytes [`escape`] replaces (all ASCII, so never inside a letter).
+fn special(b: u8) -> bool {
+    matches!(b, b'&' | b'<' | b'>' | b'"')
+}
+
+/// [`escape`] appended to `out`, without a string of its own.
+pub fn push_escaped(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(i) = rest.bytes().position(special) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            _ => "&quot;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// `text` cut to at most `max` characters at a word boundary, with an

@@ -10,23 +10,60 @@ use std::fmt::Write;
 #[derive(Clone, Copy)]
 struct P(f64);
 
-impl std::fmt::Display for P {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Digits written by hand: charts hold tens of thousands of
-        // coordinates, and nested formatting of the two parts was a good
-        // share of the HTML report's time.
-        // At 12 significant digits first, as numbers in words are (a value
-        // from an engine can differ from memory's in its last bits).
-        let t = crate::report::round_shown(self.0 * 10.0) as i64;
+impl P {
+    /// The coordinate's tenths, at 12 significant digits first, as numbers
+    /// in words are (a value from an engine can differ from memory's in
+    /// its last bits).
+    fn tenths(self) -> i64 {
+        crate::report::round_shown(self.0 * 10.0) as i64
+    }
+
+    /// Appends the coordinate to `s`. Digits are written by hand, without
+    /// the formatting machinery: charts hold tens of thousands of
+    /// coordinates, and formatting them was a good share of the HTML
+    /// report's time.
+    fn push(self, s: &mut String) {
+        let t = self.tenths();
         if t < 0 {
-            f.write_str("-")?;
+            s.push('-');
         }
         let t = t.unsigned_abs();
-        let mut buf = [0u8; 20];
-        f.write_str(crate::report::decimal_digits(t / 10, &mut buf))?;
-        let tenth = [b'.', b'0' + (t % 10) as u8];
-        f.write_str(std::str::from_utf8(&tenth).unwrap_or(".0"))
+        crate::report::push_digits(s, t / 10);
+        s.push('.');
+        s.push(char::from(b'0' + (t % 10) as u8));
     }
+}
+
+impl std::fmt::Display for P {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = [0u8; 24];
+        let t = self.tenths();
+        let (mut k, mut n) = (s.len() - 2, t.unsigned_abs());
+        s[k..].copy_from_slice(&[b'.', b'0' + (n % 10) as u8]);
+        n /= 10;
+        loop {
+            k -= 1;
+            s[k] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if t < 0 {
+            k -= 1;
+            s[k] = b'-';
+        }
+        f.write_str(std::str::from_utf8(&s[k..]).unwrap_or("0.0"))
+    }
+}
+
+/// Appends ` name="v"`, `v` a coordinate.
+fn attr(s: &mut String, name: &str, v: f64) {
+    s.push(' ');
+    s.push_str(name);
+    s.push_str("=\"");
+    P(v).push(s);
+    s.push('"');
 }
 
 /// A chart's id in its page: its number within the section of the page
@@ -133,9 +170,11 @@ fn close_figure(s: &mut String, title: &str, legend: Option<&str>) {
 fn label_text(s: &mut String, label: &str, max: usize) {
     let (short, cut) = super::fit(label, max);
     if cut {
-        let _ = write!(s, "<title>{}</title>", escape(label));
+        s.push_str("<title>");
+        super::push_escaped(s, label);
+        s.push_str("</title>");
     }
-    s.push_str(&escape(&short));
+    super::push_escaped(s, &short);
 }
 
 /// A radar chart of scores, 0 at the centre and 100 on the outer ring,
@@ -404,12 +443,12 @@ const LABEL: usize = 44;
 /// (outlined, so a pale colour still stands out from the page), marks at
 /// the rating's step bounds, and the peers' range with their median.
 fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f64)) {
-    let _ = write!(
-        s,
-        "<text class=\"e m\" x=\"{}\" y=\"{}\">",
-        P(label_w - 8.0),
-        P(y + row / 2.0),
-    );
+    // Written piece by piece: a report of every unit draws millions of
+    // these, and `write!` spent more on its machinery than on the text.
+    s.push_str("<text class=\"e m\"");
+    attr(s, "x", label_w - 8.0);
+    attr(s, "y", y + row / 2.0);
+    s.push('>');
     label_text(s, &b.label, LABEL);
     s.push_str("</text>\n");
     let x_of = |v: f64| label_w + bar_w * v.clamp(0.0, 100.0) / 100.0;
@@ -418,43 +457,46 @@ fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f6
     } else {
         x_of(b.score) - label_w
     };
-    let fill = b.color.as_deref().map(escape).unwrap_or(ACCENT.into());
-    let _ = writeln!(
-        s,
-        "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"/>",
-        P(label_w),
-        P(y + 4.0),
-        P(len),
-        P(row - 8.0),
-    );
+    s.push_str("<rect class=\"bar\"");
+    attr(s, "x", label_w);
+    attr(s, "y", y + 4.0);
+    attr(s, "width", len);
+    attr(s, "height", row - 8.0);
+    s.push_str(" fill=\"");
+    match &b.color {
+        Some(c) => super::push_escaped(s, c),
+        None => s.push_str(ACCENT),
+    }
+    s.push_str("\"/>\n");
     for &t in &b.steps {
-        let x = P(x_of(t));
-        let _ = writeln!(
-            s,
-            "<path class=\"step\" d=\"M{x} {}V{}\"/>",
-            P(y + 1.0),
-            P(y + 4.0)
-        );
+        s.push_str("<path class=\"step\" d=\"M");
+        P(x_of(t)).push(s);
+        s.push(' ');
+        P(y + 1.0).push(s);
+        s.push('V');
+        P(y + 4.0).push(s);
+        s.push_str("\"/>\n");
     }
     if let Some((lo, mid, hi)) = b.peers {
-        let yy = P(y + row - 2.0);
-        let _ = writeln!(
-            s,
-            "<path class=\"peers\" d=\"M{} {yy}H{}\"/><path class=\"median\" d=\"M{m} {}V{}\"/>",
-            P(x_of(lo)),
-            P(x_of(hi)),
-            P(y + row - 6.0),
-            P(y + row + 1.0),
-            m = P(x_of(mid)),
-        );
+        s.push_str("<path class=\"peers\" d=\"M");
+        P(x_of(lo)).push(s);
+        s.push(' ');
+        P(y + row - 2.0).push(s);
+        s.push('H');
+        P(x_of(hi)).push(s);
+        s.push_str("\"/><path class=\"median\" d=\"M");
+        P(x_of(mid)).push(s);
+        s.push(' ');
+        P(y + row - 6.0).push(s);
+        s.push('V');
+        P(y + row + 1.0).push(s);
+        s.push_str("\"/>\n");
     }
     let end = b.peers.map_or(len, |p| len.max(x_of(p.2) - label_w));
-    let _ = write!(
-        s,
-        "<text class=\"m\" x=\"{}\" y=\"{}\">",
-        P(label_w + end + 6.0),
-        P(y + row / 2.0),
-    );
+    s.push_str("<text class=\"m\"");
+    attr(s, "x", label_w + end + 6.0);
+    attr(s, "y", y + row / 2.0);
+    s.push('>');
     // A status said in a sentence stays readable beside the chart.
     label_text(s, &b.shown, SHOWN);
     s.push_str("</text>\n");
