@@ -88,6 +88,28 @@ fn threads() -> usize {
 /// from one to the next.
 type Render = dyn Fn(&mut String, &[Block]) + Sync;
 
+/// A unit's peers: the words naming them and their figures.
+struct Peers<'a> {
+    words: &'a str,
+    stats: Stats,
+}
+
+impl Peers<'_> {
+    /// "même territoire (5)", appended to `out`.
+    fn push_who(&self, out: &mut String) {
+        out.push_str(self.words);
+        out.push_str(" (");
+        crate::report::push_digits(out, self.stats.n as u64);
+        out.push(')');
+    }
+
+    fn who(&self) -> String {
+        let mut out = String::new();
+        self.push_who(&mut out);
+        out
+    }
+}
+
 /// Units given to a thread at a time.
 const RUN: usize = 32;
 
@@ -296,6 +318,9 @@ struct B<'a> {
     children: std::sync::Arc<crate::ir::List<LevelId, Vec<Vec<usize>>>>,
     /// Indicators some dimension holds (the others form the portrait).
     in_dim: std::sync::Arc<crate::ir::List<crate::ir::IndicatorId, bool>>,
+    /// Indicators whose value reads finer rows (an aggregate, directly or
+    /// through a let or another indicator): their `n` says something.
+    reads_rows: std::sync::Arc<crate::ir::List<crate::ir::IndicatorId, bool>>,
     /// "même territoire", per level: how peers under the same parent are
     /// named (made once, asked for every cell).
     peers_in: std::sync::Arc<crate::ir::List<LevelId, String>>,
@@ -327,6 +352,9 @@ impl<'a> B<'a> {
                 in_dim[i] = true;
             }
         }
+        let reads_rows = (fw.indicators.iter())
+            .map(|ind| parts::aggregates(fw, &ind.value, 0))
+            .collect();
         let t = lex::t(cx.lang);
         let peers_in = (fw.levels.keys())
             .map(|l| match l {
@@ -346,6 +374,7 @@ impl<'a> B<'a> {
             out: Vec::new(),
             children: std::sync::Arc::new(children),
             in_dim: std::sync::Arc::new(in_dim),
+            reads_rows: std::sync::Arc::new(reads_rows),
             peers_in: std::sync::Arc::new(peers_in),
             tooltips: true,
         }
@@ -359,6 +388,7 @@ impl<'a> B<'a> {
             out: Vec::new(),
             children: self.children.clone(),
             in_dim: self.in_dim.clone(),
+            reads_rows: self.reads_rows.clone(),
             peers_in: self.peers_in.clone(),
             tooltips: self.tooltips,
         }
@@ -469,16 +499,21 @@ impl<'a> B<'a> {
     /// The benchmark of an item at a unit: over the units of the same
     /// parent when there are enough, else over the whole level; with the
     /// words saying which. `value` asks for the values' benchmark.
-    fn peers(&self, item: ChildRef, l: LevelId, u: usize, value: bool) -> Option<(String, Stats)> {
+    fn peers(&self, item: ChildRef, l: LevelId, u: usize, value: bool) -> Option<Peers<'_>> {
         let b = self.cx.results.benchmarks.get(&(item, l))?;
         let p = if value { b.value.as_ref()? } else { &b.score };
         if l > LevelId::TOP {
             let parent = self.cx.ds.levels[l].parent[u] as usize;
             if let Some(Some(s)) = p.by_parent.get(parent) {
-                return Some((format!("{} ({})", self.peers_in[l], s.n), *s));
+                return Some(Peers {
+                    words: &self.peers_in[l],
+                    stats: *s,
+                });
             }
         }
-        p.all
-            .map(|s| (format!("{} ({})", self.t.peers_all, s.n), s))
+        p.all.map(|stats| Peers {
+            words: self.t.peers_all,
+            stats,
+        })
     }
 }

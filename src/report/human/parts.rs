@@ -13,7 +13,9 @@ use crate::ir::{
     ChildRef, DimensionId, Expr, ExprKind, Framework, IndicatorId, LevelId, RatingsId,
 };
 use crate::report::page::{self, Bar, Block, Cell};
-use crate::report::{format_number, format_score, step_id, value_text, words};
+use crate::report::{
+    format_number, format_score, push_number, push_score, step_id, value_text, words,
+};
 
 /// The columns of a parts table, in order: item, value, n, interval,
 /// score, peers, status.
@@ -48,7 +50,7 @@ fn table(head: [&str; COLUMNS], rows: Vec<[Cell; COLUMNS]>) -> Block {
 
 /// The value reads finer rows (an aggregate, directly or through a let
 /// or another indicator): then its `n` says something.
-fn aggregates(fw: &Framework, e: &Expr, depth: u32) -> bool {
+pub(super) fn aggregates(fw: &Framework, e: &Expr, depth: u32) -> bool {
     let mut found = false;
     e.walk(&mut |x| match &x.kind {
         ExprKind::Agg(_) => found = true,
@@ -63,14 +65,13 @@ fn aggregates(fw: &Framework, e: &Expr, depth: u32) -> bool {
 
 /// An interval for people ("23,1 % – 63,7 %"), empty without one.
 fn interval(ci: Option<(f64, f64)>, unit: Option<&str>, lang: &str) -> String {
-    match ci {
-        Some((a, b)) => format!(
-            "{} – {}",
-            format_number(a, unit, lang),
-            format_number(b, unit, lang)
-        ),
-        None => String::new(),
+    let mut out = String::new();
+    if let Some((a, b)) = ci {
+        push_number(&mut out, a, unit, lang);
+        out.push_str(" – ");
+        push_number(&mut out, b, unit, lang);
     }
+    out
 }
 
 impl B<'_> {
@@ -155,41 +156,37 @@ impl B<'_> {
                 .collect();
             facts.push((t.gates.to_string(), g.join(" ; ")));
         }
-        if let Some((who, s)) = self.peers(ChildRef::Dimension(d), l, u, false) {
-            facts.push((t.peers.to_string(), self.stats_text(&who, &s, None)));
+        if let Some(peers) = self.peers(ChildRef::Dimension(d), l, u, false) {
+            facts.push((t.peers.to_string(), self.stats_text(&peers, None)));
         }
         self.out.push(Block::Facts(facts));
     }
 
     /// "même territoire (5) : moyenne 55, médiane 52, de 30 à 71".
-    fn stats_text(
-        &self,
-        who: &str,
-        s: &crate::eval::benchmark::Stats,
-        unit: Option<&str>,
-    ) -> String {
-        let (t, lang) = (self.t, self.cx.lang);
-        let f = |x: f64| match unit {
-            Some(_) => format_number(x, unit, lang),
-            None => format_score(x, lang),
+    fn stats_text(&self, peers: &super::Peers<'_>, unit: Option<&str>) -> String {
+        let (t, lang, s) = (self.t, self.cx.lang, &peers.stats);
+        let f = |out: &mut String, x: f64| match unit {
+            Some(_) => push_number(out, x, unit, lang),
+            None => push_score(out, x, lang),
         };
-        let mut out = String::with_capacity(who.len() + 64);
-        for piece in [who, super::lex::colon(lang), t.mean, " "] {
+        let mut out = String::with_capacity(peers.words.len() + 64);
+        peers.push_who(&mut out);
+        for piece in [super::lex::colon(lang), t.mean, " "] {
             out.push_str(piece);
         }
-        out.push_str(&f(s.mean));
+        f(&mut out, s.mean);
         for piece in [", ", t.median, " "] {
             out.push_str(piece);
         }
-        out.push_str(&f(s.median));
+        f(&mut out, s.median);
         out.push_str(", ");
         // The range's words place the two bounds ("de {a} à {b}").
         let mut rest = t.range;
         while let Some(i) = rest.find('{') {
             out.push_str(&rest[..i]);
             match rest[i..].get(..3) {
-                Some("{a}") => out.push_str(&f(s.min)),
-                Some("{b}") => out.push_str(&f(s.max)),
+                Some("{a}") => f(&mut out, s.min),
+                Some("{b}") => f(&mut out, s.max),
                 _ => {
                     out.push('{');
                     rest = &rest[i + 1..];
@@ -216,16 +213,24 @@ impl B<'_> {
             ChildRef::Indicator(i) => self.cx.results.indicators[&(i, l)].status[u],
             ChildRef::Dimension(d) => self.cx.results.dimensions[&(d, l)].status[u],
         } != Status::NotApplicable;
-        let Some((who, s)) = self.peers(item, l, u, value).filter(|_| applies) else {
+        let Some(peers) = self.peers(item, l, u, value).filter(|_| applies) else {
             return Cell::plain("");
         };
-        let f = |x: f64| match value {
-            true => format_number(x, unit, lang),
-            false => format_score(x, lang),
+        let f = |out: &mut String, x: f64| match value {
+            true => push_number(out, x, unit, lang),
+            false => push_score(out, x, lang),
         };
-        let mut c = Cell::plain(format!("{} ({} – {})", f(s.median), f(s.min), f(s.max)));
+        let s = &peers.stats;
+        let mut text = String::with_capacity(32);
+        f(&mut text, s.median);
+        text.push_str(" (");
+        f(&mut text, s.min);
+        text.push_str(" – ");
+        f(&mut text, s.max);
+        text.push(')');
+        let mut c = Cell::plain(text);
         if self.tooltips {
-            c.title = Some(self.stats_text(&who, &s, if value { unit.or(Some("")) } else { None }));
+            c.title = Some(self.stats_text(&peers, if value { unit.or(Some("")) } else { None }));
         }
         c
     }
@@ -234,8 +239,8 @@ impl B<'_> {
     fn parts(&mut self, d: DimensionId, l: LevelId, u: usize) {
         let (cx, t) = (self.cx, self.t);
         let dim = &cx.fw.dimensions[d];
-        let mut rows = Vec::new();
-        let mut bars = Vec::new();
+        let mut rows = Vec::with_capacity(dim.children.len());
+        let mut bars = Vec::with_capacity(dim.children.len());
         for c in &dim.children {
             let row = match c.item {
                 ChildRef::Indicator(i) => self.indicator_row(i, l, u),
@@ -283,7 +288,7 @@ impl B<'_> {
         let n = match (st, &x.units) {
             (Status::NotApplicable, _) => String::new(),
             (_, Some((a, b))) => format!("{} ({} / {} {})", x.n[u], a[u], b[u], t.units_reported),
-            _ if !aggregates(cx.fw, &ind.value, 0) => String::new(),
+            _ if !self.reads_rows[i] => String::new(),
             _ => x.n[u].to_string(),
         };
         let ci = interval(shown.then_some(x.ci[u]).flatten(), unit, lang);
@@ -310,7 +315,7 @@ impl B<'_> {
             steps: self.step_bounds(ind.rate),
             peers: self
                 .peers(item, l, u, false)
-                .map(|(_, s)| (s.min, s.median, s.max)),
+                .map(|p| (p.stats.min, p.stats.median, p.stats.max)),
         };
         let row = [
             Cell::plain(label),

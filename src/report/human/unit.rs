@@ -169,7 +169,7 @@ impl B<'_> {
             peers: peers
                 .then(|| self.peers(ChildRef::Dimension(d), l, u, false))
                 .flatten()
-                .map(|(_, s)| (s.min, s.median, s.max)),
+                .map(|p| (p.stats.min, p.stats.median, p.stats.max)),
         }
     }
 
@@ -201,15 +201,15 @@ impl B<'_> {
             .collect();
         let values: Vec<f64> = tops.iter().map(|&d| self.dim_score(d, l, u).0).collect();
         let shown = values.iter().map(|v| format_score(*v, cx.lang)).collect();
-        let peers: Vec<Option<(String, crate::eval::benchmark::Stats)>> = tops
+        let peers: Vec<Option<super::Peers<'_>>> = tops
             .iter()
             .map(|&d| self.peers(ChildRef::Dimension(d), l, u, false))
             .collect();
         let reference = peers.iter().any(Option::is_some).then(|| {
-            let name = peers.iter().flatten().next().map(|p| p.0.clone());
+            let name = peers.iter().flatten().next().map(|p| p.who());
             let medians = peers
                 .iter()
-                .map(|p| p.as_ref().map_or(f64::NAN, |p| p.1.median))
+                .map(|p| p.as_ref().map_or(f64::NAN, |p| p.stats.median))
                 .collect();
             (
                 format!("{} — {}", t.median, name.unwrap_or_default()),

@@ -75,6 +75,18 @@ pub(super) struct ChartId<'a> {
     pub n: usize,
 }
 
+impl ChartId<'_> {
+    /// Appends the id, as [`Display`](std::fmt::Display) writes it.
+    fn push(self, s: &mut String) {
+        s.push_str("c-");
+        if !self.section.is_empty() {
+            s.push_str(self.section);
+            s.push('-');
+        }
+        crate::report::push_digits(s, self.n as u64);
+    }
+}
+
 impl std::fmt::Display for ChartId<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.section {
@@ -144,25 +156,52 @@ fn open_figure(
     title: &str,
     desc: &str,
 ) {
-    let _ = write!(
-        s,
-        "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{class}\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{n}-t {n}-d\">\n<title id=\"{n}-t\">{}</title>\n<desc id=\"{n}-d\">{}</desc>\n",
-        escape(title),
-        escape(desc)
-    );
+    s.push_str("<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"");
+    s.push_str(class);
+    s.push_str("\" viewBox=\"0 0 ");
+    push_plain(s, w);
+    s.push(' ');
+    push_plain(s, h);
+    s.push_str("\" width=\"");
+    push_plain(s, w);
+    s.push_str("\" height=\"");
+    push_plain(s, h);
+    s.push_str("\" role=\"img\" aria-labelledby=\"");
+    n.push(s);
+    s.push_str("-t ");
+    n.push(s);
+    s.push_str("-d\">\n<title id=\"");
+    n.push(s);
+    s.push_str("-t\">");
+    super::push_escaped(s, title);
+    s.push_str("</title>\n<desc id=\"");
+    n.push(s);
+    s.push_str("-d\">");
+    super::push_escaped(s, desc);
+    s.push_str("</desc>\n");
 }
 
 /// Closes a chart opened by [`open_figure`], with its visible caption
 /// and what its marks mean.
 fn close_figure(s: &mut String, title: &str, legend: Option<&str>) {
-    let legend = legend
-        .map(|l| format!("<span class=\"legend\">{}</span>", escape(l)))
-        .unwrap_or_default();
-    let _ = writeln!(
-        s,
-        "</svg>\n<figcaption>{}{legend}</figcaption>\n</figure>",
-        escape(title)
-    );
+    s.push_str("</svg>\n<figcaption>");
+    super::push_escaped(s, title);
+    if let Some(l) = legend {
+        s.push_str("<span class=\"legend\">");
+        super::push_escaped(s, l);
+        s.push_str("</span>");
+    }
+    s.push_str("</figcaption>\n</figure>\n");
+}
+
+/// Appends `v` as `{v}` writes it (a whole number without decimals), the
+/// digits by hand when it is a whole number.
+fn push_plain(s: &mut String, v: f64) {
+    if v.fract() == 0.0 && (0.0..1e15).contains(&v) && v.is_sign_positive() {
+        crate::report::push_digits(s, v as u64);
+    } else {
+        let _ = write!(s, "{v}");
+    }
 }
 
 /// A label that fits `max` characters, cut between words, with the full
@@ -320,15 +359,21 @@ pub(super) fn bar_chart(
         }
     }
     open_figure(s, n, "bars", (w, h), title, &desc);
-    for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
-        let x = P(label_w + bar_w * tick / 100.0);
+    for tick in [0u8, 25, 50, 75, 100] {
+        let x = P(label_w + bar_w * f64::from(tick) / 100.0);
         let y2 = top + row * rows;
-        let _ = writeln!(
-            s,
-            "<path class=\"tick\" d=\"M{x} {top}V{}\"/><text class=\"s c\" x=\"{x}\" y=\"{}\">{tick}</text>",
-            P(y2),
-            P(y2 + 14.0)
-        );
+        s.push_str("<path class=\"tick\" d=\"M");
+        x.push(s);
+        s.push(' ');
+        push_plain(s, top);
+        s.push('V');
+        P(y2).push(s);
+        s.push_str("\"/><text class=\"s c\"");
+        attr(s, "x", x.0);
+        attr(s, "y", y2 + 14.0);
+        s.push('>');
+        crate::report::push_digits(s, u64::from(tick));
+        s.push_str("</text>\n");
     }
     let mut i = 0usize;
     for (group, bars) in groups {
