@@ -11,7 +11,6 @@
 use super::{DimLevel, IndLevel, Status};
 use crate::data::{Column, Dataset};
 use crate::ir::{ChildRef, DimensionId, Framework, IndicatorId, LevelId};
-use std::collections::HashMap;
 
 /// Mean, median and range over a group of units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,11 +73,11 @@ pub fn stats(values: &mut Vec<f64>, min: u32) -> Option<Stats> {
 pub fn all(
     fw: &Framework,
     ds: &Dataset,
-    ind: &HashMap<(IndicatorId, LevelId), IndLevel>,
-    dims: &HashMap<(DimensionId, LevelId), DimLevel>,
-) -> HashMap<(ChildRef, LevelId), Benchmark> {
+    ind: &super::ByLevel<IndicatorId, IndLevel>,
+    dims: &super::ByLevel<DimensionId, DimLevel>,
+) -> super::ByLevel<ChildRef, Benchmark> {
     let min = min_units(fw);
-    let mut out = HashMap::new();
+    let mut out = super::ByLevel::default();
     for (&(i, l), x) in ind {
         let shown = |u: usize| !matches!(x.status[u], Status::NotApplicable | Status::Suppressed);
         let score: Vec<f64> = (0..x.score.len())

@@ -207,11 +207,16 @@ pub struct Part {
     pub contribution: Vec<f64>,
 }
 
+/// Results by item and level. Reports look them up for every cell of
+/// every unit, and a plain hash of two small numbers is enough: the keys
+/// come from the framework, not from data.
+pub type ByLevel<K, V> = rustc_hash::FxHashMap<(K, LevelId), V>;
+
 /// Everything evaluated, by item and level.
 #[derive(Debug, Clone)]
 pub struct Results {
-    pub indicators: HashMap<(IndicatorId, LevelId), IndLevel>,
-    pub dimensions: HashMap<(DimensionId, LevelId), DimLevel>,
+    pub indicators: ByLevel<IndicatorId, IndLevel>,
+    pub dimensions: ByLevel<DimensionId, DimLevel>,
     /// Evidence per unit of its level (`None`: dropped by `min_group`).
     pub evidence: HashMap<ir::EvidenceId, Vec<Option<Vec<String>>>>,
     /// Levels that appear in results, coarsest first.
@@ -221,7 +226,7 @@ pub struct Results {
     /// Per question asked only to some: where it was not asked.
     pub not_asked: Vec<NotAsked>,
     /// Where each unit stands among its peers, per item and level.
-    pub benchmarks: HashMap<(ir::ChildRef, LevelId), benchmark::Benchmark>,
+    pub benchmarks: ByLevel<ir::ChildRef, benchmark::Benchmark>,
 }
 
 /// The in-memory runner: evaluates a plan over whole columns.
@@ -239,8 +244,8 @@ pub struct Evaluator<'a> {
     /// Inputs of aggregates at their row level, for the indicator being
     /// evaluated, so its rollups regroup the same rows.
     row_cache: HashMap<(ExprId, LevelId), Arc<Column>>,
-    pub ind: HashMap<(IndicatorId, LevelId), IndLevel>,
-    pub dims: HashMap<(DimensionId, LevelId), DimLevel>,
+    pub ind: ByLevel<IndicatorId, IndLevel>,
+    pub dims: ByLevel<DimensionId, DimLevel>,
     div_zero: IndexMap<Span, usize>,
     bad_weights: IndexMap<Span, usize>,
     diags: Vec<Diag>,
@@ -350,8 +355,8 @@ impl<'a> Evaluator<'a> {
             anc_cache: HashMap::new(),
             let_cache: HashMap::new(),
             row_cache: HashMap::new(),
-            ind: HashMap::new(),
-            dims: HashMap::new(),
+            ind: ByLevel::default(),
+            dims: ByLevel::default(),
             div_zero: IndexMap::new(),
             bad_weights: IndexMap::new(),
             diags: Vec::new(),

@@ -245,7 +245,7 @@ fn unmasked(lv: &IndLevel, un: &Unmasked, i: IndicatorId, l: LevelId) -> IndLeve
 }
 
 fn get<K: std::hash::Hash + Eq + std::fmt::Debug + Copy, V>(
-    m: &mut HashMap<K, V>,
+    m: &mut rustc_hash::FxHashMap<K, V>,
     k: K,
 ) -> Result<&mut V, RebuildError> {
     m.get_mut(&k)
@@ -254,7 +254,7 @@ fn get<K: std::hash::Hash + Eq + std::fmt::Debug + Copy, V>(
 
 /// Results with every item at every level present and nothing known yet.
 fn empty(fw: &Framework, ds: &Dataset, plan: &Plan) -> Results {
-    let mut indicators = HashMap::new();
+    let mut indicators = crate::eval::ByLevel::default();
     for (i, ind) in fw.indicators.iter_enumerated() {
         for &l in &ind.levels {
             let n = ds.levels[l].len();
@@ -281,7 +281,7 @@ fn empty(fw: &Framework, ds: &Dataset, plan: &Plan) -> Results {
             indicators.insert((i, l), lv);
         }
     }
-    let mut dimensions = HashMap::new();
+    let mut dimensions = crate::eval::ByLevel::default();
     for (d, dim) in fw.dimensions.iter_enumerated() {
         for &l in &dim.levels {
             let n = ds.levels[l].len();
@@ -317,7 +317,7 @@ fn empty(fw: &Framework, ds: &Dataset, plan: &Plan) -> Results {
         levels: plan.levels.clone(),
         rule_failures: Vec::new(),
         not_asked,
-        benchmarks: HashMap::new(),
+        benchmarks: crate::eval::ByLevel::default(),
     }
 }
 

@@ -238,25 +238,32 @@ pub(super) fn radar(
             .zip(shown.iter().map(String::as_str)),
     );
     open_figure(s, n, "radar", (w, h), title, &desc);
+    // Points of a polygon: "x,y x,y …".
+    let points = |s: &mut String, class: &str, pts: &mut dyn Iterator<Item = (f64, f64)>| {
+        s.push_str("<polygon class=\"");
+        s.push_str(class);
+        s.push_str("\" points=\"");
+        for (k, (x, y)) in pts.enumerate() {
+            if k > 0 {
+                s.push(' ');
+            }
+            P(x).push(s);
+            s.push(',');
+            P(y).push(s);
+        }
+        s.push_str("\"/>\n");
+    };
     for ring in [25.0, 50.0, 75.0, 100.0] {
-        let pts: Vec<String> = (0..axes.len())
-            .map(|i| {
-                let (x, y) = at(i, ring);
-                format!("{},{}", P(x), P(y))
-            })
-            .collect();
-        let _ = writeln!(s, "<polygon class=\"grid\" points=\"{}\"/>", pts.join(" "));
+        points(s, "grid", &mut (0..axes.len()).map(|i| at(i, ring)));
     }
     for (i, a) in axes.iter().enumerate() {
         let (x, y) = at(i, 100.0);
-        let _ = writeln!(
-            s,
-            "<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
-            P(cx),
-            P(cy),
-            P(x),
-            P(y)
-        );
+        s.push_str("<line class=\"grid\"");
+        attr(s, "x1", cx);
+        attr(s, "y1", cy);
+        attr(s, "x2", x);
+        attr(s, "y2", y);
+        s.push_str("/>\n");
         let (lx, ly) = at(i, 118.0);
         let anchor = if (lx - cx).abs() < 5.0 {
             " c"
@@ -268,44 +275,39 @@ pub(super) fn radar(
         // Long labels go on several lines, the value on the last.
         let mut lines = wrap(a, 22);
         if let Some(last) = lines.last_mut() {
-            last.push_str(&format!(" ({})", shown[i]));
+            last.push_str(" (");
+            last.push_str(&shown[i]);
+            last.push(')');
         }
-        let top = P(ly - 7.0 * (lines.len() as f64 - 1.0));
-        let lx = P(lx);
-        let _ = write!(s, "<text class=\"m{anchor}\" x=\"{lx}\" y=\"{top}\">");
+        s.push_str("<text class=\"m");
+        s.push_str(anchor);
+        s.push('"');
+        attr(s, "x", lx);
+        attr(s, "y", ly - 7.0 * (lines.len() as f64 - 1.0));
+        s.push('>');
         for (k, l) in lines.iter().enumerate() {
-            let dy = if k == 0 { 0.0 } else { 14.0 };
-            let _ = write!(s, "<tspan x=\"{lx}\" dy=\"{dy}\">{}</tspan>", escape(l));
+            s.push_str("<tspan");
+            attr(s, "x", lx);
+            s.push_str(if k == 0 { " dy=\"0\">" } else { " dy=\"14\">" });
+            super::push_escaped(s, l);
+            s.push_str("</tspan>");
         }
         s.push_str("</text>\n");
     }
-    let outline = |vals: &[f64]| -> Vec<String> {
-        vals.iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let (x, y) = at(i, if v.is_nan() { 0.0 } else { v.clamp(0.0, 100.0) });
-                format!("{},{}", P(x), P(y))
-            })
-            .collect()
-    };
+    let on_scale = |v: f64| if v.is_nan() { 0.0 } else { v.clamp(0.0, 100.0) };
     if let Some((_, r)) = reference {
-        let _ = writeln!(
-            s,
-            "<polygon class=\"reference\" points=\"{}\"/>",
-            outline(r).join(" ")
-        );
+        let pts = &mut r.iter().enumerate().map(|(i, &v)| at(i, on_scale(v)));
+        points(s, "reference", pts);
     }
-    let pts = outline(values);
-    let _ = writeln!(
-        s,
-        "<polygon class=\"series\" points=\"{}\"/>",
-        pts.join(" ")
-    );
+    let pts = &mut values.iter().enumerate().map(|(i, &v)| at(i, on_scale(v)));
+    points(s, "series", pts);
     for (i, v) in values.iter().enumerate() {
         if !v.is_nan() {
             let (x, y) = at(i, v.clamp(0.0, 100.0));
-            let (x, y) = (P(x), P(y));
-            let _ = writeln!(s, "<circle class=\"dot\" cx=\"{x}\" cy=\"{y}\" r=\"3.5\"/>");
+            s.push_str("<circle class=\"dot\"");
+            attr(s, "cx", x);
+            attr(s, "cy", y);
+            s.push_str(" r=\"3.5\"/>\n");
         }
     }
     close_figure(s, title, reference.map(|r| r.0.as_str()));
