@@ -36,24 +36,16 @@ impl P {
 
 impl std::fmt::Display for P {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut s = [0u8; 24];
         let t = self.tenths();
-        let (mut k, mut n) = (s.len() - 2, t.unsigned_abs());
-        s[k..].copy_from_slice(&[b'.', b'0' + (n % 10) as u8]);
-        n /= 10;
-        loop {
-            k -= 1;
-            s[k] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
         if t < 0 {
-            k -= 1;
-            s[k] = b'-';
+            f.write_str("-")?;
         }
-        f.write_str(std::str::from_utf8(&s[k..]).unwrap_or("0.0"))
+        let t = t.unsigned_abs();
+        let mut buf = [0u8; 20];
+        let digits = crate::report::decimal_digits(t / 10, &mut buf);
+        f.write_str(std::str::from_utf8(digits).unwrap_or("0"))?;
+        let tenth = [b'.', b'0' + (t % 10) as u8];
+        f.write_str(std::str::from_utf8(&tenth).unwrap_or(".0"))
     }
 }
 
