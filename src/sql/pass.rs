@@ -222,10 +222,9 @@ impl Member {
         ls.out.push(format!("{value} AS v_{j}"));
     }
 
-    /// Mean, share and standard deviation from Σw, Σwx, Σw² and (mean and
-    /// deviation) Σwd, Σwd² with d = x − K, K the least value of the
-    /// group; with Kish's effective n under weights; intervals as in
-    /// memory.
+    /// Mean, share and standard deviation from Σw, Σwx, Σw² and the
+    /// variance (below); with Kish's effective n under weights; intervals
+    /// as in memory.
     fn moments(&self, d: Dialect, w: &str, when: &dyn Fn(&str) -> String, ls: &mut Lists) {
         let j = self.id;
         let dbl = d.double();
@@ -236,18 +235,29 @@ impl Member {
         ));
         ls.sums
             .push(format!("SUM({}) AS sw2_{j}", when(&format!("{w} * {w}"))));
-        if self.func != AggFunc::Share {
-            ls.shift.push(format!(
-                "MIN({}) OVER (PARTITION BY _g, _c) AS _k_{j}",
-                when(&format!("_x_{j}"))
-            ));
-            let dx = format!("(_x_{j} - _k_{j})");
-            ls.sums
-                .push(format!("SUM({}) AS swd_{j}", when(&format!("{w} * {dx}"))));
-            ls.sums.push(format!(
-                "SUM({}) AS swdd_{j}",
-                when(&format!("{w} * {dx} * {dx}"))
-            ));
+        // The variance without Σx² (see `eval::agg::Acc::dev`): the
+        // engines' own sample variance when rows are not weighted (each
+        // computes it stably in the same pass); under weights, sums of the
+        // distances to K, the group's least value, which a window gives
+        // (a sort per pass: only where it is needed).
+        match (self.func, &self.w) {
+            (AggFunc::Share, _) => {}
+            (_, None) => ls
+                .sums
+                .push(format!("VAR_SAMP({}) AS vs_{j}", when(&format!("_x_{j}")))),
+            (_, Some(_)) => {
+                ls.shift.push(format!(
+                    "MIN({}) OVER (PARTITION BY _g, _c) AS _k_{j}",
+                    when(&format!("_x_{j}"))
+                ));
+                let dx = format!("(_x_{j} - _k_{j})");
+                ls.sums
+                    .push(format!("SUM({}) AS swd_{j}", when(&format!("{w} * {dx}"))));
+                ls.sums.push(format!(
+                    "SUM({}) AS swdd_{j}",
+                    when(&format!("{w} * {dx} * {dx}"))
+                ));
+            }
         }
         let (tw, ne) = match self.w {
             Some(_) => (
@@ -268,10 +278,14 @@ impl Member {
         ));
         let (m, ne) = (format!("m_{j}"), format!("ne_{j}"));
         let dm = format!("(swd_{j} / w_{j})");
-        let var = format!(
-            "CASE WHEN {ne} > 1 AND {m} IS NOT NULL THEN GREATEST(swdd_{j} / w_{j} - {dm} * {dm}, {}) * {ne} / ({ne} - 1) END",
-            d.num(0.0)
-        );
+        let var = match self.w {
+            // NULL below two values, as in memory.
+            None => format!("vs_{j}"),
+            Some(_) => format!(
+                "CASE WHEN {ne} > 1 AND {m} IS NOT NULL THEN GREATEST(swdd_{j} / w_{j} - {dm} * {dm}, {}) * {ne} / ({ne} - 1) END",
+                d.num(0.0)
+            ),
+        };
         let (z, z2) = (d.num(Z), d.num(Z * Z));
         match self.func {
             AggFunc::Stddev => ls.out.push(format!("SQRT({var}) AS v_{j}")),
