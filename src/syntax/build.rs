@@ -17,10 +17,23 @@ use std::collections::HashMap;
 
 pub struct Builder<'t> {
     src: SourceId,
+    /// The whole file, even when the pairs come from a piece of it.
     text: &'t str,
+    /// Where in `text` the parsed piece starts (0 for the whole file).
+    base: usize,
     pub diags: Vec<Diag>,
     docs: HashMap<usize, usize>,
     groups: Vec<DocGroup>,
+    used_groups: Vec<bool>,
+    /// The file's comments, found once.
+    raw: Vec<comments::RawComment>,
+}
+
+/// Items built from a piece of a file on a thread of their own.
+#[derive(Debug, Default)]
+pub struct Piece {
+    items: Vec<Item>,
+    diags: Vec<Diag>,
     used_groups: Vec<bool>,
 }
 
@@ -146,8 +159,10 @@ impl<'t> Builder<'t> {
             .collect();
         let used_groups = vec![false; groups.len()];
         Builder {
+            raw,
             src,
             text,
+            base: 0,
             diags: Vec::new(),
             docs,
             groups,
@@ -159,8 +174,8 @@ impl<'t> Builder<'t> {
     pub fn span(&self, p: &Pair<'_, Rule>) -> Span {
         let s = p.as_span();
         let text = s.as_str();
-        let end = s.start() + text.trim_end().len();
-        Span::new(self.src, s.start(), end.max(s.start()))
+        let start = self.base + s.start();
+        Span::new(self.src, start, start + text.trim_end().len())
     }
 
     fn doc_at(&mut self, start: usize) -> Option<Doc> {
@@ -174,6 +189,33 @@ impl<'t> Builder<'t> {
     }
 
     pub fn file(&mut self, p: Pair<'_, Rule>) -> File {
+        let first = self.begin(p);
+        self.finish(first, Piece::default())
+    }
+
+    /// A builder of the items of `text[base..]`, parsed apart from the
+    /// rest of the file (see `syntax::parse`).
+    pub fn at(src: SourceId, text: &'t str, base: usize) -> Builder<'t> {
+        Builder {
+            base,
+            ..Builder::new(src, text)
+        }
+    }
+
+    /// The items of a piece parsed as `items`, with what was said about
+    /// them and the doc comments they took.
+    pub fn piece(mut self, p: Pair<'_, Rule>) -> Piece {
+        let items = parts(p).map(|x| self.item(x)).collect();
+        Piece {
+            items,
+            diags: self.diags,
+            used_groups: self.used_groups,
+        }
+    }
+
+    /// The header and items of `p`, parsed as `file` (maybe from the
+    /// first piece of the file only).
+    pub fn begin(&mut self, p: Pair<'_, Rule>) -> (Header, Vec<Item>) {
         let mut header = None;
         let mut items = Vec::new();
         for x in parts(p) {
@@ -182,7 +224,18 @@ impl<'t> Builder<'t> {
                 _ => items.push(self.item(x)),
             }
         }
-        let raw = comments::scan(self.text);
+        (header.expect("file starts with a header"), items)
+    }
+
+    /// The file: what [`Builder::begin`] built, then the items of `rest`,
+    /// built from a later piece; then the comments no item took.
+    pub fn finish(&mut self, (header, mut items): (Header, Vec<Item>), mut rest: Piece) -> File {
+        items.append(&mut rest.items);
+        self.diags.append(&mut rest.diags);
+        for (mine, theirs) in self.used_groups.iter_mut().zip(&rest.used_groups) {
+            *mine |= *theirs;
+        }
+        let raw = std::mem::take(&mut self.raw);
         let mut attached = vec![false; raw.len()];
         for (g, used) in self.groups.iter().zip(&self.used_groups) {
             if *used {
@@ -209,7 +262,7 @@ impl<'t> Builder<'t> {
             .collect();
         File {
             src: self.src,
-            header: header.expect("file starts with a header"),
+            header,
             items,
             comments,
         }
