@@ -126,7 +126,6 @@ impl Model {
 /// What loading produced.
 pub struct Loaded {
     pub model: Model,
-    pub files: Vec<File>,
     pub diags: Vec<Diag>,
 }
 
@@ -138,25 +137,19 @@ pub struct Loaded {
 pub fn load(name: &str, text: &str, sources: &mut SourceMap) -> Result<Loaded, Vec<Diag>> {
     let mut l = Loader {
         sources,
-        files: Vec::new(),
         diags: Vec::new(),
         stack: Vec::new(),
     };
     let model = l.file(name, text);
     let diags = l.diags;
     match model {
-        Some(model) if !diags.iter().any(Diag::is_error) => Ok(Loaded {
-            model,
-            files: l.files,
-            diags,
-        }),
+        Some(model) if !diags.iter().any(Diag::is_error) => Ok(Loaded { model, diags }),
         _ => Err(diags),
     }
 }
 
 struct Loader<'s> {
     sources: &'s mut SourceMap,
-    files: Vec<File>,
     diags: Vec<Diag>,
     stack: Vec<(PathBuf, String)>,
 }
@@ -198,7 +191,6 @@ impl Loader<'_> {
         };
         self.stack
             .push((canonical(Path::new(name)), file.header.id.name.clone()));
-        self.files.push(file.clone());
         let base = match &file.header.extends {
             None => None,
             Some(ext) => Some(self.base(name, ext)?),
@@ -239,7 +231,9 @@ impl Loader<'_> {
                 sources: vec![src],
             },
         };
-        for item in &file.items {
+        // The items are moved into the model: a large framework's syntax
+        // tree is not copied.
+        for item in file.items {
             self.item(&mut m, item);
         }
         Some(m)
@@ -283,9 +277,9 @@ impl Loader<'_> {
         }
     }
 
-    fn item(&mut self, m: &mut Model, item: &Item) {
+    fn item(&mut self, m: &mut Model, item: Item) {
         match item {
-            Item::Block(b) => self.declare_block(m, b.clone()),
+            Item::Block(b) => self.declare_block(m, b),
             Item::Questions(g) => {
                 let section = g.section.as_ref().map(|sec| {
                     let e = m
@@ -302,16 +296,16 @@ impl Loader<'_> {
                     }
                     sec.id.name.clone()
                 });
-                for q in &g.questions {
-                    let d = Decl::Question(q.clone(), g.level.clone(), section.clone());
+                for q in g.questions {
+                    let d = Decl::Question(q, g.level.clone(), section.clone());
                     self.declare(m, d);
                 }
             }
-            Item::Let(l) => self.declare(m, Decl::Let(l.clone())),
-            Item::Mapping(x) => self.declare(m, Decl::Mapping(x.clone())),
-            Item::Ratings(x) => self.declare(m, Decl::Ratings(x.clone())),
-            Item::Refine(r) => self.refine(m, r),
-            Item::Remove(r) => self.remove(m, r),
+            Item::Let(l) => self.declare(m, Decl::Let(l)),
+            Item::Mapping(x) => self.declare(m, Decl::Mapping(x)),
+            Item::Ratings(x) => self.declare(m, Decl::Ratings(x)),
+            Item::Refine(r) => self.refine(m, &r),
+            Item::Remove(r) => self.remove(m, &r),
         }
     }
 

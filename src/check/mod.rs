@@ -192,8 +192,6 @@ pub struct Checked {
     pub framework: ir::Framework,
     /// Warnings (no errors: those make [`check_path`] fail).
     pub warnings: Vec<Diag>,
-    /// The parsed files, the adapting file first, then its bases.
-    pub files: Vec<ast::File>,
 }
 
 /// Why checking stopped.
@@ -267,6 +265,5 @@ pub fn check_text(
     Ok(Checked {
         framework,
         warnings: diags,
-        files: loaded.files,
     })
 }
