@@ -20,7 +20,8 @@ pub fn result(cx: &Context<'_>, diags: &[Diag], sources: &SourceMap, pretty: boo
 }
 
 /// Streams the result document into `out` as serde produces it (a
-/// buffered writer is expected), ending with a newline.
+/// buffered writer is expected), ending with a newline. Compact output
+/// serialises the units of large levels on every core.
 ///
 /// # Errors
 /// What writing to `out` fails with.
@@ -31,13 +32,41 @@ pub fn write(
     pretty: bool,
     mut out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let doc = Doc { cx, diags, sources };
-    if pretty {
-        let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
-        doc.serialize(&mut serde_json::Serializer::with_formatter(&mut out, fmt))
-    } else {
-        doc.serialize(&mut serde_json::Serializer::new(&mut out))
-    }?;
+    if !pretty {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        return write_compact(cx, diags, sources, threads, out);
+    }
+    let doc = Doc {
+        cx,
+        diags,
+        sources,
+        threads: 1,
+    };
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+    doc.serialize(&mut serde_json::Serializer::with_formatter(&mut out, fmt))?;
+    out.write_all(b"\n")
+}
+
+/// The compact document, with the units of a level serialised in runs on
+/// `threads` threads (tests compare thread counts: the text never depends
+/// on them).
+///
+/// # Errors
+/// What writing to `out` fails with.
+pub fn write_compact(
+    cx: &Context<'_>,
+    diags: &[Diag],
+    sources: &SourceMap,
+    threads: usize,
+    mut out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let doc = Doc {
+        cx,
+        diags,
+        sources,
+        threads,
+    };
+    doc.serialize(&mut serde_json::Serializer::new(&mut out))?;
     out.write_all(b"\n")
 }
 
@@ -58,6 +87,9 @@ struct Doc<'a> {
     cx: &'a Context<'a>,
     diags: &'a [Diag],
     sources: &'a SourceMap,
+    /// Threads serialising units; more than one only for compact output,
+    /// where a unit's text does not depend on where it sits.
+    threads: usize,
 }
 
 impl Serialize for Doc<'_> {
@@ -76,7 +108,7 @@ impl Serialize for Doc<'_> {
         let levels: Vec<&str> = fw.levels.iter().map(|l| l.id.as_str()).collect();
         m.serialize_entry("levels", &levels)?;
         m.serialize_entry("data", cx.data)?;
-        m.serialize_entry("results", &ResultsView(cx))?;
+        m.serialize_entry("results", &ResultsView(cx, self.threads))?;
         let private = self.cx.fw.min_group > 1;
         m.serialize_entry("diagnostics", &DiagsView(self.diags, self.sources, private))?;
         m.end()
@@ -193,20 +225,21 @@ impl Serialize for FrameworkView<'_> {
     }
 }
 
-struct ResultsView<'a>(&'a Context<'a>);
+struct ResultsView<'a>(&'a Context<'a>, usize);
 
 impl Serialize for ResultsView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let cx = self.0;
         let mut m = s.serialize_map(None)?;
         for l in cx.levels() {
-            m.serialize_entry(&cx.fw.levels[l].id, &UnitsView(cx, l))?;
+            m.serialize_entry(&cx.fw.levels[l].id, &UnitsView(cx, l, self.1))?;
         }
         m.end()
     }
 }
 
-struct UnitsView<'a>(&'a Context<'a>, crate::ir::LevelId);
+/// A level's units; the last field is the threads serialising them.
+struct UnitsView<'a>(&'a Context<'a>, crate::ir::LevelId, usize);
 
 /// The items reported at one level, looked up once for all its units.
 struct LevelItems<'a> {
@@ -227,11 +260,69 @@ impl Serialize for UnitsView<'_> {
         };
         let n = cx.ds.levels[l].len();
         let mut seq = s.serialize_seq(Some(n))?;
-        for u in 0..n {
-            seq.serialize_element(&UnitView(cx, l, u, &items))?;
+        if self.2 > 1 && n >= 4 * MIN_RUN {
+            units_on_threads(&mut seq, cx, l, &items, self.2)?;
+        } else {
+            for u in 0..n {
+                seq.serialize_element(&UnitView(cx, l, u, &items))?;
+            }
         }
         seq.end()
     }
+}
+
+/// Units serialised by a thread at a time: at most [`RUN`], and fewer for
+/// a small level so that every thread gets several runs.
+const RUN: usize = 128;
+const MIN_RUN: usize = 16;
+
+/// Serialises the units of level `l` in runs, one run per thread at a
+/// time, each unit into its own compact text; the texts of a round are
+/// written in order while the next round is made. Through a
+/// `&mut dyn Write`, serde made a call per key and per comma: most of the
+/// time of a large result went there, on one core.
+fn units_on_threads<Q: SerializeSeq>(
+    seq: &mut Q,
+    cx: &Context<'_>,
+    l: crate::ir::LevelId,
+    items: &LevelItems<'_>,
+    threads: usize,
+) -> Result<(), Q::Error> {
+    use serde::ser::Error;
+    type Texts = Vec<Box<serde_json::value::RawValue>>;
+    let run = |units: std::ops::Range<usize>| -> serde_json::Result<Texts> {
+        units
+            .map(|u| serde_json::value::to_raw_value(&UnitView(cx, l, u, items)))
+            .collect()
+    };
+    let n = cx.ds.levels[l].len();
+    let size = (n / (threads * 4)).clamp(MIN_RUN, RUN);
+    let mut done: Vec<Texts> = Vec::new();
+    for first in (0..n).step_by(size * threads) {
+        let end = (first + size * threads).min(n);
+        let made = std::thread::scope(|sc| -> Result<Vec<Texts>, Q::Error> {
+            let handles: Vec<_> = (first..end)
+                .step_by(size)
+                .map(|a| sc.spawn(move || run(a..(a + size).min(end))))
+                .collect();
+            for text in done.iter().flatten() {
+                seq.serialize_element(&**text)?;
+            }
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+                        .map_err(Q::Error::custom)
+                })
+                .collect()
+        })?;
+        done = made;
+    }
+    for text in done.iter().flatten() {
+        seq.serialize_element(&**text)?;
+    }
+    Ok(())
 }
 
 struct UnitView<'a>(

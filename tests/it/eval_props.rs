@@ -314,6 +314,36 @@ fn reports_written_in_parts_on_threads_equal_the_whole() {
     );
 }
 
+/// The compact JSON result serialised on several threads is the very text
+/// serialised on one, and means what the indented one means: 150
+/// organisations and 300 persons make levels of more than one run of units.
+#[test]
+fn json_written_on_threads_equals_one_thread() {
+    let (orgs, persons) = many_units();
+    with_results(
+        &[("org", &orgs), ("person", &persons)],
+        1,
+        "fr",
+        |cx, diags, sources| {
+            let write = |threads| {
+                let mut out = Vec::new();
+                grille::report::json::write_compact(cx, diags, sources, threads, &mut out).unwrap();
+                String::from_utf8(out).unwrap()
+            };
+            let one = write(1);
+            let doc: serde_json::Value = serde_json::from_str(&one).unwrap();
+            assert_eq!(doc["results"]["org"].as_array().unwrap().len(), 150);
+            assert_eq!(doc["results"]["org"][149]["unit"], "O149");
+            for threads in [2, 3, 7] {
+                assert_eq!(write(threads), one, "{threads} threads");
+            }
+            let pretty = grille::report::json::result(cx, diags, sources, true);
+            let pretty: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+            assert_eq!(pretty, doc);
+        },
+    );
+}
+
 /// One field of a messy table, as people and platforms write them.
 fn messy_field() -> impl Strategy<Value = String> {
     prop_oneof![
