@@ -109,6 +109,13 @@ const SPACES: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
 /// commas in a decimal-point file (`1,234.5`). `None` when the text is not
 /// a number or mixes conventions.
 pub fn number(s: &str, decimal_comma: bool) -> Option<Num> {
+    if let Some(v) = plain_decimal(s.as_bytes(), decimal_comma) {
+        let marks = Marks {
+            point_decimal: s.contains('.'),
+            ..Marks::default()
+        };
+        return Some(Num::Value(v, marks));
+    }
     // The separator that is not the file's decimal one.
     let other = if decimal_comma { '.' } else { ',' };
     if let Some(thousands) = lone_group(s, other) {
@@ -128,6 +135,42 @@ pub fn number(s: &str, decimal_comma: bool) -> Option<Num> {
         return Some(Num::Value(v, marks));
     }
     grouped(s, decimal_comma)
+}
+
+/// Most numbers in a table: `-?D+` (or `-?D+.D+` in a file whose decimals
+/// are points) with at most 15 digits, read without the general parser.
+/// The digits make an integer below 2⁵³ and the divisor a power of ten
+/// below 10²², both exact in a double, so the one division is correctly
+/// rounded: the very value `str::parse` gives (a property test compares).
+fn plain_decimal(s: &[u8], decimal_comma: bool) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (neg, body) = match s {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, s),
+    };
+    let (mut int, mut digits, mut decimals, mut point) = (0u64, 0usize, 0usize, false);
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                int = int * 10 + u64::from(b - b'0');
+                digits += 1;
+                decimals += usize::from(point);
+            }
+            // A point between digits, in a file whose decimals are points.
+            b'.' if !point && !decimal_comma && i > 0 && i + 1 < body.len() => point = true,
+            _ => return None,
+        }
+        if digits > 15 {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let v = int as f64 / POW10[decimals];
+    Some(if neg { -v } else { v })
 }
 
 /// `27.108` or `-1,500`: one separator `sep` followed by three digits,
@@ -420,7 +463,7 @@ pub fn split_flag(s: &str) -> Option<bool> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Marks, Num, number};
+    use super::{Marks, Num, number, plain_decimal};
     use proptest::prelude::*;
 
     fn value(s: &str, decimal_comma: bool) -> Option<f64> {
@@ -470,6 +513,39 @@ mod tests {
         assert!(marks("2,5").comma_decimal && !marks("2,5").point_decimal);
         assert!(marks("2.5").point_decimal);
         assert_eq!(marks("1.234.567"), Marks::default());
+        // The short way: digits and one point between digits, 15 at most.
+        assert_eq!(
+            plain_decimal(b"-0", false).map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        assert_eq!(plain_decimal(b"007.50", false), Some(7.5));
+        assert_eq!(plain_decimal(b"0.1", false), Some(0.1));
+        assert_eq!(
+            plain_decimal(b"999999999999999", false),
+            Some(999_999_999_999_999.0)
+        );
+        for declined in [
+            "5.",
+            ".5",
+            "-",
+            "",
+            "1.2.3",
+            "1e3",
+            "+5",
+            "1 000",
+            "9999999999999999",
+        ] {
+            assert_eq!(
+                plain_decimal(declined.as_bytes(), false),
+                None,
+                "{declined}"
+            );
+        }
+        assert_eq!(
+            plain_decimal(b"2.5", true),
+            None,
+            "a point in a decimal-comma file"
+        );
     }
 
     proptest! {
@@ -489,6 +565,21 @@ mod tests {
             let text = format!("{grouped},{cents:02}");
             let expected: f64 = format!("{int}.{cents:02}").parse().unwrap();
             prop_assert_eq!(value(&text, true), Some(expected));
+        }
+
+        /// The short way for plain numbers gives the bits the general
+        /// parser gives, up to and past its 15 digits, and declines what it
+        /// does not read; the long way reads those the same as before.
+        #[test]
+        fn plain_numbers_read_as_the_parser_reads(s in "-?[0-9]{1,17}(\\.[0-9]{0,17})?", comma: bool) {
+            let parsed: f64 = s.parse().unwrap();
+            if let Some(v) = plain_decimal(s.as_bytes(), comma) {
+                prop_assert_eq!(v.to_bits(), parsed.to_bits(), "{}", s);
+            }
+            if !comma || !s.contains('.') {
+                let v = value(&s, comma).expect("a plain number reads");
+                prop_assert_eq!(v.to_bits(), parsed.to_bits(), "{}", s);
+            }
         }
     }
 }
