@@ -434,6 +434,7 @@ impl Builder<'_> {
         let mut keep: Vec<bool> = Vec::with_capacity(rows);
         let mut unit_rows: Vec<usize> = Vec::new();
         let mut rejected: Vec<Rejected> = Vec::new();
+        let ahead = self.parents_ahead(here, parsed);
         for r in 0..rows {
             let at = RowAt {
                 line: parsed.lines[r] as usize,
@@ -481,7 +482,8 @@ impl Builder<'_> {
                     &line_key
                 }
             };
-            let ok = self.link(here, &fields, &at, key, &mut rejected);
+            let parent = ahead.as_ref().map(|a| a[r]);
+            let ok = self.link(here, (&fields, parent), &at, key, &mut rejected);
             if ok {
                 unit_rows.push(keep.len());
                 if let Some(c) = here.shape.name {
@@ -493,6 +495,47 @@ impl Builder<'_> {
             keep.push(ok);
         }
         (keep, unit_rows, rejected)
+    }
+
+    /// Each row's parent looked up in the parent level's index on every
+    /// core, `u32::MAX` where its key is not there (those rows go the long
+    /// way, which reports them). `None` for small tables and where units of
+    /// the parent level come from this table. At ten million rows the
+    /// lookups, a cache miss or two each, were a tenth of reading, on one
+    /// thread.
+    fn parents_ahead(&self, here: &Here<'_>, parsed: &rows::Parsed) -> Option<Vec<u32>> {
+        let pc = here.shape.parent?;
+        let rows = parsed.lines.len();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if here.t.level == LevelId::TOP || rows < 20_000 || threads < 2 {
+            return None;
+        }
+        let up = &self.levels[here.t.level - 1];
+        up.table?;
+        let look = |from: usize, to: usize| -> Vec<u32> {
+            (from..to)
+                .map(|row| {
+                    let fields = RowFields {
+                        parsed,
+                        row,
+                        slots: &here.shape.slots,
+                        per_row: here.shape.link.len(),
+                    };
+                    up.index.get(fields.get(pc)).copied().unwrap_or(u32::MAX)
+                })
+                .collect()
+        };
+        let per = rows.div_ceil(threads);
+        Some(std::thread::scope(|sc| {
+            let handles: Vec<_> = (0..rows)
+                .step_by(per)
+                .map(|a| sc.spawn(move || look(a, (a + per).min(rows))))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        }))
     }
 
     /// Records unit `u`'s display name (none when the cell is empty).
@@ -510,7 +553,7 @@ impl Builder<'_> {
     fn link(
         &mut self,
         here: &Here<'_>,
-        rec: &RowFields<'_>,
+        (rec, ahead): (&RowFields<'_>, Option<u32>),
         at: &RowAt,
         key: &str,
         rejected: &mut Vec<Rejected>,
@@ -556,7 +599,7 @@ impl Builder<'_> {
         }
         let parent = match level {
             LevelId::TOP => u32::MAX,
-            _ => match self.parent_of(here, rec, at, rejected) {
+            _ => match self.parent_of(here, (rec, ahead), at, rejected) {
                 Some(p) => p,
                 None => return false,
             },

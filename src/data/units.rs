@@ -17,10 +17,14 @@ impl Builder<'_> {
     pub(super) fn parent_of(
         &mut self,
         here: &Here<'_>,
-        rec: &RowFields<'_>,
+        (rec, ahead): (&RowFields<'_>, Option<u32>),
         at: &RowAt,
         rejected: &mut Vec<Rejected>,
     ) -> Option<u32> {
+        // Found ahead of the loop, on every core (`Builder::parents_ahead`).
+        if let Some(i) = ahead.filter(|&i| i != u32::MAX) {
+            return Some(i);
+        }
         let fw = self.fw;
         let line = at.line;
         let span_of = |field: usize| here.span(at.offset, field);

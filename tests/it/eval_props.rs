@@ -344,6 +344,57 @@ fn json_written_on_threads_equals_one_thread() {
     );
 }
 
+/// A table of 30,000 persons has its parents looked up on every core
+/// before its rows are linked: rows whose organisation exists link to it,
+/// and those whose organisation does not (first row, first row of the
+/// second half, last row) are still reported and left out.
+#[test]
+fn parents_looked_up_ahead_link_as_one_by_one() {
+    let mut persons = String::from("person,org,x,ok,w,s\n");
+    for r in 0..30_000 {
+        let org = if [0, 15_000, 29_999].contains(&r) {
+            "O9".to_string()
+        } else {
+            format!("O{}", r % 5)
+        };
+        persons += &format!("p{r},{org},1,oui,1,3\n");
+    }
+    let mut ws = grille::workspace::Workspace::new();
+    ws.check_text("f.grille", FW)
+        .unwrap_or_else(|_| panic!("checks"));
+    crate::support::load_texts(&mut ws, &[("org", ORGS), ("person", &persons)]);
+    let report = &ws.dataset().reports[1];
+    assert_eq!((report.rows, report.used), (30_000, 29_997));
+    let lines: Vec<usize> = report.rejected.iter().map(|r| r.row).collect();
+    assert_eq!(lines, [2, 15_002, 30_001], "line 1 is the header");
+    let unknown = ws
+        .data_diagnostics()
+        .iter()
+        .filter(|d| d.code == "grille::data::unknown_parent")
+        .map(|d| d.row)
+        .collect::<Vec<_>>();
+    assert_eq!(unknown, [Some(2), Some(15_002), Some(30_001)]);
+    let (_, diags) = ws.evaluate("fr");
+    let diags = diags.to_vec();
+    let cx = ws.report_context("fr", None);
+    let doc: Value = serde_json::from_str(&grille::report::json::result(
+        &cx,
+        &diags,
+        &ws.sources,
+        false,
+    ))
+    .unwrap();
+    // 6,000 rows each; O0 loses rows 0 and 15,000, O4 loses row 29,999.
+    let rows: Vec<f64> = (0..5)
+        .map(|k| {
+            doc["results"]["org"][k]["indicators"]["rows"]["value"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(rows, [5_998.0, 6_000.0, 6_000.0, 6_000.0, 5_999.0]);
+}
+
 /// One field of a messy table, as people and platforms write them.
 fn messy_field() -> impl Strategy<Value = String> {
     prop_oneof![
