@@ -1,6 +1,6 @@
 //! `grille fmt`: AST → canonical text.
 //!
-//! In: a parsed [`ast::File`] and its source text. Out: the file in one
+//! In: a parsed [`ast::File`](crate::syntax::ast::File) and its source text. Out: the file in one
 //! layout: two-space indentation, one property per line, one blank line
 //! between items, labels and short blocks on one line. Properties keep the
 //! order they were written in; comments are kept, each before the line that

@@ -1,7 +1,7 @@
 //! The PDF report (`grille eval --format pdf`), typeset by Typst used as
 //! a library.
 //!
-//! In: a report [`Document`](crate::report::human::Document) and its
+//! In: a report [`Document`] and its
 //! language. Out: the bytes of an A4 PDF with its fonts embedded, its text
 //! selectable and its charts as vectors. Typst lays out the text (line
 //! breaking, hyphenation in the report's language, tables that wrap) far

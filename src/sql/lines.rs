@@ -2,7 +2,7 @@
 //! Lines, one object per row keyed by the record's column names.
 //!
 //! In: a file, or a folder of part files (what Spark's `write.json`
-//! leaves). Out: the rows in the order of [`COLUMNS`], each field as text
+//! leaves). Out: the rows in the order of `record::COLUMNS`, each field as text
 //! (`None` for a null or a missing key: Spark leaves nulls out), read one
 //! line at a time. JSON keeps a null apart from an empty text, which a
 //! CSV export does not in every engine.

@@ -13,7 +13,7 @@
 //! computes as a column: `b{l}` the units of level `l` with their
 //! ancestors' keys and checked answers, `p{f}_{l}…` a pass computing
 //! every aggregate over the rows of level `f` grouped at `l` (see
-//! [`pass`]), `v{i}_{l}`/`i{i}_{l}` an indicator's value then its
+//! `pass`), `v{i}_{l}`/`i{i}_{l}` an indicator's value then its
 //! status and score, `d{d}_{l}` a dimension. Each CTE is keyed by `_k`,
 //! the unit's key; an expression at level `l` reads the row `r` of `b{l}`
 //! and whatever CTEs it needs, joined on the key of `r`'s ancestor at

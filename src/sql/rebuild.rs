@@ -1,7 +1,7 @@
 //! The record statement's rows turned back into [`Results`].
 //!
 //! In: the framework, the units of every level (a [`Dataset`], whose
-//! columns are not read) and the rows of [`super::record::select`] as the
+//! columns are not read) and the rows of `record::select` as the
 //! database returned them, as text. Out: the results an in-memory run
 //! holds, so that every report reads them alike; what follows from the
 //! database's numbers by the in-memory rules alone (ratings, parts, gate
@@ -24,7 +24,7 @@ use std::sync::Arc;
 pub struct RebuildError(pub String);
 
 /// The record's rows as they arrive, each field as text (`None`: NULL),
-/// in the order of [`COLUMNS`]: streamed, so that a large record is never
+/// in the order of `record::COLUMNS`: streamed, so that a large record is never
 /// held whole.
 pub type Rows<'a> = &'a mut dyn Iterator<Item = Result<Vec<Option<String>>, RebuildError>>;
 

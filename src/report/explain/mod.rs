@@ -2,7 +2,7 @@
 //! trace of how one unit's result came about.
 //!
 //! In: the checked framework and an item's name (indicator, dimension,
-//! question, let or evidence); for a trace, a report [`Context`] and a unit
+//! question, let or evidence); for a trace, a report [`Context`](crate::report::Context) and a unit
 //! id. Out: text in the chosen language: label, doc comment, formula in
 //! words, unit, normalisation, weights in dimensions, what the item reads
 //! and what reads it; the trace adds rows used, value, n, coverage, score
