@@ -19,7 +19,10 @@ ratio grille / DuckDB, and whether every dimension score agrees between
 the two outputs (to 1e-9).
 
 Usage: python3 scripts/bench_duckdb.py [--runs 5] [--sizes 100000,1000000]
-       [--grille target/release/grille]
+       [--grille target/release/grille] [--duckdb-memory 8GB]
+
+At 10M persons DuckDB needs more memory for grille's statement than the
+machine has: --duckdb-memory caps it, and it spills the rest to disk.
 
 Build first: cargo build --release --bin grille --example bench
 """
@@ -37,9 +40,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DUCKDB_CHILD = r"""
 import csv, sys, duckdb
-schema, query, typed, out = sys.argv[1:5]
+schema, query, typed, out, memory, spill = sys.argv[1:7]
 con = duckdb.connect()
 con.execute("SET threads = 2")
+if memory:
+    # Beyond this DuckDB writes what it holds to the spill folder.
+    con.execute(f"SET memory_limit = '{memory}'")
+    con.execute(f"SET temp_directory = '{spill}'")
 con.execute(open(schema).read())
 for level in ("entreprise", "personne"):
     con.execute(f"COPY \"{level}\" FROM '{typed}/{level}.csv' (HEADER true)")
@@ -96,6 +103,8 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--sizes", default="100000,1000000,10000000")
     ap.add_argument("--grille", default=os.path.join(ROOT, "target/release/grille"))
+    ap.add_argument("--duckdb-memory", default="",
+                    help="DuckDB's memory limit (say 8GB), spilling beyond it to disk")
     a = ap.parse_args()
     bench = os.path.join(ROOT, "target/release/examples/bench")
     work = tempfile.mkdtemp(prefix="grille-vs-duckdb-")
@@ -116,7 +125,8 @@ def main():
         subprocess.run([a.grille, "sql", fw, *tables, "--export", typed], check=True)
         g_out, d_out = os.path.join(work, "grille.csv"), os.path.join(work, "duckdb.csv")
         grille = [a.grille, "eval", fw, *tables, "--format", "csv", "--out", g_out]
-        duck = [sys.executable, "-c", DUCKDB_CHILD, schema, query, typed, d_out]
+        spill = os.path.join(work, "spill")
+        duck = [sys.executable, "-c", DUCKDB_CHILD, schema, query, typed, d_out, a.duckdb_memory, spill]
         floor = [bench, "floor", f"{data}/personne.csv"]
         g, d, p = [], [], []
         for _ in range(a.runs):
