@@ -12,7 +12,7 @@ and `grille eval --record --format csv` reading each run back. The
 result is compared field by field with `grille eval --format csv` on the
 raw files (numbers to 1e-9 relative, everything else exactly).
 
-Usage: python3 scripts/bench_spark.py N [--cores 1] [--parquet]
+Usage: python3 scripts/bench_spark.py N [--cores 1] [--parquet] [--memory 4g]
        [--grille target/release/grille] [--work DIR]
 
 Build first: cargo build --release --bin grille --example bench
@@ -51,6 +51,7 @@ def main():
     ap.add_argument("n", type=int)
     ap.add_argument("--cores", default="1")
     ap.add_argument("--parquet", action="store_true")
+    ap.add_argument("--memory", default="4g", help="Spark's driver memory")
     ap.add_argument("--grille", default=os.path.join(ROOT, "target/release/grille"))
     ap.add_argument("--work")
     a = ap.parse_args()
@@ -71,7 +72,8 @@ def main():
            "--record", os.path.join(work, "record.json"),
            "--hidden", os.path.join(work, "grille_hidden.csv"), "--out", got]
     json.dump({"cwd": ROOT, "runs": [run]}, open(os.path.join(work, "eval.json"), "w"))
-    env = dict(os.environ, GRILLE_SPARK_CORES=a.cores, GRILLE_SPARK_PARQUET="1" if a.parquet else "0")
+    env = dict(os.environ, GRILLE_SPARK_CORES=a.cores, GRILLE_SPARK_PARQUET="1" if a.parquet else "0",
+               GRILLE_SPARK_MEMORY=a.memory)
     start = time.monotonic()
     subprocess.run([sys.executable, os.path.join(ROOT, "tests/sql/spark_run.py"), work],
                    check=True, env=env)
@@ -94,7 +96,7 @@ def main():
                     sys.exit(f"bench_spark: row {i + 1}: {x!r} in memory, {y!r} from Spark")
                 fields += 1
                 last_digit += numeric
-    print(f"{a.n} persons, local[{a.cores}], {'Parquet' if a.parquet else 'CSV views'}: "
+    print(f"{a.n} persons, local[{a.cores}], {a.memory} driver, {'Parquet' if a.parquet else 'CSV views'}: "
           f"{wall:.0f} s for {runs} run(s) of the record; {fields} fields equal to memory's "
           f"({last_digit} within 1e-9 but not to the digit)")
 

@@ -18,7 +18,8 @@ import sys
 
 def run(d, compute, load_hidden):
     """`compute(sql)` runs a statement and returns its column names and
-    rows; `load_hidden(path)` replaces what `grille_hidden` holds by the
+    rows, or None when the engine wrote them itself as DIR/record.json
+    (a file, or a folder of part files); `load_hidden(path)` replaces what `grille_hidden` holds by the
     file's rows (the engine's table or view)."""
     plan = json.load(open(os.path.join(d, "eval.json")))
     hidden = os.path.join(d, "grille_hidden.csv")
@@ -26,10 +27,12 @@ def run(d, compute, load_hidden):
     statement = open(os.path.join(d, "record.sql")).read().strip().rstrip(";")
     for runs in range(1, 21):
         load_hidden(hidden)
-        names, rows = compute(statement)
-        with open(os.path.join(d, "record.json"), "w") as out:
-            for row in rows:
-                out.write(json.dumps(dict(zip(names, row)), default=str) + "\n")
+        got = compute(statement)
+        if got is not None:
+            names, rows = got
+            with open(os.path.join(d, "record.json"), "w") as out:
+                for row in rows:
+                    out.write(json.dumps(dict(zip(names, row)), default=str) + "\n")
         code = subprocess.run(plan["runs"][0], cwd=plan["cwd"]).returncode
         if code == 0:
             open(os.path.join(d, "runs"), "w").write(f"{runs}\n")
