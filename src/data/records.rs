@@ -53,6 +53,7 @@ impl Dialect {
             buf: vec![0; 256],
             ends: vec![0; 32],
             len: 0,
+            mid_file: start > 0,
         }
     }
 
@@ -111,7 +112,12 @@ pub struct Records<'a> {
     /// Where each field ends in `buf`.
     ends: Vec<usize>,
     len: usize,
+    /// Reading starts inside the text, not at the start of the file.
+    mid_file: bool,
 }
+
+/// The byte-order mark in UTF-8.
+const BOM: &[u8] = b"\xef\xbb\xbf";
 
 impl<'a> Records<'a> {
     /// Goes to `text[start..end]` (`start` beginning a record), as if new.
@@ -120,6 +126,7 @@ impl<'a> Records<'a> {
             core.reset();
         }
         (self.pos, self.end, self.start, self.len) = (start, end, start, 0);
+        self.mid_file = start > 0;
     }
 
     /// Reads the next record; `false` at the end of the text.
@@ -131,7 +138,15 @@ impl<'a> Records<'a> {
             unreachable!("a reader has its machine until it is dropped")
         };
         loop {
-            let input = &self.text.as_bytes()[self.pos..self.end];
+            let mut input = &self.text.as_bytes()[self.pos..self.end];
+            if std::mem::take(&mut self.mid_file) && input.starts_with(BOM) {
+                // A reset machine drops a byte-order mark at the start of
+                // what it is given, as at the start of a file. Inside a
+                // file it is a character of the row (two files pasted
+                // together), read the same wherever the table was cut:
+                // given its first byte alone, the machine keeps it.
+                input = &input[..1];
+            }
             let (res, nin, nout, nend) =
                 core.read_record(input, &mut self.buf[out..], &mut self.ends[nends..]);
             self.pos += nin;

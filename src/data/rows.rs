@@ -511,11 +511,14 @@ fn chunk(
         breaks += line_breaks(text.as_bytes(), counted, offset);
         counted = offset;
         let line = lines_before + breaks + 1;
+        // A byte-order mark before a header inside the file is the start
+        // of a second file pasted after the first: still a header row.
         let repeated = rec.len() == layout.headers.len()
-            && rec
-                .iter()
-                .zip(layout.headers)
-                .all(|(c, h)| c.trim().eq_ignore_ascii_case(h));
+            && rec.iter().zip(layout.headers).all(|(c, h)| {
+                c.trim_start_matches('\u{feff}')
+                    .trim()
+                    .eq_ignore_ascii_case(h)
+            });
         // A repeated header row is not read as answers: it is reported once, as such.
         let empty = repeated || rec.iter().all(|c| c.trim().is_empty());
         out.lines.push(line as u32);

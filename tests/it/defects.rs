@@ -746,6 +746,30 @@ fn repeated_headers_and_duplicate_columns_are_errors() {
     );
 }
 
+/// Two exports pasted together, each starting with a byte-order mark: the
+/// second header is a repeated header, not a unit. The mark inside the
+/// file is read the same whether the table is read whole or in pieces
+/// (the fuzzer's finding `bom-inside-utf16-table`, replayed with the other
+/// saved inputs).
+#[test]
+fn a_header_after_a_byte_order_mark_is_a_repeated_header() {
+    let text = format!(
+        "\u{feff}{PEOPLE_HEAD}\np1,E1,insertion,4,oui,\n\u{feff}{PEOPLE_HEAD}\np2,E1,insertion,5,oui,\n"
+    );
+    let (code, err, doc) = eval_people("p.csv", text.as_bytes(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let doc = doc.expect("JSON");
+    assert_eq!(
+        diag_rows(&doc),
+        [(3, "grille::data::repeated_header".to_string())]
+    );
+    assert_eq!(doc["data"]["personne"]["used"], 2);
+    assert!(
+        !doc["results"].to_string().contains("\"personne\""),
+        "no phantom unit"
+    );
+}
+
 /// Headers differing by case or spaces are matched, with a note; no cascade.
 #[test]
 fn headers_match_ignoring_case_and_spaces() {
