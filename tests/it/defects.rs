@@ -718,11 +718,9 @@ fn question_counts_leave_out_rejected_rows() {
     assert_eq!(p["questions"]["formation"]["present"], 2);
 }
 
-/// A header row repeated inside the data, and a question in two columns.
-#[test]
-fn repeated_headers_and_duplicate_columns_are_errors() {
-    let text =
-        format!("{PEOPLE_HEAD}\np1,E1,insertion,4,oui,\n{PEOPLE_HEAD}\np2,E1,insertion,5,oui,\n");
+/// `text`, two persons with the header repeated between them, reads as
+/// two persons and one repeated header at row 3, which is no unit.
+fn header_repeated_at_row_3(text: &str) {
     let (code, err, doc) = eval_people("p.csv", text.as_bytes(), &[]);
     assert_eq!(code, 0, "{err}");
     let doc = doc.expect("JSON");
@@ -735,6 +733,14 @@ fn repeated_headers_and_duplicate_columns_are_errors() {
         !doc["results"].to_string().contains("\"personne\""),
         "no phantom unit"
     );
+}
+
+/// A header row repeated inside the data, and a question in two columns.
+#[test]
+fn repeated_headers_and_duplicate_columns_are_errors() {
+    let text =
+        format!("{PEOPLE_HEAD}\np1,E1,insertion,4,oui,\n{PEOPLE_HEAD}\np2,E1,insertion,5,oui,\n");
+    header_repeated_at_row_3(&text);
     // Two columns for `confiance`: refused, both named.
     let text = "personne,entreprise,statut,confiance,formation,groupe_b/confiance\np1,E1,insertion,,oui,4\n";
     let (code, err, _) = eval_people("p.csv", text.as_bytes(), &[]);
@@ -756,18 +762,7 @@ fn a_header_after_a_byte_order_mark_is_a_repeated_header() {
     let text = format!(
         "\u{feff}{PEOPLE_HEAD}\np1,E1,insertion,4,oui,\n\u{feff}{PEOPLE_HEAD}\np2,E1,insertion,5,oui,\n"
     );
-    let (code, err, doc) = eval_people("p.csv", text.as_bytes(), &[]);
-    assert_eq!(code, 0, "{err}");
-    let doc = doc.expect("JSON");
-    assert_eq!(
-        diag_rows(&doc),
-        [(3, "grille::data::repeated_header".to_string())]
-    );
-    assert_eq!(doc["data"]["personne"]["used"], 2);
-    assert!(
-        !doc["results"].to_string().contains("\"personne\""),
-        "no phantom unit"
-    );
+    header_repeated_at_row_3(&text);
 }
 
 /// Headers differing by case or spaces are matched, with a note; no cascade.
