@@ -314,6 +314,58 @@ fn reports_written_in_parts_on_threads_equal_the_whole() {
     );
 }
 
+/// A writer that takes `room` bytes, then fails (a full disk).
+struct FullAfter {
+    room: usize,
+    took: Vec<u8>,
+}
+
+impl std::io::Write for FullAfter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.took.len() + buf.len() > self.room {
+            return Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "full"));
+        }
+        self.took.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A write failing anywhere in a report rendered on threads (before the
+/// units, in the middle of them while threads wait their turn, near the
+/// end) is returned as that error: no thread is left waiting, nothing
+/// more is written.
+#[test]
+fn a_failed_write_stops_a_report_on_threads() {
+    let (orgs, persons) = many_units();
+    with_results(
+        &[("org", &orgs), ("person", &persons)],
+        1,
+        "fr",
+        |cx, diags, _| {
+            let mut whole = Vec::new();
+            grille::report::human::write_report(cx, diags, &mut whole, true, 1).unwrap();
+            for threads in [2, 3, 7] {
+                for room in [10, whole.len() / 3, whole.len() * 9 / 10] {
+                    let mut w = FullAfter {
+                        room,
+                        took: Vec::new(),
+                    };
+                    let err = grille::report::human::write_report(cx, diags, &mut w, true, threads)
+                        .unwrap_err();
+                    assert_eq!(err.kind(), std::io::ErrorKind::StorageFull);
+                    // What was written is the report's beginning, in order.
+                    assert!(w.took.len() <= room);
+                    assert!(whole.starts_with(&w.took), "{threads} threads, {room}");
+                }
+            }
+        },
+    );
+}
+
 /// The compact JSON result serialised on several threads is the very text
 /// serialised on one, and means what the indented one means: 150
 /// organisations and 300 persons make levels of more than one run of units.

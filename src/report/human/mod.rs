@@ -14,6 +14,7 @@ mod cover;
 mod lex;
 mod method;
 mod parts;
+mod pool;
 mod unit;
 
 use super::page::{self, Block};
@@ -110,15 +111,15 @@ impl Peers<'_> {
     }
 }
 
-/// Units given to a thread at a time.
+/// Units rendered together: enough to make handing them to a thread
+/// worth it, few enough that every thread gets many runs.
 const RUN: usize = 32;
 
 /// Writes the report into `w`: the cover, the units, the method. Units
 /// are built and rendered in runs of [`RUN`] on `threads` threads (on this
-/// one when there is a single run); the runs are written in order (so the
-/// text is the same as one thread's), each round's while the next round is
-/// being made. `tooltips` says
-/// whether cells carry their hover text.
+/// one when there is a single run), and written in order, so the text is
+/// the same as one thread's. `tooltips` says whether cells carry their
+/// hover text.
 fn write_parts(
     cx: &Context<'_>,
     diags: &[Diag],
@@ -134,35 +135,16 @@ fn write_parts(
     render(&mut s, &b.out);
     w.write_all(s.as_bytes())?;
     let units = report_units(cx);
-    let mut done: Vec<String> = Vec::new();
-    // Texts already written, kept for later runs to write into: a run's
-    // text is megabytes, and fresh ones cost page faults and copies as
-    // they grew (a third of the system time of a large HTML report).
-    let mut spare: Vec<String> = Vec::new();
-    for round in units.chunks(RUN * threads.max(1)) {
-        if round.len() <= RUN {
-            // One run: not worth a thread (most reports have few units).
-            write_texts(w, &mut done, &mut spare)?;
-            let text = spare.pop().unwrap_or_default();
-            done.push(render_run(b.fork(), round, render, text));
-            continue;
+    let runs: Vec<&[(LevelId, usize)]> = units.chunks(RUN).collect();
+    if threads > 1 && runs.len() > 1 {
+        pool::write_runs(&b, &runs, render, threads, w)?;
+    } else {
+        // Most reports have a few units: not worth a thread.
+        for run in &runs {
+            render_run(&mut b, run, render, &mut s);
+            w.write_all(s.as_bytes())?;
         }
-        let made = std::thread::scope(|sc| -> io::Result<Vec<String>> {
-            let handles: Vec<_> = round
-                .chunks(RUN)
-                .map(|run| {
-                    let b = b.fork();
-                    let text = spare.pop().unwrap_or_default();
-                    sc.spawn(move || render_run(b, run, render, text))
-                })
-                .collect();
-            // The previous round is written while this one is made.
-            write_texts(w, &mut done, &mut spare)?;
-            Ok(handles.into_iter().map(join).collect())
-        })?;
-        done = made;
     }
-    write_texts(w, &mut done, &mut spare)?;
     b.out.clear();
     b.method(example_unit(cx), diags);
     s.clear();
@@ -170,33 +152,14 @@ fn write_parts(
     w.write_all(s.as_bytes())
 }
 
-/// Writes the texts of `done` in order, then keeps them in `spare`.
-fn write_texts(
-    w: &mut dyn Write,
-    done: &mut Vec<String>,
-    spare: &mut Vec<String>,
-) -> io::Result<()> {
-    for t in done.drain(..) {
-        w.write_all(t.as_bytes())?;
-        spare.push(t);
-    }
-    Ok(())
-}
-
 /// Builds and renders a run of units into `text` (emptied first).
-fn render_run(mut b: B<'_>, run: &[(LevelId, usize)], render: &Render, mut text: String) -> String {
+fn render_run(b: &mut B<'_>, run: &[(LevelId, usize)], render: &Render, text: &mut String) {
     text.clear();
     for &(l, u) in run {
         b.out.clear();
         b.unit(l, u);
-        render(&mut text, &b.out);
+        render(text, &b.out);
     }
-    text
-}
-
-/// A rendering thread's result; its panic is passed on.
-fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 /// The reported units in document order: each reported level, its units

@@ -210,9 +210,14 @@ pub fn chart_svg(b: &Block) -> Option<(String, String)> {
     let mut s = String::new();
     chart(&mut s, svg::ChartId { section: "", n: 1 }, b);
     let start = s.find("<svg")?;
-    // Drawn alone, the chart carries the marks' style the page would.
+    // Drawn alone, the chart is an SVG document of its own: it names its
+    // namespace and carries the marks' style the page would.
     let open = start + s[start..].find('>')? + 1;
     s.insert_str(open, &format!("\n<style>\n{}</style>", svg::STYLE));
+    s.insert_str(
+        start + "<svg".len(),
+        " xmlns=\"http://www.w3.org/2000/svg\"",
+    );
     let end = s.find("</svg>")? + "</svg>".len();
     let caption = match b {
         Block::Bars {

@@ -5,7 +5,7 @@
 use super::{Bar, escape};
 use std::fmt::Write;
 
-/// A chart coordinate with one decimal, written with integer arithmetic
+/// A chart coordinate with at most one decimal, written with integer arithmetic
 /// (the float formatter is slow at fixed precision, and charts hold many).
 #[derive(Clone, Copy)]
 struct P(f64);
@@ -29,8 +29,13 @@ impl P {
         }
         let t = t.unsigned_abs();
         crate::report::push_digits(s, t / 10);
-        s.push('.');
-        s.push(char::from(b'0' + (t % 10) as u8));
+        // A whole number is written without its `.0`: charts hold many
+        // (bar rows, ticks, the radar's centre), and every byte of a report
+        // of thousands of units is written and read again.
+        if !t.is_multiple_of(10) {
+            s.push('.');
+            s.push(char::from(b'0' + (t % 10) as u8));
+        }
     }
 }
 
@@ -44,8 +49,11 @@ impl std::fmt::Display for P {
         let mut buf = [0u8; 20];
         let digits = crate::report::decimal_digits(t / 10, &mut buf);
         f.write_str(std::str::from_utf8(digits).unwrap_or("0"))?;
+        if t.is_multiple_of(10) {
+            return Ok(());
+        }
         let tenth = [b'.', b'0' + (t % 10) as u8];
-        f.write_str(std::str::from_utf8(&tenth).unwrap_or(".0"))
+        f.write_str(std::str::from_utf8(&tenth).unwrap_or(""))
     }
 }
 
@@ -148,7 +156,9 @@ fn open_figure(
     title: &str,
     desc: &str,
 ) {
-    s.push_str("<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"");
+    // No `xmlns`: the HTML parser puts an inline `<svg>` in the SVG
+    // namespace itself (a chart drawn alone gets one in `chart_svg`).
+    s.push_str("<figure class=\"chart\">\n<svg class=\"");
     s.push_str(class);
     s.push_str("\" viewBox=\"0 0 ");
     push_plain(s, w);
@@ -353,17 +363,22 @@ pub(super) fn bar_chart(
         }
     }
     open_figure(s, n, "bars", (w, h), title, &desc);
-    for tick in [0u8, 25, 50, 75, 100] {
-        let x = P(label_w + bar_w * f64::from(tick) / 100.0);
-        let y2 = top + row * rows;
-        s.push_str("<path class=\"tick\" d=\"M");
-        x.push(s);
+    // The ticks' lines in one path, then their numbers.
+    let ticks = [0u8, 25, 50, 75, 100].map(|t| (t, label_w + bar_w * f64::from(t) / 100.0));
+    let y2 = top + row * rows;
+    s.push_str("<path class=\"tick\" d=\"");
+    for (_, x) in ticks {
+        s.push('M');
+        P(x).push(s);
         s.push(' ');
         push_plain(s, top);
         s.push('V');
         P(y2).push(s);
-        s.push_str("\"/><text class=\"s c\"");
-        attr(s, "x", x.0);
+    }
+    s.push_str("\"/>\n");
+    for (tick, x) in ticks {
+        s.push_str("<text class=\"s c\"");
+        attr(s, "x", x);
         attr(s, "y", y2 + 14.0);
         s.push('>');
         crate::report::push_digits(s, u64::from(tick));
@@ -548,22 +563,34 @@ const SHOWN: usize = 32;
 mod tests {
     use super::P;
 
-    /// The hand-written coordinate agrees with the plain formatting it
-    /// replaced, one decimal, at every sign and size.
+    /// The hand-written coordinate has one decimal, none when it is
+    /// zero, at every sign and size, pushed or displayed.
     #[test]
     fn coordinates_are_written_with_one_decimal() {
-        for x in [0.0, -0.04, 0.05, -1.25, 3.0, 99.95, 1234.56, -1e6, 7.5e12] {
+        for x in [
+            0.0, -0.04, 0.05, -1.25, 3.0, 99.95, 1234.56, -1e6, 7.5e12, 316.04,
+        ] {
             let t = (x * 10.0_f64).round() as i64;
             let sign = if t < 0 { "-" } else { "" };
-            let want = format!("{sign}{}.{}", t.unsigned_abs() / 10, t.unsigned_abs() % 10);
+            let (int, tenth) = (t.unsigned_abs() / 10, t.unsigned_abs() % 10);
+            let want = match tenth {
+                0 => format!("{sign}{int}"),
+                _ => format!("{sign}{int}.{tenth}"),
+            };
             assert_eq!(P(x).to_string(), want, "{x}");
+            let mut pushed = String::new();
+            P(x).push(&mut pushed);
+            assert_eq!(pushed, want, "{x}");
         }
         assert_eq!(P(-1.25).to_string(), "-1.3");
-        assert_eq!(P(316.0).to_string(), "316.0");
+        assert_eq!(P(316.0).to_string(), "316");
+        assert_eq!(P(316.04).to_string(), "316");
+        assert_eq!(P(-0.04).to_string(), "0");
     }
 
-    /// A chart drawn alone (for the PDF) carries the marks' style inside
-    /// its image, and its marks name classes that style defines.
+    /// A chart drawn alone (for the PDF) names the SVG namespace and carries
+    /// the marks' style inside its image, and its marks name classes that
+    /// style defines.
     #[test]
     fn a_chart_drawn_alone_carries_its_style() {
         use super::super::{Bar, Block, html::chart_svg};
@@ -574,7 +601,8 @@ mod tests {
         };
         let (svg, caption) = chart_svg(&block).unwrap();
         assert_eq!(caption, "t");
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" "));
+        assert!(svg.ends_with("</svg>"));
         let style = &svg[svg.find("<style>").unwrap()..svg.find("</style>").unwrap()];
         assert!(style.contains("svg text{font-size:12px;fill:#1a1a1a}"));
         for class in ["tick", "bar", "s", "c", "e", "m"] {
