@@ -222,6 +222,15 @@ pub fn yes_no(b: bool, lang: &str) -> &'static str {
     }
 }
 
+/// The step of scale `rate` at index `step`, when both are known.
+pub fn step_of(
+    fw: &Framework,
+    rate: Option<RatingsId>,
+    step: Option<u16>,
+) -> Option<&crate::ir::Step> {
+    fw.ratings[rate?].steps.get(usize::from(step?))
+}
+
 /// The id of a rating step the evaluation chose (`None` when there is none).
 pub fn step_id(fw: &Framework, rate: Option<RatingsId>, step: Option<u16>) -> Option<String> {
     let steps = &fw.ratings[rate?].steps;
@@ -298,11 +307,16 @@ pub fn push_number(out: &mut String, x: f64, unit: Option<&str>, lang: &str) {
     let mut buf = [0u8; 20];
     let digits = decimal_digits(int, &mut buf);
     let n = digits.len();
-    for (i, &c) in digits.iter().enumerate() {
-        if i > 0 && (n - i).is_multiple_of(3) && n > 4 {
-            out.push(group);
+    if n > 4 {
+        for (i, &c) in digits.iter().enumerate() {
+            if i > 0 && (n - i).is_multiple_of(3) {
+                out.push(group);
+            }
+            out.push(char::from(c));
         }
-        out.push(char::from(c));
+    } else {
+        // Most numbers in reports: no group, digits appended at once.
+        out.push_str(std::str::from_utf8(digits).unwrap_or("0"));
     }
     if frac_digits > 0 {
         out.push(point);
@@ -338,9 +352,8 @@ pub(crate) fn decimal_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
 /// Appends the decimal digits of `n` to `out`, without a `str` to check.
 pub(crate) fn push_digits(out: &mut String, n: u64) {
     let mut buf = [0u8; 20];
-    for &c in decimal_digits(n, &mut buf) {
-        out.push(char::from(c));
-    }
+    // ASCII digits: appended at once rather than a character at a time.
+    out.push_str(std::str::from_utf8(decimal_digits(n, &mut buf)).unwrap_or("0"));
 }
 
 /// A score (0..100) for people: one decimal at most.

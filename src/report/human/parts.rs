@@ -14,7 +14,7 @@ use crate::ir::{
 };
 use crate::report::page::{self, Bar, Block, Cell};
 use crate::report::{
-    format_number, format_score, push_number, push_score, step_id, value_text, words,
+    format_number, format_score, push_number, push_score, step_id, step_of, value_text, words,
 };
 
 /// The columns of a parts table, in order: item, value, n, interval,
@@ -28,12 +28,19 @@ fn table(head: [&str; COLUMNS], rows: Vec<[Cell; COLUMNS]>) -> Block {
     let keep: Vec<bool> = (0..COLUMNS)
         .map(|c| matches!(c, 0 | 1 | 4) || rows.iter().any(|r| !r[c].text.is_empty()))
         .collect();
-    let pick = |v: Vec<Cell>| -> Vec<Cell> {
-        v.into_iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(c, _)| c)
-            .collect()
+    // Each row made at its size, straight from the array: through a
+    // `Vec` of all columns then a filtered one, a row cost three
+    // allocations.
+    let kept = keep.iter().filter(|k| **k).count();
+    let pick = |v: [Cell; COLUMNS]| -> Vec<Cell> {
+        let mut row = Vec::with_capacity(kept);
+        row.extend(
+            v.into_iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| c),
+        );
+        row
     };
     Block::Table {
         head: (0..COLUMNS)
@@ -44,7 +51,7 @@ fn table(head: [&str; COLUMNS], rows: Vec<[Cell; COLUMNS]>) -> Block {
             .filter(|&c| keep[c])
             .map(|c| right[c])
             .collect(),
-        rows: rows.into_iter().map(|r| pick(r.into())).collect(),
+        rows: rows.into_iter().map(pick).collect(),
     }
 }
 
@@ -65,12 +72,15 @@ pub(super) fn aggregates(fw: &Framework, e: &Expr, depth: u32) -> bool {
 
 /// An interval for people ("23,1 % – 63,7 %"), empty without one.
 fn interval(ci: Option<(f64, f64)>, unit: Option<&str>, lang: &str) -> String {
-    let mut out = String::new();
-    if let Some((a, b)) = ci {
-        push_number(&mut out, a, unit, lang);
-        out.push_str(" – ");
-        push_number(&mut out, b, unit, lang);
-    }
+    let Some((a, b)) = ci else {
+        return String::new();
+    };
+    // Room for the whole text at once: grown number by number, it was
+    // three allocations, and reports write one per row of every unit.
+    let mut out = String::with_capacity(40);
+    push_number(&mut out, a, unit, lang);
+    out.push_str(" – ");
+    push_number(&mut out, b, unit, lang);
     out
 }
 
@@ -334,9 +344,11 @@ impl B<'_> {
 
     /// A score with its rating's label: "63,3 · Affirmé".
     fn rated_text(&self, score: f64, rate: Option<RatingsId>, step: Option<u16>) -> String {
-        let mut s = format_score(score, self.cx.lang);
-        if let Some(r) = step_id(self.cx.fw, rate, step) {
-            s.push_str(&format!(" · {}", self.rating_label(rate, &r)));
+        let mut s = String::with_capacity(32);
+        push_score(&mut s, score, self.cx.lang);
+        if let Some(st) = step_of(self.cx.fw, rate, step) {
+            s.push_str(" · ");
+            s.push_str(self.label(&st.label, &st.id));
         }
         s
     }

@@ -58,7 +58,17 @@ pub fn html_part(s: &mut String, blocks: &[Block]) {
         }
         match b {
             Block::Heading(d, t, id) => {
-                let _ = writeln!(s, "<h{d} id=\"{}\">{}</h{d}>", escape(id), escape(t));
+                // Pieces pushed rather than formatted: a report of every
+                // unit writes hundreds of thousands of headings and facts.
+                s.push_str("<h");
+                crate::report::push_digits(s, u64::from(*d));
+                s.push_str(" id=\"");
+                push_escaped(s, id);
+                s.push_str("\">");
+                push_escaped(s, t);
+                s.push_str("</h");
+                crate::report::push_digits(s, u64::from(*d));
+                s.push_str(">\n");
             }
             Block::Facts(f) => facts(s, "facts", f),
             Block::Cover {
@@ -82,11 +92,11 @@ pub fn html_part(s: &mut String, blocks: &[Block]) {
                 s.push_str("</header>\n");
             }
             Block::Summary { title, facts: f } => {
-                let _ = writeln!(
-                    s,
-                    "<aside class=\"summary\" aria-label=\"{0}\">\n<p class=\"summary-title\">{0}</p>",
-                    escape(title)
-                );
+                s.push_str("<aside class=\"summary\" aria-label=\"");
+                push_escaped(s, title);
+                s.push_str("\">\n<p class=\"summary-title\">");
+                push_escaped(s, title);
+                s.push_str("</p>\n");
                 facts(s, "facts", f);
                 s.push_str("</aside>\n");
             }
@@ -98,13 +108,19 @@ pub fn html_part(s: &mut String, blocks: &[Block]) {
                 s.push_str("</ul>\n");
             }
             Block::Para(p) => {
-                let _ = writeln!(s, "<p>{}</p>", escape(p));
+                s.push_str("<p>");
+                push_escaped(s, p);
+                s.push_str("</p>\n");
             }
             Block::Table { head, right, rows } => {
                 s.push_str("<div class=\"table\"><table>\n<thead><tr>");
                 for (h, r) in head.iter().zip(right) {
-                    let class = if *r { " class=\"num\"" } else { "" };
-                    let _ = write!(s, "<th scope=\"col\"{class}>{}</th>", escape(h));
+                    s.push_str(match r {
+                        true => "<th scope=\"col\" class=\"num\">",
+                        false => "<th scope=\"col\">",
+                    });
+                    push_escaped(s, h);
+                    s.push_str("</th>");
                 }
                 s.push_str("</tr></thead>\n<tbody>\n");
                 for row in rows {
@@ -162,7 +178,9 @@ pub fn html_part(s: &mut String, blocks: &[Block]) {
             Block::Section(id) => {
                 section = id;
                 charts = 0;
-                let _ = writeln!(s, "<section class=\"unit\" id=\"unit-{}\">", escape(id));
+                s.push_str("<section class=\"unit\" id=\"unit-");
+                push_escaped(s, id);
+                s.push_str("\">\n");
             }
             Block::EndSection => s.push_str("</section>\n"),
         }
@@ -240,9 +258,15 @@ pub fn chart_svg(b: &Block) -> Option<(String, String)> {
 }
 
 fn facts(s: &mut String, class: &str, facts: &[(String, String)]) {
-    let _ = writeln!(s, "<dl class=\"{class}\">");
+    s.push_str("<dl class=\"");
+    s.push_str(class);
+    s.push_str("\">\n");
     for (k, v) in facts {
-        let _ = writeln!(s, "<dt>{}</dt><dd>{}</dd>", escape(k), escape(v));
+        s.push_str("<dt>");
+        push_escaped(s, k);
+        s.push_str("</dt><dd>");
+        push_escaped(s, v);
+        s.push_str("</dd>\n");
     }
     s.push_str("</dl>\n");
 }
