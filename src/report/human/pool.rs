@@ -57,6 +57,15 @@ impl Shared {
     }
 }
 
+/// Stops the work when dropped.
+struct StopOnDrop<'a>(&'a Shared);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
 /// A lock that a panicking thread cannot make unusable: what it guards
 /// (counters, spare strings) stays valid whatever the panic.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -110,11 +119,12 @@ pub(super) fn write_runs(
             })
             .collect();
         drop(tx);
-        let written = write_in_order(&rx, &shared, w);
-        if written.is_err() {
-            shared.stop();
-        }
-        // Every thread has stopped once the channel is closed.
+        let written = {
+            // Stops the threads when writing ends, whether it failed or
+            // panicked: none is left waiting for a turn that won't come.
+            let _stop = StopOnDrop(&shared);
+            write_in_order(&rx, &shared, w)
+        };
         drop(rx);
         for h in workers {
             if let Ok(Err(panic)) | Err(panic) = h.join() {
