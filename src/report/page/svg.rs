@@ -40,20 +40,12 @@ impl P {
 }
 
 impl std::fmt::Display for P {
+    /// As [`P::push`] writes it (used where a chart is rare, so the
+    /// string of its own costs nothing that matters).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let t = self.tenths();
-        if t < 0 {
-            f.write_str("-")?;
-        }
-        let t = t.unsigned_abs();
-        let mut buf = [0u8; 20];
-        let digits = crate::report::decimal_digits(t / 10, &mut buf);
-        f.write_str(std::str::from_utf8(digits).unwrap_or("0"))?;
-        if t.is_multiple_of(10) {
-            return Ok(());
-        }
-        let tenth = [b'.', b'0' + (t % 10) as u8];
-        f.write_str(std::str::from_utf8(&tenth).unwrap_or(""))
+        let mut s = String::with_capacity(12);
+        self.push(&mut s);
+        f.write_str(&s)
     }
 }
 
