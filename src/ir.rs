@@ -889,6 +889,10 @@ pub struct Ratings {
     pub id: String,
     /// Its steps, lowest first.
     pub steps: Vec<Step>,
+    /// The bounds between its steps (each step's `below`), lowest first:
+    /// what charts draw as marks, kept here so that a report's bars
+    /// borrow them rather than each making a list of its own.
+    pub bounds: Vec<f64>,
 }
 
 impl Ratings {

@@ -494,9 +494,11 @@ impl Resolver<'_> {
             }
             let key = self.ratings.next_key();
             self.ratings_index.insert(r.id.name.clone(), key);
+            let bounds = steps.iter().filter_map(|s| s.below).collect();
             self.ratings.push(ir::Ratings {
                 id: r.id.name.clone(),
                 steps,
+                bounds,
             });
         }
     }

@@ -8,7 +8,7 @@
 //! finer units lists how each of them moved.
 
 use super::{Change, Compare, Direction, Kind, Round, UnitChange};
-use crate::report::page::{self, Block, Cell};
+use crate::report::page::{self, Block, Cell, Text};
 use crate::report::{format_number, format_score};
 use serde_json::Value;
 
@@ -184,7 +184,7 @@ fn side_text(x: &Value, unit: Option<&str>, kind: Kind, lang: &str) -> String {
     }
 }
 
-fn blocks(cmp: &Compare, lang: &str) -> Vec<Block> {
+fn blocks(cmp: &Compare, lang: &str) -> Vec<Block<'static>> {
     let t = words(lang);
     let last = cmp.rounds.last().expect("two rounds or more");
     let mut out = vec![Block::Heading(1, t.title.into(), "compare".into())];
@@ -199,7 +199,7 @@ fn blocks(cmp: &Compare, lang: &str) -> Vec<Block> {
                 fw["version"].as_str().unwrap_or(""),
                 r.file
             );
-            (r.label.clone(), what)
+            (r.label.clone().into(), what.into())
         })
         .collect();
     out.push(Block::Heading(2, t.rounds.into(), "rounds".into()));
@@ -221,10 +221,9 @@ fn blocks(cmp: &Compare, lang: &str) -> Vec<Block> {
                     "{} → {}",
                     cmp.rounds[c.before].label, cmp.rounds[c.after].label
                 );
-                out.push(Block::Para(format!(
-                    "{level}, {pair} — {}",
-                    notes.join(" ; ")
-                )));
+                out.push(Block::Para(
+                    format!("{level}, {pair} — {}", notes.join(" ; ")).into(),
+                ));
             }
         }
         let units: Vec<&UnitChange> = first.results[level].iter().collect();
@@ -243,10 +242,10 @@ fn unit_blocks(
     unit: &str,
     last: &Round,
     lang: &str,
-    out: &mut Vec<Block>,
+    out: &mut Vec<Block<'static>>,
 ) {
     let t = words(lang);
-    out.push(Block::Section(format!("{level}-{unit}")));
+    out.push(Block::Section(format!("{level}-{unit}").into()));
     let name = cmp.comparisons[0].results[level]
         .iter()
         .find(|u| u.unit == unit)
@@ -257,8 +256,8 @@ fn unit_blocks(
     };
     out.push(Block::Heading(
         2,
-        head,
-        page::slug(&format!("{level}-{unit}")),
+        head.into(),
+        page::slug(&format!("{level}-{unit}")).into(),
     ));
     // Scores of each dimension in every round.
     let dims: Vec<String> = cmp.comparisons[0].results[level]
@@ -266,8 +265,10 @@ fn unit_blocks(
         .find(|u| u.unit == unit)
         .map(|u| u.dimensions.keys().cloned().collect())
         .unwrap_or_default();
-    let rounds: Vec<String> = cmp.rounds.iter().map(|r| r.label.clone()).collect();
-    let lines: Vec<(String, Vec<f64>, Vec<String>)> = dims
+    let rounds: Vec<Text<'static>> = (cmp.rounds.iter())
+        .map(|r| r.label.clone().into())
+        .collect();
+    let lines: Vec<(Text<'static>, Vec<f64>, Vec<Text<'static>>)> = dims
         .iter()
         .map(|d| {
             let scores: Vec<f64> = cmp
@@ -279,18 +280,22 @@ fn unit_blocks(
                 .iter()
                 .map(|s| {
                     if s.is_nan() {
-                        "—".to_string()
+                        "—".into()
                     } else {
-                        format_score(*s, lang)
+                        format_score(*s, lang).into()
                     }
                 })
                 .collect();
-            (last.label(Kind::Dimension, d).to_string(), scores, shown)
+            (
+                last.label(Kind::Dimension, d).to_string().into(),
+                scores,
+                shown,
+            )
         })
         .collect();
     if !lines.is_empty() {
         out.push(Block::Slopes {
-            title: format!("{} — {unit}", t.scores),
+            title: format!("{} — {unit}", t.scores).into(),
             rounds,
             lines,
         });
@@ -309,7 +314,7 @@ fn pair_blocks(
     level: &str,
     unit: &str,
     lang: &str,
-    out: &mut Vec<Block>,
+    out: &mut Vec<Block<'static>>,
 ) {
     let t = words(lang);
     let Some(u) = c
@@ -322,8 +327,8 @@ fn pair_blocks(
     let (rb, ra) = (&cmp.rounds[c.before], &cmp.rounds[c.after]);
     out.push(Block::Heading(
         3,
-        format!("{} → {}", rb.label, ra.label),
-        page::slug(&format!("{level}-{unit}-{}-{}", rb.label, ra.label)),
+        format!("{} → {}", rb.label, ra.label).into(),
+        page::slug(&format!("{level}-{unit}-{}-{}", rb.label, ra.label)).into(),
     ));
     let mut rows = Vec::new();
     let items = u
@@ -368,7 +373,13 @@ fn pair_blocks(
 }
 
 /// For a unit with finer units: how many items of each went up or down.
-fn movements(c: &super::Comparison, level: &str, unit: &str, lang: &str, out: &mut Vec<Block>) {
+fn movements(
+    c: &super::Comparison,
+    level: &str,
+    unit: &str,
+    lang: &str,
+    out: &mut Vec<Block<'static>>,
+) {
     let t = words(lang);
     let mut rows = Vec::new();
     for (finer, units) in c

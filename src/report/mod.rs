@@ -288,44 +288,49 @@ pub fn push_number(out: &mut String, x: f64, unit: Option<&str>, lang: &str) {
         return;
     }
     let scaled = scaled as u64;
-    let (int, mut frac) = (scaled / scale, scaled % scale);
-    let mut frac_digits = decimals;
-    while frac_digits > 0 && frac % 10 == 0 {
-        frac /= 10;
-        frac_digits -= 1;
-    }
+    let (int, frac) = (scaled / scale, scaled % scale);
     let (group, point) = match lang {
-        "fr" => (' ', ','),
-        "nl" => ('.', ','),
-        _ => (',', '.'),
+        "fr" => (b' ', b','),
+        "nl" => (b'.', b','),
+        _ => (b',', b'.'),
+    };
+    // The number is put together on the stack and appended at once:
+    // reports format hundreds of numbers per unit, and pushing it a
+    // character at a time (each push checking the room left) was most of
+    // the cost. 20 digits, 6 group marks, a sign, a point and 2 decimals
+    // fit in 32 bytes.
+    let mut buf = [0u8; 32];
+    let mut n = 0;
+    let mut put = |b: u8| {
+        buf[n] = b;
+        n += 1;
     };
     if v < 0.0 && scaled > 0 {
-        out.push('-');
+        put(b'-');
     }
-    // Digits written by hand: reports format hundreds of numbers per
-    // unit, and the formatting machinery was most of the cost.
-    let mut buf = [0u8; 20];
-    let digits = decimal_digits(int, &mut buf);
-    let n = digits.len();
-    if n > 4 {
-        for (i, &c) in digits.iter().enumerate() {
-            if i > 0 && (n - i).is_multiple_of(3) {
-                out.push(group);
+    let mut d = [0u8; 20];
+    let digits = decimal_digits(int, &mut d);
+    let len = digits.len();
+    for (i, &c) in digits.iter().enumerate() {
+        // Thousands are grouped from five digits on (1500, but 15 000).
+        if len > 4 && i > 0 && (len - i).is_multiple_of(3) {
+            put(group);
+        }
+        put(c);
+    }
+    // Decimals without their trailing zeros.
+    if frac != 0 {
+        put(point);
+        if decimals == 2 {
+            put(b'0' + (frac / 10) as u8);
+            if frac % 10 != 0 {
+                put(b'0' + (frac % 10) as u8);
             }
-            out.push(char::from(c));
-        }
-    } else {
-        // Most numbers in reports: no group, digits appended at once.
-        out.push_str(std::str::from_utf8(digits).unwrap_or("0"));
-    }
-    if frac_digits > 0 {
-        out.push(point);
-        // At most two decimals, zero-padded on the left.
-        let width = frac_digits as usize;
-        for j in (0..width).rev() {
-            out.push(char::from(b'0' + (frac / 10u64.pow(j as u32) % 10) as u8));
+        } else {
+            put(b'0' + frac as u8);
         }
     }
+    out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or("0"));
     match unit {
         None | Some("") => {}
         Some(u) => {
@@ -393,6 +398,47 @@ mod tests {
                     got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
                     "{x:e}: {got} against {want}"
                 );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The digits put together by hand read as the standard
+        /// formatting of the same rounded number, with the language's
+        /// point and thousands grouped from five digits on.
+        #[test]
+        fn numbers_read_as_the_standard_formatting(
+            x in -1e12f64..1e12,
+            small in -200f64..200.0,
+            lang in proptest::sample::select(vec!["fr", "nl", "en"]),
+        ) {
+            for x in [x, small, small / 1000.0] {
+                let decimals = if x.abs() >= 100.0 { 1 } else { 2 };
+                let scale = 10f64.powi(decimals);
+                let r = round_shown(x.abs() * scale) / scale;
+                let plain = format!("{:.*}", decimals as usize, r);
+                let plain = plain.trim_end_matches('0').trim_end_matches('.');
+                let (int, frac) = plain.split_once('.').unwrap_or((plain, ""));
+                let (group, point) = match lang {
+                    "fr" => (" ", ","),
+                    "nl" => (".", ","),
+                    _ => (",", "."),
+                };
+                let mut want = String::new();
+                if x < 0.0 && r > 0.0 {
+                    want.push('-');
+                }
+                for (i, c) in int.chars().enumerate() {
+                    if int.len() > 4 && i > 0 && (int.len() - i) % 3 == 0 {
+                        want.push_str(group);
+                    }
+                    want.push(c);
+                }
+                if !frac.is_empty() {
+                    want.push_str(point);
+                    want.push_str(frac);
+                }
+                proptest::prop_assert_eq!(format_number(x, None, lang), want, "{}", x);
             }
         }
     }

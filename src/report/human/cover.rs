@@ -7,35 +7,35 @@
 
 use super::{B, lex};
 use crate::ir::LevelId;
-use crate::report::page::{self, Block, Cell};
+use crate::report::page::{self, Block, Cell, Text};
 
-impl B<'_> {
+impl<'a> B<'a> {
     /// The cover: title, the unit when the report is one unit's, the
     /// framework's description, then publisher, round, date and version.
     pub(super) fn cover(&mut self, unit: Option<(LevelId, usize)>) {
         let (cx, t) = (self.cx, self.t);
         let fw = cx.fw;
-        let subtitle = unit.map(|(l, u)| self.unit_heading(l, u));
-        let mut facts = Vec::new();
+        let subtitle = unit.map(|(l, u)| self.unit_heading(l, u).into());
+        let mut facts: Vec<(Text<'a>, Text<'a>)> = Vec::new();
         if let Some(p) = fw.publisher.get(cx.lang, fw.default_lang()) {
-            facts.push((t.published_by.to_string(), p.to_string()));
+            facts.push((t.published_by.into(), p.into()));
         }
         if let Some(r) = cx.round {
-            facts.push((t.round.to_string(), r.to_string()));
+            facts.push((t.round.into(), r.into()));
         }
         if let Some(d) = cx.date {
-            facts.push((t.date.to_string(), lex::date(d, cx.lang)));
+            facts.push((t.date.into(), lex::date(d, cx.lang).into()));
         }
         if let Some(v) = &fw.version {
-            facts.push((t.version.to_string(), format!("{} {v}", fw.id)));
+            facts.push((t.version.into(), format!("{} {v}", fw.id).into()));
         }
         self.out.push(Block::Cover {
-            title: super::title(cx),
+            title: super::title(cx).into(),
             subtitle,
             description: fw
                 .description
                 .get(cx.lang, fw.default_lang())
-                .map(str::to_string),
+                .map(Into::into),
             facts,
         });
     }
@@ -48,13 +48,13 @@ impl B<'_> {
             .into_iter()
             .map(|l| {
                 let units = (0..cx.ds.levels[l].len())
-                    .map(|u| (self.unit_short(l, u), self.anchor(l, u)))
+                    .map(|u| (self.unit_short(l, u), self.anchor(l, u).into()))
                     .collect();
-                (self.level_label(l).to_string(), units)
+                (self.level_label(l).into(), units)
             })
             .collect();
         self.out.push(Block::Nav {
-            title: self.t.contents.to_string(),
+            title: self.t.contents.into(),
             groups,
         });
     }
@@ -64,16 +64,16 @@ impl B<'_> {
     pub(super) fn index(&mut self, stems: &[((LevelId, usize), String)], ext: &str) {
         let (cx, t) = (self.cx, self.t);
         self.out
-            .push(Block::Heading(2, t.index.to_string(), "index".into()));
+            .push(Block::Heading(2, t.index.into(), "index".into()));
         for l in cx.levels() {
             let tops = self.tops(l);
             let units = &cx.ds.levels[l];
             let named = (0..units.len()).any(|u| units.name(u).is_some());
-            let mut head = vec![self.level_label(l).to_string()];
+            let mut head: Vec<Text<'a>> = vec![self.level_label(l).into()];
             if named {
-                head.push(t.name.to_string());
+                head.push(t.name.into());
             }
-            head.extend(tops.iter().map(|&d| self.dim_label(d).to_string()));
+            head.extend(tops.iter().map(|&d| Text::from(self.dim_label(d))));
             let rows = stems
                 .iter()
                 .filter(|((sl, _), _)| *sl == l)
@@ -97,8 +97,8 @@ impl B<'_> {
             right.extend(tops.iter().map(|_| true));
             self.out.push(Block::Heading(
                 3,
-                self.level_label(l).to_string(),
-                page::slug(&format!("index-{}", cx.fw.levels[l].id)),
+                self.level_label(l).into(),
+                page::slug(&format!("index-{}", cx.fw.levels[l].id)).into(),
             ));
             self.out.push(Block::Table { head, right, rows });
         }

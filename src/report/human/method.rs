@@ -21,12 +21,12 @@ impl B<'_> {
         let (cx, t) = (self.cx, self.t);
         self.out.push(Block::Section("method".into()));
         self.out
-            .push(Block::Heading(2, t.method.to_string(), "method".into()));
+            .push(Block::Heading(2, t.method.into(), "method".into()));
         self.scoring(unit);
-        self.out.push(Block::Para(t.m_dimensions.to_string()));
+        self.out.push(Block::Para(t.m_dimensions.into()));
         self.out.push(Block::Heading(
             3,
-            t.m_statuses.to_string(),
+            t.m_statuses.into(),
             "method-statuses".into(),
         ));
         let lang = cx.lang;
@@ -52,7 +52,8 @@ impl B<'_> {
             words::complementary(lang)
         ));
         statuses.insert(0, t.m_ok.to_string());
-        self.out.push(Block::List(statuses));
+        self.out
+            .push(Block::List(statuses.into_iter().map(Into::into).collect()));
         self.privacy();
         self.sources(diags);
         self.out.push(Block::EndSection);
@@ -80,11 +81,12 @@ impl B<'_> {
         if used.is_empty() {
             return;
         }
-        self.out.push(Block::Para(t.m_scores.to_string()));
-        self.out
-            .push(Block::List(used.iter().map(|s| s.to_string()).collect()));
+        self.out.push(Block::Para(t.m_scores.into()));
+        self.out.push(Block::List(
+            used.iter().map(|s| s.to_string().into()).collect(),
+        ));
         if let Some(example) = unit.and_then(|(l, u)| self.example(l, u)) {
-            self.out.push(Block::Para(example));
+            self.out.push(Block::Para(example.into()));
         }
     }
 
@@ -115,17 +117,18 @@ impl B<'_> {
         let (cx, t) = (self.cx, self.t);
         self.out.push(Block::Heading(
             3,
-            t.m_privacy_title.to_string(),
+            t.m_privacy_title.into(),
             "method-privacy".into(),
         ));
         let min = cx.fw.min_group;
         self.out.push(Block::Para(match min {
-            0 | 1 => t.m_privacy_none.to_string(),
-            m => t.m_privacy.replace("{min}", &m.to_string()),
+            0 | 1 => t.m_privacy_none.into(),
+            m => t.m_privacy.replace("{min}", &m.to_string()).into(),
         }));
         let b = crate::eval::benchmark::min_units(cx.fw);
-        self.out
-            .push(Block::Para(t.m_benchmarks.replace("{min}", &b.to_string())));
+        self.out.push(Block::Para(
+            t.m_benchmarks.replace("{min}", &b.to_string()).into(),
+        ));
     }
 
     /// The data files by name only (a path says where someone keeps their
@@ -135,7 +138,7 @@ impl B<'_> {
         let (cx, t, lang) = (self.cx, self.t, self.cx.lang);
         self.out.push(Block::Heading(
             3,
-            t.m_sources.to_string(),
+            t.m_sources.into(),
             "method-sources".into(),
         ));
         let mut lines = Vec::new();
@@ -169,6 +172,7 @@ impl B<'_> {
             )
         };
         lines.push(format!("{}{}{d}", t.diagnostics, lex::colon(lang)));
-        self.out.push(Block::List(lines));
+        self.out
+            .push(Block::List(lines.into_iter().map(Into::into).collect()));
     }
 }

@@ -17,8 +17,8 @@ mod parts;
 mod pool;
 mod unit;
 
-use super::page::{self, Block};
-use super::{Context, format_score, step_id, words};
+use super::page::{self, Block, Text};
+use super::{Context, words};
 use crate::diagnostic::Diag;
 use crate::eval::benchmark::Stats;
 use crate::ir::{ChildRef, DimensionId, LevelId, RatingsId};
@@ -26,9 +26,9 @@ use lex::T;
 use std::io::{self, Write};
 
 /// A report ready to render: its title and its blocks.
-pub struct Document {
+pub struct Document<'a> {
     pub title: String,
-    pub blocks: Vec<Block>,
+    pub blocks: Vec<Block<'a>>,
 }
 
 /// The report as Markdown.
@@ -87,7 +87,7 @@ fn threads() -> usize {
 /// How a part is written: appends its blocks' text to the string. Parts
 /// are written apart from one another, so a renderer carries nothing
 /// from one to the next.
-type Render = dyn Fn(&mut String, &[Block]) + Sync;
+type Render = dyn Fn(&mut String, &[Block<'_>]) + Sync;
 
 /// A unit's peers: the words naming them and their figures.
 struct Peers<'a> {
@@ -173,7 +173,7 @@ fn report_units(cx: &Context<'_>) -> Vec<(LevelId, usize)> {
 
 /// The whole report in one document: the same blocks, in the same order,
 /// as the streamed writers render (the PDF is made from it).
-pub fn whole(cx: &Context<'_>, diags: &[Diag]) -> Document {
+pub fn whole<'a>(cx: &'a Context<'a>, diags: &[Diag]) -> Document<'a> {
     let mut b = B::new(cx);
     b.cover(None);
     b.nav();
@@ -195,11 +195,11 @@ pub fn whole(cx: &Context<'_>, diags: &[Diag]) -> Document {
 /// the comparison of the finer units it holds) and the method with its
 /// own numbers. `ext` is the extension the index links to (`html`, `md`,
 /// `pdf`).
-pub fn split_each<E>(
-    cx: &Context<'_>,
+pub fn split_each<'a, E>(
+    cx: &'a Context<'a>,
     diags: &[Diag],
     ext: &str,
-    mut f: impl FnMut(&str, Document) -> Result<(), E>,
+    mut f: impl FnMut(&str, Document<'a>) -> Result<(), E>,
 ) -> Result<(), E> {
     let stems = file_stems(cx);
     // One builder for all documents: what it precomputes (the units under
@@ -289,7 +289,7 @@ fn title(cx: &Context<'_>) -> String {
 struct B<'a> {
     cx: &'a Context<'a>,
     t: &'static T,
-    out: Vec<Block>,
+    out: Vec<Block<'a>>,
     /// Units of each level under each unit of the coarser level.
     children: std::sync::Arc<crate::ir::List<LevelId, Vec<Vec<usize>>>>,
     /// Indicators some dimension holds (the others form the portrait).
@@ -374,12 +374,12 @@ impl<'a> B<'a> {
         l.get(self.cx.lang, self.cx.fw.default_lang()).unwrap_or(id)
     }
 
-    fn level_label(&self, l: LevelId) -> &str {
+    fn level_label(&self, l: LevelId) -> &'a str {
         let lv = &self.cx.fw.levels[l];
         self.label(&lv.label, &lv.id)
     }
 
-    fn dim_label(&self, d: DimensionId) -> &str {
+    fn dim_label(&self, d: DimensionId) -> &'a str {
         let dim = &self.cx.fw.dimensions[d];
         self.label(&dim.label, &dim.id)
     }
@@ -405,11 +405,9 @@ impl<'a> B<'a> {
     }
 
     /// A unit by its name when it has one, else its id.
-    fn unit_short(&self, l: LevelId, u: usize) -> String {
+    fn unit_short(&self, l: LevelId, u: usize) -> Text<'a> {
         let lv = &self.cx.ds.levels[l];
-        lv.name(u)
-            .map(str::to_string)
-            .unwrap_or_else(|| lv.ids[u].to_string())
+        lv.name(u).unwrap_or(&lv.ids[u]).into()
     }
 
     fn anchor(&self, l: LevelId, u: usize) -> String {
@@ -430,46 +428,33 @@ impl<'a> B<'a> {
 
     /// A dimension's score at a unit and how it is shown: the score and
     /// its rating, or the status in words.
-    fn dim_score(&self, d: DimensionId, l: LevelId, u: usize) -> (f64, String) {
+    fn dim_score(&self, d: DimensionId, l: LevelId, u: usize) -> (f64, Text<'a>) {
         match self.cx.results.dimensions.get(&(d, l)) {
             Some(x) if !x.score[u].is_nan() => {
-                let mut s = format_score(x.score[u], self.cx.lang);
                 let rate = self.cx.fw.dimensions[d].rate;
-                if let Some(r) = step_id(self.cx.fw, rate, x.rating[u]) {
-                    s.push_str(&format!(" · {}", self.rating_label(rate, &r)));
-                }
-                (x.score[u], s)
+                (
+                    x.score[u],
+                    self.rated_text(x.score[u], rate, x.rating[u]).into(),
+                )
             }
             Some(x) => (
                 f64::NAN,
-                words::status_short(x.status[u], self.cx.lang).to_string(),
+                words::status_short(x.status[u], self.cx.lang).into(),
             ),
             None => (f64::NAN, "—".into()),
         }
     }
 
     /// The colour of a rating step, if the scale and step exist.
-    fn step_color(&self, rate: Option<RatingsId>, step: Option<u16>) -> Option<String> {
+    fn step_color(&self, rate: Option<RatingsId>, step: Option<u16>) -> Option<Text<'a>> {
         let r = &self.cx.fw.ratings[rate?];
-        Some(r.color(usize::from(step?)).to_string())
+        Some(r.color(usize::from(step?)).into())
     }
 
     /// The bounds between a scale's steps, for the charts.
-    fn step_bounds(&self, rate: Option<RatingsId>) -> Vec<f64> {
-        rate.map(|r| {
-            self.cx.fw.ratings[r]
-                .steps
-                .iter()
-                .filter_map(|s| s.below)
-                .collect()
-        })
-        .unwrap_or_default()
-    }
-
-    fn rating_label(&self, rate: Option<RatingsId>, step: &str) -> String {
-        rate.and_then(|r| self.cx.fw.ratings[r].steps.iter().find(|s| s.id == step))
-            .map(|s| self.label(&s.label, &s.id).to_string())
-            .unwrap_or_else(|| step.to_string())
+    fn step_bounds(&self, rate: Option<RatingsId>) -> std::borrow::Cow<'a, [f64]> {
+        let fw = self.cx.fw;
+        rate.map_or(&[][..], |r| &fw.ratings[r].bounds[..]).into()
     }
 
     /// The benchmark of an item at a unit: over the units of the same

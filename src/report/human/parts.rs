@@ -14,7 +14,7 @@ use crate::ir::{
 };
 use crate::report::page::{self, Bar, Block, Cell};
 use crate::report::{
-    format_number, format_score, push_number, push_score, step_id, step_of, value_text, words,
+    format_number, format_score, push_number, push_score, step_of, value_text, words,
 };
 
 /// The columns of a parts table, in order: item, value, n, interval,
@@ -22,7 +22,7 @@ use crate::report::{
 const COLUMNS: usize = 7;
 
 /// Rows of a parts table, then only the columns some row fills.
-fn table(head: [&str; COLUMNS], rows: Vec<[Cell; COLUMNS]>) -> Block {
+fn table<'a>(head: [&'a str; COLUMNS], rows: Vec<[Cell<'a>; COLUMNS]>) -> Block<'a> {
     let right = [false, true, true, true, true, true, false];
     // Item, value and score always stay.
     let keep: Vec<bool> = (0..COLUMNS)
@@ -32,7 +32,7 @@ fn table(head: [&str; COLUMNS], rows: Vec<[Cell; COLUMNS]>) -> Block {
     // `Vec` of all columns then a filtered one, a row cost three
     // allocations.
     let kept = keep.iter().filter(|k| **k).count();
-    let pick = |v: [Cell; COLUMNS]| -> Vec<Cell> {
+    let pick = |v: [Cell<'a>; COLUMNS]| -> Vec<Cell<'a>> {
         let mut row = Vec::with_capacity(kept);
         row.extend(
             v.into_iter()
@@ -45,7 +45,7 @@ fn table(head: [&str; COLUMNS], rows: Vec<[Cell; COLUMNS]>) -> Block {
     Block::Table {
         head: (0..COLUMNS)
             .filter(|&c| keep[c])
-            .map(|c| head[c].to_string())
+            .map(|c| head[c].into())
             .collect(),
         right: (0..COLUMNS)
             .filter(|&c| keep[c])
@@ -84,8 +84,8 @@ fn interval(ci: Option<(f64, f64)>, unit: Option<&str>, lang: &str) -> String {
     out
 }
 
-impl B<'_> {
-    fn status_cell(&self, st: Status) -> Cell {
+impl<'a> B<'a> {
+    fn status_cell(&self, st: Status) -> Cell<'a> {
         match st {
             Status::Ok => Cell::plain(""),
             st => Cell::plain(words::status_short(st, self.cx.lang)),
@@ -107,11 +107,11 @@ impl B<'_> {
         };
         self.out.push(Block::Heading(
             depth.min(6),
-            self.dim_label(d).to_string(),
-            page::slug(&format!("{anchor}-{}", dim.id)),
+            self.dim_label(d).into(),
+            page::slug(&format!("{anchor}-{}", dim.id)).into(),
         ));
         if let Some(desc) = dim.description.get(cx.lang, cx.fw.default_lang()) {
-            self.out.push(Block::Para(desc.to_string()));
+            self.out.push(Block::Para(desc.into()));
         }
         self.dim_facts(d, l, u);
         if lv.status[u] == Status::NotApplicable {
@@ -141,21 +141,20 @@ impl B<'_> {
         let lv = &cx.results.dimensions[&(d, l)];
         let mut facts = Vec::new();
         if !lv.score[u].is_nan() {
-            let score = format!("{} / 100", format_score(lv.score[u], lang));
-            facts.push((t.score.to_string(), score));
+            let mut score = String::with_capacity(16);
+            push_score(&mut score, lv.score[u], lang);
+            score.push_str(" / 100");
+            facts.push((t.score.into(), score.into()));
         }
-        if let Some(r) = step_id(fw, dim.rate, lv.rating[u]) {
-            facts.push((t.rating.to_string(), self.rating_label(dim.rate, &r)));
+        if let Some(st) = step_of(fw, dim.rate, lv.rating[u]) {
+            facts.push((t.rating.into(), self.label(&st.label, &st.id).into()));
         }
         if !lv.coverage[u].is_nan() {
             let c = format_number(lv.coverage[u], Some("%"), lang);
-            facts.push((t.coverage.to_string(), c));
+            facts.push((t.coverage.into(), c.into()));
         }
         if lv.status[u] != Status::Ok {
-            facts.push((
-                t.status.to_string(),
-                words::status(lv.status[u], lang).into(),
-            ));
+            facts.push((t.status.into(), words::status(lv.status[u], lang).into()));
         }
         if let Some(f) = lv.failed_gates.as_ref().map(|f| &f[u]) {
             let g: Vec<String> = (dim.gates.iter().enumerate())
@@ -164,10 +163,10 @@ impl B<'_> {
                     format!("{} — {met}", words::expr(fw, &g.expr, lang))
                 })
                 .collect();
-            facts.push((t.gates.to_string(), g.join(" ; ")));
+            facts.push((t.gates.into(), g.join(" ; ").into()));
         }
         if let Some(peers) = self.peers(ChildRef::Dimension(d), l, u, false) {
-            facts.push((t.peers.to_string(), self.stats_text(&peers, None)));
+            facts.push((t.peers.into(), self.stats_text(&peers, None).into()));
         }
         self.out.push(Block::Facts(facts));
     }
@@ -217,7 +216,7 @@ impl B<'_> {
         u: usize,
         unit: Option<&str>,
         value: bool,
-    ) -> Cell {
+    ) -> Cell<'a> {
         let lang = self.cx.lang;
         let applies = match item {
             ChildRef::Indicator(i) => self.cx.results.indicators[&(i, l)].status[u],
@@ -275,9 +274,9 @@ impl B<'_> {
         }
         if bars.len() >= 2 {
             self.out.push(Block::Bars {
-                title: format!("{} — {}", t.parts, self.dim_label(d)),
+                title: format!("{} — {}", t.parts, self.dim_label(d)).into(),
                 bars,
-                legend: Some(t.legend.to_string()),
+                legend: Some(t.legend.into()),
             });
         }
     }
@@ -287,11 +286,11 @@ impl B<'_> {
         i: IndicatorId,
         l: LevelId,
         u: usize,
-    ) -> Option<([Cell; COLUMNS], Bar)> {
+    ) -> Option<([Cell<'a>; COLUMNS], Bar<'a>)> {
         let (cx, t, lang) = (self.cx, self.t, self.cx.lang);
         let ind = &cx.fw.indicators[i];
         let x = cx.results.indicators.get(&(i, l))?;
-        let label = self.label(&ind.label, &ind.id).to_string();
+        let label = self.label(&ind.label, &ind.id);
         let st = x.status[u];
         let shown = !matches!(st, Status::NotApplicable | Status::Suppressed);
         let unit = ind.unit.as_deref();
@@ -315,11 +314,11 @@ impl B<'_> {
         let numeric = matches!(x.value, crate::data::Column::Num(_)) && x.distribution.is_none();
         let item = ChildRef::Indicator(i);
         let bar = Bar {
-            label: label.clone(),
+            label: label.into(),
             score,
             shown: match score.is_nan() {
-                true => words::status_short_of(x, u, lang).to_string(),
-                false => self.rated_text(score, ind.rate, x.rating[u]),
+                true => words::status_short_of(x, u, lang).into(),
+                false => self.rated_text(score, ind.rate, x.rating[u]).into(),
             },
             color: self.step_color(ind.rate, x.rating[u]),
             steps: self.step_bounds(ind.rate),
@@ -343,7 +342,12 @@ impl B<'_> {
     }
 
     /// A score with its rating's label: "63,3 · Affirmé".
-    fn rated_text(&self, score: f64, rate: Option<RatingsId>, step: Option<u16>) -> String {
+    pub(super) fn rated_text(
+        &self,
+        score: f64,
+        rate: Option<RatingsId>,
+        step: Option<u16>,
+    ) -> String {
         let mut s = String::with_capacity(32);
         push_score(&mut s, score, self.cx.lang);
         if let Some(st) = step_of(self.cx.fw, rate, step) {
@@ -358,12 +362,12 @@ impl B<'_> {
         k: DimensionId,
         l: LevelId,
         u: usize,
-    ) -> Option<([Cell; COLUMNS], Bar)> {
+    ) -> Option<([Cell<'a>; COLUMNS], Bar<'a>)> {
         let (cx, lang) = (self.cx, self.cx.lang);
         let x = cx.results.dimensions.get(&(k, l))?;
-        let label = self.dim_label(k).to_string();
+        let label = self.dim_label(k);
         let sc = x.score[u];
-        let bar = self.dim_bar(k, l, u, label.clone(), true);
+        let bar = self.dim_bar(k, l, u, label.into(), true);
         let row = [
             Cell::strong(label),
             Cell::plain(""),
@@ -391,8 +395,11 @@ impl B<'_> {
             && !q.is_empty()
         {
             self.out.push(Block::Quotes {
-                title: title.unwrap_or_else(|| self.label(&ev.label, &ev.id).to_string()),
-                quotes: q.clone(),
+                title: match title {
+                    Some(t) => t.into(),
+                    None => self.label(&ev.label, &ev.id).into(),
+                },
+                quotes: q.iter().map(|x| x.as_str().into()).collect(),
             });
         }
     }
@@ -407,7 +414,7 @@ impl B<'_> {
             .keys()
             .filter(|&i| !self.in_dim[i] && cx.results.indicators.contains_key(&(i, l)))
             .collect();
-        let rows: Vec<Vec<Cell>> = portrait
+        let rows: Vec<Vec<Cell<'a>>> = portrait
             .iter()
             .map(|&i| {
                 let ind = &fw.indicators[i];
@@ -422,7 +429,7 @@ impl B<'_> {
         if !rows.is_empty() {
             let anchor = format!("{}-portrait", self.anchor(l, u));
             self.out
-                .push(Block::Heading(3, t.portrait.to_string(), anchor));
+                .push(Block::Heading(3, t.portrait.into(), anchor.into()));
             let any_status = rows.iter().any(|r| !r[2].text.is_empty());
             let (head, right, rows) = match any_status {
                 true => (
@@ -469,10 +476,11 @@ impl B<'_> {
         if here.is_empty() || lv.status[u] == Status::NotApplicable {
             return;
         }
-        let name = self.label(&ind.label, &ind.id).to_string();
+        let name = self.label(&ind.label, &ind.id);
         let by: Vec<crate::ir::Breakdown> = here.iter().map(|(b, _)| ind.by[*b].clone()).collect();
         let said = words::broken_down(fw, &by, lang);
-        self.out.push(Block::Para(format!("{name} — {said}")));
+        self.out
+            .push(Block::Para(format!("{name} — {said}").into()));
         let mut rows = Vec::new();
         let mut groups = Vec::new();
         for &(b, cells) in &here {
@@ -490,7 +498,7 @@ impl B<'_> {
                 rows.push(row);
                 bars.push(bar);
             }
-            groups.push((group, bars));
+            groups.push((group.into(), bars));
         }
         let head = [t.cell, t.value, "n", t.interval, t.score, "", t.status];
         self.out.push(table(head, rows));
@@ -500,7 +508,7 @@ impl B<'_> {
             .any(|b| !b.score.is_nan())
         {
             self.out.push(Block::GroupedBars {
-                title: format!("{} — {name}", t.score),
+                title: format!("{} — {name}", t.score).into(),
                 groups,
             });
         }
@@ -514,7 +522,7 @@ impl B<'_> {
         j: usize,
         group: &str,
         label: String,
-    ) -> ([Cell; COLUMNS], Bar) {
+    ) -> ([Cell<'a>; COLUMNS], Bar<'a>) {
         let (cx, lang) = (self.cx, self.cx.lang);
         let ind = &cx.fw.indicators[i];
         let unit = ind.unit.as_deref();
@@ -528,19 +536,20 @@ impl B<'_> {
         };
         let ci = interval(shown.then_some(x.ci[j]).flatten(), unit, lang);
         let score = if shown { x.score[j] } else { f64::NAN };
+        let row_label = format!("{group}{}{label}", super::lex::colon(lang));
         let bar = Bar {
-            label: label.clone(),
+            label: label.into(),
             score,
             shown: match score.is_nan() {
-                true => words::status_short_of(x, j, lang).to_string(),
-                false => self.rated_text(score, ind.rate, x.rating[j]),
+                true => words::status_short_of(x, j, lang).into(),
+                false => self.rated_text(score, ind.rate, x.rating[j]).into(),
             },
             color: self.step_color(ind.rate, x.rating[j]),
             steps: self.step_bounds(ind.rate),
             peers: None,
         };
         let row = [
-            Cell::plain(format!("{group}{}{label}", super::lex::colon(lang))),
+            Cell::plain(row_label),
             Cell::plain(crate::report::value_text_at(cx, i, x, j)),
             Cell::plain(n),
             Cell::plain(ci),

@@ -8,15 +8,18 @@
 use super::B;
 use crate::eval::Status;
 use crate::ir::{ChildRef, DimensionId, LevelId};
-use crate::report::page::{Bar, Block, Cell};
+use crate::report::page::{Bar, Block, Cell, Text};
 use crate::report::{format_score, words};
 
-impl B<'_> {
+impl<'a> B<'a> {
     pub(super) fn unit(&mut self, l: LevelId, u: usize) {
         let anchor = self.anchor(l, u);
-        self.out.push(Block::Section(anchor.clone()));
-        self.out
-            .push(Block::Heading(2, self.unit_heading(l, u), anchor.clone()));
+        self.out.push(Block::Section(anchor.clone().into()));
+        self.out.push(Block::Heading(
+            2,
+            self.unit_heading(l, u).into(),
+            anchor.clone().into(),
+        ));
         self.summary(l, u);
         self.comparison(l, u, &anchor);
         self.profile(l, u);
@@ -42,14 +45,15 @@ impl B<'_> {
             .collect();
         // Highest first; ties keep the order written.
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut facts = Vec::new();
-        let named =
-            |d: DimensionId| format!("{} — {}", self.dim_label(d), self.dim_score(d, l, u).1);
+        let mut facts: Vec<(Text<'a>, Text<'a>)> = Vec::new();
+        let named = |d: DimensionId| {
+            format!("{} — {}", self.dim_label(d), self.dim_score(d, l, u).1).into()
+        };
         if let Some(&(_, d)) = scored.first() {
-            facts.push((t.strongest.to_string(), named(d)));
+            facts.push((t.strongest.into(), named(d)));
         }
         if scored.len() >= 2 {
-            facts.push((t.weakest.to_string(), named(scored[scored.len() - 1].1)));
+            facts.push((t.weakest.into(), named(scored[scored.len() - 1].1)));
         }
         let failed: Vec<String> = (fw.dimensions.keys())
             .filter_map(|d| {
@@ -70,7 +74,7 @@ impl B<'_> {
             })
             .collect();
         if !failed.is_empty() {
-            facts.push((t.failed_gates.to_string(), failed.join(" · ")));
+            facts.push((t.failed_gates.into(), failed.join(" · ").into()));
         }
         let (mut applies, mut with_score) = (0, 0);
         for i in fw.indicators.keys().filter(|&i| self.in_dim[i]) {
@@ -85,11 +89,11 @@ impl B<'_> {
             let of =
                 t.of.replace("{a}", &with_score.to_string())
                     .replace("{b}", &applies.to_string());
-            facts.push((t.scored.to_string(), of));
+            facts.push((t.scored.into(), of.into()));
         }
         if !facts.is_empty() {
             self.out.push(Block::Summary {
-                title: t.summary.to_string(),
+                title: t.summary.into(),
                 facts,
             });
         }
@@ -111,11 +115,11 @@ impl B<'_> {
         }
         self.out.push(Block::Heading(
             3,
-            format!("{} — {}", t.comparison, self.level_label(finer)),
-            format!("{anchor}-comparison"),
+            format!("{} — {}", t.comparison, self.level_label(finer)).into(),
+            format!("{anchor}-comparison").into(),
         ));
-        let mut head = vec![self.level_label(finer).to_string()];
-        head.extend(ftops.iter().map(|&d| self.dim_label(d).to_string()));
+        let mut head: Vec<Text<'a>> = vec![self.level_label(finer).into()];
+        head.extend(ftops.iter().map(|&d| Text::from(self.dim_label(d))));
         let rows = kids
             .iter()
             .map(|&k| {
@@ -139,7 +143,7 @@ impl B<'_> {
                 .map(|&k| self.dim_bar(d, finer, k, self.unit_short(finer, k), false))
                 .collect();
             self.out.push(Block::Bars {
-                title: format!("{} — {}", self.dim_label(d), self.level_label(finer)),
+                title: format!("{} — {}", self.dim_label(d), self.level_label(finer)).into(),
                 bars,
                 legend: None,
             });
@@ -153,9 +157,9 @@ impl B<'_> {
         d: DimensionId,
         l: LevelId,
         u: usize,
-        label: String,
+        label: Text<'a>,
         peers: bool,
-    ) -> Bar {
+    ) -> Bar<'a> {
         let cx = self.cx;
         let rate = cx.fw.dimensions[d].rate;
         let (score, shown) = self.dim_score(d, l, u);
@@ -181,13 +185,13 @@ impl B<'_> {
         if tops.is_empty() {
             return;
         }
-        let title = format!("{} — {}", t.profile, self.unit_short(l, u));
+        let title = format!("{} — {}", t.profile, self.unit_short(l, u)).into();
         if tops.len() < 3 {
             let bars = tops
                 .iter()
-                .map(|&d| self.dim_bar(d, l, u, self.dim_label(d).to_string(), true))
+                .map(|&d| self.dim_bar(d, l, u, self.dim_label(d).into(), true))
                 .collect();
-            let legend = Some(t.legend.to_string());
+            let legend = Some(t.legend.into());
             self.out.push(Block::Bars {
                 title,
                 bars,
@@ -195,12 +199,11 @@ impl B<'_> {
             });
             return;
         }
-        let axes = tops
-            .iter()
-            .map(|&d| self.dim_label(d).to_string())
-            .collect();
+        let axes = tops.iter().map(|&d| self.dim_label(d).into()).collect();
         let values: Vec<f64> = tops.iter().map(|&d| self.dim_score(d, l, u).0).collect();
-        let shown = values.iter().map(|v| format_score(*v, cx.lang)).collect();
+        let shown = (values.iter())
+            .map(|v| format_score(*v, cx.lang).into())
+            .collect();
         let peers: Vec<Option<super::Peers<'_>>> = tops
             .iter()
             .map(|&d| self.peers(ChildRef::Dimension(d), l, u, false))
@@ -212,7 +215,7 @@ impl B<'_> {
                 .map(|p| p.as_ref().map_or(f64::NAN, |p| p.stats.median))
                 .collect();
             (
-                format!("{} — {}", t.median, name.unwrap_or_default()),
+                format!("{} — {}", t.median, name.unwrap_or_default()).into(),
                 medians,
             )
         });

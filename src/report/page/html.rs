@@ -2,7 +2,7 @@
 //! printed), charts as inline SVG, no script, nothing fetched.
 
 use super::svg;
-use super::{Bar, Block, Cell, escape, push_escaped};
+use super::{Bar, Block, Cell, Text, escape, push_escaped};
 use std::fmt::Write;
 
 /// The blocks as one HTML page.
@@ -213,7 +213,7 @@ fn chart(s: &mut String, n: svg::ChartId<'_>, b: &Block) {
         Block::GroupedBars { title, groups } => {
             let groups: Vec<(Option<&str>, &[Bar])> = groups
                 .iter()
-                .map(|(g, b)| (Some(g.as_str()), b.as_slice()))
+                .map(|(g, b)| (Some(&**g), b.as_slice()))
                 .collect();
             svg::bar_chart(s, n, (title, None), &groups);
         }
@@ -251,13 +251,13 @@ pub fn chart_svg(b: &Block) -> Option<(String, String)> {
         Block::Bars { title, .. }
         | Block::Radar { title, .. }
         | Block::Slopes { title, .. }
-        | Block::GroupedBars { title, .. } => title.clone(),
+        | Block::GroupedBars { title, .. } => title.to_string(),
         _ => return None,
     };
     Some((s[start..end].to_string(), caption))
 }
 
-fn facts(s: &mut String, class: &str, facts: &[(String, String)]) {
+fn facts(s: &mut String, class: &str, facts: &[(Text<'_>, Text<'_>)]) {
     s.push_str("<dl class=\"");
     s.push_str(class);
     s.push_str("\">\n");

@@ -1,6 +1,6 @@
 //! Blocks as Markdown: charts drawn as text bars in code blocks.
 
-use super::{Bar, Block};
+use super::{Bar, Block, Text};
 use std::fmt::Write;
 
 /// Text made inert in Markdown: HTML is written as entities (a unit id or
@@ -68,7 +68,7 @@ pub fn markdown_into(s: &mut String, blocks: &[Block]) {
                 let _ = writeln!(s, "{}\n", md_text(p));
             }
             Block::Table { head, right, rows } => {
-                push_row(s, head.iter().map(String::as_str));
+                push_row(s, head.iter().map(AsRef::<str>::as_ref));
                 s.push('|');
                 for r in right {
                     s.push_str(if *r { "---:|" } else { "---|" });
@@ -202,7 +202,7 @@ pub fn markdown_into(s: &mut String, blocks: &[Block]) {
             Block::GroupedBars { title, groups } => {
                 let groups: Vec<(Option<&str>, &[Bar])> = groups
                     .iter()
-                    .map(|(g, b)| (Some(g.as_str()), b.as_slice()))
+                    .map(|(g, b)| (Some(&**g), b.as_slice()))
                     .collect();
                 text_bars(s, title, &groups)
             }
@@ -211,7 +211,7 @@ pub fn markdown_into(s: &mut String, blocks: &[Block]) {
     }
 }
 
-fn facts_list(s: &mut String, facts: &[(String, String)]) {
+fn facts_list(s: &mut String, facts: &[(Text<'_>, Text<'_>)]) {
     for (k, v) in facts {
         s.push_str("- **");
         push_md(s, k, false);

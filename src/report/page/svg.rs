@@ -2,7 +2,7 @@
 //! peers), slopes. Each is a figure with a title and a description in
 //! words for screen readers.
 
-use super::{Bar, escape};
+use super::{Bar, Text, escape};
 use std::fmt::Write;
 
 /// A chart coordinate with at most one decimal, written with integer arithmetic
@@ -216,8 +216,8 @@ pub(super) fn radar(
     s: &mut String,
     n: ChartId<'_>,
     title: &str,
-    (axes, values, shown): (&[String], &[f64], &[String]),
-    reference: Option<&(String, Vec<f64>)>,
+    (axes, values, shown): (&[Text<'_>], &[f64], &[Text<'_>]),
+    reference: Option<&(Text<'_>, Vec<f64>)>,
 ) {
     let (w, h) = (660.0, 380.0);
     let (cx, cy, r) = (w / 2.0, h / 2.0, 135.0);
@@ -228,8 +228,8 @@ pub(super) fn radar(
     };
     let desc = describe(
         axes.iter()
-            .map(String::as_str)
-            .zip(shown.iter().map(String::as_str)),
+            .map(AsRef::<str>::as_ref)
+            .zip(shown.iter().map(AsRef::<str>::as_ref)),
     );
     open_figure(s, n, "radar", (w, h), title, &desc);
     // Points of a polygon: "x,y x,y …".
@@ -304,7 +304,7 @@ pub(super) fn radar(
             s.push_str(" r=\"3.5\"/>\n");
         }
     }
-    close_figure(s, title, reference.map(|r| r.0.as_str()));
+    close_figure(s, title, reference.map(|r| &*r.0));
 }
 
 /// Horizontal bars on a 0..100 scale, one per item.
@@ -403,8 +403,8 @@ pub(super) fn slope_chart(
     s: &mut String,
     n: ChartId<'_>,
     title: &str,
-    rounds: &[String],
-    lines: &[(String, Vec<f64>, Vec<String>)],
+    rounds: &[Text<'_>],
+    lines: &[(Text<'_>, Vec<f64>, Vec<Text<'_>>)],
 ) {
     let (left, top, plot_h, step) = (40.0, 16.0, 200.0, 150.0);
     let label_w = lines
@@ -514,7 +514,7 @@ fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f6
         None => s.push_str(ACCENT),
     }
     s.push_str("\"/>\n");
-    for &t in &b.steps {
+    for &t in b.steps.iter() {
         s.push_str("<path class=\"step\" d=\"M");
         P(x_of(t)).push(s);
         s.push(' ');
@@ -588,7 +588,7 @@ mod tests {
         use super::super::{Bar, Block, html::chart_svg};
         let block = Block::Bars {
             title: "t".into(),
-            bars: vec![Bar::plain("a".into(), 40.0, "40".into())],
+            bars: vec![Bar::plain("a", 40.0, "40")],
             legend: None,
         };
         let (svg, caption) = chart_svg(&block).unwrap();

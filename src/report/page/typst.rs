@@ -6,7 +6,7 @@
 //! HTML report, given inline as bytes. A4 pages, one unit per page group,
 //! tables in fractional columns so that they wrap instead of overflowing.
 
-use super::{Block, Cell};
+use super::{Block, Cell, Text};
 use std::fmt::Write;
 
 /// A Typst string literal: Typst reads the same escapes as grille's
@@ -134,10 +134,10 @@ fn block(s: &mut String, b: &Block) {
     }
 }
 
-fn facts(s: &mut String, facts: &[(String, String)]) {
+fn facts(s: &mut String, facts: &[(Text<'_>, Text<'_>)]) {
     // A run of three short facts or more goes two to a line; long ones
     // (conditions, benchmarks) keep the whole width; the order stays.
-    let short = |f: &(String, String)| f.1.chars().count() <= 40;
+    let short = |f: &(Text<'_>, Text<'_>)| f.1.chars().count() <= 40;
     let mut at = 0;
     while at < facts.len() {
         let kind = short(&facts[at]);
@@ -183,7 +183,7 @@ fn is_hex(c: &str) -> bool {
 }
 
 /// A table whose first column takes more room; all columns wrap.
-fn table(s: &mut String, head: &[String], right: &[bool], rows: &[Vec<Cell>]) {
+fn table(s: &mut String, head: &[Text<'_>], right: &[bool], rows: &[Vec<Cell>]) {
     let n = head.len().max(1);
     // The item's name and a status in words need room; numbers less.
     let widths: Vec<&str> = (0..n)
