@@ -278,59 +278,60 @@ pub fn push_number(out: &mut String, x: f64, unit: Option<&str>, lang: &str) {
     // One decimal for shares and large numbers, two otherwise, trailing
     // zeros dropped; done on integers, which reports call often.
     let decimals: u32 = if v.abs() >= 100.0 || pct { 1 } else { 2 };
-    let scale = 10u64.pow(decimals);
+    let scale = if decimals == 1 { 10.0 } else { 100.0 };
     // 0.345 computed as 0.34499999999999997 by one engine and as
     // 0.34500000000000003 by another reads 0.35 in both.
-    let scaled = round_shown(v.abs() * scale as f64);
+    let scaled = round_shown(v.abs() * scale);
     if scaled >= 9e18 {
         use std::fmt::Write;
         let _ = write!(out, "{v:e}");
         return;
     }
     let scaled = scaled as u64;
-    let (int, frac) = (scaled / scale, scaled % scale);
+    // Divisions by a constant, which compile to multiplications: by
+    // `scale` it was a hardware division, the slowest step of the number.
+    let (int, frac) = match decimals {
+        1 => (scaled / 10, scaled % 10),
+        _ => (scaled / 100, scaled % 100),
+    };
     let (group, point) = match lang {
         "fr" => (b' ', b','),
         "nl" => (b'.', b','),
         _ => (b',', b'.'),
     };
-    // The number is put together on the stack and appended at once:
-    // reports format hundreds of numbers per unit, and pushing it a
-    // character at a time (each push checking the room left) was most of
-    // the cost. 20 digits, 6 group marks, a sign, a point and 2 decimals
-    // fit in 32 bytes.
-    let mut buf = [0u8; 32];
-    let mut n = 0;
-    let mut put = |b: u8| {
-        buf[n] = b;
-        n += 1;
-    };
     if v < 0.0 && scaled > 0 {
-        put(b'-');
+        out.push('-');
     }
-    let mut d = [0u8; 20];
-    let digits = decimal_digits(int, &mut d);
-    let len = digits.len();
-    for (i, &c) in digits.iter().enumerate() {
+    // Reports format hundreds of numbers per unit: the digits come from
+    // `itoa` (half the time of dividing by ten here and checking the
+    // result is text), and short numbers are appended at once.
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(int);
+    if digits.len() > 4 {
         // Thousands are grouped from five digits on (1500, but 15 000).
-        if len > 4 && i > 0 && (len - i).is_multiple_of(3) {
-            put(group);
+        let len = digits.len();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (len - i).is_multiple_of(3) {
+                out.push(char::from(group));
+            }
+            out.push(c);
         }
-        put(c);
+    } else {
+        out.push_str(digits);
     }
     // Decimals without their trailing zeros.
     if frac != 0 {
-        put(point);
+        out.push(char::from(point));
+        let digit = |d: u64| char::from(b'0' + d as u8);
         if decimals == 2 {
-            put(b'0' + (frac / 10) as u8);
+            out.push(digit(frac / 10));
             if frac % 10 != 0 {
-                put(b'0' + (frac % 10) as u8);
+                out.push(digit(frac % 10));
             }
         } else {
-            put(b'0' + frac as u8);
+            out.push(digit(frac));
         }
     }
-    out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or("0"));
     match unit {
         None | Some("") => {}
         Some(u) => {
@@ -340,25 +341,9 @@ pub fn push_number(out: &mut String, x: f64, unit: Option<&str>, lang: &str) {
     }
 }
 
-/// The decimal digits of `n` (ASCII), written at the end of `buf`.
-pub(crate) fn decimal_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut k = buf.len();
-    loop {
-        k -= 1;
-        buf[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    &buf[k..]
-}
-
-/// Appends the decimal digits of `n` to `out`, without a `str` to check.
+/// Appends the decimal digits of `n` to `out`.
 pub(crate) fn push_digits(out: &mut String, n: u64) {
-    let mut buf = [0u8; 20];
-    // ASCII digits: appended at once rather than a character at a time.
-    out.push_str(std::str::from_utf8(decimal_digits(n, &mut buf)).unwrap_or("0"));
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// A score (0..100) for people: one decimal at most.
