@@ -408,7 +408,14 @@ pub(crate) const SMALL: &str = "framework small {\n  title en \"Small\"\n  langu
 pub(crate) fn small_sql(args: &[&str]) -> String {
     let dir = root().join("target/sql-tests/small");
     std::fs::create_dir_all(&dir).expect("folder");
-    std::fs::write(dir.join("small.grille"), SMALL).expect("framework");
+    // Tests run at once share this file: written apart, then renamed into
+    // place, it is never seen half written (one test read it empty while
+    // another was writing it).
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let part = dir.join(format!("small.grille.{}-{k}", std::process::id()));
+    std::fs::write(&part, SMALL).expect("framework");
+    std::fs::rename(&part, dir.join("small.grille")).expect("framework in place");
     let mut all = vec!["sql", "small.grille"];
     all.extend(args);
     run_ok(&dir, &all)

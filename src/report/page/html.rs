@@ -291,7 +291,8 @@ table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.2rem; font-si
 th, td { border: 1px solid #c8c8c8; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 thead th { background: #eef2f5; }
 tbody th { font-weight: normal; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.num, td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.t { text-align: left; font-variant-numeric: normal; white-space: normal; }
 div.charts { display: flex; flex-wrap: wrap; gap: 0.5rem 2rem; align-items: flex-start; }
 figure.chart { margin: 1rem 0; max-width: 100%; } figure.chart svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #404040; }
@@ -312,7 +313,7 @@ blockquote { margin: 0.3rem 0 0.3rem 1rem; padding-left: 0.8rem; border-left: 4p
   .table { overflow: visible; }
   table { table-layout: fixed; font-size: 8.5pt; }
   th, td { padding: 0.2rem 0.3rem; overflow-wrap: anywhere; }
-  .num { white-space: normal; }
+  .num, td { white-space: normal; }
   div.charts { display: block; }
   figure.chart svg { max-height: 11cm; }
   table, figure.chart, blockquote, aside.summary { break-inside: avoid; }
@@ -324,11 +325,14 @@ blockquote { margin: 0.3rem 0 0.3rem 1rem; padding-left: 0.8rem; border-left: 4p
 /// millions): its swatch, then its text inside its tooltip, link and
 /// emphasis, as each applies.
 fn cell(s: &mut String, c: &Cell, row_head: bool, right: bool) {
-    s.push_str(if row_head { "<th scope=\"row\"" } else { "<td" });
-    if right {
-        s.push_str(" class=\"num\"");
-    }
-    s.push('>');
+    // A data cell is a number unless marked as text: numbers are most of
+    // the cells, and a class on each was a fourteenth of a report.
+    s.push_str(match (row_head, right) {
+        (true, true) => "<th scope=\"row\" class=\"num\">",
+        (true, false) => "<th scope=\"row\">",
+        (false, true) => "<td>",
+        (false, false) => "<td class=\"t\">",
+    });
     if let Some(col) = &c.swatch {
         s.push_str("<span class=\"swatch\" style=\"background:");
         push_escaped(s, col);

@@ -95,11 +95,13 @@ const ACCENT: &str = "#14466b";
 /// every mark (a report of a thousand units draws some 300,000 of them).
 /// The HTML page carries it in its style; a chart drawn alone (into the
 /// PDF) carries it in its own `<style>`. Text is dark ink (#1a1a1a, AA on
-/// white), the accent #14466b, the grid #8a8a8a. Text classes: `s` small,
-/// `w` bold, `m` centred on its line, `c` / `e` anchored at the middle /
-/// end. A bar's fill is its rating's colour, so it stays an attribute.
-pub(super) const STYLE: &str = "svg text{font-size:12px;fill:#1a1a1a}
-svg .s{font-size:11px} svg .w{font-weight:600} svg .m{dominant-baseline:middle}
+/// white), the accent #14466b, the grid #8a8a8a. Text is centred on its
+/// line unless of class `b` (on the baseline: the axes' numbers and
+/// rounds), since most of it is; other classes: `s` small, `w` bold,
+/// `c` / `e` anchored at the middle / end. A bar's fill is its rating's
+/// colour, so it stays an attribute.
+pub(super) const STYLE: &str = "svg text{font-size:12px;fill:#1a1a1a;dominant-baseline:middle}
+svg .s{font-size:11px} svg .w{font-weight:600} svg .b{dominant-baseline:auto}
 svg .c{text-anchor:middle} svg .e{text-anchor:end}
 svg .grid{fill:none;stroke:#8a8a8a;stroke-width:0.8} svg .tick{fill:none;stroke:#8a8a8a;stroke-width:0.6}
 svg .reference{fill:none;stroke:#1a1a1a;stroke-width:1.5;stroke-dasharray:5 3}
@@ -146,7 +148,7 @@ fn open_figure(
     class: &str,
     (w, h): (f64, f64),
     title: &str,
-    desc: &str,
+    desc: impl FnOnce(&mut String),
 ) {
     // No `xmlns`: the HTML parser puts an inline `<svg>` in the SVG
     // namespace itself (a chart drawn alone gets one in `chart_svg`).
@@ -171,7 +173,8 @@ fn open_figure(
     s.push_str("</title>\n<desc id=\"");
     n.push(s);
     s.push_str("-d\">");
-    super::push_escaped(s, desc);
+    // Written by the chart, escaped, straight into the page.
+    desc(s);
     s.push_str("</desc>\n");
 }
 
@@ -231,7 +234,9 @@ pub(super) fn radar(
             .map(AsRef::<str>::as_ref)
             .zip(shown.iter().map(AsRef::<str>::as_ref)),
     );
-    open_figure(s, n, "radar", (w, h), title, &desc);
+    open_figure(s, n, "radar", (w, h), title, |s| {
+        super::push_escaped(s, &desc)
+    });
     // Points of a polygon: "x,y x,y …".
     let points = |s: &mut String, class: &str, pts: &mut dyn Iterator<Item = (f64, f64)>| {
         s.push_str("<polygon class=\"");
@@ -260,11 +265,11 @@ pub(super) fn radar(
         s.push_str("/>\n");
         let (lx, ly) = at(i, 118.0);
         let anchor = if (lx - cx).abs() < 5.0 {
-            " c"
+            " class=\"c\""
         } else if lx > cx {
             ""
         } else {
-            " e"
+            " class=\"e\""
         };
         // Long labels go on several lines, the value on the last.
         let mut lines = wrap(a, 22);
@@ -273,9 +278,8 @@ pub(super) fn radar(
             last.push_str(&shown[i]);
             last.push(')');
         }
-        s.push_str("<text class=\"m");
+        s.push_str("<text");
         s.push_str(anchor);
-        s.push('"');
         attr(s, "x", lx);
         attr(s, "y", ly - 7.0 * (lines.len() as f64 - 1.0));
         s.push('>');
@@ -316,18 +320,19 @@ pub(super) fn bar_chart(
     (title, legend): (&str, Option<&str>),
     groups: &[(Option<&str>, &[Bar])],
 ) {
-    let bars: Vec<&Bar> = groups.iter().flat_map(|(_, b)| b.iter()).collect();
+    // Nothing is allocated per chart: a report of every unit draws
+    // hundreds of thousands, and their lists and strings were a tenth of
+    // the allocations of an HTML report.
+    let bars = || groups.iter().flat_map(|(_, b)| b.iter());
     let heads = groups.iter().filter(|(g, _)| g.is_some()).count();
     // Room for the longest label (about 7 px a character) and, after a
     // full bar, for the longest value shown.
-    let longest = bars
-        .iter()
+    let longest = bars()
         .map(|b| super::fit(&b.label, LABEL).0.chars().count())
         .max()
         .unwrap_or(0);
     let label_w = (longest as f64 * 7.0 + 16.0).clamp(60.0, 320.0);
-    let value_w = bars
-        .iter()
+    let value_w = bars()
         .map(|b| super::fit(&b.shown, SHOWN).0.chars().count())
         .max()
         .unwrap_or(0) as f64
@@ -336,25 +341,28 @@ pub(super) fn bar_chart(
     let bar_w = 300.0;
     let row = 24.0;
     let top = 8.0;
-    let rows = (bars.len() + heads) as f64;
+    let rows = (bars().count() + heads) as f64;
     let w = label_w + bar_w + value_w;
     let h = top + row * rows + 24.0;
-    let mut desc = String::new();
-    for (g, bars) in groups {
-        for b in bars.iter() {
-            if !desc.is_empty() {
-                desc.push_str("; ");
+    let desc = |s: &mut String| {
+        let mut first = true;
+        for (g, bars) in groups {
+            for b in bars.iter() {
+                if !first {
+                    s.push_str("; ");
+                }
+                first = false;
+                if let Some(g) = g {
+                    super::push_escaped(s, g);
+                    s.push_str(" — ");
+                }
+                super::push_escaped(s, &b.label);
+                s.push_str(": ");
+                super::push_escaped(s, &b.shown);
             }
-            if let Some(g) = g {
-                desc.push_str(g);
-                desc.push_str(" — ");
-            }
-            desc.push_str(&b.label);
-            desc.push_str(": ");
-            desc.push_str(&b.shown);
         }
-    }
-    open_figure(s, n, "bars", (w, h), title, &desc);
+    };
+    open_figure(s, n, "bars", (w, h), title, desc);
     // The ticks' lines in one path, then their numbers.
     let ticks = [0u8, 25, 50, 75, 100].map(|t| (t, label_w + bar_w * f64::from(t) / 100.0));
     let y2 = top + row * rows;
@@ -369,7 +377,7 @@ pub(super) fn bar_chart(
     }
     s.push_str("\"/>\n");
     for (tick, x) in ticks {
-        s.push_str("<text class=\"s c\"");
+        s.push_str("<text class=\"s c b\"");
         attr(s, "x", x);
         attr(s, "y", y2 + 14.0);
         s.push('>');
@@ -382,7 +390,7 @@ pub(super) fn bar_chart(
             let y = top + row * i as f64;
             let _ = writeln!(
                 s,
-                "<text class=\"m w\" x=\"4\" y=\"{}\">{}</text>",
+                "<text class=\"w\" x=\"4\" y=\"{}\">{}</text>",
                 P(y + row / 2.0),
                 escape(&super::fit(g, 60).0)
             );
@@ -393,7 +401,91 @@ pub(super) fn bar_chart(
             i += 1;
         }
     }
+    let x_of = |v: f64| label_w + bar_w * v.clamp(0.0, 100.0) / 100.0;
+    for kind in [Mark::Step, Mark::Peers, Mark::Median] {
+        draw_marks(s, kind, placed(groups, top, row), x_of, row);
+    }
     close_figure(s, title, legend);
+}
+
+/// The marks drawn over a chart's bars.
+#[derive(Clone, Copy)]
+enum Mark {
+    /// The bounds between rating steps, above each bar.
+    Step,
+    /// The peers' range, under each bar.
+    Peers,
+    /// The peers' median, across the range.
+    Median,
+}
+
+/// Each bar of a chart with the top of its row (a group's name takes a
+/// row of its own).
+fn placed<'b>(
+    groups: &'b [(Option<&str>, &'b [Bar<'b>])],
+    top: f64,
+    row: f64,
+) -> impl Iterator<Item = (&'b Bar<'b>, f64)> {
+    let mut i = 0usize;
+    groups.iter().flat_map(move |(g, bars)| {
+        i += usize::from(g.is_some());
+        let first = i;
+        i += bars.len();
+        (bars.iter().enumerate()).map(move |(k, b)| (b, top + row * (first + k) as f64))
+    })
+}
+
+/// One kind of mark for every bar, as a single path drawn after the bars:
+/// a path per mark was a seventh of every chart.
+fn draw_marks<'b>(
+    s: &mut String,
+    kind: Mark,
+    bars: impl Iterator<Item = (&'b Bar<'b>, f64)>,
+    x_of: impl Fn(f64) -> f64,
+    row: f64,
+) {
+    let mut open = false;
+    let mut start = |s: &mut String| {
+        if !open {
+            s.push_str(match kind {
+                Mark::Step => "<path class=\"step\" d=\"",
+                Mark::Peers => "<path class=\"peers\" d=\"",
+                Mark::Median => "<path class=\"median\" d=\"",
+            });
+            open = true;
+        }
+    };
+    // A segment from (x, y) along one axis: `H` to x2 or `V` to y2.
+    let segment = |s: &mut String, (x, y): (f64, f64), axis: char, to: f64| {
+        s.push('M');
+        P(x).push(s);
+        s.push(' ');
+        P(y).push(s);
+        s.push(axis);
+        P(to).push(s);
+    };
+    for (b, y) in bars {
+        match (kind, b.peers) {
+            (Mark::Step, _) => {
+                for &t in b.steps.iter() {
+                    start(s);
+                    segment(s, (x_of(t), y + 1.0), 'V', y + 4.0);
+                }
+            }
+            (Mark::Peers, Some((lo, _, hi))) => {
+                start(s);
+                segment(s, (x_of(lo), y + row - 2.0), 'H', x_of(hi));
+            }
+            (Mark::Median, Some((_, mid, _))) => {
+                start(s);
+                segment(s, (x_of(mid), y + row - 6.0), 'V', y + row + 1.0);
+            }
+            _ => {}
+        }
+    }
+    if open {
+        s.push_str("\"/>\n");
+    }
 }
 
 /// Scores across rounds: one column per round, one line per item, each
@@ -427,13 +519,15 @@ pub(super) fn slope_chart(
             format!("{l}: {}", per.join(", "))
         })
         .collect();
-    open_figure(s, n, "slopes", (w, h), title, &desc.join("; "));
+    open_figure(s, n, "slopes", (w, h), title, |s| {
+        super::push_escaped(s, &desc.join("; "))
+    });
     let y_of = |v: f64| top + plot_h * (1.0 - v.clamp(0.0, 100.0) / 100.0);
     for tick in [0.0, 50.0, 100.0] {
         let y = P(y_of(tick));
         let _ = writeln!(
             s,
-            "<path class=\"tick\" d=\"M{left} {y}H{}\"/><text class=\"s e m\" x=\"{}\" y=\"{y}\">{tick}</text>",
+            "<path class=\"tick\" d=\"M{left} {y}H{}\"/><text class=\"s e\" x=\"{}\" y=\"{y}\">{tick}</text>",
             P(left + step * (rounds.len().max(2) - 1) as f64),
             P(left - 6.0)
         );
@@ -442,7 +536,7 @@ pub(super) fn slope_chart(
         let x = P(left + step * k as f64);
         let _ = writeln!(
             s,
-            "<text class=\"c\" x=\"{x}\" y=\"{}\">{}</text>",
+            "<text class=\"c b\" x=\"{x}\" y=\"{}\">{}</text>",
             P(top + plot_h + 24.0),
             escape(r)
         );
@@ -474,7 +568,7 @@ pub(super) fn slope_chart(
             );
         }
         if let Some((x, y)) = points.last() {
-            let _ = write!(s, "<text class=\"m\" x=\"{}\" y=\"{}\">", P(x + 8.0), P(*y),);
+            let _ = write!(s, "<text x=\"{}\" y=\"{}\">", P(x + 8.0), P(*y),);
             label_text(s, label, 40);
             s.push_str("</text>\n");
         }
@@ -491,7 +585,7 @@ const LABEL: usize = 44;
 fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f64)) {
     // Written piece by piece: a report of every unit draws millions of
     // these, and `write!` spent more on its machinery than on the text.
-    s.push_str("<text class=\"e m\"");
+    s.push_str("<text class=\"e\"");
     attr(s, "x", label_w - 8.0);
     attr(s, "y", y + row / 2.0);
     s.push('>');
@@ -514,32 +608,8 @@ fn bar_row(s: &mut String, b: &Bar, y: f64, (label_w, bar_w, row): (f64, f64, f6
         None => s.push_str(ACCENT),
     }
     s.push_str("\"/>\n");
-    for &t in b.steps.iter() {
-        s.push_str("<path class=\"step\" d=\"M");
-        P(x_of(t)).push(s);
-        s.push(' ');
-        P(y + 1.0).push(s);
-        s.push('V');
-        P(y + 4.0).push(s);
-        s.push_str("\"/>\n");
-    }
-    if let Some((lo, mid, hi)) = b.peers {
-        s.push_str("<path class=\"peers\" d=\"M");
-        P(x_of(lo)).push(s);
-        s.push(' ');
-        P(y + row - 2.0).push(s);
-        s.push('H');
-        P(x_of(hi)).push(s);
-        s.push_str("\"/><path class=\"median\" d=\"M");
-        P(x_of(mid)).push(s);
-        s.push(' ');
-        P(y + row - 6.0).push(s);
-        s.push('V');
-        P(y + row + 1.0).push(s);
-        s.push_str("\"/>\n");
-    }
     let end = b.peers.map_or(len, |p| len.max(x_of(p.2) - label_w));
-    s.push_str("<text class=\"m\"");
+    s.push_str("<text");
     attr(s, "x", label_w + end + 6.0);
     attr(s, "y", y + row / 2.0);
     s.push('>');
@@ -586,9 +656,12 @@ mod tests {
     #[test]
     fn a_chart_drawn_alone_carries_its_style() {
         use super::super::{Bar, Block, html::chart_svg};
+        let mut marked = Bar::plain("b", 60.0, "60");
+        marked.steps = vec![25.0, 50.0].into();
+        marked.peers = Some((10.0, 50.0, 90.0));
         let block = Block::Bars {
             title: "t".into(),
-            bars: vec![Bar::plain("a", 40.0, "40")],
+            bars: vec![Bar::plain("a", 40.0, "40"), marked],
             legend: None,
         };
         let (svg, caption) = chart_svg(&block).unwrap();
@@ -596,11 +669,24 @@ mod tests {
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" "));
         assert!(svg.ends_with("</svg>"));
         let style = &svg[svg.find("<style>").unwrap()..svg.find("</style>").unwrap()];
-        assert!(style.contains("svg text{font-size:12px;fill:#1a1a1a}"));
-        for class in ["tick", "bar", "s", "c", "e", "m"] {
-            assert!(style.contains(&format!("svg .{class}{{")), "{class}");
+        assert!(style.contains("svg text{font-size:12px;fill:#1a1a1a;dominant-baseline:middle}"));
+        // Every class the chart's marks use has its rule (the image's own
+        // class, `bars`, is only a name for the page).
+        let mut used = 0;
+        let marks = &svg[svg.find('>').unwrap()..];
+        for attr in marks.split("class=\"").skip(1) {
+            for class in attr[..attr.find('"').unwrap()].split(' ') {
+                assert!(style.contains(&format!("svg .{class}{{")), "{class}");
+                used += 1;
+            }
         }
+        assert!(used >= 8, "{svg}");
         assert!(svg.contains("<rect class=\"bar\""));
+        // The marks of both bars: one path per kind, the two step bounds
+        // in the first.
+        assert_eq!(svg.matches("<path class=\"step\"").count(), 1);
+        assert_eq!(svg.matches("<path class=\"peers\"").count(), 1);
+        assert_eq!(svg.matches("<path class=\"median\"").count(), 1);
         assert!(!svg.contains("font-size=\""), "no mark sizes its own text");
     }
 }
