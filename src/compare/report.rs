@@ -367,7 +367,7 @@ fn pair_blocks(
             t.direction.into(),
         ],
         right: vec![false, true, true, true, false],
-        rows,
+        cells: rows.into_iter().flatten().collect(),
     });
     movements(c, level, unit, lang, out);
 }
@@ -416,7 +416,7 @@ fn movements(
                 direction(Direction::NoClearChange, lang).into(),
             ],
             right: vec![false, true, true, true],
-            rows,
+            cells: rows.into_iter().flatten().collect(),
         });
     }
 }

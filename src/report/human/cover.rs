@@ -100,7 +100,7 @@ impl<'a> B<'a> {
                 self.level_label(l).into(),
                 page::slug(&format!("index-{}", cx.fw.levels[l].id)).into(),
             ));
-            self.out.push(Block::Table { head, right, rows });
+            self.out.push(Block::table(head, right, rows));
         }
     }
 }

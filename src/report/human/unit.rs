@@ -136,7 +136,7 @@ impl<'a> B<'a> {
             .collect();
         let mut right = vec![false];
         right.extend(ftops.iter().map(|_| true));
-        self.out.push(Block::Table { head, right, rows });
+        self.out.push(Block::table(head, right, rows));
         for &d in &ftops {
             let bars = kids
                 .iter()

@@ -112,7 +112,7 @@ pub fn html_part(s: &mut String, blocks: &[Block]) {
                 push_escaped(s, p);
                 s.push_str("</p>\n");
             }
-            Block::Table { head, right, rows } => {
+            Block::Table { head, right, cells } => {
                 s.push_str("<div class=\"table\"><table>\n<thead><tr>");
                 for (h, r) in head.iter().zip(right) {
                     s.push_str(match r {
@@ -123,7 +123,7 @@ pub fn html_part(s: &mut String, blocks: &[Block]) {
                     s.push_str("</th>");
                 }
                 s.push_str("</tr></thead>\n<tbody>\n");
-                for row in rows {
+                for row in super::rows(head.len(), cells) {
                     s.push_str("<tr>");
                     for (k, c) in row.iter().enumerate() {
                         let right = right.get(k).copied().unwrap_or(false);

@@ -67,14 +67,14 @@ pub fn markdown_into(s: &mut String, blocks: &[Block]) {
             Block::Para(p) => {
                 let _ = writeln!(s, "{}\n", md_text(p));
             }
-            Block::Table { head, right, rows } => {
+            Block::Table { head, right, cells } => {
                 push_row(s, head.iter().map(AsRef::<str>::as_ref));
                 s.push('|');
                 for r in right {
                     s.push_str(if *r { "---:|" } else { "---|" });
                 }
                 s.push('\n');
-                for r in rows {
+                for r in super::rows(head.len(), cells) {
                     s.push('|');
                     for c in r {
                         s.push(' ');

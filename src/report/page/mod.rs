@@ -126,7 +126,10 @@ pub enum Block<'a> {
         head: Vec<Text<'a>>,
         /// Columns aligned right (numbers).
         right: Vec<bool>,
-        rows: Vec<Vec<Cell<'a>>>,
+        /// The cells, row after row, as many to a row as `head` has
+        /// columns (one list, not one per row: a report of every unit
+        /// has hundreds of thousands of rows). Read with [`rows`].
+        cells: Vec<Cell<'a>>,
     },
     Quotes {
         title: Text<'a>,
@@ -171,6 +174,23 @@ pub enum Block<'a> {
     /// Starts a unit's section (a page break when printed).
     Section(Text<'a>),
     EndSection,
+}
+
+impl<'a> Block<'a> {
+    /// A table from its rows, each as wide as `head`.
+    pub fn table(head: Vec<Text<'a>>, right: Vec<bool>, rows: Vec<Vec<Cell<'a>>>) -> Block<'a> {
+        debug_assert!(rows.iter().all(|r| r.len() == head.len()));
+        Block::Table {
+            head,
+            right,
+            cells: rows.into_iter().flatten().collect(),
+        }
+    }
+}
+
+/// A table's rows: its cells, `columns` at a time.
+pub fn rows<'c, 'a>(columns: usize, cells: &'c [Cell<'a>]) -> std::slice::Chunks<'c, Cell<'a>> {
+    cells.chunks(columns.max(1))
 }
 
 /// An anchor id from any text: letters and digits kept, the rest `-`.

@@ -115,7 +115,7 @@ fn block(s: &mut String, b: &Block) {
             let items: Vec<String> = items.iter().map(|i| text(i)).collect();
             let _ = writeln!(s, "#list({})", items.join(", "));
         }
-        Block::Table { head, right, rows } => table(s, head, right, rows),
+        Block::Table { head, right, cells } => table(s, head, right, cells),
         Block::Quotes { title, quotes } => {
             let _ = writeln!(s, "#text(weight: \"semibold\", {})\n", lit(title));
             for q in quotes {
@@ -183,7 +183,7 @@ fn is_hex(c: &str) -> bool {
 }
 
 /// A table whose first column takes more room; all columns wrap.
-fn table(s: &mut String, head: &[Text<'_>], right: &[bool], rows: &[Vec<Cell>]) {
+fn table(s: &mut String, head: &[Text<'_>], right: &[bool], cells: &[Cell]) {
     let n = head.len().max(1);
     // The item's name and a status in words need room; numbers less.
     let widths: Vec<&str> = (0..n)
@@ -213,7 +213,7 @@ fn table(s: &mut String, head: &[Text<'_>], right: &[bool], rows: &[Vec<Cell>]) 
         align.join(", "),
         head.join(", ")
     );
-    for r in rows {
+    for r in super::rows(n, cells) {
         for k in 0..n {
             let c = r.get(k).map(cell).unwrap_or_else(|| "[]".into());
             let _ = write!(s, ", {c}");
