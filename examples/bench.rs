@@ -258,6 +258,41 @@ fn floor(path: &str) {
     );
 }
 
+/// A table N columns wide: a framework of N questions (one indicator
+/// reads the first) and 20 rows answering every one, in
+/// /tmp/grille-columns-N, whose path is printed; with `missing`, the
+/// table keeps only a tenth of the columns, so the others warn.
+fn columns(n: usize, missing: bool) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("grille-columns-{n}"));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let mut fw = String::from(
+        "framework columns {\n  title en \"Columns\"\n  languages en\n}\n\n\
+         level org { label en \"Org\" }\nlevel person { within org  label en \"Person\" }\n\n\
+         questions at person {\n",
+    );
+    for i in 0..n {
+        fw.push_str(&format!("  q{i}: number\n"));
+    }
+    fw.push_str("}\n\nindicator a {\n  at org\n  value mean(q0)\n}\n");
+    std::fs::write(dir.join("columns.grille"), fw).expect("framework");
+    let kept = if missing { n.div_ceil(10) } else { n };
+    let mut t = String::from("person,org");
+    for i in 0..kept {
+        t.push_str(&format!(",q{i}"));
+    }
+    t.push('\n');
+    for r in 0..20 {
+        t.push_str(&format!("p{r},o{}", r % 3));
+        for i in 0..kept {
+            t.push_str(&format!(",{}", (r * 7 + i) % 10));
+        }
+        t.push('\n');
+    }
+    std::fs::write(dir.join("person.csv"), t).expect("table");
+    std::fs::write(dir.join("org.csv"), "org\no0\no1\no2\n").expect("table");
+    dir
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: usize = args.get(1).and_then(|x| x.parse().ok()).unwrap_or(10_000);
@@ -270,10 +305,15 @@ fn main() {
         Some("unused") => print!("{}", indicators(n)),
         // The framework `check` times, to time `grille check` on it.
         Some("wide") => print!("{}", wide_framework(n)),
+        // A table of N columns, to time linking its header row.
+        Some("columns") => {
+            let missing = args.get(2).is_some_and(|a| a == "missing");
+            println!("{}", columns(n, missing).display())
+        }
         // The parse floor: a bare CSV read of a file, no typing.
         Some("floor") => floor(args.get(1).map_or("personne.csv", String::as_str)),
         _ => eprintln!(
-            "usage: bench check N | bench eval ROWS | bench data ROWS | bench unused N | bench wide N | bench floor FILE"
+            "usage: bench check N | bench eval ROWS | bench data ROWS | bench unused N | bench wide N | bench columns N [missing] | bench floor FILE"
         ),
     }
 }

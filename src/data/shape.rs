@@ -24,18 +24,69 @@ enum Found {
     Many(Vec<usize>),
 }
 
-fn locate(headers: &[String], name: &str) -> Found {
-    let exact: Vec<usize> = (0..headers.len())
-        .filter(|&i| header_matches(&headers[i], name))
-        .collect();
+/// The header row indexed for [`locate`]: each name is looked up among
+/// the headers that can match it, not compared with all of them (a table
+/// of 50,000 columns, each question searched for in every header, took
+/// minutes).
+struct Headers<'h> {
+    headers: &'h [String],
+    /// By the last step of the header's group path (`etp` for
+    /// `groupe/etp`): the only headers [`header_matches`] can accept.
+    by_last: rustc_hash::FxHashMap<&'h str, Vec<usize>>,
+    /// By what follows each `-` of the header: the only headers
+    /// [`dash_path`] can accept.
+    by_dash: rustc_hash::FxHashMap<&'h str, Vec<usize>>,
+    /// Each header trimmed and in lower case, for the loose match, and
+    /// those by their last step.
+    lower: Vec<String>,
+    by_lower_last: rustc_hash::FxHashMap<String, Vec<usize>>,
+}
+
+/// The last step of a group path: what follows the last `/`.
+fn last_step(s: &str) -> &str {
+    s.rsplit('/').next().unwrap_or(s)
+}
+
+impl<'h> Headers<'h> {
+    fn new(headers: &'h [String]) -> Headers<'h> {
+        let mut by_last = rustc_hash::FxHashMap::<&str, Vec<usize>>::default();
+        let mut by_dash = rustc_hash::FxHashMap::<&str, Vec<usize>>::default();
+        let mut by_lower_last = rustc_hash::FxHashMap::<String, Vec<usize>>::default();
+        let lower: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
+        for (i, h) in headers.iter().enumerate() {
+            by_last.entry(last_step(h)).or_default().push(i);
+            for (k, _) in h.match_indices('-') {
+                by_dash.entry(&h[k + 1..]).or_default().push(i);
+            }
+            (by_lower_last.entry(last_step(&lower[i]).to_string()))
+                .or_default()
+                .push(i);
+        }
+        Headers {
+            headers,
+            by_last,
+            by_dash,
+            lower,
+            by_lower_last,
+        }
+    }
+}
+
+fn locate(h: &Headers<'_>, name: &str) -> Found {
+    let among = |found: Option<&Vec<usize>>, ok: &dyn Fn(usize) -> bool| -> Vec<usize> {
+        found.map_or(Vec::new(), |v| {
+            v.iter().copied().filter(|&i| ok(i)).collect()
+        })
+    };
+    let exact = among(h.by_last.get(last_step(name)), &|i| {
+        header_matches(&h.headers[i], name)
+    });
     match exact.as_slice() {
         [i] => return Found::Exact(*i),
         [_, _, ..] => return Found::Many(exact),
         [] => {}
     }
-    let dashed: Vec<usize> = (0..headers.len())
-        .filter(|&i| dash_path(&headers[i], name))
-        .collect();
+    let dashed = among(h.by_dash.get(name), &|i| dash_path(&h.headers[i], name));
     match dashed.as_slice() {
         [i] => return Found::Exact(*i),
         [_, _, ..] => return Found::Many(dashed),
@@ -43,9 +94,9 @@ fn locate(headers: &[String], name: &str) -> Found {
     }
     // Loosely: case and surrounding spaces ignored (`" Entreprise "`).
     let lower = name.to_lowercase();
-    let loose: Vec<usize> = (0..headers.len())
-        .filter(|&i| header_matches(&headers[i].trim().to_lowercase(), &lower))
-        .collect();
+    let loose = among(h.by_lower_last.get(last_step(&lower)), &|i| {
+        header_matches(&h.lower[i], &lower)
+    });
     match loose.as_slice() {
         [] => Found::None,
         [i] => Found::Loose(*i),
@@ -92,7 +143,7 @@ pub(super) struct Shape {
 
 /// Finds columns by name, remembering the loose and repeated matches.
 struct Finder<'h> {
-    headers: &'h [String],
+    headers: Headers<'h>,
     loose: Vec<(usize, String)>,
     twice: Vec<(String, Vec<usize>)>,
 }
@@ -101,7 +152,7 @@ impl Finder<'_> {
     /// The column for `name`: exact, else ignoring case; the first of
     /// several (which is an error, reported later, never a silent pick).
     fn find(&mut self, name: &str) -> Option<usize> {
-        match locate(self.headers, name) {
+        match locate(&self.headers, name) {
             Found::None => None,
             Found::Exact(i) => Some(i),
             Found::Loose(i) => {
@@ -129,7 +180,7 @@ impl Builder<'_> {
         fields: &mut crate::ir::List<QuestionId, Option<usize>>,
     ) -> Shape {
         let mut f = Finder {
-            headers,
+            headers: Headers::new(headers),
             loose: Vec::new(),
             twice: Vec::new(),
         };
@@ -157,9 +208,13 @@ impl Builder<'_> {
         let questions: Vec<QuestionId> = (fw.questions.keys())
             .filter(|&q| fw.questions[q].level == t.level)
             .collect();
+        // Found once: a framework of many questions the table lacks warns
+        // at the header row for each, and finding the row's end every time
+        // made that warnings × header length.
+        let header = self.header_span(t);
         let sources = questions
             .iter()
-            .map(|&q| self.source_of(t, q, &mut f, &mut used, fields))
+            .map(|&q| self.source_of(header, q, &mut f, &mut used, fields))
             .collect();
         // A repeated column is reported as such, not again as ignored.
         for &c in f.twice.iter().flat_map(|(_, cols)| cols) {
@@ -235,10 +290,11 @@ impl Builder<'_> {
         (key, parent, ancestors)
     }
 
-    /// Where question `q`'s answers are; a warning when nowhere.
+    /// Where question `q`'s answers are; a warning at the header row
+    /// (`header`) when nowhere.
     fn source_of(
         &mut self,
-        t: &Table,
+        header: Span,
         q: QuestionId,
         f: &mut Finder<'_>,
         used: &mut [bool],
@@ -284,7 +340,7 @@ impl Builder<'_> {
                 self.diags.push(
                     Diag::warning(
                         DataError::MissingColumn { column: question.column.clone() },
-                        self.header_span(t),
+                        header,
                         format!("no column for question `{}`", question.id),
                     )
                     .help("its answers are all missing; name a column after the question, or set `column \"…\"` on it"),
@@ -415,4 +471,66 @@ fn by_label(
         }
     }
     (None, Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What [`locate`] finds, by comparing the name with every header in
+    /// turn (how it was done before the index).
+    fn scan(headers: &[String], name: &str) -> (u8, Vec<usize>) {
+        let all = |ok: &dyn Fn(&str) -> bool| -> Vec<usize> {
+            (0..headers.len()).filter(|&i| ok(&headers[i])).collect()
+        };
+        let exact = all(&|h| header_matches(h, name));
+        if !exact.is_empty() {
+            return (0, exact);
+        }
+        let dashed = all(&|h| dash_path(h, name));
+        if !dashed.is_empty() {
+            return (0, dashed);
+        }
+        let lower = name.to_lowercase();
+        (
+            1,
+            all(&|h| header_matches(&h.trim().to_lowercase(), &lower)),
+        )
+    }
+
+    fn found(f: Found) -> (u8, Vec<usize>) {
+        match f {
+            Found::None => (1, Vec::new()),
+            Found::Exact(i) => (0, vec![i]),
+            Found::Loose(i) => (1, vec![i]),
+            Found::Many(v) => (u8::from(false), v),
+        }
+    }
+
+    proptest::proptest! {
+        /// The index finds the same columns, in the same order, as
+        /// comparing with every header, for headers and names made of the
+        /// pieces that matter: group paths, dashes, case and spaces.
+        #[test]
+        fn the_index_finds_what_a_scan_finds(
+            headers in proptest::collection::vec(
+                proptest::collection::vec(0usize..8, 0..5), 0..12),
+            name in proptest::collection::vec(0usize..8, 0..4),
+        ) {
+            let pieces = ["a", "B", "b", "/", "-", " ", "g1", "É"];
+            let text = |v: &Vec<usize>| v.iter().map(|&k| pieces[k]).collect::<String>();
+            let headers: Vec<String> = headers.iter().map(text).collect();
+            let name = text(&name);
+            let got = found(locate(&Headers::new(&headers), &name));
+            let (loose, want) = scan(&headers, &name);
+            // A single loose match is told apart; several are `Many`,
+            // whichever way they were found.
+            let want = match (loose, want.len()) {
+                (1, 1) => (1, want),
+                (_, 0) => (1, want),
+                _ => (0, want),
+            };
+            proptest::prop_assert_eq!(got, want, "{:?} in {:?}", name, headers);
+        }
+    }
 }
