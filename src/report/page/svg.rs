@@ -384,26 +384,26 @@ pub(super) fn bar_chart(
         crate::report::push_digits(s, u64::from(tick));
         s.push_str("</text>\n");
     }
-    let mut i = 0usize;
-    for (group, bars) in groups {
-        if let Some(g) = group {
-            let y = top + row * i as f64;
-            let _ = writeln!(
-                s,
-                "<text class=\"w\" x=\"4\" y=\"{}\">{}</text>",
-                P(y + row / 2.0),
-                escape(&super::fit(g, 60).0)
-            );
-            i += 1;
-        }
-        for b in bars.iter() {
-            bar_row(s, b, top + row * i as f64, (label_w, bar_w, row));
-            i += 1;
+    for (r, y) in placed(groups, top, row) {
+        match r {
+            Row::Group(g) => {
+                let _ = writeln!(
+                    s,
+                    "<text class=\"w\" x=\"4\" y=\"{}\">{}</text>",
+                    P(y + row / 2.0),
+                    escape(&super::fit(g, 60).0)
+                );
+            }
+            Row::Bar(b) => bar_row(s, b, y, (label_w, bar_w, row)),
         }
     }
     let x_of = |v: f64| label_w + bar_w * v.clamp(0.0, 100.0) / 100.0;
     for kind in [Mark::Step, Mark::Peers, Mark::Median] {
-        draw_marks(s, kind, placed(groups, top, row), x_of, row);
+        let bars = placed(groups, top, row).filter_map(|(r, y)| match r {
+            Row::Bar(b) => Some((b, y)),
+            Row::Group(_) => None,
+        });
+        draw_marks(s, kind, bars, x_of, row);
     }
     close_figure(s, title, legend);
 }
@@ -419,20 +419,23 @@ enum Mark {
     Median,
 }
 
-/// Each bar of a chart with the top of its row (a group's name takes a
-/// row of its own).
+/// A row of a bar chart: a group's name or a bar.
+enum Row<'b> {
+    Group(&'b str),
+    Bar(&'b Bar<'b>),
+}
+
+/// The rows of a chart, each with its top: a group's name on a row of
+/// its own, then its bars.
 fn placed<'b>(
-    groups: &'b [(Option<&str>, &'b [Bar<'b>])],
+    groups: &'b [(Option<&'b str>, &'b [Bar<'b>])],
     top: f64,
     row: f64,
-) -> impl Iterator<Item = (&'b Bar<'b>, f64)> {
-    let mut i = 0usize;
-    groups.iter().flat_map(move |(g, bars)| {
-        i += usize::from(g.is_some());
-        let first = i;
-        i += bars.len();
-        (bars.iter().enumerate()).map(move |(k, b)| (b, top + row * (first + k) as f64))
-    })
+) -> impl Iterator<Item = (Row<'b>, f64)> {
+    (groups.iter())
+        .flat_map(|(g, bars)| (g.map(Row::Group).into_iter()).chain(bars.iter().map(Row::Bar)))
+        .enumerate()
+        .map(move |(i, r)| (r, top + row * i as f64))
 }
 
 /// One kind of mark for every bar, as a single path drawn after the bars:
